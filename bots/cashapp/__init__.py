@@ -1,0 +1,1 @@
+"""Cash application: bank statement intake and the matching engine."""

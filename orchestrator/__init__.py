@@ -1,0 +1,1 @@
+"""finbots orchestrator: the control plane (store, runs, work items, exception cases, CLI)."""

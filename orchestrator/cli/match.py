@@ -1,0 +1,5 @@
+"""finbots match."""
+
+
+def match() -> None:
+    """Match a statement against open items."""

@@ -1,0 +1,5 @@
+"""finbots run."""
+
+
+def run(bot: str) -> None:
+    """Run a bot once."""

@@ -1,0 +1,152 @@
+"""Every error finbots raises, in one place.
+
+The hierarchy::
+
+    FinbotsError
+    ├── ConfigError                      bad settings, missing files, unknown bot
+    │   └── BrowserNotFoundError         no Chromium to launch (says what to install)
+    ├── StatementError                   a bank statement or remittance advice we refuse
+    │   ├── StatementParseError          malformed file: names file and line / XPath
+    │   ├── UnknownFormatError           content matches no supported format
+    │   ├── BalanceMismatchError         opening + entries != closing
+    │   └── DuplicateStatementError      same account, statement id and sequence seen before
+    ├── VaultError                       the credentials vault
+    │   ├── VaultKeyError                missing or wrong master key
+    │   └── CredentialNotFoundError
+    ├── StoreError                       the orchestrator store
+    │   ├── NotFoundError
+    │   └── IllegalTransitionError       a work item / job state change the rules forbid
+    ├── SelectorError                    a logical selector name no locator could resolve
+    └── BotFailure                       raised inside a bot to end one work item
+        ├── BusinessFailure              bad or missing data: never retried, becomes a case
+        └── ApplicationFailure           technical: retried up to the queue's limit
+            └── UnexpectedDialogError    a target showed a dialog the bot did not expect
+
+``BotFailure`` carries a machine-readable ``code`` (e.g. ``UNMATCHED``,
+``ERP_TIMEOUT``) next to its human ``message``.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ApplicationFailure",
+    "BalanceMismatchError",
+    "BotFailure",
+    "BrowserNotFoundError",
+    "BusinessFailure",
+    "ConfigError",
+    "CredentialNotFoundError",
+    "DuplicateStatementError",
+    "FinbotsError",
+    "IllegalTransitionError",
+    "NotFoundError",
+    "SelectorError",
+    "StatementError",
+    "StatementParseError",
+    "StoreError",
+    "UnexpectedDialogError",
+    "UnknownFormatError",
+    "VaultError",
+    "VaultKeyError",
+]
+
+
+class FinbotsError(Exception):
+    """Base of every finbots error."""
+
+
+class ConfigError(FinbotsError):
+    """Settings, files or names that do not make sense."""
+
+
+class BrowserNotFoundError(ConfigError):
+    """No Chromium could be found or launched."""
+
+
+class StatementError(FinbotsError):
+    """A statement or remittance file that is refused as a whole."""
+
+    def __init__(self, message: str, *, file: str | None = None, location: str | None = None):
+        self.file = file
+        self.location = location
+        where = ", ".join(p for p in (file, location) if p)
+        super().__init__(f"{where}: {message}" if where else message)
+        self.reason = message
+
+
+class StatementParseError(StatementError):
+    """Malformed content; ``location`` is a line number (``line 12``) or an XPath."""
+
+
+class UnknownFormatError(StatementError):
+    """The content is none of the supported statement formats."""
+
+
+class BalanceMismatchError(StatementError):
+    """Opening balance plus entries does not equal the closing balance."""
+
+
+class DuplicateStatementError(StatementError):
+    """The statement (account, statement id, sequence) was imported before."""
+
+
+class VaultError(FinbotsError):
+    """The encrypted credentials vault."""
+
+
+class VaultKeyError(VaultError):
+    """The master key is missing or does not open the vault."""
+
+
+class CredentialNotFoundError(VaultError):
+    """No credential of that name (or field) in the vault."""
+
+
+class StoreError(FinbotsError):
+    """The orchestrator store."""
+
+
+class NotFoundError(StoreError):
+    """No record with that id."""
+
+
+class IllegalTransitionError(StoreError):
+    """A state change the state machine forbids."""
+
+    def __init__(self, kind: str, current: str, target: str):
+        self.kind, self.current, self.target = kind, current, target
+        super().__init__(f"{kind}: illegal transition {current} -> {target}")
+
+
+class SelectorError(FinbotsError):
+    """None of a logical selector's locators matched."""
+
+
+class BotFailure(FinbotsError):
+    """Ends one work item; ``code`` is machine readable, ``message`` is for people."""
+
+    kind = "failure"
+
+    def __init__(self, code: str, message: str = ""):
+        self.code = code
+        self.message = message or code
+        super().__init__(f"{code}: {self.message}")
+
+
+class BusinessFailure(BotFailure):
+    """Bad or missing data. Never retried; becomes an exception case for a person."""
+
+    kind = "business"
+
+
+class ApplicationFailure(BotFailure):
+    """A technical failure (timeout, server error, lost session). Retryable."""
+
+    kind = "application"
+
+
+class UnexpectedDialogError(ApplicationFailure):
+    """A target application showed a dialog (alert, modal) the bot did not expect."""
+
+    def __init__(self, message: str):
+        super().__init__("UNEXPECTED_DIALOG", message)

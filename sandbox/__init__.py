@@ -1,0 +1,1 @@
+"""Sandbox target systems: a bank site, a legacy ERP and a billing portal on loopback."""
