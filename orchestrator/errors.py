@@ -10,12 +10,14 @@ The hierarchy::
     │   ├── UnknownFormatError           content matches no supported format
     │   ├── BalanceMismatchError         opening + entries != closing
     │   └── DuplicateStatementError      same account, statement id and sequence seen before
+    ├── OpenItemsError                   an open-items file we refuse: names file and line
     ├── VaultError                       the credentials vault
     │   ├── VaultKeyError                missing or wrong master key
     │   └── CredentialNotFoundError
     ├── StoreError                       the orchestrator store
     │   ├── NotFoundError
-    │   └── IllegalTransitionError       a work item / job state change the rules forbid
+    │   ├── IllegalTransitionError       a work item / job state change the rules forbid
+    │   └── LeaseLostError               a work item's lease is held by another owner
     ├── SelectorError                    a logical selector name no locator could resolve
     └── BotFailure                       raised inside a bot to end one work item
         ├── BusinessFailure              bad or missing data: never retried, becomes a case
@@ -39,7 +41,9 @@ __all__ = [
     "DuplicateStatementError",
     "FinbotsError",
     "IllegalTransitionError",
+    "LeaseLostError",
     "NotFoundError",
+    "OpenItemsError",
     "SelectorError",
     "StatementError",
     "StatementParseError",
@@ -90,6 +94,17 @@ class DuplicateStatementError(StatementError):
     """The statement (account, statement id, sequence) was imported before."""
 
 
+class OpenItemsError(FinbotsError):
+    """An open-items export (CSV) with a row that cannot be read; names file and line."""
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None):
+        self.file = file
+        self.line = line
+        where = ", ".join(p for p in (file, f"line {line}" if line else None) if p)
+        super().__init__(f"{where}: {message}" if where else message)
+        self.reason = message
+
+
 class VaultError(FinbotsError):
     """The encrypted credentials vault."""
 
@@ -116,6 +131,10 @@ class IllegalTransitionError(StoreError):
     def __init__(self, kind: str, current: str, target: str):
         self.kind, self.current, self.target = kind, current, target
         super().__init__(f"{kind}: illegal transition {current} -> {target}")
+
+
+class LeaseLostError(StoreError):
+    """The item is no longer leased to this owner (lease expired and it was recovered)."""
 
 
 class SelectorError(FinbotsError):

@@ -53,7 +53,7 @@ class Invoice:
     issue_date: dt.date
     due_date: dt.date
     with_rf: bool = False
-    discount_percent: Decimal = D("0")
+    discount_percent: Decimal = Decimal("0")
     discount_until: dt.date | None = None
 
     @property
@@ -164,7 +164,8 @@ _DUE = dt.date(2026, 11, 20)
 
 
 def _inv(
-    n: int, cust: str, amount: str, *, rf: bool = False, disc: str = "0", until: dt.date | None = None
+    n: int, cust: str, amount: str, *, rf: bool = False, disc: str = "0",
+    until: dt.date | None = None,
 ) -> Invoice:
     return Invoice(f"INV-2026-{n}", cust, D(amount), _ISSUED, _DUE, rf, D(disc), until)
 

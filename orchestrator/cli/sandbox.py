@@ -1,5 +1,152 @@
-"""finbots sandbox commands."""
+"""finbots sandbox commands: run, reset, inspect and check the sandbox targets."""
 
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
 import typer
 
+from sandbox.background import start_detached, stop_detached
+from sandbox.launcher import SandboxConfig, health, serve_forever
+
 app = typer.Typer(no_args_is_help=True)
+
+ALIASES = {"bank": "sandbox_bank", "erp": "legacy_erp", "portal": "billing_portal"}
+AppOption = Annotated[
+    str | None, typer.Option("--app", help="bank | erp | portal (or the app id); default all")]
+BaseDir = Annotated[Path | None, typer.Option(help="Directory of the databases, pid and log.")]
+
+
+def _config(base_dir: Path | None = None) -> SandboxConfig:
+    config = SandboxConfig()
+    if base_dir is not None:
+        config.base_dir = base_dir
+    return config
+
+
+def _targets(app_name: str | None) -> dict[str, str]:
+    urls = _config().urls()
+    if app_name is None:
+        return urls
+    app_id = ALIASES.get(app_name, app_name)
+    if app_id not in urls:
+        raise typer.BadParameter(f"unknown app {app_name!r}; one of {', '.join(ALIASES)}")
+    return {app_id: urls[app_id]}
+
+
+def _call(method: str, url: str, body: dict[str, Any] | None = None) -> Any:
+    try:
+        response = httpx.request(method, url, json=body, timeout=10)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        typer.echo(f"{url}: {exc} (is the sandbox running? `finbots sandbox up`)", err=True)
+        raise typer.Exit(2) from exc
+    return response.json()
+
+
+def _announce(urls: dict[str, str]) -> None:
+    for app_id, url in urls.items():
+        typer.echo(f"{app_id:<15} {url}")
+    typer.echo("Demo logins: sandbox.scenario.CREDENTIALS (sandbox/scenario.py); "
+               "the bank asks a TOTP code from its seed.")
+
+
+@app.command()
+def up(
+    detach: Annotated[bool, typer.Option(help="Run in the background.")] = False,
+    base_dir: BaseDir = None,
+    extra_exact: Annotated[int, typer.Option(help="Extra exact payments to seed.")] = 0,
+) -> None:
+    """Start the bank, legacy ERP and billing portal (foreground unless --detach)."""
+    config = _config(base_dir)
+    if detach:
+        pid = start_detached(config, extra_exact)
+        typer.echo(f"sandbox running in the background (pid {pid}, log {config.log_file})")
+        _announce(config.urls())
+        return
+    typer.echo("Serving the sandbox targets; Ctrl+C stops them.")
+    serve_forever(config, extra_exact, announce=_announce)
+
+
+@app.command()
+def down(base_dir: BaseDir = None) -> None:
+    """Stop a sandbox started with --detach."""
+    config = _config(base_dir)
+    typer.echo("stopped" if stop_detached(config) else f"not running ({config.pid_file})")
+
+
+@app.command()
+def status() -> None:
+    """Whether each target answers, and its fault knobs."""
+    down_count = 0
+    for app_id, url in _config().urls().items():
+        if health(url) is None:
+            down_count += 1
+            typer.echo(f"{app_id:<15} {url}  DOWN")
+            continue
+        knobs = httpx.get(f"{url}/_sandbox/faults", timeout=5).json()
+        typer.echo(f"{app_id:<15} {url}  up  faults={json.dumps(knobs)}")
+    raise typer.Exit(1 if down_count else 0)
+
+
+@app.command()
+def reset(
+    extra_exact: Annotated[int, typer.Option(help="Extra exact payments to seed.")] = 0,
+    app_name: AppOption = None,
+) -> None:
+    """Reseed the targets from the scenario (fault knobs are kept)."""
+    for app_id, url in _targets(app_name).items():
+        _call("POST", f"{url}/_sandbox/reset", {"extra_exact": extra_exact})
+        typer.echo(f"{app_id}: reset")
+
+
+@app.command()
+def faults(
+    latency_ms: Annotated[int | None, typer.Option(help="Delay before each answer.")] = None,
+    error_rate: Annotated[float | None, typer.Option(help="Share of 500/503 answers.")] = None,
+    session_expiry: Annotated[
+        int | None, typer.Option(help="Requests per session before it expires; 0 = off.")] = None,
+    alt_layout: Annotated[
+        bool | None, typer.Option("--alt-layout/--classic-layout", help="Page markup.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the error generator.")] = None,
+    clear: Annotated[bool, typer.Option(help="Restore the defaults first.")] = False,
+    app_name: AppOption = None,
+) -> None:
+    """Set fault knobs (only the options given change)."""
+    body: dict[str, Any] = {"clear": clear} if clear else {}
+    given = {"latency_ms": latency_ms, "error_rate": error_rate,
+             "session_expiry_requests": session_expiry, "alt_layout": alt_layout, "seed": seed}
+    body.update({k: v for k, v in given.items() if v is not None})
+    for app_id, url in _targets(app_name).items():
+        knobs = _call("POST", f"{url}/_sandbox/faults", body)
+        typer.echo(f"{app_id:<15} {json.dumps(knobs)}")
+
+
+@app.command()
+def truth(app_name: AppOption = None) -> None:
+    """Print the ground truth of the targets as JSON."""
+    data = {app_id: _call("GET", f"{url}/_sandbox/truth")
+            for app_id, url in _targets(app_name).items()}
+    typer.echo(json.dumps(next(iter(data.values())) if app_name else data, indent=2))
+
+
+@app.command()
+def check() -> None:
+    """Compare the targets with the scenario's expected outcome; exit 1 on differences."""
+    from sandbox.check import run_check
+
+    urls = SandboxConfig().urls()
+    try:
+        differences = run_check(urls["sandbox_bank"], urls["legacy_erp"], urls["billing_portal"])
+    except (KeyError, httpx.HTTPError) as exc:
+        typer.echo(f"cannot check: {exc} (is the sandbox running?)", err=True)
+        raise typer.Exit(2) from exc
+    for line in differences:
+        typer.echo(line)
+    if differences:
+        typer.echo(f"{len(differences)} difference(s)")
+        raise typer.Exit(1)
+    typer.echo("no differences")

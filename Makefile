@@ -1,0 +1,21 @@
+# The two commands a person needs: `make run` (the demo) and `make test` (the suite).
+.PHONY: run test setup lint bench sandbox
+
+setup:
+	@bash scripts/setup.sh
+
+run: setup
+	@.venv/bin/finbots demo
+
+test: setup
+	@.venv/bin/python -m pytest -q $(PYTEST_ARGS)
+
+lint: setup
+	@.venv/bin/ruff check .
+
+sandbox: setup
+	@.venv/bin/finbots sandbox up
+
+bench: setup
+	@FINBOTS_SETUP_EXTRAS=chromium-driver bash scripts/setup.sh
+	@.venv/bin/python bench/run_all.py

@@ -1,0 +1,190 @@
+"""Dictionary indexes over the open items, so no rule ever scans all of them.
+
+Keys: folded invoice number, folded invoice number without prefix (core), creditor
+reference, customer id, each IBAN, normalized customer name; per customer, the open
+items by amount (built on first use). Rows of one customer that differ only in the IBAN
+(an ERP export with one row per bank account) merge into one customer with all IBANs.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TypeVar
+
+from bots.cashapp.identifiers import compact
+from bots.cashapp.matching.config import MatchingConfig
+from bots.cashapp.matching.normalize import (
+    batch_invoice_keys,
+    invoice_keys,
+    normalize_name,
+    raw_key,
+)
+from bots.cashapp.model import OpenItem
+
+T = TypeVar("T")
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector during bulk work.
+
+    Building and matching allocate millions of acyclic objects; each automatic collection
+    would walk the whole heap again. Reference counting still frees memory meanwhile.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _add(table: dict[str, object], key: str, value: object) -> None:
+    current = table.get(key)
+    if current is None:
+        table[key] = value
+    elif isinstance(current, tuple):
+        if value not in current:
+            table[key] = (*current, value)
+    elif current is not value and current != value:
+        table[key] = (current, value)
+
+
+def _get(table: dict[str, object], key: str) -> tuple[T, ...]:
+    current = table.get(key)
+    if current is None:
+        return ()
+    return current if isinstance(current, tuple) else (current,)  # type: ignore[return-value]
+
+
+@dataclass(slots=True)
+class CustomerRecord:
+    customer_id: str
+    names: list[str] = field(default_factory=list)
+    ibans: set[str] = field(default_factory=set)
+    items: list[OpenItem] = field(default_factory=list)
+    _by_amount: dict[Decimal, list[OpenItem]] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.names[0] if self.names else self.customer_id
+
+    def with_amount(self, amount: Decimal) -> list[OpenItem]:
+        if self._by_amount is None:
+            table: dict[Decimal, list[OpenItem]] = {}
+            for item in self.items:
+                table.setdefault(item.amount_open, []).append(item)
+            self._by_amount = table
+        return self._by_amount.get(amount, [])
+
+
+class OpenItemIndex:
+    """All lookups the rules need, each a dictionary access."""
+
+    def __init__(self, items: Iterable[OpenItem], config: MatchingConfig | None = None):
+        self.config = config or MatchingConfig()
+        self.by_folded: dict[str, object] = {}
+        self.by_core: dict[str, object] = {}
+        self.by_rf: dict[str, object] = {}
+        self.by_iban: dict[str, object] = {}
+        self.by_name: dict[str, object] = {}
+        self.customers: dict[str, CustomerRecord] = {}
+        self._name_tokens: dict[str, list[str]] | None = None
+        self.size = 0
+        self.key_chars = ""  # every character used in a folded key (for edit variants)
+        with paused_gc():
+            self._build(items)
+
+    def _build(self, items: Iterable[OpenItem]) -> None:
+        """One pass, written for speed: keys are computed for all numbers at once."""
+        items = list(items)
+        min_len = self.config.min_reference_length
+        by_folded, by_core, customers = self.by_folded, self.by_core, self.customers
+        folded_keys, core_keys, self.key_chars = batch_invoice_keys(
+            [i.invoice_number for i in items]
+        )
+        record: CustomerRecord | None = None
+        last: tuple[str, str, tuple[str, ...]] = ("", "", ())
+        for item, folded, core in zip(items, folded_keys, core_keys, strict=True):
+            if by_folded.setdefault(folded, item) is not item:
+                if any(i.invoice_number == item.invoice_number for i in self.folded(folded)):
+                    self._add_details(customers[item.customer_id], item)  # another IBAN row
+                    continue
+                _add(by_folded, folded, item)
+            if (
+                core != folded
+                and len(core) >= min_len
+                and by_core.setdefault(core, item) is not item
+            ):
+                _add(by_core, core, item)
+            if item.creditor_reference:
+                _add(self.by_rf, compact(item.creditor_reference), item)
+            if record is None or record.customer_id != item.customer_id:
+                record = customers.get(item.customer_id)
+                if record is None:
+                    record = customers[item.customer_id] = CustomerRecord(item.customer_id)
+            record.items.append(item)
+            details = (item.customer_id, item.customer_name, item.customer_ibans)
+            if details != last:
+                self._add_details(record, item)
+                last = details
+        self.size = sum(len(r.items) for r in customers.values())
+
+    def _add_details(self, record: CustomerRecord, item: OpenItem) -> None:
+        """Names and IBANs of a customer, gathered over all of its rows."""
+        if item.customer_name and item.customer_name not in record.names:
+            record.names.append(item.customer_name)
+            norm = normalize_name(item.customer_name, self.config.legal_forms)
+            if norm:
+                _add(self.by_name, norm, item.customer_id)
+                self._name_tokens = None
+        for iban in item.customer_ibans:
+            key = raw_key(iban)
+            if key not in record.ibans:
+                record.ibans.add(key)
+                _add(self.by_iban, key, item.customer_id)
+
+    def folded(self, key: str) -> tuple[OpenItem, ...]:
+        return _get(self.by_folded, key)
+
+    def core(self, key: str) -> tuple[OpenItem, ...]:
+        return _get(self.by_core, key)
+
+    def rf(self, reference: str) -> tuple[OpenItem, ...]:
+        return _get(self.by_rf, compact(reference))
+
+    def number(self, invoice_number: str) -> OpenItem | None:
+        """The open item with this invoice number (exactly, else ignoring case and marks)."""
+        found = self.folded(invoice_keys(invoice_number)[0])
+        for item in found:
+            if item.invoice_number == invoice_number:
+                return item
+        target = raw_key(invoice_number)
+        same = [i for i in found if raw_key(i.invoice_number) == target]
+        return same[0] if len(same) == 1 else None
+
+    def customers_by_iban(self, iban: str) -> tuple[str, ...]:
+        return _get(self.by_iban, raw_key(iban))
+
+    def customers_by_name(self, normalized: str) -> tuple[str, ...]:
+        return _get(self.by_name, normalized)
+
+    def name_block(self, tokens: Iterable[str], cap: int = 5000) -> list[str]:
+        """Normalized names sharing a word with ``tokens`` (words too common are skipped)."""
+        if self._name_tokens is None:
+            table: dict[str, list[str]] = {}
+            for name in self.by_name:
+                for tok in set(name.split()):
+                    table.setdefault(tok, []).append(name)
+            self._name_tokens = table
+        found: dict[str, None] = {}
+        for tok in tokens:
+            names = self._name_tokens.get(tok, [])
+            if len(names) <= cap:
+                found.update(dict.fromkeys(names))
+        return list(found)

@@ -1,0 +1,69 @@
+"""Which statement format a file holds, told from its content (never its name)."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from bots.cashapp.model import Statement
+from bots.cashapp.statements.bai2_format import parse_bai2
+from bots.cashapp.statements.camt import parse_camt
+from bots.cashapp.statements.csv_format import parse_csv
+from bots.cashapp.statements.csv_mapping import detect_mapping
+from bots.cashapp.statements.mt940_format import parse_mt940
+from orchestrator.errors import StatementParseError, UnknownFormatError
+
+_MT940 = re.compile(rb"^:20:.*$[\s\S]*^:25:", re.M)
+_BAI2 = re.compile(rb"^01,")
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+Parser = Callable[..., Statement]
+
+
+def _head(data: bytes) -> bytes:
+    """The start of the content, byte-order marks and UTF-16 NULs dropped (for sniffing only)."""
+    head = data[:4096]
+    for bom in _BOMS:
+        head = head.removeprefix(bom)
+    return head.replace(b"\x00", b"").lstrip()
+
+
+def detect_format(data: bytes) -> str:
+    """``xml`` (camt), ``mt940``, ``bai2``, ``csv``; UnknownFormatError when none fits."""
+    head = _head(data)
+    if head.startswith(b"<"):
+        return "xml"
+    if _BAI2.match(head):
+        return "bai2"
+    if _MT940.search(head) or head.startswith(b"{1:"):
+        return "mt940"
+    if detect_mapping(data) is not None:
+        return "csv"
+    raise UnknownFormatError("content is not camt.053/054, MT940, BAI2 or a known bank CSV",
+                             location="line 1")
+
+
+_PARSERS: dict[str, Parser] = {
+    "xml": parse_camt, "mt940": parse_mt940, "bai2": parse_bai2, "csv": parse_csv,
+}
+
+
+def parse_statement(data: bytes, *, source: str = "") -> Statement:
+    """The whole statement in ``data``, or an error: nothing is ever half imported."""
+    if not data.strip():
+        raise StatementParseError("file is empty", file=source or None, location="line 1")
+    try:
+        kind = detect_format(data)
+    except UnknownFormatError as exc:
+        raise UnknownFormatError(exc.reason, file=source or None, location=exc.location) from None
+    return _PARSERS[kind](data, source=source)
+
+
+def parse_file(path: str | Path) -> Statement:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise StatementParseError(f"cannot read file: {exc.strerror}", file=str(path)) from exc
+    return parse_statement(data, source=str(path))

@@ -1,0 +1,197 @@
+"""AppSession: one target application in one browser tab, driven by logical selectors.
+
+Every action is a recorded step (selector name, locator used, data with secrets masked,
+outcome, duration; a masked screenshot on failure). JS dialogs are accepted and recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Dialog, Locator, Page
+
+from bots.runtime.locate import candidates, resolve
+from bots.runtime.paths import unique_path
+from bots.runtime.redact import MASK, Redactor
+from bots.runtime.selectors import AppSelectors
+from bots.runtime.steps import Step, StepRecorder
+from bots.runtime.waits import wait_visible
+from orchestrator.errors import UnexpectedDialogError
+
+__all__ = ["AppSession"]
+
+class AppSession:
+    """Actions on one app's page by logical selector names (see the project's contracts)."""
+
+    def __init__(
+        self, app: str, page: Page, selectors: AppSelectors, recorder: StepRecorder,
+        redactor: Redactor, run_dir: Path, timeout_ms: float,
+    ) -> None:
+        self.app, self.page, self.selectors = app, page, selectors
+        self.recorder, self.redactor, self.run_dir = recorder, redactor, Path(run_dir)
+        self.timeout_ms = timeout_ms
+        self._dialogs: list[str] = []
+        page.set_default_timeout(timeout_ms)
+        page.on("dialog", self._on_dialog)
+
+    def __repr__(self) -> str:
+        return f"AppSession({self.app!r}, {self.page.url!r})"
+
+    @contextmanager
+    def _action(
+        self, action: str, name: str | None = None, data: dict[str, Any] | None = None
+    ) -> Iterator[tuple[Step, Locator]]:
+        self.recorder.current = self
+        with self.recorder.step(action, app=self.app, selector=name, data=data, target=self) as st:
+            loc = self.page.locator(":root")
+            if name is not None:
+                st.locator, loc = resolve(
+                    self.page, self.app, self.selectors.spec(name), self.timeout_ms
+                )
+            yield st, loc
+
+    def _on_dialog(self, dialog: Dialog) -> None:
+        self._dialogs.append(dialog.message)
+        with self.recorder.step(
+            "dialog", app=self.app, data={"type": dialog.type, "message": dialog.message}
+        ):
+            dialog.accept()
+
+    def capture(self, path: Path) -> None:
+        """Full-page screenshot with password inputs and secret selectors masked."""
+        masks = [self.page.locator("input[type=password]")]
+        for spec in self.selectors.secret_specs():
+            masks.extend(loc for _, loc in candidates(self.page, spec))
+        self.page.screenshot(path=str(path), full_page=True, mask=masks)
+
+    def open(self, path: str = "/") -> None:
+        """Go to ``base_url + path`` (or to ``path`` when it is a full URL); waits for load."""
+        url = path if "://" in path else self.selectors.base_url + "/" + path.lstrip("/")
+        with self._action("open", data={"url": url}):
+            self.page.goto(url, wait_until="load")
+
+    def click(self, name: str) -> None:
+        with self._action("click", name) as (_, loc):
+            loc.click()
+
+    def fill(self, name: str, value: str, secret: bool = False) -> None:
+        with self._action("fill", name, {"value": MASK}) as (st, loc):
+            secret = secret or self.selectors.spec(name).secret
+            if not secret and (loc.get_attribute("type") or "").lower() == "password":
+                secret = True
+            if secret:
+                self.redactor.add(value)
+            else:
+                st.data["value"] = value
+            loc.fill(value)
+
+    def select(self, name: str, value: str) -> None:
+        with self._action("select", name, {"value": value}) as (st, loc):
+            st.data["selected"] = loc.select_option(value)
+
+    def check(self, name: str) -> None:
+        with self._action("check", name) as (_, loc):
+            loc.check()
+
+    def _read(self, action: str, name: str, value_of: str) -> str:
+        with self._action(action, name) as (st, loc):
+            result = loc.inner_text() if value_of == "text" else loc.input_value()
+            st.data["result"] = MASK if self.selectors.spec(name).secret else result[:200]
+        return result
+
+    def text(self, name: str) -> str:
+        return self._read("text", name, "text").strip()
+
+    def value(self, name: str) -> str:
+        return self._read("value", name, "value")
+
+    def count(self, name: str) -> int:
+        """Elements matched by the first locator that matches any (0 when none; no wait)."""
+        with self._action("count") as (st, _):
+            st.selector = name
+            for text, loc in candidates(self.page, self.selectors.spec(name)):
+                n = loc.count()
+                if n:
+                    st.locator, st.data["count"] = text, n
+                    return n
+            st.data["count"] = 0
+            return 0
+
+    def locator(self, name: str, timeout_ms: float | None = None) -> Locator:
+        """The resolved Playwright Locator (not a step: record your own around its use)."""
+        spec = self.selectors.spec(name)
+        return resolve(self.page, self.app, spec, timeout_ms or self.timeout_ms)[1]
+
+    def wait_for(self, name: str, state: str = "visible", timeout_ms: float | None = None) -> None:
+        timeout = timeout_ms or self.timeout_ms
+        with self._action("wait_for", data={"state": state}) as (st, _):
+            st.selector = name
+            if state == "visible":
+                st.locator = wait_visible(self.page, self.selectors, [name], timeout)[1]
+            elif state == "attached":
+                st.locator = resolve(self.page, self.app, self.selectors.spec(name), timeout)[0]
+            else:
+                for _, loc in candidates(self.page, self.selectors.spec(name)):
+                    loc.first.wait_for(state=state, timeout=timeout)  # type: ignore[arg-type]
+
+    def wait_for_any(self, names: list[str], timeout_ms: float | None = None) -> str:
+        timeout = timeout_ms or self.timeout_ms
+        with self._action("wait_for_any", data={"names": list(names)}) as (st, _):
+            st.selector = ",".join(names)
+            found, st.locator = wait_visible(self.page, self.selectors, list(names), timeout)
+            st.data["found"] = found
+        return found
+
+    def download(self, name: str) -> Path:
+        """Click ``name`` and save the download under ``run_dir/downloads/``."""
+        with self._action("download", name) as (st, loc):
+            with self.page.expect_download(timeout=self.timeout_ms) as info:
+                loc.click()
+            target = unique_path(self.run_dir / "downloads", info.value.suggested_filename)
+            info.value.save_as(target)
+            st.data["file"] = target.relative_to(self.run_dir).as_posix()
+        return target
+
+    @contextmanager
+    def popup(self, name: str) -> Iterator[AppSession]:
+        """Click ``name``; yields an AppSession on the window it opens (closed after)."""
+        with self._action("popup", name) as (st, loc):
+            with self.page.expect_popup(timeout=self.timeout_ms) as info:
+                loc.click()
+            page = info.value
+            page.wait_for_load_state()
+            st.data["url"] = page.url
+        session = AppSession(
+            self.app, page, self.selectors, self.recorder, self.redactor, self.run_dir,
+            self.timeout_ms,
+        )
+        try:
+            yield session
+        finally:
+            if not page.is_closed():
+                page.close()
+            self.recorder.current = self
+
+    @property
+    def dialogs(self) -> list[str]:
+        """Messages of the JS dialogs seen (auto-accepted), newest last."""
+        return list(self._dialogs)
+
+    def take_dialogs(self) -> list[str]:
+        seen, self._dialogs = self._dialogs, []
+        return seen
+
+    def expect_no_dialog(self) -> None:
+        """Raise :class:`UnexpectedDialogError` if a dialog was shown since the last take."""
+        seen = self.take_dialogs()
+        if seen:
+            raise UnexpectedDialogError(f"{self.app} showed: " + " | ".join(seen))
+
+    def checkpoint(self, label: str) -> str | None:
+        """A masked screenshot recorded as a step; returns its path relative to run_dir."""
+        with self._action("checkpoint", data={"label": label}) as (st, _):
+            st.evidence = self.recorder.screenshot(f"{st.seq:04d}-{label}", self)
+        return st.evidence

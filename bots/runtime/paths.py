@@ -1,0 +1,42 @@
+"""Where the runtime finds its folders, under the installation root (``FINBOTS_HOME``).
+
+Each folder can be moved with its own environment variable.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from orchestrator.config import get_settings
+
+
+def _env_path(var: str, default: Path) -> Path:
+    value = os.environ.get(var)
+    return Path(value) if value else default
+
+
+def runs_dir() -> Path:
+    """Run artifacts: ``FINBOTS_RUNS_DIR`` or ``<home>/runs``."""
+    return _env_path("FINBOTS_RUNS_DIR", get_settings().runs_dir)
+
+
+def selectors_dir() -> Path:
+    """Selector YAML files: ``FINBOTS_SELECTORS_DIR`` or ``<home>/selectors``."""
+    return _env_path("FINBOTS_SELECTORS_DIR", get_settings().home / "selectors")
+
+
+def credentials_dir() -> Path:
+    """The vault and the master key file: ``<home>/credentials``."""
+    return get_settings().home / "credentials"
+
+
+def unique_path(folder: Path, name: str) -> Path:
+    """``folder/name``, or ``folder/stem-N.suffix`` when taken (the folder is created)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    base = Path(name).name or "file"
+    path, n = folder / base, 1
+    while path.exists():
+        path = folder / f"{Path(base).stem}-{n}{Path(base).suffix}"
+        n += 1
+    return path

@@ -1,0 +1,165 @@
+"""Every action of a bot is a step: timed, with its data, outcome and evidence.
+
+Steps go to ``runs/<run-id>/steps.jsonl`` (a run is readable without the database) and to
+the :class:`~bots.runtime.sinks.StepSink`. Failures take a screenshot of the current page
+and re-raise.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from loguru import logger
+
+from bots.runtime.redact import Redactor
+from bots.runtime.sinks import StepSink
+
+__all__ = ["Capturable", "Outcome", "Step", "StepRecorder"]
+
+Outcome = Literal["ok", "failed", "skipped"]
+
+
+@runtime_checkable
+class Capturable(Protocol):
+    """Something that can save a (secret-masked) screenshot of itself."""
+
+    def capture(self, path: Path) -> None: ...
+
+
+@dataclass
+class Step:
+    seq: int
+    started_at: datetime
+    action: str
+    app: str | None = None
+    selector: str | None = None
+    locator: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    rule: str | None = None
+    outcome: Outcome = "ok"
+    duration_ms: int = 0
+    message: str | None = None
+    evidence: str | None = None
+    target: Capturable | None = field(default=None, repr=False)
+    _t0: float = field(default_factory=time.perf_counter, repr=False)
+
+    def note(self, message: str) -> None:
+        """Append a line to the step's message."""
+        self.message = f"{self.message}\n{message}" if self.message else message
+
+    def skip(self, message: str | None = None) -> None:
+        """Mark the step skipped (it still ends normally)."""
+        self.outcome = "skipped"
+        if message:
+            self.note(message)
+
+    def as_record(self) -> dict[str, Any]:
+        """The JSON-serialisable fields a sink receives."""
+        out = {name: getattr(self, name) for name in _PUBLIC}
+        out["started_at"] = self.started_at.isoformat()
+        out["data"] = dict(self.data)
+        return out
+
+
+_PUBLIC = (
+    "seq", "started_at", "action", "app", "selector", "locator", "data", "rule", "outcome",
+    "duration_ms", "message", "evidence",
+)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:60] or "shot"
+
+
+class StepRecorder:
+    """Records the steps of one run."""
+
+    def __init__(
+        self, run_id: Any, run_dir: Path, sink: StepSink | None = None,
+        redactor: Redactor | None = None,
+    ) -> None:
+        self.run_id = run_id
+        self.run_dir = Path(run_dir)
+        self.sink = sink
+        self.redactor = redactor if redactor is not None else Redactor()
+        self.steps: list[Step] = []
+        self.current: Capturable | None = None  # the page used last: failure evidence
+        self._seq = 0
+        self._lock = threading.Lock()
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.jsonl = self.run_dir / "steps.jsonl"
+
+    def start(self, action: str, **attrs: Any) -> Step:
+        with self._lock:
+            self._seq += 1
+            seq = self._seq
+        target = attrs.pop("target", None)
+        data = dict(attrs.pop("data", None) or {})
+        return Step(seq, datetime.now(UTC), action, data=data, target=target, **attrs)
+
+    def finish(self, step: Step, exc: BaseException | None = None) -> Step:
+        step.duration_ms = round((time.perf_counter() - step._t0) * 1000)
+        if exc is not None:
+            step.outcome = "failed"
+            step.note(self.redactor.describe(exc))
+            if step.evidence is None:
+                step.evidence = self.screenshot(f"{step.seq:04d}-failed-{step.action}", step.target)
+        self._record(step)
+        return step
+
+    @contextmanager
+    def step(self, action: str, **attrs: Any) -> Iterator[Step]:
+        """``with recorder.step("post", app=..., selector=..., data=..., rule=...) as st:``
+
+        Also accepts ``target=`` (a :class:`Capturable` to screenshot on failure;
+        default: the page used last).
+        """
+        st = self.start(action, **attrs)
+        try:
+            yield st
+        except BaseException as exc:
+            self.finish(st, exc)
+            raise
+        self.finish(st)
+
+    def screenshot(self, label: str, target: Capturable | None = None) -> str | None:
+        """Save a screenshot; returns its path relative to the run directory."""
+        target = target or self.current
+        if target is None:
+            return None
+        rel = Path("screenshots") / f"{_slug(label)}.png"
+        try:
+            (self.run_dir / rel.parent).mkdir(parents=True, exist_ok=True)
+            target.capture(self.run_dir / rel)
+        except Exception as exc:
+            logger.warning("screenshot {} failed: {}", rel, self.redactor.describe(exc))
+            return None
+        return rel.as_posix()
+
+    def _record(self, step: Step) -> None:
+        record = step.as_record()
+        record["data"] = self.redactor.redact_value(record["data"])
+        for key in ("message", "locator", "rule"):
+            if record[key]:
+                record[key] = self.redactor.redact(record[key])
+        step.data, step.message = record["data"], record["message"]
+        with self._lock:
+            self.steps.append(step)
+            with self.jsonl.open("a", encoding="utf-8") as fh:
+                fh.write(json.dumps(record, default=str, ensure_ascii=False) + "\n")
+        if self.sink is not None:
+            stored = {k: v for k, v in record.items() if k != "seq"}  # the store numbers
+            stored["started_at"] = step.started_at
+            try:
+                self.sink.add_step(self.run_id, **stored)
+            except Exception as exc:
+                logger.error("step {} not stored: {}", step.seq, self.redactor.describe(exc))

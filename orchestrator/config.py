@@ -1,0 +1,43 @@
+"""Settings read from the environment.
+
+``FINBOTS_HOME``           the installation root (default: the repository root)
+``FINBOTS_DB_URL``         the store's database URL (default: SQLite under ``<home>/runs``)
+``FINBOTS_CASE_SLA_HOURS`` hours a new exception case may stay open (default 48)
+
+Settings are read when :func:`get_settings` is called, never at import time, so a test or a
+child process can set the environment first.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from orchestrator.errors import ConfigError
+
+__all__ = ["Settings", "get_settings"]
+
+_REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    home: Path
+    runs_dir: Path
+    db_url: str
+    case_sla_hours: float
+
+
+def get_settings() -> Settings:
+    """The settings in force now, from the environment."""
+    home = Path(os.environ.get("FINBOTS_HOME") or _REPO_ROOT).expanduser().resolve()
+    runs_dir = home / "runs"
+    db_url = os.environ.get("FINBOTS_DB_URL") or f"sqlite:///{runs_dir / 'finbots.db'}"
+    raw_sla = os.environ.get("FINBOTS_CASE_SLA_HOURS", "48")
+    try:
+        sla = float(raw_sla)
+    except ValueError:
+        msg = f"FINBOTS_CASE_SLA_HOURS must be a number of hours, got {raw_sla!r}"
+        raise ConfigError(msg) from None
+    return Settings(home=home, runs_dir=runs_dir, db_url=db_url, case_sla_hours=sla)

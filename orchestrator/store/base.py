@@ -1,0 +1,57 @@
+"""What every part of the store shares: the engine, the schema and short transactions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from sqlalchemy import Engine
+from sqlmodel import Session, SQLModel
+
+from orchestrator.errors import NotFoundError
+from orchestrator.store import models as _models  # noqa: F401  (registers the tables)
+from orchestrator.store.engine import IMMEDIATE, make_engine
+
+__all__ = ["StoreBase"]
+
+T = TypeVar("T")
+
+
+class StoreBase:
+    """Owns the engine. Each public store call is one short transaction of its own."""
+
+    def __init__(self, url: str, *, case_sla_hours: float = 48.0, create: bool = True) -> None:
+        self.engine: Engine = make_engine(url)
+        self.case_sla_hours = case_sla_hours
+        if create:
+            SQLModel.metadata.create_all(self.engine)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def _tx(self, *, write: bool = False) -> Iterator[Session]:
+        """A session in one transaction; committed on success, rolled back on error.
+
+        ``write=True`` takes SQLite's write lock up front (``BEGIN IMMEDIATE``), so a
+        read-then-write such as a claim cannot interleave with another writer.
+        """
+        with Session(self.engine, expire_on_commit=False) as session:
+            if write and self.dialect == "sqlite":
+                session.connection(execution_options={IMMEDIATE: True})
+            yield session
+            session.commit()
+
+    @staticmethod
+    def _need(record: T | None, what: str, key: object) -> T:
+        if record is None:
+            raise NotFoundError(f"no {what} {key!r}")
+        return record
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.engine.url.render_as_string(hide_password=True)!r})"

@@ -1,0 +1,145 @@
+"""Claiming work items under a lease and releasing each exactly once.
+
+A claim is atomic on both backends: PostgreSQL locks the chosen row with
+``FOR UPDATE SKIP LOCKED`` (concurrent claimers skip it); SQLite runs the claim inside
+``BEGIN IMMEDIATE`` (one writer at a time). Releases go through the state guard, so a
+second ``complete_item`` / ``fail_item`` on the same item raises ``IllegalTransitionError``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlmodel import Session, col, or_, select
+
+from orchestrator.errors import LeaseLostError
+from orchestrator.store.base import StoreBase
+from orchestrator.store.models import WorkItem, WorkQueue
+from orchestrator.store.states import FailureKind, ItemState, guard
+from orchestrator.store.types import to_jsonable, utcnow
+
+__all__ = ["LeasesMixin", "retry_as_clone"]
+
+
+def retry_as_clone(s: Session, item: WorkItem, now: dt.datetime) -> WorkItem | None:
+    """Retire a failed/abandoned ``item`` as ``retried`` and queue its clone, if retries remain.
+
+    The clone keeps reference, payload, priority and deadline; it waits
+    ``backoff * 2**retry_count`` seconds (the queue's base backoff) before it can be claimed.
+    """
+    queue = s.get(WorkQueue, item.queue)
+    assert queue is not None
+    if item.retry_count >= queue.max_retries:
+        return None
+    item.state = guard(ItemState, item.state, ItemState.RETRIED)
+    s.add(item)
+    s.flush()  # free the reference before the clone takes it (partial unique index)
+    delay = dt.timedelta(seconds=queue.retry_backoff_seconds * 2**item.retry_count)
+    clone = WorkItem(
+        queue=item.queue, reference=item.reference, payload=item.payload,
+        priority=item.priority, deadline=item.deadline, not_before=now + delay if delay else None,
+        retry_count=item.retry_count + 1, parent_id=item.id,
+    )
+    s.add(clone)
+    s.flush()
+    return clone
+
+
+class LeasesMixin(StoreBase):
+    def claim_item(
+        self,
+        queue: str,
+        owner: str,
+        lease_seconds: int | None = None,
+        run_id: int | None = None,
+    ) -> WorkItem | None:
+        """Lease the next claimable item to ``owner``, or ``None`` if there is none.
+
+        Order: earliest deadline first (no deadline last), then highest priority, then
+        oldest; items whose ``not_before`` is in the future are skipped.
+        """
+        now = utcnow()
+        with self._tx(write=True) as s:
+            q = self._need(s.get(WorkQueue, queue), "work queue", queue)
+            item = s.exec(
+                select(WorkItem)
+                .where(
+                    WorkItem.queue == queue,
+                    WorkItem.state == ItemState.NEW,
+                    or_(col(WorkItem.not_before).is_(None), col(WorkItem.not_before) <= now),
+                )
+                .order_by(
+                    col(WorkItem.deadline).is_(None), col(WorkItem.deadline),
+                    col(WorkItem.priority).desc(), col(WorkItem.id),
+                )
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            ).first()
+            if item is None:
+                return None
+            item.state = guard(ItemState, item.state, ItemState.IN_PROGRESS)
+            item.lease_owner, item.run_id, item.started_at = owner, run_id, now
+            item.lease_expires_at = now + dt.timedelta(seconds=lease_seconds or q.lease_seconds)
+            s.add(item)
+            return item
+
+    def renew_lease(
+        self, item_id: int, owner: str, lease_seconds: int | None = None
+    ) -> dt.datetime:
+        """Extend the lease (a heartbeat); returns the new expiry."""
+        now = utcnow()
+        with self._tx(write=True) as s:
+            item = self._held(s, item_id, owner)
+            q = s.get(WorkQueue, item.queue)
+            assert q is not None
+            expires = now + dt.timedelta(seconds=lease_seconds or q.lease_seconds)
+            item.lease_expires_at = expires
+            s.add(item)
+            return expires
+
+    def complete_item(
+        self, item_id: int, output: Mapping[str, Any] | None = None, owner: str | None = None
+    ) -> WorkItem:
+        with self._tx(write=True) as s:
+            item = self._held(s, item_id, owner)
+            item.state = guard(ItemState, item.state, ItemState.SUCCESSFUL)
+            item.output = to_jsonable(dict(output or {}))
+            item.finished_at, item.lease_expires_at = utcnow(), None
+            s.add(item)
+            return item
+
+    def fail_item(
+        self,
+        item_id: int,
+        kind: str,
+        code: str,
+        message: str = "",
+        owner: str | None = None,
+    ) -> WorkItem | None:
+        """Fail the item; an application failure with retries left returns the retry clone."""
+        failure = FailureKind(kind)
+        now = utcnow()
+        with self._tx(write=True) as s:
+            item = self._held(s, item_id, owner)
+            item.state = guard(ItemState, item.state, ItemState.FAILED)
+            item.failure_kind, item.failure_code = failure.value, code
+            item.failure_message = message or code
+            item.finished_at, item.lease_expires_at = now, None
+            s.add(item)
+            if failure is FailureKind.BUSINESS:
+                return None
+            return retry_as_clone(s, item, now)
+
+    def _held(self, s: Session, item_id: int, owner: str | None) -> WorkItem:
+        """The item, locked for update; with ``owner``, it must still hold the lease."""
+        item = s.exec(
+            select(WorkItem).where(WorkItem.id == item_id).with_for_update()
+        ).first()
+        item = self._need(item, "work item", item_id)
+        if owner is not None and (
+            item.state != ItemState.IN_PROGRESS or item.lease_owner != owner
+        ):
+            raise LeaseLostError(f"work item {item_id} is not leased to {owner!r}")
+        return item

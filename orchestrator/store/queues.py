@@ -1,0 +1,118 @@
+"""Work queues and adding, reading and deleting their items."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from orchestrator.store.base import StoreBase
+from orchestrator.store.models import WorkItem, WorkQueue
+from orchestrator.store.states import LIVE_ITEM_STATES, ItemState, guard
+from orchestrator.store.types import to_jsonable, utcnow
+
+__all__ = ["QueuesMixin"]
+
+
+class QueuesMixin(StoreBase):
+    def ensure_queue(
+        self,
+        name: str,
+        max_retries: int = 3,
+        lease_seconds: int = 60,
+        retry_backoff_seconds: float = 0.0,
+    ) -> WorkQueue:
+        """Create the queue if it does not exist; an existing queue keeps its settings."""
+        if max_retries < 0 or lease_seconds <= 0 or retry_backoff_seconds < 0:
+            raise ValueError("max_retries >= 0, lease_seconds > 0, retry_backoff_seconds >= 0")
+        try:
+            with self._tx(write=True) as s:
+                queue = s.get(WorkQueue, name)
+                if queue is None:
+                    queue = WorkQueue(
+                        name=name, max_retries=max_retries, lease_seconds=lease_seconds,
+                        retry_backoff_seconds=retry_backoff_seconds,
+                    )
+                    s.add(queue)
+                return queue
+        except IntegrityError:  # created concurrently by another process
+            return self.get_queue(name)
+
+    def get_queue(self, name: str) -> WorkQueue:
+        with self._tx() as s:
+            return self._need(s.get(WorkQueue, name), "work queue", name)
+
+    def add_item(
+        self,
+        queue: str,
+        reference: str,
+        payload: Mapping[str, Any] | None = None,
+        priority: int = 0,
+        deadline: dt.datetime | None = None,
+        not_before: dt.datetime | None = None,
+    ) -> WorkItem | None:
+        """Add a ``new`` item; ``None`` when a live item of the queue has that reference."""
+        item = WorkItem(
+            queue=queue, reference=reference, payload=to_jsonable(dict(payload or {})),
+            priority=priority, deadline=deadline, not_before=not_before,
+        )
+        try:
+            with self._tx(write=True) as s:
+                self._need(s.get(WorkQueue, queue), "work queue", queue)
+                if self._live_item(s, queue, reference) is not None:
+                    return None
+                s.add(item)
+                s.flush()
+                return item
+        except IntegrityError:  # lost a race for the same reference
+            return None
+
+    @staticmethod
+    def _live_item(s: Any, queue: str, reference: str) -> WorkItem | None:
+        return s.exec(
+            select(WorkItem).where(
+                WorkItem.queue == queue,
+                WorkItem.reference == reference,
+                col(WorkItem.state).in_(list(LIVE_ITEM_STATES)),
+            )
+        ).first()
+
+    def get_item(self, item_id: int) -> WorkItem:
+        with self._tx() as s:
+            return self._need(s.get(WorkItem, item_id), "work item", item_id)
+
+    def find_item(self, queue: str, reference: str) -> WorkItem | None:
+        """The live item holding ``reference`` in ``queue``, if any."""
+        with self._tx() as s:
+            return self._live_item(s, queue, reference)
+
+    def list_items(
+        self,
+        queue: str | None = None,
+        state: str | None = None,
+        reference: str | None = None,
+        run_id: int | None = None,
+        limit: int | None = None,
+    ) -> list[WorkItem]:
+        """Oldest first."""
+        query = select(WorkItem).order_by(col(WorkItem.id)).limit(limit)
+        for column, value in (
+            (WorkItem.queue, queue), (WorkItem.state, state),
+            (WorkItem.reference, reference), (WorkItem.run_id, run_id),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+        with self._tx() as s:
+            return list(s.exec(query))
+
+    def delete_item(self, item_id: int) -> WorkItem:
+        """A person withdraws a ``new`` item; its reference is free again."""
+        with self._tx(write=True) as s:
+            item = self._need(s.get(WorkItem, item_id), "work item", item_id)
+            item.state = guard(ItemState, item.state, ItemState.DELETED)
+            item.finished_at = utcnow()
+            s.add(item)
+            return item

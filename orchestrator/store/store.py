@@ -1,0 +1,31 @@
+"""The store: one class, the same code on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from orchestrator.store.cases import CasesMixin
+from orchestrator.store.leases import LeasesMixin
+from orchestrator.store.queues import QueuesMixin
+from orchestrator.store.recovery import RecoveryMixin
+from orchestrator.store.runs import RunsMixin
+from orchestrator.store.statements import StatementsMixin
+
+__all__ = ["Store"]
+
+
+class Store(RunsMixin, QueuesMixin, LeasesMixin, RecoveryMixin, CasesMixin, StatementsMixin):
+    """Runs and steps, work queues and items, exception cases, imported statements.
+
+    ``Store(url)`` creates the tables on first use. Every method is one short transaction;
+    records come back detached (plain objects, safe to keep after the call).
+    Also serves the bots runtime as its step sink (``add_step``), item sink
+    (``complete_item`` / ``fail_item``) and statement registry (``statement_seen`` /
+    ``remember_statement``).
+    """
+
+    @classmethod
+    def from_settings(cls) -> Store:
+        """The store configured by the environment (``FINBOTS_DB_URL``)."""
+        from orchestrator.config import get_settings
+
+        settings = get_settings()
+        return cls(settings.db_url, case_sla_hours=settings.case_sla_hours)

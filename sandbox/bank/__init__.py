@@ -1,0 +1,1 @@
+"""The sandbox online bank (``sandbox.bank.app:create_app``)."""

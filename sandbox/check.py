@@ -1,0 +1,123 @@
+"""Ground-truth check: compare what the ERP and the portal hold with the scenario's outcome.
+
+``run_check(bank_url, erp_url, portal_url)`` returns human-readable differences; an empty
+list means a clean run. The scenario is rebuilt with the ``extra_exact`` the ERP was reset
+with unless one is passed in.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from sandbox.scenario import ExpectedPosting, Payment, Scenario, build_scenario
+
+__all__ = ["compare_erp", "compare_portal", "run_check"]
+
+Lines = dict[str, tuple[Decimal, Decimal, Decimal]]  # invoice -> (applied, write-off, discount)
+
+
+def _truth(url: str, client: httpx.Client) -> dict[str, Any]:
+    response = client.get(url.rstrip("/") + "/_sandbox/truth")
+    response.raise_for_status()
+    return response.json()
+
+
+def _expected_lines(e: ExpectedPosting) -> Lines:
+    out: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 3)
+    for col, pairs in enumerate((e.allocations, e.write_offs, e.discounts)):
+        for inv, amount in pairs:
+            out[inv][col] += amount
+    return {inv: (a, w, d) for inv, (a, w, d) in out.items()}
+
+
+def _posted_lines(posting: dict[str, Any]) -> Lines:
+    out: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 3)
+    for ln in posting["lines"]:
+        for col, key in enumerate(("amount", "write_off", "discount")):
+            out[ln["invoice_number"]][col] += Decimal(str(ln.get(key) or 0))
+    return {inv: (a, w, d) for inv, (a, w, d) in out.items()}
+
+
+def _fmt(lines: Lines) -> str:
+    parts = []
+    for inv, (a, w, d) in sorted(lines.items()):
+        extra = (f" + write-off {w}" if w else "") + (f" + discount {d}" if d else "")
+        parts.append(f"{inv} {a}{extra}")
+    return ", ".join(parts) or "nothing"
+
+
+def _check_payment(p: Payment, posts: list[dict[str, Any]]) -> list[str]:
+    label = f"{p.bank_reference} ({p.key})"
+    confs = ", ".join(x["confirmation"] for x in posts)
+    if p.expected_posting is None:
+        if not posts:
+            return []
+        why = f"exception {p.expected_reason}" if p.expected_reason else "not a customer payment"
+        return [f"{label}: posted {len(posts)} time(s) ({confs}), expected no posting ({why})"]
+    expected = _expected_lines(p.expected_posting)
+    if not posts:
+        return [f"{label}: not posted, expected {_fmt(expected)}"]
+    if len(posts) > 1:
+        return [f"{label}: posted {len(posts)} times ({confs}), expected once"]
+    got = _posted_lines(posts[0])
+    if got != expected:
+        return [f"{label}: posted {_fmt(got)} ({confs}), expected {_fmt(expected)}"]
+    return []
+
+
+def compare_erp(truth: dict[str, Any], scenario: Scenario) -> list[str]:
+    """Differences between the ERP's ground truth and the scenario's expected outcome."""
+    problems: list[str] = []
+    by_ref: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for posting in truth.get("postings", []):
+        by_ref[posting["bank_reference"]].append(posting)
+    for p in scenario.payments:
+        problems += _check_payment(p, by_ref.pop(p.bank_reference, []))
+    for ref, posts in sorted(by_ref.items()):
+        confs = ", ".join(x["confirmation"] for x in posts)
+        problems.append(f"{ref}: posted ({confs}) but no such bank reference on the statement")
+    expected = scenario.expected_open_amounts()
+    held = {i["invoice_number"]: Decimal(str(i["amount_open"])) for i in truth.get("invoices", [])}
+    for inv, amount in expected.items():
+        if inv not in held:
+            problems.append(f"{inv}: missing in the ERP")
+        elif held[inv] != amount:
+            problems.append(f"{inv}: open amount {held[inv]} in the ERP, expected {amount}")
+    return problems
+
+
+def compare_portal(truth: dict[str, Any], scenario: Scenario) -> list[str]:
+    """Differences between the portal's invoice statuses and the expected ones."""
+    problems = []
+    held = {i["invoice_number"]: i["status"] for i in truth.get("invoices", [])}
+    for inv, status in scenario.expected_statuses().items():
+        if inv not in held:
+            problems.append(f"{inv}: missing in the billing portal")
+        elif held[inv] != status:
+            problems.append(f"{inv}: portal status {held[inv]}, expected {status}")
+    return problems
+
+
+def run_check(bank_url: str, erp_url: str, portal_url: str,
+              scenario: Scenario | None = None) -> list[str]:
+    """Fetch the ERP's and the portal's truth and list every difference from the scenario.
+
+    ``bank_url`` (may be empty) is only checked for being up: a run reads the bank, never
+    writes to it.
+    """
+    with httpx.Client(timeout=10) as client:
+        erp = _truth(erp_url, client)
+        portal = _truth(portal_url, client)
+        problems = []
+        if bank_url:
+            try:
+                client.get(bank_url.rstrip("/") + "/_sandbox/health").raise_for_status()
+            except httpx.HTTPError as exc:
+                problems.append(f"bank: not reachable ({exc})")
+    if scenario is None:
+        scenario = build_scenario(extra_exact=int(erp.get("extra_exact") or 0))
+    return problems + compare_erp(erp, scenario) + compare_portal(portal, scenario)

@@ -1,0 +1,1 @@
+"""The legacy ERP sandbox: a server-rendered accounts-receivable module of the old school."""

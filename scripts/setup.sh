@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Prepare a fresh machine for finbots: a virtualenv with the package, and a Chromium.
+# Idempotent: each step is skipped when already done. Used by `make run` and `make test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+VENV=.venv
+STAMP=$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
+apt_install() {
+  command -v apt-get >/dev/null || return 1
+  if [ -z "${FINBOTS_APT_UPDATED:-}" ]; then as_root apt-get update -qq || return 1; export FINBOTS_APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+# 1. virtualenv + package (re-installed when pyproject.toml changes)
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "setup: creating $VENV"
+  "$PYTHON" -m venv "$VENV"
+fi
+if [ ! -f "$STAMP" ]; then
+  echo "setup: installing finbots and its dependencies into $VENV"
+  "$VENV/bin/python" -m pip install -q --upgrade pip
+  "$VENV/bin/python" -m pip install -q -e ".[test]"
+  rm -f "$VENV"/.installed-*
+  touch "$STAMP"
+fi
+
+# 2. a Chromium for Playwright (its own download is not reachable everywhere)
+if [ -n "${FINBOTS_CHROMIUM:-}" ]; then
+  [ -x "$FINBOTS_CHROMIUM" ] || { echo "setup: FINBOTS_CHROMIUM=$FINBOTS_CHROMIUM is not executable" >&2; exit 1; }
+elif ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
+  echo "setup: installing Chromium"
+  apt_install chromium || "$VENV/bin/python" -m playwright install chromium || {
+    echo "setup: no Chromium could be installed. Install the Debian package 'chromium'," >&2
+    echo "       or run 'playwright install chromium', or set FINBOTS_CHROMIUM to a browser." >&2
+    exit 1
+  }
+fi
+
+# 3. optional extras asked for by name (e.g. FINBOTS_SETUP_EXTRAS="chromium-driver xvfb")
+for pkg in ${FINBOTS_SETUP_EXTRAS:-}; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || { echo "setup: installing $pkg"; apt_install "$pkg"; }
+done
+mkdir -p runs credentials

@@ -1,0 +1,89 @@
+"""BAI2: balances from record 03, type 16 transactions with 88 continuations, errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bots.cashapp.model import Direction
+from bots.cashapp.statements import check_balance, parse_file, parse_statement
+from orchestrator.errors import BalanceMismatchError, StatementParseError
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "statements"
+
+
+def _text(name: str) -> str:
+    return (FIXTURES / name).read_text()
+
+
+def test_northwind_bai2_with_continuation_records() -> None:
+    s = parse_file(FIXTURES / "bai2_northwind.bai")
+    check_balance(s)
+    assert (s.format, s.statement_id, s.sequence) == ("bai2", "1120318", "2026-11-20")
+    assert s.account_iban == "0648489890" and s.currency == "EUR"
+    assert (s.opening_balance, s.closing_balance) == (Decimal("250000.00"), Decimal("256673.40"))
+    assert s.created_at == dt.datetime(2026, 11, 20, 18, 0, tzinfo=dt.UTC)
+    acme, borealis, *_, fee = s.entries
+    assert acme.amount == Decimal("1190.00")  # 119000 cents
+    assert acme.end_to_end_id == "ACME-E2E-88121"  # customer reference field
+    assert acme.creditor_reference == "RF79INV20261001"  # from the 88 continuation
+    assert borealis.remittance_text == "Payment INV-2026-1002 thank you"
+    assert fee.direction is Direction.DEBIT and fee.amount == Decimal("12.50")
+
+
+def test_us_lockbox_free_text_and_value_dated_funds() -> None:
+    s = parse_file(FIXTURES / "bai2_us_lockbox.bai")
+    check_balance(s)
+    assert s.currency == "USD" and s.account_iban == "123456789"
+    ach, deposit, check = s.entries
+    assert ach.value_date == dt.date(2026, 11, 20) and ach.booking_date == dt.date(2026, 11, 19)
+    assert ach.creditor_reference == "RF78INV20261019"
+    assert deposit.remittance_text == (
+        "LOCKBOX DEPOSIT GRANITE TOOLS INC INVOICE INV-2026-1020 CHECK 10442")
+    assert check.direction is Direction.DEBIT and check.amount == Decimal("99.50")
+
+
+def test_non_numeric_amount_names_the_line() -> None:
+    bad = _text("bai2_northwind.bai").replace("16,195,250050,", "16,195,2500.50,")
+    with pytest.raises(StatementParseError, match="not a number") as err:
+        parse_statement(bad.encode(), source="x.bai")
+    assert (err.value.file, err.value.location) == ("x.bai", "line 8")
+
+
+def test_truncated_file_names_the_last_line() -> None:
+    lines = _text("bai2_northwind.bai").splitlines()
+    with pytest.raises(StatementParseError, match="truncated") as err:
+        parse_statement("\n".join(lines[:9]).encode(), source="cut.bai")
+    assert err.value.location == "line 9"
+
+
+def test_wrong_control_total_names_the_account_trailer() -> None:
+    bad = _text("bai2_northwind.bai").replace("16,195,61540,", "16,195,61541,")
+    with pytest.raises(StatementParseError, match="control total") as err:
+        parse_statement(bad.encode(), source="x.bai")
+    assert err.value.location == "line 14"
+
+
+def test_unknown_record_code_names_the_line() -> None:
+    bad = _text("bai2_us_lockbox.bai").replace("88,CHECK 10442", "87,CHECK 10442")
+    with pytest.raises(StatementParseError, match="unknown BAI2 record") as err:
+        parse_statement(bad.encode(), source="x.bai")
+    assert err.value.location == "line 7"
+
+
+def test_unknown_type_code_names_the_line() -> None:
+    bad = _text("bai2_us_lockbox.bai").replace("16,475,", "16,999,")
+    with pytest.raises(StatementParseError, match="999") as err:
+        parse_statement(bad.encode(), source="x.bai")
+    assert err.value.location == "line 8"
+
+
+def test_balance_mismatch_is_detected() -> None:
+    bad = _text("bai2_us_lockbox.bai").replace("015,1129050", "015,1129150")
+    bad = bad.replace("2278000", "2278100")
+    s = parse_statement(bad.encode(), source="x.bai")
+    with pytest.raises(BalanceMismatchError, match=r"difference 1\.00"):
+        check_balance(s)
