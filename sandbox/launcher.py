@@ -27,6 +27,7 @@ from typing import Any
 
 import httpx
 
+from orchestrator.config import get_settings
 from sandbox.scenario import build_scenario
 from sandbox.serve import ServerThread
 
@@ -43,7 +44,8 @@ APPS: dict[str, tuple[str, int, str]] = {  # app id -> (factory, default port, d
 @dataclass
 class SandboxConfig:
     base_dir: Path = field(
-        default_factory=lambda: Path(os.environ.get("FINBOTS_SANDBOX_DIR", "runs/sandbox")))
+        default_factory=lambda: Path(os.environ.get("FINBOTS_SANDBOX_DIR")
+                                     or get_settings().runs_dir / "sandbox"))
     host: str = field(default_factory=lambda: os.environ.get("FINBOTS_SANDBOX_HOST", "127.0.0.1"))
     ports: dict[str, int] = field(default_factory=lambda: {k: v[1] for k, v in APPS.items()})
 

@@ -33,9 +33,11 @@ class RunContext:
     def __init__(
         self, run_id: Any, run_dir: Path | None = None, *, bot: Bot | None = None,
         store: RunSink | None = None, step_sink: StepSink | None = None,
-        item_sink: ItemSink | None = None, vault: Vault | None = None, **browser_options: Any,
+        item_sink: ItemSink | None = None, vault: Vault | None = None,
+        args: dict[str, Any] | None = None, **browser_options: Any,
     ) -> None:
         self.run_id, self.bot, self.store = run_id, bot, store
+        self.args: dict[str, Any] = dict(args or {})
         self.run_dir = Path(run_dir) if run_dir else runs_dir() / str(run_id)
         self.redactor = self.secrets = Redactor()
         self.recorder = StepRecorder(run_id, self.run_dir, step_sink or store, self.redactor)

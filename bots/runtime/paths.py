@@ -22,8 +22,12 @@ def runs_dir() -> Path:
 
 
 def selectors_dir() -> Path:
-    """Selector YAML files: ``FINBOTS_SELECTORS_DIR`` or ``<home>/selectors``."""
-    return _env_path("FINBOTS_SELECTORS_DIR", get_settings().home / "selectors")
+    """Selector YAML files: ``FINBOTS_SELECTORS_DIR`` or the installation's ``selectors/``.
+
+    Selectors ship with the bots (they are data about the target apps), so they do not
+    move with ``FINBOTS_HOME``.
+    """
+    return _env_path("FINBOTS_SELECTORS_DIR", Path(__file__).resolve().parents[2] / "selectors")
 
 
 def credentials_dir() -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from orchestrator.cli import match, run, runs, sandbox, statements, vault
+from orchestrator.cli import demo, match, run, runs, sandbox, statements, vault
 
 app = typer.Typer(
     name="finbots",
@@ -19,6 +19,7 @@ app.add_typer(runs.app, name="runs", help="Runs and their steps.")
 app.command("match")(match.match)
 app.command("run")(run.run)
 app.command("exceptions")(runs.exceptions)
+app.command("demo")(demo.demo)
 
 
 def main() -> None:

@@ -1,0 +1,74 @@
+"""The payment-posting bot: statement intake produces work items, posting consumes them.
+
+Arguments (``finbots run payment-posting --arg key=value``):
+
+- ``date``: the statement day (default: the sandbox scenario's day)
+- ``format``: camt053 | mt940 | bai2 | csv (default camt053)
+- ``phase``: all | intake | post (several ``post`` runs can share one queue)
+- ``matching_config``: a YAML/TOML file of thresholds and tolerances
+- ``bank_credential`` / ``erp_credential`` / ``portal_credential``: vault entry names
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+from bots.cashapp.matching import load_config
+from bots.payment_posting.bank import BankSite
+from bots.payment_posting.erp import LegacyErp
+from bots.payment_posting.intake import QUEUE, produce
+from bots.payment_posting.portal import BillingPortal
+from bots.payment_posting.posting import Poster
+from bots.runtime import Bot, RunContext
+from orchestrator.config import get_settings
+from orchestrator.errors import ConfigError
+from sandbox.scenario import STATEMENT_DATE
+
+BOT = Bot(
+    name="payment-posting",
+    version="1.0.0",
+    description="Cash application: download the bank statement, match payments to open "
+    "invoices, post them in the ERP, mark invoices paid in the billing portal; "
+    "everything else becomes an exception case.",
+    apps=("sandbox_bank", "legacy_erp", "billing_portal"),
+)
+
+DEFAULT_CREDENTIALS = {
+    "bank_credential": "sandbox_bank/treasury",
+    "erp_credential": "legacy_erp/cashapp",
+    "portal_credential": "billing_portal/billing-bot",
+}
+
+
+def _arg(args: dict[str, Any], key: str) -> str:
+    return str(args.get(key) or DEFAULT_CREDENTIALS[key])
+
+
+@BOT.task
+def run(ctx: RunContext) -> dict[str, Any]:
+    args = ctx.args
+    store = ctx.store
+    if store is None:
+        raise ConfigError("the payment-posting bot needs the orchestrator store")
+    phase = str(args.get("phase", "all"))
+    if phase not in ("all", "intake", "post"):
+        raise ConfigError(f"phase must be all, intake or post, not {phase!r}")
+    day = dt.date.fromisoformat(str(args.get("date") or STATEMENT_DATE.isoformat()))
+    store.ensure_queue(QUEUE, max_retries=int(args.get("max_retries", 3)))
+    erp = LegacyErp(ctx, _arg(args, "erp_credential"))
+    summary: dict[str, Any] = {"statement_date": day.isoformat()}
+    if phase in ("all", "intake"):
+        bank = BankSite(ctx, _arg(args, "bank_credential"))
+        summary["intake"] = produce(
+            ctx, store, day=day, fmt=str(args.get("format", "camt053")), bank=bank, erp=erp,
+            config=load_config(args.get("matching_config")),
+            quarantine_dir=Path(get_settings().runs_dir) / "quarantine")
+    if phase in ("all", "post"):
+        owner = f"{socket.gethostname()}:{os.getpid()}:run{ctx.run_id}"
+        portal = BillingPortal(ctx, _arg(args, "portal_credential"))
+        Poster(ctx, store, erp, portal, owner).run()
+    return summary

@@ -1,0 +1,128 @@
+"""The legacy ERP's AR module, driven through its frameset: open items, payment inquiry,
+cash receipt entry.
+
+Every page of the ERP loads into one content frame (``main`` in the frameset, ``content``
+in the newer iframe layout). Clicks that load a page there wait for that frame's
+navigation, so the bot never reads the previous page's table by mistake.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from pathlib import Path
+
+from playwright.sync_api import Frame
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from bots.payment_posting.recovery import attempt
+from bots.runtime import ApplicationFailure, BusinessFailure, RunContext
+from orchestrator.errors import ConfigError
+
+MAX_ROWS = 5  # allocation rows on the cash receipt form
+CONTENT_FRAMES = ("main", "content")
+
+
+class LegacyErp:
+    name = "legacy_erp"
+
+    def __init__(self, ctx: RunContext, credential: str) -> None:
+        self.ctx, self.credential = ctx, credential
+        self.app = ctx.browser.app(self.name)
+        self._logged_in = False
+
+    # -- session ---------------------------------------------------------------------
+    def login(self) -> None:
+        cred = self.ctx.credential(self.credential)
+        app = self.app
+        app.open("/ar/login.do")
+        app.fill("login.username", cred.username)
+        app.fill("login.password", cred.password, secret=True)
+        app.click("login.submit")
+        if app.wait_for_any(["main.welcome", "login.message"]) != "main.welcome":
+            raise ConfigError(f"ERP refused the login of {self.credential}: "
+                              f"{app.text('login.message')}")
+        self._logged_in = True
+
+    def recover(self) -> None:
+        self._logged_in = False
+        self.login()
+
+    def _content(self) -> Frame:
+        for name in CONTENT_FRAMES:
+            frame = self.app.page.frame(name=name)
+            if frame is not None:
+                return frame
+        raise ApplicationFailure("ERP_NOT_READY", "the ERP's content frame is not there")
+
+    def _load(self, click: Callable[[], None]) -> None:
+        """Run ``click`` and wait until the content frame has loaded the next page."""
+        with self._content().expect_navigation(wait_until="load", timeout=self.app.timeout_ms):
+            click()
+
+    def _menu(self, name: str) -> None:
+        if not self._logged_in:
+            self.login()
+        self._load(lambda: self.app.click(name))
+
+    # -- reading -----------------------------------------------------------------------
+    def export_open_items(self) -> Path:
+        """All open items as the ERP's CSV export (one row per customer IBAN)."""
+        def work() -> Path:
+            self._menu("menu.open_items")
+            self.app.wait_for("export_csv")
+            return self.app.download("export_csv")
+        return attempt(self, work)
+
+    def find_postings(self, bank_reference: str) -> list[str]:
+        """Confirmation numbers of postings carrying ``bank_reference`` (the idempotency key)."""
+        app = self.app
+        self._menu("menu.payment_search")
+        app.fill("payment_search.bank_reference", bank_reference)
+        self._load(lambda: app.click("payment_search.submit"))
+        found = app.wait_for_any(["payment_search.confirmations", "payment_search.none"])
+        if found == "payment_search.none":
+            return []
+        cells = app.locator("payment_search.confirmations").all_inner_texts()
+        return [c.strip() for c in cells if c.strip()]
+
+    # -- posting -----------------------------------------------------------------------
+    def post_receipt(
+        self, *, customer_id: str, value_date: dt.date, bank_reference: str,
+        amount: Decimal, allocations: Sequence[dict[str, str]],
+    ) -> str:
+        """Enter and submit a cash receipt; returns the ERP's confirmation number."""
+        if len(allocations) > MAX_ROWS:
+            raise BusinessFailure("TOO_MANY_INVOICES", f"{len(allocations)} invoices in one "
+                                  f"payment; the ERP form takes {MAX_ROWS}")
+        app = self.app
+        self._menu("menu.post")
+        app.fill("post.customer", customer_id)
+        app.fill("post.value_date", value_date.isoformat())
+        app.fill("post.bank_reference", bank_reference)
+        app.fill("post.amount", f"{amount:.2f}")
+        for n, alloc in enumerate(allocations, start=1):
+            self._fill_row(n, alloc)
+        app.take_dialogs()
+        try:
+            self._load(lambda: app.click("post.submit"))
+        except PlaywrightTimeout as exc:
+            raise ApplicationFailure("ERP_FORM_REFUSED", " | ".join(app.take_dialogs())
+                                     or "the cash receipt form did not submit") from exc
+        if app.wait_for_any(["confirmation.number", "post.error"]) == "post.error":
+            app.take_dialogs()
+            raise BusinessFailure("ERP_REJECTED", app.text("post.error"))
+        return app.text("confirmation.number").strip()
+
+    def _fill_row(self, n: int, alloc: dict[str, str]) -> None:
+        write_off, discount = Decimal(alloc["write_off"]), Decimal(alloc["discount"])
+        if write_off and discount:
+            raise BusinessFailure("ERP_FORM_LIMIT", f"{alloc['invoice_number']}: a write-off "
+                                  "and a discount on one invoice need a person")
+        diff, reason = (write_off, "BANK_CHARGES") if write_off else (discount, "CASH_DISCOUNT")
+        self.app.fill(f"post.row{n}.invoice", alloc["invoice_number"])
+        self.app.fill(f"post.row{n}.applied", f"{Decimal(alloc['amount']):.2f}")
+        if diff:
+            self.app.fill(f"post.row{n}.diff", f"{diff:.2f}")
+            self.app.select(f"post.row{n}.reason", reason)
