@@ -4,6 +4,8 @@ Arguments (``finbots run payment-posting --arg key=value``):
 
 - ``date``: the statement day (default: the sandbox scenario's day)
 - ``format``: camt053 | mt940 | bai2 | csv (default camt053)
+- ``statement_file``: import this file (camt/MT940/BAI2/CSV) instead of downloading;
+  a refused file is moved to ``runs/quarantine/`` with the reason beside it
 - ``phase``: all | intake | post (several ``post`` runs can share one queue)
 - ``matching_config``: a YAML/TOML file of thresholds and tolerances
 - ``bank_credential`` / ``erp_credential`` / ``portal_credential``: vault entry names
@@ -63,8 +65,10 @@ def run(ctx: RunContext) -> dict[str, Any]:
     summary: dict[str, Any] = {"statement_date": day.isoformat()}
     if phase in ("all", "intake"):
         bank = BankSite(ctx, _arg(args, "bank_credential"))
+        statement_file = Path(args["statement_file"]) if args.get("statement_file") else None
         summary["intake"] = produce(
-            ctx, store, day=day, fmt=str(args.get("format", "camt053")), bank=bank, erp=erp,
+            ctx, store, statement_file=statement_file, day=day,
+            fmt=str(args.get("format", "camt053")), bank=bank, erp=erp,
             config=load_config(args.get("matching_config")),
             quarantine_dir=Path(get_settings().runs_dir) / "quarantine")
     if phase in ("all", "post"):

@@ -22,6 +22,8 @@ from orchestrator.errors import ConfigError
 
 MAX_ROWS = 5  # allocation rows on the cash receipt form
 CONTENT_FRAMES = ("main", "content")
+# what the ERP shows instead of the expected page when something went wrong
+TROUBLE = ("error.frame", "error.page", "login.username")
 
 
 class LegacyErp:
@@ -37,13 +39,24 @@ class LegacyErp:
         cred = self.ctx.credential(self.credential)
         app = self.app
         app.open("/ar/login.do")
+        self._await("login.username")
         app.fill("login.username", cred.username)
         app.fill("login.password", cred.password, secret=True)
         app.click("login.submit")
-        if app.wait_for_any(["main.welcome", "login.message"]) != "main.welcome":
+        if self._await("main.welcome", "login.message") != "main.welcome":
             raise ConfigError(f"ERP refused the login of {self.credential}: "
                               f"{app.text('login.message')}")
         self._logged_in = True
+
+    def _await(self, *names: str) -> str:
+        """Wait for one of ``names``; an error page or the sign-on form raise at once."""
+        found = self.app.wait_for_any([*names, *(t for t in TROUBLE if t not in names)])
+        if found not in names:
+            if found == "login.username":
+                self._logged_in = False
+            raise ApplicationFailure("ERP_TROUBLE", f"the ERP shows {found} instead of "
+                                     f"{' or '.join(names)}")
+        return found
 
     def recover(self) -> None:
         self._logged_in = False
@@ -71,7 +84,7 @@ class LegacyErp:
         """All open items as the ERP's CSV export (one row per customer IBAN)."""
         def work() -> Path:
             self._menu("menu.open_items")
-            self.app.wait_for("export_csv")
+            self._await("export_csv")
             return self.app.download("export_csv")
         return attempt(self, work)
 
@@ -79,9 +92,10 @@ class LegacyErp:
         """Confirmation numbers of postings carrying ``bank_reference`` (the idempotency key)."""
         app = self.app
         self._menu("menu.payment_search")
+        self._await("payment_search.bank_reference")
         app.fill("payment_search.bank_reference", bank_reference)
         self._load(lambda: app.click("payment_search.submit"))
-        found = app.wait_for_any(["payment_search.confirmations", "payment_search.none"])
+        found = self._await("payment_search.confirmations", "payment_search.none")
         if found == "payment_search.none":
             return []
         cells = app.locator("payment_search.confirmations").all_inner_texts()
@@ -98,6 +112,7 @@ class LegacyErp:
                                   f"payment; the ERP form takes {MAX_ROWS}")
         app = self.app
         self._menu("menu.post")
+        self._await("post.customer")
         app.fill("post.customer", customer_id)
         app.fill("post.value_date", value_date.isoformat())
         app.fill("post.bank_reference", bank_reference)
@@ -110,7 +125,7 @@ class LegacyErp:
         except PlaywrightTimeout as exc:
             raise ApplicationFailure("ERP_FORM_REFUSED", " | ".join(app.take_dialogs())
                                      or "the cash receipt form did not submit") from exc
-        if app.wait_for_any(["confirmation.number", "post.error"]) == "post.error":
+        if self._await("confirmation.number", "post.error") == "post.error":
             app.take_dialogs()
             raise BusinessFailure("ERP_REJECTED", app.text("post.error"))
         return app.text("confirmation.number").strip()

@@ -55,10 +55,15 @@ def posted_history(store: Store) -> list[PostedPayment]:
     return history
 
 
-def produce(ctx: RunContext, store: Store, *, day: dt.date, fmt: str, bank: BankSite,
-            erp: LegacyErp, config: MatchingConfig, quarantine_dir: Path) -> dict[str, int]:
-    """Add one work item per credit line of the day's statement (once per statement)."""
-    path = bank.download_statement(day, fmt)
+def produce(ctx: RunContext, store: Store, *, statement_file: Path | None, day: dt.date,
+            fmt: str, bank: BankSite, erp: LegacyErp, config: MatchingConfig,
+            quarantine_dir: Path) -> dict[str, int]:
+    """Add one work item per credit line of the statement (once per statement).
+
+    The statement is ``statement_file`` when given (a file the bank delivered to an
+    inbox folder), else the day's statement downloaded from the bank's site.
+    """
+    path = statement_file or bank.download_statement(day, fmt)
     statement = read_statement(ctx, path, quarantine_dir)
     key = StatementKey.of(statement)
     if store.statement_seen(key):

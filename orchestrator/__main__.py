@@ -1,0 +1,5 @@
+"""``python -m orchestrator`` runs the ``finbots`` command line."""
+
+from orchestrator.cli import main
+
+main()

@@ -1,0 +1,68 @@
+"""The payment-posting bot against the sandbox: what finance sees after a run."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from orchestrator.runner import run_bot
+from sandbox.scenario import build_scenario
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+
+def test_one_run_posts_what_the_scenario_expects_and_cases_the_rest(
+        home: Any, sandbox: Any) -> None:
+    outcome = run_bot("payment-posting")
+
+    assert outcome.status == "successful", outcome.error
+    assert sandbox.check() == []
+    scenario = build_scenario()
+    store = home.store()
+    cases = store.list_cases(run_id=outcome.run_id)
+    assert {c.reference: c.reason_code for c in cases} == scenario.expected_exceptions()
+    ambiguous = next(c for c in cases if c.reason_code == "AMBIGUOUS")
+    assert {c["invoice_number"] for c in ambiguous.candidates} >= {
+        "INV-2026-1010", "INV-2026-1011"}
+    assert ambiguous.amount == Decimal("2000.00")
+    assert ambiguous.data["bank_line"]["counterparty_name"] == "Fjord Marine AS"
+    assert ambiguous.rule and ambiguous.summary
+    posted = [i for i in store.list_items("payment-posting", state="successful")]
+    assert len(posted) == sum(p.expected_posting is not None for p in scenario.payments)
+    assert all(i.output["confirmation"].startswith("CR-") for i in posted)
+    steps = store.list_steps(outcome.run_id)
+    posting_steps = [s for s in steps if s.action == "post_cash_receipt"]
+    assert len(posting_steps) == len(posted)
+    assert all(s.rule and s.data["allocations"] for s in posting_steps)
+    assert (outcome.run_dir / "steps.jsonl").is_file()
+    assert (outcome.run_dir / "bot.log").is_file()
+
+
+def test_running_the_same_statement_again_posts_nothing_new(home: Any, sandbox: Any) -> None:
+    first = run_bot("payment-posting")
+    assert first.status == "successful", first.error
+    postings, statuses = sandbox.postings(), sandbox.truth("billing_portal")
+
+    again = run_bot("payment-posting")
+
+    assert again.status == "successful", again.error
+    assert again.summary["intake"]["new_items"] == 0
+    assert sandbox.postings() == postings
+    assert [i["status"] for i in sandbox.truth("billing_portal")["invoices"]] == [
+        i["status"] for i in statuses["invoices"]]
+    assert home.store().list_cases(run_id=again.run_id) == []
+    assert sandbox.check() == []
+
+
+@pytest.mark.parametrize("fmt", ["mt940", "bai2", "csv"])
+def test_every_statement_format_gives_the_same_outcome(
+        home: Any, sandbox: Any, fmt: str) -> None:
+    outcome = run_bot("payment-posting", {"format": fmt})
+
+    assert outcome.status == "successful", outcome.error
+    assert sandbox.check() == []
+    cases = home.store().list_cases(run_id=outcome.run_id)
+    assert {c.reference: c.reason_code for c in cases} == \
+        build_scenario().expected_exceptions()
