@@ -11,6 +11,7 @@ from typing import Any
 
 from bots.runtime import RunContext
 from orchestrator.config import get_settings
+from orchestrator.errors import FinbotsError
 from orchestrator.registry import load_bot
 from orchestrator.store import Store
 
@@ -50,6 +51,9 @@ def run_bot(name: str, args: dict[str, Any] | None = None, *, store: Store | Non
         result = bot.run(ctx) or {}
     except KeyboardInterrupt:
         status, error = "stopped", "interrupted"
+    except FinbotsError as exc:  # a refusal we explain ourselves: no traceback needed
+        status, error = "failed", ctx.redactor.describe(exc)
+        ctx.log.error("run {} failed: {}", run.id, error)
     except Exception as exc:
         status, error = "failed", ctx.redactor.describe(exc)
         ctx.log.error("run {} failed: {}", run.id, ctx.redactor.format_exception(exc))

@@ -128,7 +128,9 @@ class LegacyErp:
         if self._await("confirmation.number", "post.error") == "post.error":
             app.take_dialogs()
             raise BusinessFailure("ERP_REJECTED", app.text("post.error"))
-        return app.text("confirmation.number").strip()
+        confirmation = app.text("confirmation.number").strip()
+        app.checkpoint(f"erp-receipt-{bank_reference}")  # the evidence of the posting
+        return confirmation
 
     def _fill_row(self, n: int, alloc: dict[str, str]) -> None:
         write_off, discount = Decimal(alloc["write_off"]), Decimal(alloc["discount"])

@@ -37,6 +37,20 @@ def tag_lines(text: str) -> list[tuple[str, int]]:
     return found
 
 
+_ANY_TAG = re.compile(r"^:([^:\s]{1,4}):")
+KNOWN_TAGS = frozenset({"13", "13D", "20", "21", "25", "25P", "28", "28C", "34F", "60F",
+                        "60M", "61", "62F", "62M", "64", "65", "86", "90C", "90D", "NS"})
+
+
+def check_tags(text: str, source: str) -> None:
+    """Refuse a field tag MT940 does not have (``:6X:``), naming its line."""
+    for no, line in enumerate(text.split("\n"), start=1):
+        match = _ANY_TAG.match(line)
+        if match and match.group(1) not in KNOWN_TAGS:
+            raise StatementParseError(f"unknown field tag :{match.group(1)}:", file=source,
+                                      location=f"line {no}")
+
+
 def check_shapes(text: str, tags: list[tuple[str, int]], source: str) -> None:
     """Refuse a balance or statement line that is not in its SWIFT shape, naming the line."""
     lines = text.split("\n")

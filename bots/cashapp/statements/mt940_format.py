@@ -17,7 +17,7 @@ import mt940
 from bots.cashapp.identifiers import compact, is_valid_iban
 from bots.cashapp.model import Direction, Statement, StatementEntry
 from bots.cashapp.statements.money import check_currency, check_decimals
-from bots.cashapp.statements.mt940_fields import check_shapes, details_of, tag_lines
+from bots.cashapp.statements.mt940_fields import check_shapes, check_tags, details_of, tag_lines
 from bots.cashapp.statements.narrative import reference
 from bots.cashapp.statements.text import decode
 from orchestrator.errors import StatementParseError
@@ -72,6 +72,7 @@ def parse_mt940(data: bytes, *, source: str = "") -> Statement:
         found = "no :20: field" if not starts else f"{len(starts)} statements (:20: fields)"
         raise StatementParseError(f"expected one statement, found {found}", file=source,
                                   location=f"line {starts[1]}" if len(starts) > 1 else last)
+    check_tags(text, source)
     check_shapes(text, tags, source)
     result = _Transactions(options=_OPTIONS)
     try:
