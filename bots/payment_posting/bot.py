@@ -8,6 +8,7 @@ Arguments (``finbots run payment-posting --arg key=value``):
   a refused file is moved to ``runs/quarantine/`` with the reason beside it
 - ``phase``: all | intake | post (several ``post`` runs can share one queue)
 - ``matching_config``: a YAML/TOML file of thresholds and tolerances
+- ``update_portal``: false to leave the billing portal alone (default true)
 - ``bank_credential`` / ``erp_credential`` / ``portal_credential``: vault entry names
 """
 
@@ -73,6 +74,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
             quarantine_dir=Path(get_settings().runs_dir) / "quarantine")
     if phase in ("all", "post"):
         owner = f"{socket.gethostname()}:{os.getpid()}:run{ctx.run_id}"
-        portal = BillingPortal(ctx, _arg(args, "portal_credential"))
+        update_portal = str(args.get("update_portal", "true")).lower() not in ("0", "false", "no")
+        portal = BillingPortal(ctx, _arg(args, "portal_credential")) if update_portal else None
         Poster(ctx, store, erp, portal, owner).run()
     return summary

@@ -18,7 +18,7 @@ class Poster:
     """Claims the queue's items one by one and posts them (or hands them to a person)."""
 
     def __init__(self, ctx: RunContext, store: Store, erp: LegacyErp,
-                 portal: BillingPortal, owner: str) -> None:
+                 portal: BillingPortal | None, owner: str) -> None:
         self.ctx, self.store, self.erp, self.portal = ctx, store, erp, portal
         self.owner = owner
         self.max_retries = store.ensure_queue(QUEUE).max_retries
@@ -36,6 +36,8 @@ class Poster:
         if payload["decision"] != "post":
             raise BusinessFailure(payload["reason"] or "UNMATCHED", payload["explanation"])
         tx.output.update(attempt(self.erp, lambda: self._post_once(reference, payload)))
+        if self.portal is None:
+            return
         for alloc in payload["allocations"]:
             status = "partially_paid" if payload["partial"] else "paid"
             note = (f"Payment {reference} of {payload['entry']['value_date']} applied: "

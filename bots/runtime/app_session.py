@@ -34,6 +34,7 @@ class AppSession:
         self.recorder, self.redactor, self.run_dir = recorder, redactor, Path(run_dir)
         self.timeout_ms = timeout_ms
         self._dialogs: list[str] = []
+        self._password_fields: dict[tuple[str, str], bool] = {}
         page.set_default_timeout(timeout_ms)
         page.on("dialog", self._on_dialog)
 
@@ -79,14 +80,21 @@ class AppSession:
 
     def fill(self, name: str, value: str, secret: bool = False) -> None:
         with self._action("fill", name, {"value": MASK}) as (st, loc):
-            secret = secret or self.selectors.spec(name).secret
-            if not secret and (loc.get_attribute("type") or "").lower() == "password":
-                secret = True
+            secret = secret or self.selectors.spec(name).secret or self._is_password(name, st, loc)
             if secret:
                 self.redactor.add(value)
             else:
                 st.data["value"] = value
             loc.fill(value)
+
+    def _is_password(self, name: str, st: Step, loc: Locator) -> bool:
+        """Whether the field is a password input (asked once per selector and locator)."""
+        key = (name, st.locator or "")
+        known = self._password_fields.get(key)
+        if known is None:
+            known = (loc.get_attribute("type") or "").lower() == "password"
+            self._password_fields[key] = known
+        return known
 
     def select(self, name: str, value: str) -> None:
         with self._action("select", name, {"value": value}) as (st, loc):

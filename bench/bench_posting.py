@@ -1,0 +1,124 @@
+"""Payments posted per minute on the sandbox ERP: the finbots bot next to the alternatives.
+
+Variants, each over the same postings (the scenario's expected postings plus N bulk exact
+payments), each on a freshly reset sandbox, each checked for exactly one posting per
+payment:
+
+- finbots bot (steps recorded, screenshots of receipts, idempotency checks), 1/2/4 robots
+- bare Playwright script (same steps, no recording): the recording overhead
+- rpaframework's Selenium library with Debian's chromedriver
+- plain HTTP form posts (no browser): the limit
+
+Run: ``python -m bench.bench_posting --extra-exact 40 --repeat 3``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+from bench.posting_workload import REPO, Posting, Sandbox, postings
+
+
+def _home_env(home: Path, sandbox: Sandbox) -> dict[str, str]:
+    return {**os.environ, "FINBOTS_HOME": str(home),
+            "FINBOTS_DB_URL": f"sqlite:///{home / 'runs' / 'finbots.db'}",
+            "FINBOTS_MASTER_KEY": Fernet.generate_key().decode(),
+            **{f"FINBOTS_{a.upper()}_URL": u for a, u in sandbox.urls.items()}}
+
+
+def _finbots(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "orchestrator.cli", *args], cwd=REPO,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def bot_run(sandbox: Sandbox, robots: int) -> float:
+    """Seconds from the first robot's start to the last one's end (from the store)."""
+    from orchestrator.store import Store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        (home / "runs").mkdir()
+        env = _home_env(home, sandbox)
+        setup = ("from bots.runtime.vault import Vault;"
+                 "from sandbox.credentials import store_sandbox_credentials as s;"
+                 "s(Vault())")
+        subprocess.run([sys.executable, "-c", setup], env=env, cwd=REPO, check=True)
+        intake = _finbots(env, "run", "payment-posting", "--arg", "phase=intake")
+        if intake.wait() != 0:
+            raise RuntimeError("intake failed")
+        procs = [_finbots(env, "run", "payment-posting", "--arg", "phase=post",
+                          "--arg", "update_portal=false") for _ in range(robots)]
+        if any(p.wait() != 0 for p in procs):
+            raise RuntimeError("a posting robot failed")
+        runs = Store(env["FINBOTS_DB_URL"]).list_runs()
+        posting = [r for r in runs if r.args.get("phase") == "post"]
+        start = min(r.started_at for r in posting)
+        end = max(r.finished_at for r in posting if r.finished_at)
+        return (end - start).total_seconds()
+
+
+def timed(fn: Callable[[str, list[Posting]], object], sandbox: Sandbox,
+          items: list[Posting]) -> float:
+    started = time.perf_counter()
+    fn(sandbox.erp, items)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--extra-exact", type=int, default=40)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip", action="append", default=[],
+                        help="variant to leave out (selenium, http, robots)")
+    args = parser.parse_args()
+    items = postings(args.extra_exact)
+    variants: dict[str, Callable[[Sandbox], float]] = {}
+    from bench import posting_playwright
+
+    variants["bare Playwright script"] = lambda sb: timed(posting_playwright.post_all, sb, items)
+    variants["finbots bot, 1 robot"] = lambda sb: bot_run(sb, 1)
+    if "selenium" not in args.skip:
+        from bench import posting_selenium
+
+        variants["rpaframework Selenium"] = lambda sb: timed(posting_selenium.post_all, sb, items)
+    if "http" not in args.skip:
+        from bench import posting_http
+
+        variants["plain HTTP form posts"] = lambda sb: timed(posting_http.post_all, sb, items)
+    if "robots" not in args.skip:
+        variants["finbots bot, 2 robots"] = lambda sb: bot_run(sb, 2)
+        variants["finbots bot, 4 robots"] = lambda sb: bot_run(sb, 4)
+    seconds: dict[str, list[float]] = {name: [] for name in variants}
+    with tempfile.TemporaryDirectory() as tmp:
+        sandbox = Sandbox(Path(tmp), args.extra_exact)
+        try:
+            for _ in range(args.repeat):
+                for name, run in variants.items():
+                    sandbox.reset()
+                    seconds[name].append(run(sandbox))
+                    done = sandbox.erp_postings()
+                    refs = [p["bank_reference"] for p in done]
+                    assert len(refs) == len(items) == len(set(refs)), (name, len(refs))
+        finally:
+            sandbox.close()
+    base = statistics.median(seconds["bare Playwright script"])
+    print(f"{len(items)} postings per run, {args.repeat} runs each, median; "
+          f"{os.cpu_count()} cores")
+    print(f"{'variant':<26}{'seconds':>9}{'per min':>9}{'time vs bare':>14}")
+    for name, values in seconds.items():
+        med = statistics.median(values)
+        print(f"{name:<26}{med:>9.1f}{len(items) / med * 60:>9.0f}{med / base:>13.2f}x")
+
+
+if __name__ == "__main__":
+    main()
