@@ -41,7 +41,7 @@ def _finbots(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def bot_run(sandbox: Sandbox, robots: int) -> float:
+def bot_run(sandbox: Sandbox, robots: int, *extra: str) -> float:
     """Seconds from the first robot's start to the last one's end (from the store)."""
     from orchestrator.store import Store
 
@@ -57,7 +57,7 @@ def bot_run(sandbox: Sandbox, robots: int) -> float:
         if intake.wait() != 0:
             raise RuntimeError("intake failed")
         procs = [_finbots(env, "run", "payment-posting", "--arg", "phase=post",
-                          "--arg", "update_portal=false") for _ in range(robots)]
+                          "--arg", "update_portal=false", *extra) for _ in range(robots)]
         if any(p.wait() != 0 for p in procs):
             raise RuntimeError("a posting robot failed")
         runs = Store(env["FINBOTS_DB_URL"]).list_runs()
@@ -87,6 +87,8 @@ def main() -> None:
 
     variants["bare Playwright script"] = lambda sb: timed(posting_playwright.post_all, sb, items)
     variants["finbots bot, 1 robot"] = lambda sb: bot_run(sb, 1)
+    variants["  without receipt shots"] = lambda sb: bot_run(
+        sb, 1, "--arg", "receipt_screenshots=false")
     if "selenium" not in args.skip:
         from bench import posting_selenium
 

@@ -44,7 +44,8 @@ def run_bot(name: str, args: dict[str, Any] | None = None, *, store: Store | Non
     run = store.start_run(bot.name, args, host=socket.gethostname(), pid=os.getpid(),
                           bot_version=bot.version)
     run_dir = Path(settings.runs_dir) / str(run.id)
-    ctx = RunContext(run.id, run_dir, bot=bot, store=store, args=args, **browser_options)
+    ctx = RunContext(run.id, run_dir, bot=bot, store=store, args=args, batch_steps=True,
+                     **browser_options)
     status, error, result = "successful", None, {}
     try:
         ctx.log.info("run {} of {} {} started with {}", run.id, bot.name, bot.version, args)

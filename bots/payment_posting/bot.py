@@ -9,6 +9,8 @@ Arguments (``finbots run payment-posting --arg key=value``):
 - ``phase``: all | intake | post (several ``post`` runs can share one queue)
 - ``matching_config``: a YAML/TOML file of thresholds and tolerances
 - ``update_portal``: false to leave the billing portal alone (default true)
+- ``receipt_screenshots``: false to skip the screenshot of each ERP confirmation
+  (the step record still holds the confirmation number)
 - ``bank_credential`` / ``erp_credential`` / ``portal_credential``: vault entry names
 """
 
@@ -51,6 +53,10 @@ def _arg(args: dict[str, Any], key: str) -> str:
     return str(args.get(key) or DEFAULT_CREDENTIALS[key])
 
 
+def _flag(args: dict[str, Any], key: str) -> bool:
+    return str(args.get(key, "true")).lower() not in ("0", "false", "no", "off")
+
+
 @BOT.task
 def run(ctx: RunContext) -> dict[str, Any]:
     args = ctx.args
@@ -62,7 +68,8 @@ def run(ctx: RunContext) -> dict[str, Any]:
         raise ConfigError(f"phase must be all, intake or post, not {phase!r}")
     day = dt.date.fromisoformat(str(args.get("date") or STATEMENT_DATE.isoformat()))
     store.ensure_queue(QUEUE, max_retries=int(args.get("max_retries", 3)))
-    erp = LegacyErp(ctx, _arg(args, "erp_credential"))
+    erp = LegacyErp(ctx, _arg(args, "erp_credential"),
+                    receipt_screenshots=_flag(args, "receipt_screenshots"))
     summary: dict[str, Any] = {"statement_date": day.isoformat()}
     if phase in ("all", "intake"):
         bank = BankSite(ctx, _arg(args, "bank_credential"))
@@ -74,7 +81,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
             quarantine_dir=Path(get_settings().runs_dir) / "quarantine")
     if phase in ("all", "post"):
         owner = f"{socket.gethostname()}:{os.getpid()}:run{ctx.run_id}"
-        update_portal = str(args.get("update_portal", "true")).lower() not in ("0", "false", "no")
-        portal = BillingPortal(ctx, _arg(args, "portal_credential")) if update_portal else None
+        portal = (BillingPortal(ctx, _arg(args, "portal_credential"))
+                  if _flag(args, "update_portal") else None)
         Poster(ctx, store, erp, portal, owner).run()
     return summary

@@ -3,7 +3,9 @@ cash receipt entry.
 
 Every page of the ERP loads into one content frame (``main`` in the frameset, ``content``
 in the newer iframe layout). Clicks that load a page there wait for that frame's
-navigation, so the bot never reads the previous page's table by mistake.
+navigation, so the bot never reads the previous page's table by mistake, and the
+navigation's HTTP response tells at once when the ERP answered with an error page or sent
+the session back to the sign-on page.
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ TROUBLE = ("error.frame", "error.page", "login.username")
 class LegacyErp:
     name = "legacy_erp"
 
-    def __init__(self, ctx: RunContext, credential: str) -> None:
+    def __init__(self, ctx: RunContext, credential: str, *,
+                 receipt_screenshots: bool = True) -> None:
         self.ctx, self.credential = ctx, credential
+        self.receipt_screenshots = receipt_screenshots
         self.app = ctx.browser.app(self.name)
         self._logged_in = False
 
@@ -46,6 +50,7 @@ class LegacyErp:
         if self._await("main.welcome", "login.message") != "main.welcome":
             raise ConfigError(f"ERP refused the login of {self.credential}: "
                               f"{app.text('login.message')}")
+        app.wait_for("menu.post", timeout_ms=min(app.timeout_ms, 5000))
         self._logged_in = True
 
     def _await(self, *names: str) -> str:
@@ -71,8 +76,25 @@ class LegacyErp:
 
     def _load(self, click: Callable[[], None]) -> None:
         """Run ``click`` and wait until the content frame has loaded the next page."""
-        with self._content().expect_navigation(wait_until="load", timeout=self.app.timeout_ms):
+        with self._content().expect_navigation(
+                wait_until="load", timeout=self.app.timeout_ms) as navigation:
             click()
+        response = navigation.value
+        if response is None:
+            return
+        if response.status >= 400:
+            raise ApplicationFailure(f"ERP_HTTP_{response.status}",
+                                     f"the ERP answered {response.status} for {response.url}")
+        if "/login.do" in response.url:
+            self._logged_in = False
+            raise ApplicationFailure("ERP_SESSION_EXPIRED", "the ERP session has expired")
+
+    def _which(self, *names: str) -> str:
+        """The first of ``names`` on the (loaded) page; anything else is trouble."""
+        for name in names:
+            if self.app.exists(name):
+                return name
+        raise ApplicationFailure("ERP_UNEXPECTED_PAGE", f"none of {', '.join(names)} shown")
 
     def _menu(self, name: str) -> None:
         if not self._logged_in:
@@ -92,11 +114,10 @@ class LegacyErp:
         """Confirmation numbers of postings carrying ``bank_reference`` (the idempotency key)."""
         app = self.app
         self._menu("menu.payment_search")
-        self._await("payment_search.bank_reference")
         app.fill("payment_search.bank_reference", bank_reference)
         self._load(lambda: app.click("payment_search.submit"))
-        found = self._await("payment_search.confirmations", "payment_search.none")
-        if found == "payment_search.none":
+        found = self._which("payment_search.none", "payment_search.confirmations")
+        if found == "payment_search.none":  # the usual answer: checked first
             return []
         cells = app.locator("payment_search.confirmations").all_inner_texts()
         return [c.strip() for c in cells if c.strip()]
@@ -112,7 +133,6 @@ class LegacyErp:
                                   f"payment; the ERP form takes {MAX_ROWS}")
         app = self.app
         self._menu("menu.post")
-        self._await("post.customer")
         app.fill("post.customer", customer_id)
         app.fill("post.value_date", value_date.isoformat())
         app.fill("post.bank_reference", bank_reference)
@@ -125,11 +145,12 @@ class LegacyErp:
         except PlaywrightTimeout as exc:
             raise ApplicationFailure("ERP_FORM_REFUSED", " | ".join(app.take_dialogs())
                                      or "the cash receipt form did not submit") from exc
-        if self._await("confirmation.number", "post.error") == "post.error":
+        if self._which("confirmation.number", "post.error") == "post.error":
             app.take_dialogs()
             raise BusinessFailure("ERP_REJECTED", app.text("post.error"))
         confirmation = app.text("confirmation.number").strip()
-        app.checkpoint(f"erp-receipt-{bank_reference}")  # the evidence of the posting
+        if self.receipt_screenshots:  # the evidence of the posting, as the ERP shows it
+            app.checkpoint(f"erp-receipt-{bank_reference}")
         return confirmation
 
     def _fill_row(self, n: int, alloc: dict[str, str]) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from playwright.sync_api import Dialog, Locator, Page
 
-from bots.runtime.locate import candidates, resolve
+from bots.runtime.locate import any_of, candidates, resolve
 from bots.runtime.paths import unique_path
 from bots.runtime.redact import MASK, Redactor
 from bots.runtime.selectors import AppSelectors
@@ -35,6 +35,7 @@ class AppSession:
         self.timeout_ms = timeout_ms
         self._dialogs: list[str] = []
         self._password_fields: dict[tuple[str, str], bool] = {}
+        self._matched: dict[str, str] = {}  # logical name -> locator that matched first
         page.set_default_timeout(timeout_ms)
         page.on("dialog", self._on_dialog)
 
@@ -49,10 +50,25 @@ class AppSession:
         with self.recorder.step(action, app=self.app, selector=name, data=data, target=self) as st:
             loc = self.page.locator(":root")
             if name is not None:
-                st.locator, loc = resolve(
-                    self.page, self.app, self.selectors.spec(name), self.timeout_ms
-                )
+                st.locator, loc = self._resolve(name)
             yield st, loc
+
+    def _resolve(self, name: str) -> tuple[str, Locator]:
+        """The locator to act on, and the one recorded in the step.
+
+        The first use of a name tries its locators in order (recording which matched);
+        later uses act on all of them at once (``Locator.or_``), so a step costs no extra
+        round trip to the browser and a layout change mid-run still finds the element.
+        """
+        spec = self.selectors.spec(name)
+        known = self._matched.get(name)
+        if known is not None:
+            combined = any_of(candidates(self.page, spec))
+            if combined is not None:
+                return known, combined.first
+        text, loc = resolve(self.page, self.app, spec, self.timeout_ms)
+        self._matched[name] = text
+        return text, loc
 
     def _on_dialog(self, dialog: Dialog) -> None:
         self._dialogs.append(dialog.message)
@@ -89,7 +105,7 @@ class AppSession:
 
     def _is_password(self, name: str, st: Step, loc: Locator) -> bool:
         """Whether the field is a password input (asked once per selector and locator)."""
-        key = (name, st.locator or "")
+        key = (name, self._matched.get(name, ""))
         known = self._password_fields.get(key)
         if known is None:
             known = (loc.get_attribute("type") or "").lower() == "password"
@@ -127,6 +143,14 @@ class AppSession:
                     return n
             st.data["count"] = 0
             return 0
+
+    def exists(self, name: str) -> bool:
+        """Whether any locator of ``name`` matches now (no wait; one browser round trip)."""
+        with self._action("exists") as (st, _):
+            st.selector = name
+            combined = any_of(candidates(self.page, self.selectors.spec(name)))
+            st.data["result"] = found = combined is not None and combined.count() > 0
+        return found
 
     def locator(self, name: str, timeout_ms: float | None = None) -> Locator:
         """The resolved Playwright Locator (not a step: record your own around its use)."""

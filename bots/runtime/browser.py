@@ -65,6 +65,17 @@ def default_timeout_ms() -> float:
     return float(os.environ.get("FINBOTS_TIMEOUT_MS", "15000"))
 
 
+def trace_mode() -> str:
+    """``FINBOTS_TRACE``: when the run's Playwright trace is recorded.
+
+    ``on-failure`` (default): from the first failed step on, so the retries and the rest
+    of the run are in the trace, while a run without trouble pays nothing for it (DOM
+    snapshots cost about a third of a browser bot's time); ``always``; ``off``.
+    """
+    mode = os.environ.get("FINBOTS_TRACE", "on-failure").lower()
+    return mode if mode in ("always", "on-failure", "off") else "on-failure"
+
+
 def _block(route: Route) -> None:
     if route.request.resource_type in BLOCKED_RESOURCES:
         route.abort()
@@ -91,6 +102,7 @@ class BrowserSession:
         self.timeout_ms = timeout_ms or default_timeout_ms()
         self._context: BrowserContext | None = None
         self._apps: dict[str, AppSession] = {}
+        self._tracing = False
 
     @property
     def context(self) -> BrowserContext:
@@ -100,10 +112,17 @@ class BrowserSession:
             ctx.set_default_timeout(self.timeout_ms)
             if self.block_media:
                 ctx.route("**/*", _block)
-            if self.trace:
-                ctx.tracing.start(screenshots=True, snapshots=True, sources=False)
             self._context = ctx
+            if trace_mode() == "always":
+                self.start_tracing()
         return self._context
+
+    def start_tracing(self) -> None:
+        """Record the Playwright trace from now on (no-op when off or already on)."""
+        if not self.trace or self._tracing or trace_mode() == "off" or self._context is None:
+            return
+        self._context.tracing.start(screenshots=True, snapshots=True, sources=False)
+        self._tracing = True
 
     def app(self, name: str) -> AppSession:
         """The AppSession of ``name`` (one tab per app and run, created on first use)."""
@@ -124,14 +143,15 @@ class BrowserSession:
         if ctx is None:
             return None
         kept: Path | None = None
+        tracing, self._tracing = self._tracing, False
         try:
-            if self.trace and failed:
+            if tracing and failed:
                 with tempfile.TemporaryDirectory(prefix="finbots-trace-") as tmp:
                     raw = Path(tmp) / "trace.zip"
                     ctx.tracing.stop(path=raw)
                     kept = self.run_dir / "trace.zip"
                     redact_zip(raw, kept, self.redactor)
-            elif self.trace:
+            elif tracing:
                 ctx.tracing.stop()
         finally:
             ctx.close()

@@ -14,6 +14,7 @@ from bots.runtime.logs import RunLog
 from bots.runtime.paths import runs_dir
 from bots.runtime.redact import Redactor
 from bots.runtime.sinks import ItemSink, RunSink, StepSink
+from bots.runtime.step_writer import BatchingStepSink
 from bots.runtime.steps import StepRecorder
 from bots.runtime.transaction import Transaction
 from bots.runtime.vault import Credential, Vault
@@ -34,13 +35,19 @@ class RunContext:
         self, run_id: Any, run_dir: Path | None = None, *, bot: Bot | None = None,
         store: RunSink | None = None, step_sink: StepSink | None = None,
         item_sink: ItemSink | None = None, vault: Vault | None = None,
-        args: dict[str, Any] | None = None, **browser_options: Any,
+        args: dict[str, Any] | None = None, batch_steps: bool = False,
+        **browser_options: Any,
     ) -> None:
         self.run_id, self.bot, self.store = run_id, bot, store
         self.args: dict[str, Any] = dict(args or {})
         self.run_dir = Path(run_dir) if run_dir else runs_dir() / str(run_id)
         self.redactor = self.secrets = Redactor()
-        self.recorder = StepRecorder(run_id, self.run_dir, step_sink or store, self.redactor)
+        sink = step_sink or store
+        # batch_steps: the store receives steps from a background thread (see step_writer)
+        self._step_writer = BatchingStepSink(sink) if sink is not None and batch_steps else None
+        self.recorder = StepRecorder(run_id, self.run_dir, self._step_writer or sink,
+                                     self.redactor)
+        self.recorder.on_failure.append(self._trace_from_now)
         self._runlog = RunLog(run_id, self.run_dir, self.redactor)
         self.log = self._runlog.logger
         self.item_sink = item_sink or store
@@ -75,6 +82,10 @@ class RunContext:
             )
         return self._browser
 
+    def _trace_from_now(self) -> None:
+        if self._browser is not None:
+            self._browser.start_tracing()
+
     def transaction(
         self, item: Any, on_failure: Callable[[Transaction], None] | None = None
     ) -> Transaction:
@@ -101,6 +112,8 @@ class RunContext:
             if self._browser is not None:
                 self.trace_path = self._browser.close(failed=self.failed)
         finally:
+            if self._step_writer is not None:
+                self._step_writer.close()
             self._runlog.close()
 
     def __enter__(self) -> RunContext:

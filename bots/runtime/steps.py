@@ -11,7 +11,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +22,7 @@ from loguru import logger
 
 from bots.runtime.redact import Redactor
 from bots.runtime.sinks import StepSink
+from orchestrator.errors import BusinessFailure
 
 __all__ = ["Capturable", "Outcome", "Step", "StepRecorder"]
 
@@ -95,6 +96,7 @@ class StepRecorder:
         self.current: Capturable | None = None  # the page used last: failure evidence
         self._seq = 0
         self._lock = threading.Lock()
+        self.on_failure: list[Callable[[], None]] = []  # run after a failed step
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.jsonl = self.run_dir / "steps.jsonl"
 
@@ -113,6 +115,12 @@ class StepRecorder:
             step.note(self.redactor.describe(exc))
             if step.evidence is None:
                 step.evidence = self.screenshot(f"{step.seq:04d}-failed-{step.action}", step.target)
+            hooks = [] if isinstance(exc, BusinessFailure) else self.on_failure
+            for callback in hooks:  # technical trouble only: bad data is not a bot fault
+                try:
+                    callback()
+                except Exception as cb_exc:
+                    logger.warning("failure hook: {}", self.redactor.describe(cb_exc))
         self._record(step)
         return step
 

@@ -75,14 +75,11 @@ class RunsMixin(StoreBase):
 
     def add_step(self, run_id: int, **fields: Any) -> int:
         """Record one step; ``fields`` are :class:`StepRecord` columns. Returns its id."""
-        unknown = set(fields) - set(StepRecord.model_fields)
-        if unknown or {"id", "run_id", "seq"} & set(fields):
-            raise TypeError(f"add_step: unexpected fields {sorted(unknown)}")
-        if isinstance(fields.get("evidence"), PurePath):
-            fields["evidence"] = str(fields["evidence"])
-        fields["data"] = to_jsonable(fields.get("data") or {})
-        if fields.get("started_at") is None:
-            fields.pop("started_at", None)
+        return self.add_steps(run_id, [fields])[0]
+
+    def add_steps(self, run_id: int, records: Sequence[Mapping[str, Any]]) -> list[int]:
+        """Record several steps of one run in one transaction, numbered in order."""
+        steps = [self._step_fields(dict(r)) for r in records]
         with self._tx(write=True) as s:
             # Locking the run row serializes the numbering of its steps (SQLite: the
             # IMMEDIATE transaction already does).
@@ -92,12 +89,23 @@ class RunsMixin(StoreBase):
             self._need(locked, "run", run_id)
             last = s.exec(
                 select(func.max(StepRecord.seq)).where(StepRecord.run_id == run_id)
-            ).one()
-            step = StepRecord(run_id=run_id, seq=(last or 0) + 1, **fields)
-            s.add(step)
+            ).one() or 0
+            rows = [StepRecord(run_id=run_id, seq=last + n, **f) for n, f in enumerate(steps, 1)]
+            s.add_all(rows)
             s.flush()
-            assert step.id is not None
-            return step.id
+            return [row.id for row in rows if row.id is not None]
+
+    @staticmethod
+    def _step_fields(fields: dict[str, Any]) -> dict[str, Any]:
+        unknown = set(fields) - set(StepRecord.model_fields)
+        if unknown or {"id", "run_id", "seq"} & set(fields):
+            raise TypeError(f"add_step: unexpected fields {sorted(unknown)}")
+        if isinstance(fields.get("evidence"), PurePath):
+            fields["evidence"] = str(fields["evidence"])
+        fields["data"] = to_jsonable(fields.get("data") or {})
+        if fields.get("started_at") is None:
+            fields.pop("started_at", None)
+        return fields
 
     def get_run(self, run_id: int) -> RunRecord:
         with self._tx() as s:

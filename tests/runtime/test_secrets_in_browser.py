@@ -50,8 +50,9 @@ def _login_and_fail(run: RunContext) -> None:
 
 
 def test_secret_nowhere_in_run_dir_trace_log_steps(
-    tmp_path: Path, selectors_dir: Path, posted: list[bytes]
+    tmp_path: Path, selectors_dir: Path, posted: list[bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("FINBOTS_TRACE", "always")  # the fill itself must be in the trace
     sink = MemorySink()
     elsewhere: list[str] = []  # another sink of the process, as stderr would be
     handler = logger.add(elsewhere.append, format="{message}\n{exception}")
@@ -101,3 +102,22 @@ def test_screenshot_masks_secret_fields(ctx: RunContext) -> None:
         assert box
         centre = (int(box["x"] + box["width"] / 2), int(box["y"] + box["height"] / 2))
         assert (shot.getpixel(centre) == (255, 0, 255)) is masked, name
+
+
+def test_by_default_the_trace_starts_at_the_first_failure(
+    tmp_path: Path, selectors_dir: Path
+) -> None:
+    run = RunContext("late-trace", tmp_path / "run", store=MemorySink(),
+                     selectors_dir=selectors_dir, timeout_ms=500)
+    with pytest.raises(RuntimeError), run:
+        app = run.browser.app("testapp")
+        app.open("/login")
+        app.fill("login.username", "before-any-failure")
+        with pytest.raises(Exception):
+            app.click("no.such.button")  # fails: the trace starts here
+        app.fill("login.username", "after-the-failure")
+        raise RuntimeError("the run fails")
+    with zipfile.ZipFile(run.run_dir / "trace.zip") as zf:
+        events = b"".join(zf.read(n) for n in zf.namelist() if n.endswith(".trace"))
+    assert b"after-the-failure" in events
+    assert events.count(b'"method":"fill"') == 1  # only the fill after the failure

@@ -1,0 +1,18 @@
+"""Every benchmark, one after the other (``make bench``). Each prints its own figures."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BENCHES = [
+    ["bench.bench_matching"],
+    ["bench.bench_posting", "--extra-exact", "40", "--repeat", "3"],
+    ["bench.bench_demo", "--repeat", "3"],
+]
+
+for bench in BENCHES:
+    print(f"== {' '.join(bench)}", flush=True)
+    subprocess.run([sys.executable, "-m", *bench], cwd=REPO, check=True)
