@@ -46,7 +46,11 @@ class AppSession:
     def _action(
         self, action: str, name: str | None = None, data: dict[str, Any] | None = None
     ) -> Iterator[tuple[Step, Locator]]:
-        self.recorder.current = self
+        if self.recorder.current is not self:
+            # Switching tabs: the one the bot works in must be in front, or Chromium
+            # throttles its timers and loads like those of any background tab.
+            self.page.bring_to_front()
+            self.recorder.current = self
         with self.recorder.step(action, app=self.app, selector=name, data=data, target=self) as st:
             loc = self.page.locator(":root")
             if name is not None:
