@@ -10,15 +10,11 @@ answer page.
 
 from __future__ import annotations
 
-import argparse
 import re
-import tempfile
-import time
-from pathlib import Path
 
 import httpx
 
-from bench.posting_workload import ERP_PASSWORD, ERP_USER, Posting, Sandbox, postings
+from bench.posting_workload import ERP_PASSWORD, ERP_USER, Posting, run_alone
 from sandbox.erp.layout import ROWS
 
 CONFIRMATION = re.compile(r"CR-\d+-\d+")
@@ -86,24 +82,7 @@ def post_all(erp_url: str, postings: list[Posting]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--extra-exact", type=int, default=20)
-    args = parser.parse_args(argv)
-    work = postings(args.extra_exact)
-    with tempfile.TemporaryDirectory(prefix="posting-http-") as tmp:
-        sandbox = Sandbox(Path(tmp), args.extra_exact)
-        try:
-            start = time.perf_counter()
-            confirmations = post_all(sandbox.erp, work)
-            elapsed = time.perf_counter() - start
-            posted = len(sandbox.erp_postings())
-        finally:
-            sandbox.close()
-    if posted != len(work) or len(confirmations) != len(work):
-        raise SystemExit(f"expected {len(work)} postings, ERP has {posted}, "
-                         f"{len(confirmations)} confirmations")
-    print(f"http: {len(work)} postings in {elapsed:.2f} s = "
-          f"{len(work) / elapsed * 60:.0f} postings/min")
+    run_alone("http", post_all, argv)
 
 
 if __name__ == "__main__":

@@ -7,14 +7,9 @@ against it.
 
 from __future__ import annotations
 
-import argparse
-import tempfile
-import time
-from pathlib import Path
-
 from playwright.sync_api import Frame, Page, Route, sync_playwright
 
-from bench.posting_workload import ERP_PASSWORD, ERP_USER, Posting, Sandbox, postings
+from bench.posting_workload import ERP_PASSWORD, ERP_USER, Posting, run_alone
 from bots.runtime.chromium import find_chromium, launch_args
 
 
@@ -74,21 +69,7 @@ def post_all(erp_url: str, items: list[Posting]) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--extra-exact", type=int, default=20)
-    args = parser.parse_args()
-    items = postings(args.extra_exact)
-    with tempfile.TemporaryDirectory() as tmp:
-        sandbox = Sandbox(Path(tmp), args.extra_exact)
-        try:
-            started = time.perf_counter()
-            post_all(sandbox.erp, items)
-            took = time.perf_counter() - started
-            assert len(sandbox.erp_postings()) == len(items)
-        finally:
-            sandbox.close()
-    print(f"bare Playwright: {len(items)} postings in {took:.1f}s = "
-          f"{len(items) / took * 60:.0f}/min")
+    run_alone("playwright", post_all)
 
 
 if __name__ == "__main__":

@@ -9,16 +9,11 @@ then the confirmation number read from the answer page.
 
 from __future__ import annotations
 
-import argparse
-import tempfile
-import time
-from pathlib import Path
-
 from RPA.Browser.Selenium import Selenium
 from selenium.webdriver import ChromeOptions
 from selenium.webdriver.chrome.service import Service as ChromeService
 
-from bench.posting_workload import ERP_PASSWORD, ERP_USER, Posting, Sandbox, postings
+from bench.posting_workload import ERP_PASSWORD, ERP_USER, Posting, run_alone
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -117,24 +112,7 @@ def post_all(erp_url: str, postings: list[Posting]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--extra-exact", type=int, default=20)
-    args = parser.parse_args(argv)
-    work = postings(args.extra_exact)
-    with tempfile.TemporaryDirectory(prefix="posting-selenium-") as tmp:
-        sandbox = Sandbox(Path(tmp), args.extra_exact)
-        try:
-            start = time.perf_counter()
-            confirmations = post_all(sandbox.erp, work)
-            elapsed = time.perf_counter() - start
-            posted = len(sandbox.erp_postings())
-        finally:
-            sandbox.close()
-    if posted != len(work) or len(confirmations) != len(work):
-        raise SystemExit(f"expected {len(work)} postings, ERP has {posted}, "
-                         f"{len(confirmations)} confirmations")
-    print(f"selenium: {len(work)} postings in {elapsed:.2f} s = "
-          f"{len(work) / elapsed * 60:.0f} postings/min")
+    run_alone("selenium", post_all, argv)
 
 
 if __name__ == "__main__":

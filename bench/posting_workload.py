@@ -7,12 +7,15 @@ then the confirmation number is read back.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -108,3 +111,26 @@ class Sandbox:
     def close(self) -> None:
         self.proc.terminate()
         self.proc.wait(timeout=10)
+
+
+def run_alone(label: str, post_all: Callable[[str, list[Posting]], list[str]],
+              argv: list[str] | None = None) -> None:
+    """Run one posting variant on its own sandbox and print its rate (each variant's main)."""
+    parser = argparse.ArgumentParser(description=f"{label}: the posting workload alone")
+    parser.add_argument("--extra-exact", type=int, default=20)
+    args = parser.parse_args(argv)
+    work = postings(args.extra_exact)
+    with tempfile.TemporaryDirectory(prefix=f"posting-{label}-") as tmp:
+        sandbox = Sandbox(Path(tmp), args.extra_exact)
+        try:
+            start = time.perf_counter()
+            confirmations = post_all(sandbox.erp, work)
+            elapsed = time.perf_counter() - start
+            posted = len(sandbox.erp_postings())
+        finally:
+            sandbox.close()
+    if posted != len(work) or len(confirmations) != len(work):
+        raise SystemExit(f"expected {len(work)} postings, ERP has {posted}, "
+                         f"{len(confirmations)} confirmations")
+    print(f"{label}: {len(work)} postings in {elapsed:.2f} s = "
+          f"{len(work) / elapsed * 60:.0f} postings/min")

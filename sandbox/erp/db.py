@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from sandbox.scenario import Scenario
+from sandbox.truthdb import TruthDb
 
 SCHEMA = """
 DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS customers; DROP TABLE IF EXISTS ibans;
@@ -54,20 +52,8 @@ class Receipt:
     lines: tuple[Line, ...]
 
 
-class ErpDb:
+class ErpDb(TruthDb):
     """Ground truth of the legacy ERP."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    @contextmanager
-    def connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        try:
-            yield conn
-        finally:
-            conn.close()
 
     def seed(self, scenario: Scenario, extra_exact: int = 0) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from sandbox.scenario import Scenario
+from sandbox.truthdb import TruthDb
 
 STATUSES = ("open", "paid", "partially_paid", "disputed")
 SCHEMA = """
@@ -24,18 +21,8 @@ CREATE TABLE notes (id INTEGER PRIMARY KEY AUTOINCREMENT, invoice_number TEXT NO
 _COLUMNS = "invoice_number, customer_id, customer_name, amount, currency, due_date, status"
 
 
-class PortalDb:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    @contextmanager
-    def connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        try:
-            yield conn
-        finally:
-            conn.close()
+class PortalDb(TruthDb):
+    """Ground truth of the billing portal."""
 
     def seed(self, scenario: Scenario, extra_exact: int = 0) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -66,3 +66,18 @@ def test_every_statement_format_gives_the_same_outcome(
     cases = home.store().list_cases(run_id=outcome.run_id)
     assert {c.reference: c.reason_code for c in cases} == \
         build_scenario().expected_exceptions()
+
+
+def test_the_new_page_layout_of_every_target_is_handled_by_selector_fallbacks(
+        home: Any, sandbox: Any) -> None:
+    for app in sandbox.urls:
+        sandbox.faults(app, alt_layout=True)
+
+    outcome = run_bot("payment-posting")
+
+    assert outcome.status == "successful", outcome.error
+    assert sandbox.check() == []
+    steps = home.store().list_steps(outcome.run_id)
+    used = {s.locator for s in steps if s.app == "legacy_erp" and s.locator}
+    assert any("customer_no" in loc for loc in used)  # the fallback, recorded in the step
+    assert not any("custId" in loc for loc in used)
