@@ -3,10 +3,12 @@
 Tables live in :mod:`.models`, state machines in :mod:`.states`, engine set-up in
 :mod:`.engine`; :class:`Store` is the API, composed from one module per concern
 (:mod:`.runs`, :mod:`.queues`, :mod:`.leases`, :mod:`.recovery`, :mod:`.cases`,
-:mod:`.statements`).
+:mod:`.statements`, :mod:`.audit`).
 """
 
+from orchestrator.store.audit import current_actor
 from orchestrator.store.models import (
+    AuditRecord,
     BotRecord,
     ExceptionCase,
     ImportedStatement,
@@ -22,6 +24,7 @@ from orchestrator.store.store import Store
 from orchestrator.store.types import to_jsonable, utcnow
 
 __all__ = [
+    "AuditRecord",
     "BotRecord",
     "CaseStatus",
     "ExceptionCase",
@@ -35,6 +38,7 @@ __all__ = [
     "Store",
     "WorkItem",
     "WorkQueue",
+    "current_actor",
     "pid_alive",
     "to_jsonable",
     "utcnow",

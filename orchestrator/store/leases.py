@@ -23,20 +23,25 @@ from orchestrator.store.types import to_jsonable, utcnow
 __all__ = ["LeasesMixin", "retry_as_clone"]
 
 
-def retry_as_clone(s: Session, item: WorkItem, now: dt.datetime) -> WorkItem | None:
+def retry_as_clone(
+    s: Session, item: WorkItem, now: dt.datetime, *, manual: bool = False
+) -> WorkItem | None:
     """Retire a failed/abandoned ``item`` as ``retried`` and queue its clone, if retries remain.
 
     The clone keeps reference, payload, priority and deadline; it waits
     ``backoff * 2**retry_count`` seconds (the queue's base backoff) before it can be claimed.
+    ``manual=True`` is a person's retry: no retry limit and no backoff (the clone is
+    claimable at once); the state guard still applies.
     """
     queue = s.get(WorkQueue, item.queue)
     assert queue is not None
-    if item.retry_count >= queue.max_retries:
+    if not manual and item.retry_count >= queue.max_retries:
         return None
     item.state = guard(ItemState, item.state, ItemState.RETRIED)
     s.add(item)
     s.flush()  # free the reference before the clone takes it (partial unique index)
-    delay = dt.timedelta(seconds=queue.retry_backoff_seconds * 2**item.retry_count)
+    backoff = 0.0 if manual else queue.retry_backoff_seconds
+    delay = dt.timedelta(seconds=backoff * 2**item.retry_count)
     clone = WorkItem(
         queue=item.queue, reference=item.reference, payload=item.payload,
         priority=item.priority, deadline=item.deadline, not_before=now + delay if delay else None,

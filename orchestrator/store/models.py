@@ -16,6 +16,7 @@ from sqlmodel import Field, SQLModel
 from orchestrator.store.types import Money, UTCDateTime, utcnow
 
 __all__ = [
+    "AuditRecord",
     "BotRecord",
     "ExceptionCase",
     "ImportedStatement",
@@ -160,3 +161,15 @@ class ImportedStatement(SQLModel, table=True):
     sequence: str = Field(default="", max_length=40)  # "" when the format has none
     source: str = ""
     imported_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AuditRecord(SQLModel, table=True):
+    """One action a person took (through the CLI): who, what, on which record, when."""
+
+    __tablename__ = "audit_record"
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    actor: str = Field(max_length=100, index=True)
+    action: str = Field(max_length=60, index=True)
+    target: str = Field(max_length=400)
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)

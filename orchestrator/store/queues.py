@@ -1,4 +1,4 @@
-"""Work queues and adding, reading and deleting their items."""
+"""Work queues and adding, reading, retrying and deleting their items."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
+from orchestrator.errors import IllegalTransitionError
 from orchestrator.store.base import StoreBase
+from orchestrator.store.leases import retry_as_clone
 from orchestrator.store.models import WorkItem, WorkQueue
 from orchestrator.store.states import LIVE_ITEM_STATES, ItemState, guard
 from orchestrator.store.types import to_jsonable, utcnow
@@ -44,6 +46,22 @@ class QueuesMixin(StoreBase):
     def get_queue(self, name: str) -> WorkQueue:
         with self._tx() as s:
             return self._need(s.get(WorkQueue, name), "work queue", name)
+
+    def list_queues(self) -> list[WorkQueue]:
+        """By name."""
+        with self._tx() as s:
+            return list(s.exec(select(WorkQueue).order_by(col(WorkQueue.name))))
+
+    def queue_counts(self) -> dict[str, dict[str, int]]:
+        """Items per queue and state: ``{queue: {state: count}}`` (states with none left out)."""
+        query = select(WorkItem.queue, WorkItem.state, func.count()).group_by(
+            col(WorkItem.queue), col(WorkItem.state)
+        )
+        counts: dict[str, dict[str, int]] = {}
+        with self._tx() as s:
+            for queue, state, n in s.exec(query):
+                counts.setdefault(queue, {})[state] = n
+        return counts
 
     def add_item(
         self,
@@ -116,3 +134,22 @@ class QueuesMixin(StoreBase):
             item.finished_at = utcnow()
             s.add(item)
             return item
+
+    def retry_item(self, item_id: int) -> WorkItem:
+        """A person retries a ``failed`` (either kind) or ``abandoned`` item; returns the clone.
+
+        The original becomes ``retried``; its ``new`` clone keeps reference and payload, with
+        ``retry_count + 1`` and ``parent_id`` set, claimable at once. Unlike the automatic
+        retry this ignores the queue's retry limit and also takes business failures: a
+        person has fixed the data (or the target system) and vouches for another attempt.
+        """
+        with self._tx(write=True) as s:
+            item = s.exec(
+                select(WorkItem).where(WorkItem.id == item_id).with_for_update()
+            ).first()
+            item = self._need(item, "work item", item_id)
+            if item.state not in (ItemState.FAILED, ItemState.ABANDONED):
+                raise IllegalTransitionError("work item", item.state, ItemState.RETRIED)
+            clone = retry_as_clone(s, item, utcnow(), manual=True)
+            assert clone is not None  # manual retries have no limit
+            return clone

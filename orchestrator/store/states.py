@@ -7,7 +7,10 @@ Work item::
      │           └────────> abandoned ──┴─> retried   (a clone ``new`` item carries on)
      └──> deleted
 
-A business failure stays ``failed``: it is never retried, it becomes an exception case.
+A business failure stays ``failed``: a bot never retries it, it becomes an exception case.
+The table still allows ``failed -> retried`` for it because a person may retry it once the
+data is fixed (``Store.retry_item``, the only caller that does so); the "never automatically"
+rule lives where failures are recorded (``fail_item``), not in this table.
 """
 
 from __future__ import annotations

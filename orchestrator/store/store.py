@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from orchestrator.store.audit import AuditMixin
 from orchestrator.store.cases import CasesMixin
 from orchestrator.store.leases import LeasesMixin
 from orchestrator.store.queues import QueuesMixin
@@ -12,8 +13,11 @@ from orchestrator.store.statements import StatementsMixin
 __all__ = ["Store"]
 
 
-class Store(RunsMixin, QueuesMixin, LeasesMixin, RecoveryMixin, CasesMixin, StatementsMixin):
-    """Runs and steps, work queues and items, exception cases, imported statements.
+class Store(
+    RunsMixin, QueuesMixin, LeasesMixin, RecoveryMixin, CasesMixin, StatementsMixin,
+    AuditMixin,
+):
+    """Runs and steps, work queues and items, exception cases, imported statements, audit.
 
     ``Store(url)`` creates the tables on first use. Every method is one short transaction;
     records come back detached (plain objects, safe to keep after the call).
