@@ -29,13 +29,21 @@ class Poster:
             if item is None:
                 return
             with self.ctx.transaction(item, on_failure=self.open_case) as tx:
-                self.process(item.reference, item.payload, tx)
+                self.process(item.id, item.reference, item.payload, tx)
 
     # -- one item ----------------------------------------------------------------------
-    def process(self, reference: str, payload: dict[str, Any], tx: Transaction) -> None:
+    def process(self, item_id: int, reference: str, payload: dict[str, Any],
+                tx: Transaction) -> None:
         if payload["decision"] != "post":
             raise BusinessFailure(payload["reason"] or "UNMATCHED", payload["explanation"])
-        tx.output.update(attempt(self.erp, lambda: self._post_once(reference, payload)))
+
+        def post() -> dict[str, Any]:
+            # a heartbeat before each attempt: a slow item keeps its lease, and a lease
+            # that was lost (another robot recovered the item) stops this one here
+            self.store.renew_lease(item_id, self.owner)
+            return self._post_once(reference, payload)
+
+        tx.output.update(attempt(self.erp, post))
         if self.portal is None:
             return
         for alloc in payload["allocations"]:
