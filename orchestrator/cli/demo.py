@@ -63,11 +63,13 @@ def demo(
     else:
         typer.secho("sandbox check: the targets hold exactly the expected postings and "
                     "statuses", fg="green")
+    places = [(f"finbots runs show {outcome.run_id}", "the step timeline"),
+              ("finbots exceptions", "the cases a person must clear"),
+              (f"{outcome.run_dir}/", "bot.log, steps.jsonl, screenshots, downloads")]
+    width = max(len(p) for p, _ in places) + 3
     typer.echo(
         "\nwhere to look:\n"
-        f"  finbots runs show {outcome.run_id}      the step timeline\n"
-        "  finbots exceptions              the cases a person must clear\n"
-        f"  {outcome.run_dir}/   bot.log, steps.jsonl, screenshots, downloads\n"
+        + "".join(f"  {place.ljust(width)}{what}\n" for place, what in places) +
         f"  sandbox: {urls['legacy_erp']}/ar/login.do (ERP), {urls['billing_portal']} "
         f"(portal), {urls['sandbox_bank']} (bank); stop it with `finbots sandbox down`")
     if outcome.status != "successful" or differences:
