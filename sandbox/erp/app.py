@@ -19,9 +19,10 @@ from starlette.templating import Jinja2Templates
 
 from sandbox.erp import pages
 from sandbox.erp.db import ErpDb
-from sandbox.erp.web import COOKIE, HERE, MESSAGES, current_user, layout, render, slow_range
+from sandbox.erp.web import COOKIE, HERE, MESSAGES, current_user, layout, render
 from sandbox.faults import Sessions, install_sandbox_routes
 from sandbox.scenario import Scenario, build_scenario
+from sandbox.slowness import ms_range
 
 
 async def login_page(request: Request) -> Response:
@@ -90,6 +91,6 @@ def create_app(db_path: Path, scenario: Scenario) -> Starlette:
     app.state.scenario = scenario
     app.state.sessions = Sessions(faults)
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
-    app.state.slow_ms = slow_range()
+    app.state.slow_ms = ms_range("FINBOTS_ERP_SLOW_MS", "150-400")
     app.state.rng = random.Random(faults.seed)
     return app

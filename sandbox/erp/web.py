@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 from pathlib import Path
 
 from starlette.requests import Request
@@ -12,6 +10,7 @@ from starlette.templating import Jinja2Templates
 
 from sandbox.erp.layout import Layout, pick
 from sandbox.faults import Sessions
+from sandbox.slowness import pause
 
 HERE = Path(__file__).parent
 COOKIE = "JSESSIONID"
@@ -22,17 +21,9 @@ MESSAGES = {
 }
 
 
-def slow_range(spec: str | None = None) -> tuple[int, int]:
-    spec = spec if spec is not None else os.environ.get("FINBOTS_ERP_SLOW_MS", "150-400")
-    lo, _, hi = spec.partition("-")
-    return int(lo or 0), int(hi or lo or 0)
-
-
 async def slow(request: Request) -> None:
-    """The extra server time of the heavy pages."""
-    lo, hi = request.app.state.slow_ms
-    if hi > 0:
-        await asyncio.sleep(request.app.state.rng.uniform(lo, hi) / 1000)
+    """The extra server time of the heavy pages (``FINBOTS_ERP_SLOW_MS``)."""
+    await pause(request.app.state.slow_ms, request.app.state.rng)
 
 
 def layout(request: Request) -> Layout:

@@ -6,8 +6,6 @@ default, ``"0"`` turns it off) so the single-page app shows its spinner like the
 
 from __future__ import annotations
 
-import asyncio
-import os
 from typing import Any
 
 from starlette.requests import Request
@@ -16,20 +14,14 @@ from starlette.routing import Route
 
 from sandbox.faults import Sessions
 from sandbox.portal.db import STATUSES, PortalDb
+from sandbox.slowness import pause
 
 COOKIE = "portal_session"
 
 
-def delay_range(spec: str | None = None) -> tuple[int, int]:
-    spec = spec if spec is not None else os.environ.get("FINBOTS_PORTAL_DELAY_MS", "300-800")
-    lo, _, hi = spec.partition("-")
-    return int(lo or 0), int(hi or lo or 0)
-
-
 async def _delay(request: Request) -> None:
-    lo, hi = request.app.state.delay_ms
-    if hi > 0:
-        await asyncio.sleep(request.app.state.rng.uniform(lo, hi) / 1000)
+    """Results render after a delay (``FINBOTS_PORTAL_DELAY_MS``)."""
+    await pause(request.app.state.delay_ms, request.app.state.rng)
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:

@@ -19,6 +19,7 @@ from sandbox.faults import Sessions, install_sandbox_routes
 from sandbox.portal import api
 from sandbox.portal.db import PortalDb
 from sandbox.scenario import Scenario, build_scenario
+from sandbox.slowness import ms_range
 
 HERE = Path(__file__).parent
 
@@ -47,6 +48,6 @@ def create_app(db_path: Path, scenario: Scenario) -> Starlette:
     app.state.scenario = scenario
     app.state.sessions = Sessions(faults)
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
-    app.state.delay_ms = api.delay_range()
+    app.state.delay_ms = ms_range("FINBOTS_PORTAL_DELAY_MS", "300-800")
     app.state.rng = random.Random(faults.seed)
     return app
