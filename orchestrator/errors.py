@@ -17,7 +17,15 @@ The hierarchy::
     ├── StoreError                       the orchestrator store
     │   ├── NotFoundError
     │   ├── IllegalTransitionError       a work item / job state change the rules forbid
-    │   └── LeaseLostError               a work item's lease is held by another owner
+    │   ├── LeaseLostError               a work item's lease is held by another owner
+    │   └── DuplicateError               a unique name or reference already exists
+    ├── ScheduleError                    a schedule, trigger or calendar that cannot work
+    ├── AccessError                      who may do what
+    │   ├── AuthenticationError          unknown user, wrong password, bad/revoked token
+    │   ├── PermissionDeniedError        the caller's roles do not allow the action
+    │   ├── SelfApprovalError            maker-checker: nobody approves their own request
+    │   └── CsrfError                    a form post without the session's CSRF token
+    ├── AuditChainError                  the audit trail's hash chain is broken
     ├── SelectorError                    a logical selector name no locator could resolve
     └── BotFailure                       raised inside a bot to end one work item
         ├── BusinessFailure              bad or missing data: never retried, becomes a case
@@ -31,20 +39,28 @@ The hierarchy::
 from __future__ import annotations
 
 __all__ = [
+    "AccessError",
     "ApplicationFailure",
+    "AuditChainError",
+    "AuthenticationError",
     "BalanceMismatchError",
     "BotFailure",
     "BrowserNotFoundError",
     "BusinessFailure",
     "ConfigError",
     "CredentialNotFoundError",
+    "CsrfError",
+    "DuplicateError",
     "DuplicateStatementError",
     "FinbotsError",
     "IllegalTransitionError",
     "LeaseLostError",
     "NotFoundError",
     "OpenItemsError",
+    "PermissionDeniedError",
+    "ScheduleError",
     "SelectorError",
+    "SelfApprovalError",
     "StatementError",
     "StatementParseError",
     "StoreError",
@@ -135,6 +151,38 @@ class IllegalTransitionError(StoreError):
 
 class LeaseLostError(StoreError):
     """The item is no longer leased to this owner (lease expired and it was recovered)."""
+
+
+class DuplicateError(StoreError):
+    """A record with that unique name or reference already exists."""
+
+
+class ScheduleError(FinbotsError):
+    """A schedule, trigger or business calendar that cannot work (names the field)."""
+
+
+class AccessError(FinbotsError):
+    """Who may do what."""
+
+
+class AuthenticationError(AccessError):
+    """Unknown user, wrong password, disabled account, or a bad, expired or revoked token."""
+
+
+class PermissionDeniedError(AccessError):
+    """The caller's roles do not allow the action."""
+
+
+class SelfApprovalError(PermissionDeniedError):
+    """Maker-checker: the person who asked for an approval cannot give it."""
+
+
+class CsrfError(AccessError):
+    """A state-changing browser request without the session's CSRF token."""
+
+
+class AuditChainError(FinbotsError):
+    """The audit trail's hash chain is broken; names the first bad record."""
 
 
 class SelectorError(FinbotsError):

@@ -40,7 +40,29 @@ elif ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/nul
   }
 fi
 
-# 3. optional extras asked for by name (e.g. FINBOTS_SETUP_EXTRAS="chromium-driver xvfb")
+# 3. the desktop toolchain (a virtual screen, keyboard/mouse, screenshots, clipboard, OCR)
+for pkg in xvfb xdotool x11-utils imagemagick xclip tesseract-ocr; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || DESKTOP_MISSING="${DESKTOP_MISSING:-} $pkg"
+done
+if [ -n "${DESKTOP_MISSING:-}" ] && command -v apt-get >/dev/null; then
+  echo "setup: installing${DESKTOP_MISSING} (desktop automation)"
+  # shellcheck disable=SC2086
+  apt_install $DESKTOP_MISSING || echo "setup: could not install${DESKTOP_MISSING}; desktop tests will skip" >&2
+fi
+
+# 4. HTMX for the web UI, from the npm registry, checked against its known digest
+HTMX=orchestrator/web/static/vendor/htmx.min.js
+HTMX_SHA=e209dda5c8235479f3166defc7750e1dbcd5a5c1808b7792fc2e6733768fb447
+if [ ! -f "$HTMX" ] || [ "$(sha256sum "$HTMX" | cut -c1-64)" != "$HTMX_SHA" ]; then
+  echo "setup: fetching htmx 2.0.4"
+  mkdir -p "$(dirname "$HTMX")"
+  tmp=$(mktemp -d)
+  curl -fsSL https://registry.npmjs.org/htmx.org/-/htmx.org-2.0.4.tgz | tar xz -C "$tmp" package/dist/htmx.min.js
+  [ "$(sha256sum "$tmp/package/dist/htmx.min.js" | cut -c1-64)" = "$HTMX_SHA" ] || { echo "setup: htmx digest mismatch" >&2; exit 1; }
+  mv "$tmp/package/dist/htmx.min.js" "$HTMX"; rm -rf "$tmp"
+fi
+
+# 5. optional extras asked for by name (e.g. FINBOTS_SETUP_EXTRAS="chromium-driver xvfb")
 for pkg in ${FINBOTS_SETUP_EXTRAS:-}; do
   dpkg -s "$pkg" >/dev/null 2>&1 || { echo "setup: installing $pkg"; apt_install "$pkg"; }
 done

@@ -4,7 +4,23 @@ from __future__ import annotations
 
 import typer
 
-from orchestrator.cli import demo, match, queues, run, runs, sandbox, statements, vault
+from orchestrator.cli import (
+    audit,
+    demo,
+    jobs,
+    match,
+    queues,
+    robots,
+    run,
+    runs,
+    sandbox,
+    schedules,
+    serve,
+    statements,
+    tokens,
+    users,
+    vault,
+)
 
 app = typer.Typer(
     name="finbots",
@@ -17,10 +33,16 @@ app.add_typer(sandbox.app, name="sandbox", help="Run and check the sandbox targe
 app.add_typer(vault.app, name="vault", help="Manage credentials in the encrypted vault.")
 app.add_typer(runs.app, name="runs", help="Runs and their steps.")
 app.add_typer(queues.app, name="queues", help="Work queues: list, add, retry, delete items.")
+app.add_typer(schedules.app, name="schedules", help="Schedules: add, list, pause, resume, remove.")
+app.add_typer(jobs.app, name="jobs", help="Jobs: start, stop, kill, list.")
+app.add_typer(robots.app, name="robots", help="Robots: list, and `robots start` a worker.")
+app.add_typer(users.app, name="users", help="Users and their roles.")
+app.add_typer(tokens.app, name="tokens", help="API tokens for robots and integrations.")
+app.add_typer(audit.app, name="audit", help="The audit trail: list, verify, export.")
 app.command("match")(match.match)
+app.command("serve")(serve.serve)
 app.command("run")(run.run)
 app.command("exceptions")(runs.exceptions)
-app.command("audit")(queues.audit)
 app.command("demo")(demo.demo)
 
 

@@ -206,24 +206,3 @@ def delete(item_id: Annotated[int, typer.Argument(help="The id of a new item.")]
     store.record_audit(current_actor(), "item.delete", _target(item),
                        {"payload": item.payload})
     typer.echo(f"Deleted item {item_id} ({item.reference}) from {item.queue}.")
-
-
-def audit(
-    limit: Annotated[int, typer.Option(help="How many records, newest first.")] = 50,
-    action: Annotated[str | None, typer.Option(help="Only this action, e.g. item.retry.")]
-    = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """The audit trail: who did what to which record, newest first (UTC)."""
-    records = Store.from_settings().list_audit(limit=limit, action=action)
-    if as_json:
-        _emit([_fields(r) for r in records])
-        return
-    if not records:
-        typer.echo("No audit records.")
-        return
-    table = _table("Audit trail (UTC)", "id at actor action target details", numbers="id")
-    for r in records:
-        table.add_row(str(r.id), _when(r.at), escape(r.actor), r.action, escape(r.target),
-                      escape(json.dumps(r.details)) if r.details else "-")
-    _console().print(table)

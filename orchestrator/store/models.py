@@ -16,12 +16,21 @@ from sqlmodel import Field, SQLModel
 from orchestrator.store.types import Money, UTCDateTime, utcnow
 
 __all__ = [
+    "ApiToken",
+    "Approval",
     "AuditRecord",
     "BotRecord",
+    "BusinessCalendar",
+    "CaseEvent",
+    "CredentialAccess",
     "ExceptionCase",
     "ImportedStatement",
+    "RobotRecord",
     "RunRecord",
+    "Schedule",
     "StepRecord",
+    "User",
+    "WebSession",
     "WorkItem",
     "WorkQueue",
 ]
@@ -41,18 +50,35 @@ class BotRecord(SQLModel, table=True):
     version: str = Field(max_length=40)
     description: str = ""
     apps: list[str] = Field(default_factory=list, sa_type=JSON)
+    time_limit_seconds: int | None = None  # a job of this bot is killed after this long
+    max_concurrent_jobs: int | None = None  # None: no limit of its own
     registered_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class RunRecord(SQLModel, table=True):
+    """A job and its run, one record: ``pending`` until a robot claims it, then running.
+
+    ``finbots run`` creates it already running (no robot); a schedule, a queue trigger or
+    ``finbots jobs start`` creates it ``pending`` for a robot to claim.
+    """
+
     __tablename__ = "run"
     id: int | None = Field(default=None, primary_key=True)
     bot: str = Field(index=True, max_length=100)
     bot_version: str | None = Field(default=None, max_length=40)
     status: str = Field(index=True, max_length=16)
     args: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
-    host: str = Field(max_length=255)
+    host: str = Field(default="", max_length=255)
     pid: int | None = None
+    trigger: str = Field(default="manual", max_length=16)  # manual | schedule | queue | cli
+    schedule_id: int | None = Field(default=None, index=True)
+    requested_by: str | None = Field(default=None, max_length=100)
+    robot: str | None = Field(default=None, max_length=100, index=True)
+    credentials: list[str] = Field(default_factory=list, sa_type=JSON)  # vault names it uses
+    time_limit_seconds: int | None = None
+    stop_requested_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    kill_requested_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     started_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     finished_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     summary: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
@@ -146,8 +172,44 @@ class ExceptionCase(SQLModel, table=True):
     amount: Decimal | None = Field(default=None, sa_type=Money)
     customer_id: str | None = Field(default=None, max_length=100)
     owner: str | None = Field(default=None, max_length=100)
+    bot: str | None = Field(default=None, max_length=100, index=True)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sla_due_at: dt.datetime = Field(sa_type=UTCDateTime)
+    resolution: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    resolution_item_id: int | None = Field(default=None, foreign_key="work_item.id")
+    resolved_by: str | None = Field(default=None, max_length=100)
+    resolved_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CaseEvent(SQLModel, table=True):
+    """One entry of a case's history: created, claimed, assigned, comment, action, ..."""
+
+    __tablename__ = "case_event"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(sa_column=_fk("exception_case.id", nullable=False))
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    actor: str = Field(max_length=100)
+    kind: str = Field(max_length=40)
+    text: str = ""
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+class Approval(SQLModel, table=True):
+    """Maker-checker: a write-off, refund or manual posting waiting for a second person."""
+
+    __tablename__ = "approval"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=30)  # write_off | refund | manual_posting
+    case_id: int | None = Field(default=None, foreign_key="exception_case.id", index=True)
+    amount: Decimal = Field(sa_type=Money)
+    currency: str = Field(default="EUR", max_length=3)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    status: str = Field(default="pending", max_length=16, index=True)
+    requested_by: str = Field(max_length=100)
+    requested_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_by: str | None = Field(default=None, max_length=100)
+    decided_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    note: str = ""
 
 
 class ImportedStatement(SQLModel, table=True):
@@ -164,7 +226,11 @@ class ImportedStatement(SQLModel, table=True):
 
 
 class AuditRecord(SQLModel, table=True):
-    """One action a person took (through the CLI): who, what, on which record, when."""
+    """One action a person took, or a bot decision that moved money: who, what, when.
+
+    Append-only; ``hash`` chains ``prev_hash`` and the record's content so that an edited,
+    removed or reordered record is detected by ``finbots audit verify``.
+    """
 
     __tablename__ = "audit_record"
     id: int | None = Field(default=None, primary_key=True)
@@ -173,3 +239,108 @@ class AuditRecord(SQLModel, table=True):
     action: str = Field(max_length=60, index=True)
     target: str = Field(max_length=400)
     details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)
+
+
+class Schedule(SQLModel, table=True):
+    """When to start a bot: cron, interval, one-off date, or new items in a queue."""
+
+    __tablename__ = "schedule"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=100)
+    bot: str = Field(max_length=100, index=True)
+    args: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    kind: str = Field(max_length=16)  # cron | interval | date | queue
+    spec: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)  # the trigger's fields
+    timezone: str = Field(default="UTC", max_length=64)
+    calendar: str | None = Field(default=None, max_length=100)  # BusinessCalendar.name
+    day_rule: str = Field(default="any", max_length=40)  # any, business_days, first_business_day
+    misfire: str = Field(default="run_once", max_length=16)  # run_once | skip
+    misfire_grace_seconds: int = 300
+    coalesce: bool = True
+    enabled: bool = True
+    next_fire_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_fire_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_by: str | None = Field(default=None, max_length=100)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class BusinessCalendar(SQLModel, table=True):
+    """Working days: which weekdays are off, and the holidays (ISO dates with a label)."""
+
+    __tablename__ = "business_calendar"
+    name: str = Field(primary_key=True, max_length=100)
+    weekend: list[int] = Field(default_factory=lambda: [5, 6], sa_type=JSON)  # Mon=0
+    holidays: dict[str, str] = Field(default_factory=dict, sa_type=JSON)  # "2026-12-25": label
+
+
+class RobotRecord(SQLModel, table=True):
+    """A worker process that claims jobs: registered, heartbeating, or unresponsive."""
+
+    __tablename__ = "robot"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=100)
+    host: str = Field(max_length=255)
+    pid: int | None = None
+    status: str = Field(default="idle", max_length=16)  # idle | busy | unresponsive | stopped
+    slots: int = 1
+    current_run_ids: list[int] = Field(default_factory=list, sa_type=JSON)
+    started_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    heartbeat_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class User(SQLModel, table=True):
+    """A person who signs in. ``password_hash`` is argon2; ``roles`` name orchestrator roles."""
+
+    __tablename__ = "app_user"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, max_length=100)
+    display_name: str = ""
+    password_hash: str = Field(max_length=255)
+    roles: list[str] = Field(default_factory=list, sa_type=JSON)
+    disabled: bool = False
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_login_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WebSession(SQLModel, table=True):
+    """A browser sign-in. The cookie holds a random id; only its SHA-256 is stored."""
+
+    __tablename__ = "web_session"
+    id_hash: str = Field(primary_key=True, max_length=64)
+    username: str = Field(max_length=100, index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: dt.datetime = Field(sa_type=UTCDateTime)
+    revoked_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for a robot or an integration; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=100)
+    token_hash: str = Field(unique=True, max_length=64)
+    prefix: str = Field(max_length=12)  # shown in lists so people can tell tokens apart
+    kind: str = Field(default="integration", max_length=16)  # robot | integration
+    roles: list[str] = Field(default_factory=list, sa_type=JSON)
+    created_by: str | None = Field(default=None, max_length=100)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_used_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CredentialAccess(SQLModel, table=True):
+    """Who read or changed which vault credential when. Never holds a value."""
+
+    __tablename__ = "credential_access"
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    credential: str = Field(max_length=200, index=True)
+    version: int | None = None
+    action: str = Field(max_length=16)  # read | write | rotate | confirm | delete | rekey
+    actor: str = Field(max_length=100)  # a user, or bot:<name>
+    run_id: int | None = Field(default=None, index=True)

@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+from orchestrator.store.approvals import ApprovalsMixin
 from orchestrator.store.audit import AuditMixin
+from orchestrator.store.case_work import CaseWorkMixin
 from orchestrator.store.cases import CasesMixin
+from orchestrator.store.credential_log import CredentialLogMixin
+from orchestrator.store.jobs import JobsMixin
 from orchestrator.store.leases import LeasesMixin
 from orchestrator.store.queues import QueuesMixin
 from orchestrator.store.recovery import RecoveryMixin
+from orchestrator.store.robots import RobotsMixin
 from orchestrator.store.runs import RunsMixin
+from orchestrator.store.schedules import SchedulesMixin
 from orchestrator.store.statements import StatementsMixin
+from orchestrator.store.stats import StatsMixin
+from orchestrator.store.users import UsersMixin
 
 __all__ = ["Store"]
 
 
 class Store(
     RunsMixin, QueuesMixin, LeasesMixin, RecoveryMixin, CasesMixin, StatementsMixin,
-    AuditMixin,
+    AuditMixin, JobsMixin, RobotsMixin, SchedulesMixin, UsersMixin, CredentialLogMixin,
+    CaseWorkMixin, ApprovalsMixin, StatsMixin,
 ):
-    """Runs and steps, work queues and items, exception cases, imported statements, audit.
+    """Runs and jobs, steps, work queues and items, exception cases and their work,
+    approvals, imported statements, schedules, robots, users, the audit trail.
 
     ``Store(url)`` creates the tables on first use. Every method is one short transaction;
     records come back detached (plain objects, safe to keep after the call).

@@ -109,14 +109,14 @@ def test_audit_shows_actions_with_actor(store: Store) -> None:
     _ok("queues", "retry", str(kept))
     _ok("queues", "delete", str(dropped))
     runner.invoke(app, ["queues", "delete", "4711"])  # refused: not audited
-    rows = json.loads(_ok("audit", "--json"))
+    rows = json.loads(_ok("audit", "list", "--json"))
     assert [r["action"] for r in rows] == ["item.delete", "item.retry", "item.add", "item.add"]
     assert {r["actor"] for r in rows} == {"controller.jane"}
     assert rows[0]["target"] == f"payment-posting/NWB-0002:{dropped}"
     assert rows[1]["target"] == f"payment-posting/NWB-0001:{kept}"
     assert rows[1]["details"]["failure_kind"] == "application"
     assert rows[1]["at"].endswith("+00:00")
-    table = _ok("audit", "--limit", "2")
+    table = _ok("audit", "list", "--limit", "2")
     assert "controller.jane" in table and "item.retry" in table and "item.add" not in table
-    assert [r["action"] for r in json.loads(_ok("audit", "--action", "item.add",
+    assert [r["action"] for r in json.loads(_ok("audit", "list", "--action", "item.add",
                                                  "--json"))] == ["item.add", "item.add"]

@@ -1,0 +1,77 @@
+"""The one table of which role may do what.
+
+Every API route and every page declares the permission it needs
+(``Depends(require(Permission.CASES_WORK))``); this module is the only place that says
+which roles hold it. The role-matrix test walks every route with every role.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["ROLE_PERMISSIONS", "Permission", "Role", "permissions_of"]
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    DEVELOPER = "developer"  # the automation CoE: bots, schedules, queues
+    OPERATOR = "operator"  # starts and stops jobs
+    FINANCE_REVIEWER = "finance_reviewer"  # works exception cases
+    APPROVER = "approver"  # approves write-offs, refunds, manual postings
+    AUDITOR = "auditor"  # read-only, incl. the audit trail
+    SUPPORT = "support"  # read-only: runs, steps, logs, screenshots
+    ROBOT = "robot"  # a robot process (API token), never a person
+
+
+class Permission(StrEnum):
+    DASHBOARD_READ = "dashboard.read"
+    RUNS_READ = "runs.read"  # runs, steps, logs, screenshots, traces
+    JOBS_READ = "jobs.read"
+    JOBS_START = "jobs.start"
+    JOBS_STOP = "jobs.stop"  # stop and kill
+    SCHEDULES_READ = "schedules.read"
+    SCHEDULES_WRITE = "schedules.write"
+    QUEUES_READ = "queues.read"
+    QUEUES_WRITE = "queues.write"  # add and delete items, queue settings
+    ITEMS_RETRY = "items.retry"
+    ROBOTS_READ = "robots.read"
+    ROBOT_WORK = "robot.work"  # claim jobs and items, heartbeat, report steps
+    CASES_READ = "cases.read"
+    CASES_WORK = "cases.work"  # claim, assign, release, comment, resolve
+    APPROVALS_DECIDE = "approvals.decide"
+    AUDIT_READ = "audit.read"
+    USERS_MANAGE = "users.manage"
+    TOKENS_MANAGE = "tokens.manage"
+    VAULT_READ_META = "vault.read_meta"  # names, versions, access log; never values
+    VAULT_WRITE = "vault.write"
+
+
+_P = Permission
+_READ_OPS = {_P.DASHBOARD_READ, _P.RUNS_READ, _P.JOBS_READ, _P.SCHEDULES_READ,
+             _P.QUEUES_READ, _P.ROBOTS_READ}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(set(Permission) - {_P.ROBOT_WORK, _P.APPROVALS_DECIDE}),
+    Role.DEVELOPER: frozenset(_READ_OPS | {
+        _P.JOBS_START, _P.JOBS_STOP, _P.SCHEDULES_WRITE, _P.QUEUES_WRITE, _P.ITEMS_RETRY,
+        _P.CASES_READ, _P.VAULT_READ_META, _P.VAULT_WRITE}),
+    Role.OPERATOR: frozenset(_READ_OPS | {_P.JOBS_START, _P.JOBS_STOP, _P.ITEMS_RETRY}),
+    Role.FINANCE_REVIEWER: frozenset({_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
+                                      _P.CASES_WORK, _P.QUEUES_READ}),
+    Role.APPROVER: frozenset({_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
+                              _P.APPROVALS_DECIDE}),
+    Role.AUDITOR: frozenset(_READ_OPS | {_P.CASES_READ, _P.AUDIT_READ, _P.VAULT_READ_META}),
+    Role.SUPPORT: frozenset(_READ_OPS | {_P.CASES_READ}),
+    Role.ROBOT: frozenset({_P.ROBOT_WORK}),
+}
+
+
+def permissions_of(roles: list[str] | tuple[str, ...] | frozenset[str]) -> frozenset[Permission]:
+    """Everything the given roles (names; unknown names grant nothing) may do."""
+    held: set[Permission] = set()
+    for name in roles:
+        try:
+            held |= ROLE_PERMISSIONS[Role(name)]
+        except ValueError:
+            continue
+    return frozenset(held)

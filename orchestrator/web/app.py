@@ -1,0 +1,44 @@
+"""The FastAPI application: pages, the ``/api/v1`` JSON API, static files, authentication."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from orchestrator.api import auth as api_auth
+from orchestrator.api import cases as api_cases
+from orchestrator.api import dashboard as api_dashboard
+from orchestrator.api import fleet as api_fleet
+from orchestrator.api import runs as api_runs
+from orchestrator.store import Store
+from orchestrator.web import (
+    admin_pages,
+    auth_middleware,
+    auth_pages,
+    dashboard_pages,
+    fleet_pages,
+    inbox_pages,
+    runs_pages,
+)
+from orchestrator.web.templating import STATIC_DIR
+
+__all__ = ["create_app"]
+
+API_PREFIX = "/api/v1"
+_API_ROUTERS = (api_auth, api_cases, api_runs, api_fleet, api_dashboard)
+_PAGE_ROUTERS = (auth_pages, dashboard_pages, inbox_pages, runs_pages, fleet_pages, admin_pages)
+
+
+def create_app(store: Store | None = None) -> FastAPI:
+    """The app on ``store`` (default: the store the environment configures)."""
+    app = FastAPI(title="finbots orchestrator", version="1.0.0",
+                  openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs",
+                  redoc_url=None)
+    app.state.store = store or Store.from_settings()
+    for module in _API_ROUTERS:
+        app.include_router(module.router, prefix=API_PREFIX)
+    for module in _PAGE_ROUTERS:
+        app.include_router(module.router, include_in_schema=False)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR), check_dir=False), name="static")
+    auth_middleware.install(app)
+    return app

@@ -1,0 +1,27 @@
+"""Jinja2 templates for the pages: autoescaped, with the caller and CSRF token in context."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from orchestrator.auth.permissions import Permission
+
+__all__ = ["STATIC_DIR", "render", "templates"]
+
+_HERE = Path(__file__).resolve().parent
+STATIC_DIR = _HERE / "static"
+templates = Jinja2Templates(directory=str(_HERE / "templates"))  # autoescape on for .html
+templates.env.globals["Permission"] = Permission
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render ``name`` with ``principal`` and ``csrf_token`` of the caller added."""
+    principal = getattr(request.state, "principal", None)
+    context.setdefault("principal", principal)
+    context.setdefault("csrf_token", getattr(principal, "csrf_token", None) or "")
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
