@@ -89,3 +89,11 @@ def test_amount_only_on_an_invoice_paid_by_reference_is_refused() -> None:
 def test_one_result_per_entry_in_input_order() -> None:
     es = [entry(f"e{k}", "1.00", credit=k % 2 == 0) for k in range(7)]
     assert [r.entry_id for r in match_statement(es, ITEMS)] == [e.entry_id for e in es]
+
+
+
+def test_an_invoice_with_nothing_open_gets_no_zero_allocation() -> None:
+    items = [item("INV-1", "2380.00"), item("INV-9", "0.00")]
+    r = match_statement([entry("b", "2380.00", "INV-1 INV-9", bank_reference="R-2")], items)[0]
+    assert r.decision is Decision.POST
+    assert [(a.invoice_number, a.amount) for a in r.allocations] == [("INV-1", D("2380.00"))]

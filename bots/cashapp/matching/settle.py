@@ -65,7 +65,12 @@ def settle(
     *,
     partial_announced: bool = False,
 ) -> Settlement:
-    """Settle ``amount`` against ``targets`` (item, amount still open), in their order."""
+    """Settle ``amount`` against ``targets`` (item, amount still open), in their order.
+
+    A target with nothing left open (settled by an earlier line of the same statement) takes
+    no allocation: a posting never carries a zero line.
+    """
+    targets = [(item, rest) for item, rest in targets if rest > 0]
     if any(item.currency != currency for item, _ in targets):
         return Settlement("currency", explanation="invoice currency differs from the payment's")
     due = sum((r for _, r in targets), ZERO)
