@@ -18,4 +18,5 @@ sandbox: setup
 
 bench: setup
 	@FINBOTS_SETUP_EXTRAS=chromium-driver bash scripts/setup.sh
+	@.venv/bin/python -m pip install -q -e ".[test,bench]"
 	@.venv/bin/python bench/run_all.py
