@@ -1,19 +1,27 @@
-"""Run a bot once and record it: the run, its steps, its work items, its exception cases."""
+"""Run a bot and record it: the run, its steps, its work items, its exception cases.
+
+:func:`run_bot` runs a bot at once in this process (``finbots run``); :func:`run_job` runs a
+job a robot claimed, in the robot's child process. Both end the same way: the run's status,
+summary and error in the store.
+"""
 
 from __future__ import annotations
 
 import os
 import socket
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bots.runtime import RunContext
+from bots.runtime import Bot, RunContext
 from orchestrator.config import get_settings
-from orchestrator.errors import FinbotsError
+from orchestrator.errors import FinbotsError, IllegalTransitionError
 from orchestrator.registry import load_bot
-from orchestrator.store import Store
+from orchestrator.store import RunRecord, Store
+
+__all__ = ["RunOutcome", "recover_previous", "run_bot", "run_job"]
 
 
 @dataclass
@@ -35,21 +43,65 @@ def recover_previous(store: Store) -> dict[str, list[int]]:
 def run_bot(name: str, args: dict[str, Any] | None = None, *, store: Store | None = None,
             **browser_options: Any) -> RunOutcome:
     """Execute bot ``name`` once in this process; never raises for a bot failure."""
-    settings = get_settings()
-    store = store or Store(settings.db_url)
+    store = store or Store(get_settings().db_url)
     bot = load_bot(name)
     args = dict(args or {})
-    store.register_bot(bot.name, bot.version, bot.description, bot.apps)
+    _register(store, bot.name, bot)
     recovered = recover_previous(store)
     run = store.start_run(bot.name, args, host=socket.gethostname(), pid=os.getpid(),
                           bot_version=bot.version)
-    run_dir = Path(settings.runs_dir) / str(run.id)
-    ctx = RunContext(run.id, run_dir, bot=bot, store=store, args=args, batch_steps=True,
-                     **browser_options)
+    return _execute(store, bot, run, recovered, **browser_options)
+
+
+def run_job(run_id: int, *, store: Store | None = None, **browser_options: Any) -> RunOutcome:
+    """Execute the claimed job ``run_id`` in this process (a robot's child process).
+
+    A bot that cannot be loaded fails the job; never raises for a bot failure.
+    """
+    if store is None:  # the robot created the tables already
+        settings = get_settings()
+        store = Store(settings.db_url, case_sla_hours=settings.case_sla_hours, create=False)
+    run = store.get_run(run_id)
+    try:
+        bot = load_bot(run.bot)
+        _register(store, run.bot, bot)
+        run = store.set_job_process(run_id, socket.gethostname(), os.getpid(), bot.version)
+        recovered = recover_previous(store)
+    except Exception as exc:  # the bot cannot be loaded, or the store refused: say why
+        error = str(exc) if isinstance(exc, FinbotsError) else f"{type(exc).__name__}: {exc}"
+        store.end_job(run_id, "failed", error)
+        return RunOutcome(run_id, "failed", Path(get_settings().runs_dir) / str(run_id),
+                          error=error)
+    return _execute(store, bot, run, recovered, **browser_options)
+
+
+def _register(store: Store, name: str, bot: Bot) -> None:
+    """Record the bot's version (the store copes with two new jobs registering at once)."""
+    store.register_bot(name, bot.version, bot.description, bot.apps)
+
+
+def _stop_check(store: Store, run_id: int) -> Callable[[], bool]:
+    def check() -> bool:
+        try:
+            return store.job_stop_requested(run_id)
+        except Exception:  # the store is briefly unreachable: carry on, ask again later
+            return False
+
+    return check
+
+
+def _execute(store: Store, bot: Bot, run: RunRecord, recovered: dict[str, list[int]],
+             **browser_options: Any) -> RunOutcome:
+    assert run.id is not None
+    run_dir = Path(get_settings().runs_dir) / str(run.id)
+    ctx = RunContext(run.id, run_dir, bot=bot, store=store, args=dict(run.args),
+                     batch_steps=True, stop_check=_stop_check(store, run.id), **browser_options)
     status, error, result = "successful", None, {}
     try:
-        ctx.log.info("run {} of {} {} started with {}", run.id, bot.name, bot.version, args)
+        ctx.log.info("run {} of {} {} started with {}", run.id, bot.name, bot.version, run.args)
         result = bot.run(ctx) or {}
+        if ctx.stop_requested():
+            status = "stopped"
     except KeyboardInterrupt:
         status, error = "stopped", "interrupted"
     except FinbotsError as exc:  # a refusal we explain ourselves: no traceback needed
@@ -59,11 +111,14 @@ def run_bot(name: str, args: dict[str, Any] | None = None, *, store: Store | Non
         status, error = "failed", ctx.redactor.describe(exc)
         ctx.log.error("run {} failed: {}", run.id, ctx.redactor.format_exception(exc))
     finally:
-        ctx.close(failed=status != "successful")
+        ctx.close(failed=status != "successful" and error is not None)
     cases = Counter(c.reason_code for c in store.list_cases(run_id=run.id))
     summary = {**result, **ctx.summary(), "exceptions": dict(cases),
                "recovered": {k: len(v) for k, v in recovered.items()}}
     if ctx.trace_path:
         summary["trace"] = str(ctx.trace_path)
-    store.finish_run(run.id, status, summary, error)
+    try:
+        store.finish_run(run.id, status, summary, error)
+    except IllegalTransitionError:  # ended meanwhile by someone else: its robot went silent
+        status = store.get_run(run.id).status
     return RunOutcome(run.id, status, run_dir, summary, error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,7 @@ from bots.runtime.step_writer import BatchingStepSink
 from bots.runtime.steps import StepRecorder
 from bots.runtime.transaction import Transaction
 from bots.runtime.vault import Credential, Vault
+from bots.runtime.vault_access import read_for_run
 
 __all__ = ["RunContext"]
 
@@ -36,9 +38,11 @@ class RunContext:
         store: RunSink | None = None, step_sink: StepSink | None = None,
         item_sink: ItemSink | None = None, vault: Vault | None = None,
         args: dict[str, Any] | None = None, batch_steps: bool = False,
+        stop_check: Callable[[], bool] | None = None,
         **browser_options: Any,
     ) -> None:
         self.run_id, self.bot, self.store = run_id, bot, store
+        self._stop_check, self._stop_seen, self._stop_checked_at = stop_check, False, -1e9
         self.args: dict[str, Any] = dict(args or {})
         self.run_dir = Path(run_dir) if run_dir else runs_dir() / str(run_id)
         self.redactor = self.secrets = Redactor()
@@ -69,10 +73,9 @@ class RunContext:
         return self._vault
 
     def credential(self, name: str) -> Credential:
-        """A vault credential; every field value becomes a secret of this run."""
-        cred = self.vault.get(name, on_reveal=self.redactor.add)
-        self.redactor.add_all(cred[f] for f in cred.fields)
-        return cred
+        """A vault credential (scoped to this bot, logged); every value becomes a secret."""
+        return read_for_run(self.vault, name, bot=self.bot.name if self.bot else None,
+                            run_id=self.run_id, redactor=self.redactor, log=self.store)
 
     @property
     def browser(self) -> BrowserSession:
@@ -93,9 +96,22 @@ class RunContext:
         self.transactions.append(tx)
         return tx
 
+    #: ``stop_requested`` asks the orchestrator at most this often (seconds).
+    STOP_CHECK_SECONDS = 1.0
+
     def stop_requested(self) -> bool:
-        """True when the orchestrator asked the run to stop (checked between items)."""
-        return False
+        """True when the orchestrator asked the run to stop (checked between items).
+
+        Asks ``stop_check`` (the runner passes one that reads the job's flag in the store)
+        at most once per :attr:`STOP_CHECK_SECONDS`; once true it stays true.
+        """
+        if self._stop_check is None or self._stop_seen:
+            return self._stop_seen
+        now = time.monotonic()
+        if now - self._stop_checked_at >= self.STOP_CHECK_SECONDS:
+            self._stop_checked_at = now
+            self._stop_seen = bool(self._stop_check())
+        return self._stop_seen
 
     def summary(self) -> dict[str, int]:
         """Items per result (successful, business, application) and steps recorded."""

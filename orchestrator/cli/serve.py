@@ -1,8 +1,30 @@
-"""(command to come)"""
+"""``finbots serve``: the whole orchestrator in one command (web app, scheduler, robots)."""
 
 from __future__ import annotations
 
+from typing import Annotated
 
-def serve() -> None:
-    """Run the orchestrator: web UI and API, scheduler and robots in one process tree."""
-    raise SystemExit("not available yet")
+import typer
+
+
+def serve(
+    robots: Annotated[int, typer.Option(min=0, help="Robot processes to run.")] = 1,
+    host: Annotated[str, typer.Option(help="Address the web app listens on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the web app.")] = 8000,
+    no_scheduler: Annotated[bool, typer.Option("--no-scheduler",
+                            help="Do not fire schedules (another process does).")] = False,
+    slots: Annotated[int, typer.Option(min=1, help="Jobs each robot runs at once.")] = 1,
+    poll: Annotated[float, typer.Option(help="Seconds between a robot's looks for jobs.")]
+    = 1.0,
+    stop_grace: Annotated[float, typer.Option(
+        help="On shutdown: seconds jobs get to stop before they are killed.")] = 60.0,
+) -> None:
+    """Run the orchestrator: web UI and API, scheduler and robots in one process tree.
+
+    The store is ``FINBOTS_DB_URL`` (default: SQLite under runs/). Ctrl-C or SIGTERM shuts
+    everything down: running jobs are asked to stop, then killed after --stop-grace.
+    """
+    from orchestrator.robots import serve as run_serve
+
+    run_serve(robots, host, port, scheduler=not no_scheduler, slots=slots,
+              poll_seconds=poll, stop_grace=stop_grace)

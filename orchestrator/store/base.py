@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TypeVar
 
 from sqlalchemy import Engine
@@ -16,6 +17,9 @@ from orchestrator.store.engine import IMMEDIATE, make_engine
 __all__ = ["StoreBase"]
 
 T = TypeVar("T")
+
+#: The open transaction that nested store calls join, per engine (see ``_tx(join=True)``).
+_JOINED: ContextVar[dict[int, Session]] = ContextVar("finbots_joined_tx", default={})  # noqa: B039
 
 
 class StoreBase:
@@ -32,16 +36,27 @@ class StoreBase:
         return self.engine.dialect.name
 
     @contextmanager
-    def _tx(self, *, write: bool = False) -> Iterator[Session]:
+    def _tx(self, *, write: bool = False, join: bool = False) -> Iterator[Session]:
         """A session in one transaction; committed on success, rolled back on error.
 
         ``write=True`` takes SQLite's write lock up front (``BEGIN IMMEDIATE``), so a
         read-then-write such as a claim cannot interleave with another writer.
+        ``join=True``: store calls made inside this block (same thread) run in this same
+        transaction instead of their own, e.g. a schedule's fire and the job it creates.
         """
+        joined = _JOINED.get().get(id(self.engine))
+        if joined is not None:
+            yield joined
+            return
         with Session(self.engine, expire_on_commit=False) as session:
             if write and self.dialect == "sqlite":
                 session.connection(execution_options={IMMEDIATE: True})
-            yield session
+            token = _JOINED.set({**_JOINED.get(), id(self.engine): session}) if join else None
+            try:
+                yield session
+            finally:
+                if token is not None:
+                    _JOINED.reset(token)
             session.commit()
 
     @staticmethod

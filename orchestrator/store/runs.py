@@ -7,6 +7,7 @@ from pathlib import PurePath
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from orchestrator.store.base import StoreBase
@@ -21,14 +22,24 @@ class RunsMixin(StoreBase):
     def register_bot(
         self, name: str, version: str, description: str = "", apps: Sequence[str] = ()
     ) -> BotRecord:
-        """Create or update the bot's record (latest version wins)."""
-        with self._tx(write=True) as s:
-            bot = s.exec(select(BotRecord).where(BotRecord.name == name)).first()
-            bot = bot or BotRecord(name=name, version=version)
-            bot.version, bot.description, bot.apps = version, description, list(apps)
-            s.add(bot)
-            s.flush()
-            return bot
+        """Create or update the bot's record (latest version wins).
+
+        Two processes may register a new bot at once: the one whose insert loses updates
+        the record the other created.
+        """
+        for attempt in (1, 2):
+            try:
+                with self._tx(write=True) as s:
+                    bot = s.exec(select(BotRecord).where(BotRecord.name == name)).first()
+                    bot = bot or BotRecord(name=name, version=version)
+                    bot.version, bot.description, bot.apps = version, description, list(apps)
+                    s.add(bot)
+                    s.flush()
+                    return bot
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def start_run(
         self,

@@ -11,6 +11,20 @@ A business failure stays ``failed``: a bot never retries it, it becomes an excep
 The table still allows ``failed -> retried`` for it because a person may retry it once the
 data is fixed (``Store.retry_item``, the only caller that does so); the "never automatically"
 rule lives where failures are recorded (``fail_item``), not in this table.
+
+Run (= job)::
+
+    pending ──> running ──> successful | failed | killed | abandoned | stopped
+       │           └──> stopping ──> (the same ends)       stop asked, bot stops between items
+       └──> stopped | killed | abandoned                   before a robot took it
+
+Exception case::
+
+    open <──> in_progress                                     claim, assign / release
+    open, in_progress ──> awaiting_approval ──> awaiting_posting | resolved   approved
+                                    └─────────> open                          rejected
+    open, in_progress ──> awaiting_posting ──> resolved | open     posted | post failed
+    open, in_progress ──> resolved | closed;   resolved ──> open (reopened) | closed
 """
 
 from __future__ import annotations
@@ -60,8 +74,10 @@ class RunStatus(StrEnum):
 
 
 class CaseStatus(StrEnum):
-    OPEN = "open"
-    IN_PROGRESS = "in_progress"
+    OPEN = "open"  # waiting for a person (``owner`` may already be set)
+    IN_PROGRESS = "in_progress"  # claimed by / assigned to ``owner``
+    AWAITING_APPROVAL = "awaiting_approval"  # maker-checker: a second person must decide
+    AWAITING_POSTING = "awaiting_posting"  # a bot posts the person's decision
     RESOLVED = "resolved"
     CLOSED = "closed"
 
@@ -80,15 +96,20 @@ ITEM_TRANSITIONS: dict[ItemState, frozenset[ItemState]] = {
 
 _RUN_ENDS = frozenset({_R.SUCCESSFUL, _R.FAILED, _R.STOPPED, _R.KILLED, _R.ABANDONED})
 RUN_TRANSITIONS: dict[RunStatus, frozenset[RunStatus]] = {
-    _R.PENDING: frozenset({_R.RUNNING, _R.STOPPED, _R.ABANDONED}),
+    _R.PENDING: frozenset({_R.RUNNING, _R.STOPPED, _R.KILLED, _R.ABANDONED}),
     _R.RUNNING: _RUN_ENDS | {_R.STOPPING},
     _R.STOPPING: _RUN_ENDS,
     **{end: frozenset() for end in _RUN_ENDS},
 }
 
+_CASE_DECIDED = frozenset({_C.AWAITING_APPROVAL, _C.AWAITING_POSTING, _C.RESOLVED, _C.CLOSED})
 CASE_TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
-    _C.OPEN: frozenset({_C.IN_PROGRESS, _C.RESOLVED, _C.CLOSED}),
-    _C.IN_PROGRESS: frozenset({_C.OPEN, _C.RESOLVED, _C.CLOSED}),
+    _C.OPEN: _CASE_DECIDED | {_C.IN_PROGRESS},
+    _C.IN_PROGRESS: _CASE_DECIDED | {_C.OPEN},
+    # approved: executed (posting item queued, or resolved); rejected: back to open
+    _C.AWAITING_APPROVAL: frozenset({_C.OPEN, _C.AWAITING_POSTING, _C.RESOLVED}),
+    # the bot's posting succeeded: resolved; it failed: back to open
+    _C.AWAITING_POSTING: frozenset({_C.OPEN, _C.RESOLVED}),
     _C.RESOLVED: frozenset({_C.OPEN, _C.CLOSED}),
     _C.CLOSED: frozenset(),
 }

@@ -1,0 +1,46 @@
+"""Schedules: when the orchestrator starts a bot on its own.
+
+* :mod:`.triggers` — trigger specs (cron, interval, date, queue), checked and turned into
+  APScheduler 3 triggers; "the first fire time after t";
+* :mod:`.calendars` — business days: weekend, holidays, the day rules;
+* :mod:`.business` — :class:`BusinessDayTrigger`, an APScheduler trigger keeping another
+  trigger's fire times on allowed days only;
+* :mod:`.definition` — checking a schedule before it is stored;
+* :mod:`.timing` — next fire times, and the plan for due and missed fires;
+* :mod:`.service` — :class:`SchedulerService`, the loop that fires them.
+
+Schedules and calendars are stored by ``Store.add_schedule`` / ``set_calendar``
+(:mod:`orchestrator.store.schedules`). Nothing here imports the store at run time: the
+store imports this package.
+"""
+
+from orchestrator.scheduler.business import BusinessDayTrigger
+from orchestrator.scheduler.calendars import DAY_RULES, BusinessDays
+from orchestrator.scheduler.definition import MISFIRE_POLICIES
+from orchestrator.scheduler.service import SchedulerService
+from orchestrator.scheduler.timing import (
+    MAX_LATE_JOBS,
+    ON_TIME,
+    FirePlan,
+    next_fire_times,
+    plan_fires,
+    schedule_trigger,
+)
+from orchestrator.scheduler.triggers import KINDS, fire_after, parse_every
+
+__all__ = [
+    "DAY_RULES",
+    "KINDS",
+    "MAX_LATE_JOBS",
+    "MISFIRE_POLICIES",
+    "ON_TIME",
+    "BusinessDayTrigger",
+    "BusinessDays",
+    "FirePlan",
+    "SchedulerService",
+    "fire_after",
+    "next_fire_times",
+    "parse_every",
+    "plan_fires",
+    "schedule_trigger",
+]

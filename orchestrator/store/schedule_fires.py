@@ -1,0 +1,104 @@
+"""Firing schedules: exactly one job per fire, even with two schedulers on one database.
+
+A time fire is a conditional ``UPDATE schedule SET next_fire_at = <new> WHERE id = ? AND
+next_fire_at = <the due time the plan was made from>``; only the caller whose update
+matched creates the jobs, in the same transaction (``_tx(join=True)``: ``create_job`` runs
+inside it), so a crash can neither lose the fire nor leave it half done.
+
+A queue fire locks the schedule's row (``FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on
+SQLite), counts claimable items and the bot's active jobs, and creates jobs up to
+``max_concurrent`` in that transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, or_, select
+
+from orchestrator.errors import StoreError
+from orchestrator.scheduler.calendars import BusinessDays
+from orchestrator.scheduler.timing import FirePlan
+from orchestrator.scheduler.triggers import zone
+from orchestrator.store.base import StoreBase
+from orchestrator.store.models import BusinessCalendar, RunRecord, Schedule, WorkItem
+from orchestrator.store.states import ItemState, RunStatus
+
+__all__ = ["ACTIVE_JOB_STATES", "ScheduleFiresMixin"]
+
+#: Jobs that count against a queue trigger's ``max_concurrent``.
+ACTIVE_JOB_STATES = (RunStatus.PENDING, RunStatus.RUNNING, RunStatus.STOPPING)
+
+
+class ScheduleFiresMixin(StoreBase):
+    def fire_schedule(self, schedule_id: int, plan: FirePlan) -> list[RunRecord] | None:
+        """Apply ``plan`` (from :func:`orchestrator.scheduler.timing.plan_fires`).
+
+        Returns the jobs created (maybe none: all fires dropped as missed), or ``None`` when
+        the schedule moved on meanwhile (another scheduler fired it, it was paused, removed
+        or changed): then nothing was done.
+        """
+        with self._tx(write=True, join=True) as s:
+            moved = s.execute(
+                update(Schedule)
+                .where(col(Schedule.id) == schedule_id,
+                       col(Schedule.next_fire_at) == plan.expected,
+                       col(Schedule.enabled).is_(True))
+                .values(next_fire_at=plan.next_fire_at, last_fire_at=plan.last_fire_at)
+                .execution_options(synchronize_session=False)
+            )
+            if getattr(moved, "rowcount", 0) != 1:
+                return None
+            schedule = s.get(Schedule, schedule_id)
+            assert schedule is not None
+            return [self._schedule_job(schedule, "schedule") for _ in range(plan.jobs)]
+
+    def fire_queue_schedule(self, schedule_id: int, now: dt.datetime) -> list[RunRecord]:
+        """Start jobs for a queue trigger if its queue has work and the bot has room."""
+        with self._tx(write=True, join=True) as s:
+            schedule = s.exec(
+                select(Schedule).where(Schedule.id == schedule_id).with_for_update()
+            ).first()
+            if schedule is None or not schedule.enabled or schedule.kind != "queue":
+                return []
+            if not self._queue_day_allowed(s, schedule, now):
+                return []
+            spec: dict[str, Any] = schedule.spec
+            items = self._count(s, select(func.count()).select_from(WorkItem).where(
+                WorkItem.queue == spec["queue"], WorkItem.state == ItemState.NEW,
+                or_(col(WorkItem.not_before).is_(None), col(WorkItem.not_before) <= now),
+            ))
+            active = self._count(s, select(func.count()).select_from(RunRecord).where(
+                RunRecord.bot == schedule.bot,
+                col(RunRecord.status).in_([str(x) for x in ACTIVE_JOB_STATES]),
+            ))
+            wanted = min(spec["max_concurrent"] - active, items // spec["min_items"])
+            if wanted <= 0:
+                return []
+            schedule.last_fire_at = now
+            s.add(schedule)
+            return [self._schedule_job(schedule, "queue") for _ in range(wanted)]
+
+    @staticmethod
+    def _count(s: Session, query: Any) -> int:
+        return int(s.exec(query).one())
+
+    @staticmethod
+    def _queue_day_allowed(s: Session, schedule: Schedule, now: dt.datetime) -> bool:
+        if schedule.day_rule == "any":
+            return True
+        calendar = s.get(BusinessCalendar, schedule.calendar) if schedule.calendar else None
+        today = now.astimezone(zone(schedule.timezone)).date()
+        return BusinessDays.of(calendar).allows(schedule.day_rule, today)
+
+    def _schedule_job(self, schedule: Schedule, trigger: str) -> RunRecord:
+        create = getattr(self, "create_job", None)
+        if create is None:
+            raise StoreError("this store cannot create jobs (Store.create_job is missing)")
+        job: RunRecord = create(
+            schedule.bot, dict(schedule.args), trigger=trigger, schedule_id=schedule.id,
+            requested_by=f"schedule:{schedule.name}",
+        )
+        return job
