@@ -88,7 +88,9 @@ class Transaction:
         redactor = self.recorder.redactor
         step = self._step or self.recorder.start("transaction")
         step.data["result"] = result
-        if failure is not None:
+        if failure is not None:  # masked at the source: handlers and cases see it redacted
+            failure.message = redactor.redact(failure.message)
+            failure.args = tuple(redactor.redact_value(list(failure.args)))
             step.data.update(kind=failure.kind, code=failure.code)
             self.log.warning("item {} failed ({}): {}", item_id(self.item), result, failure)
             if result == "application":
@@ -96,7 +98,8 @@ class Transaction:
         try:
             if self.sink is not None:
                 if failure is None:
-                    self.sink.complete_item(item_id(self.item), dict(self.output))
+                    self.sink.complete_item(item_id(self.item),
+                                            redactor.redact_value(dict(self.output)))
                 else:
                     message = redactor.redact(failure.message)
                     self.sink.fail_item(item_id(self.item), result, failure.code, message)

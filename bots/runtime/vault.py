@@ -1,176 +1,189 @@
 """The encrypted credentials vault: ``credentials/vault.json.enc`` (Fernet).
 
-The master key comes from ``FINBOTS_MASTER_KEY`` or the key file
-``credentials/master.key`` (git-ignored; :func:`ensure_key` creates it). Entries map a
-name (``sandbox_bank/treasury``) to fields (``username``, ``password``, ``totp_seed``).
-Values never appear in a ``repr``, a listing or an error message.
+Entries map a name (``sandbox_bank/treasury``) to fields (``username``, ``password``,
+``totp_seed``). Each entry may be scoped to the bots allowed to read it; a bot reading
+outside its scope gets a :class:`~orchestrator.errors.VaultError`. Changes make versions:
+``rotate`` stores new values as *pending* and reads keep returning the confirmed ones
+until ``confirm`` (see :mod:`.vault_entries`). Values never appear in a ``repr``, a
+listing or an error message. Key handling lives in :mod:`.vault_keys`.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
-import os
-import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-import pyotp
 from cryptography.fernet import Fernet, InvalidToken
 
-from bots.runtime.paths import credentials_dir
-from orchestrator.errors import CredentialNotFoundError, VaultKeyError
+from bots.runtime import vault_entries as ve
+from bots.runtime.credential import Credential
+from bots.runtime.vault_entries import EntryInfo
+from bots.runtime.vault_keys import (
+    default_key_path,
+    default_vault_path,
+    ensure_key,
+    load_key,
+    write_private,
+)
+from orchestrator.errors import CredentialNotFoundError, VaultError, VaultKeyError
 
-__all__ = ["Credential", "Vault", "default_key_path", "default_vault_path", "ensure_key"]
-
-
-def default_vault_path() -> Path:
-    return Path(os.environ.get("FINBOTS_VAULT_PATH") or credentials_dir() / "vault.json.enc")
-
-
-def default_key_path() -> Path:
-    return Path(os.environ.get("FINBOTS_MASTER_KEY_FILE") or credentials_dir() / "master.key")
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
-
-
-def load_key(key_path: Path | None = None) -> bytes:
-    """The master key from the environment or the key file; VaultKeyError when missing."""
-    env = os.environ.get("FINBOTS_MASTER_KEY")
-    if env:
-        return env.strip().encode()
-    path = key_path or default_key_path()
-    if not path.is_file():
-        raise VaultKeyError(
-            f"no master key: set FINBOTS_MASTER_KEY or create {path} (`finbots vault set`)"
-        )
-    return path.read_bytes().strip()
-
-
-def ensure_key(key_path: Path | None = None) -> bytes:
-    """Like :func:`load_key`, but generates the key file (warning on stderr) when missing."""
-    path = key_path or default_key_path()
-    if os.environ.get("FINBOTS_MASTER_KEY") or path.is_file():
-        return load_key(path)
-    key = Fernet.generate_key()
-    _write_private(path, key + b"\n")
-    print(
-        f"warning: generated a new master key at {path}; back it up - without it the "
-        "vault cannot be opened",
-        file=sys.stderr,
-    )
-    return key
-
-
-class Credential:
-    """Named fields of one vault entry; ``repr`` shows field names only."""
-
-    __slots__ = ("_fields", "_on_reveal", "name")
-
-    def __init__(
-        self, name: str, fields: Mapping[str, str],
-        on_reveal: Callable[[str], None] | None = None,
-    ) -> None:
-        self.name = name
-        self._fields = dict(fields)
-        self._on_reveal = on_reveal
-
-    def __repr__(self) -> str:
-        return f"Credential({self.name!r}, fields={sorted(self._fields)})"
-
-    __str__ = __repr__
-
-    @property
-    def fields(self) -> tuple[str, ...]:
-        return tuple(sorted(self._fields))
-
-    def __contains__(self, field: object) -> bool:
-        return field in self._fields
-
-    def __getitem__(self, field: str) -> str:
-        try:
-            return self._fields[field]
-        except KeyError:
-            raise CredentialNotFoundError(
-                f"credential {self.name!r} has no field {field!r}"
-            ) from None
-
-    def get(self, field: str, default: str | None = None) -> str | None:
-        return self._fields.get(field, default)
-
-    @property
-    def username(self) -> str:
-        return self["username"]
-
-    @property
-    def password(self) -> str:
-        return self["password"]
-
-    def totp(self) -> str:
-        """The current one-time code from the ``totp_seed`` field (registered as secret)."""
-        code = pyotp.TOTP(self["totp_seed"].replace(" ", "")).now()
-        if self._on_reveal is not None:
-            self._on_reveal(code)
-        return code
+__all__ = ["Credential", "EntryInfo", "Vault", "default_key_path", "default_vault_path",
+           "ensure_key", "load_key"]
 
 
 class Vault:
-    """Read and change the encrypted vault file."""
+    """Read and change the encrypted vault file (writers serialise on a lock file)."""
 
     def __init__(self, path: Path | None = None, key: bytes | str | None = None) -> None:
         self.path = Path(path) if path else default_vault_path()
         raw = key.encode() if isinstance(key, str) else key
-        try:
-            self._fernet = Fernet(raw if raw is not None else load_key())
-        except ValueError as exc:
-            raise VaultKeyError("the master key is malformed (expected a Fernet key)") from exc
+        self._fernet = _fernet(raw if raw is not None else load_key())
 
     def __repr__(self) -> str:
         return f"Vault({str(self.path)!r})"
 
-    def _load(self) -> dict[str, dict[str, str]]:
+    # -- file --------------------------------------------------------------------------
+    def _load(self) -> dict[str, ve.Entry]:
         if not self.path.is_file():
             return {}
         try:
             plain = self._fernet.decrypt(self.path.read_bytes())
         except InvalidToken:
             raise VaultKeyError(f"the master key does not open {self.path}") from None
-        return json.loads(plain)["entries"]
+        return ve.upgrade(json.loads(plain))
 
-    def _save(self, entries: dict[str, dict[str, str]]) -> None:
-        plain = json.dumps({"version": 1, "entries": entries}, sort_keys=True).encode()
-        _write_private(self.path, self._fernet.encrypt(plain))
+    def _save(self, entries: dict[str, ve.Entry]) -> None:
+        plain = json.dumps({"format": 2, "entries": entries}, sort_keys=True).encode()
+        write_private(self.path, self._fernet.encrypt(plain))
 
-    def get(self, name: str, on_reveal: Callable[[str], None] | None = None) -> Credential:
-        entries = self._load()
+    @contextmanager
+    def _changing(self) -> Iterator[dict[str, ve.Entry]]:
+        """Load, let the caller change, save — under an exclusive lock on ``<vault>.lock``."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            entries = self._load()
+            yield entries
+            self._save(entries)
+
+    def _entry(self, entries: dict[str, ve.Entry], name: str) -> ve.Entry:
         if name not in entries:
             raise CredentialNotFoundError(f"no credential {name!r} in {self.path}")
-        return Credential(name, entries[name], on_reveal)
+        return entries[name]
 
-    def set(self, name: str, fields: Mapping[str, str]) -> None:
-        """Add or replace fields of ``name`` (other fields are kept)."""
-        entries = self._load()
-        entries.setdefault(name, {}).update({str(k): str(v) for k, v in fields.items()})
-        self._save(entries)
+    # -- reading -----------------------------------------------------------------------
+    def get(self, name: str, on_reveal: Callable[[str], None] | None = None, *,
+            bot: str | None = None, pending: bool = False) -> Credential:
+        """The confirmed version (``pending=True``: the rotation's new one).
 
-    def delete(self, name: str, field: str | None = None) -> None:
-        """Remove the entry, or one of its fields."""
-        entries = self._load()
-        if name not in entries or (field is not None and field not in entries[name]):
-            what = name if field is None else f"{name} {field}"
-            raise CredentialNotFoundError(f"no credential {what!r} in {self.path}")
-        if field is None:
-            del entries[name]
-        else:
-            del entries[name][field]
-        self._save(entries)
+        ``bot``: who reads; refused (VaultError) when the entry is scoped to other bots.
+        """
+        entry = self._entry(self._load(), name)
+        allowed = entry.get("bots") or []
+        if bot is not None and allowed and bot not in allowed:
+            raise VaultError(f"bot {bot!r} may not read credential {name!r} "
+                             f"(allowed: {', '.join(allowed)})")
+        version = entry["pending"] if pending else entry["current"]
+        if pending and version is None:
+            raise CredentialNotFoundError(f"credential {name!r} has no rotation pending")
+        return Credential(name, ve.fields_of(entry, version), on_reveal, version)
 
     def list(self) -> dict[str, list[str]]:
         """Entry names and their field names (never values)."""
-        return {name: sorted(fields) for name, fields in sorted(self._load().items())}
+        return {i.name: list(i.fields) for i in self.entries()}
+
+    def entries(self) -> list[EntryInfo]:
+        """Every entry's names, scope and versions (never values)."""
+        return [ve.info(name, entry) for name, entry in sorted(self._load().items())]
+
+    def info(self, name: str) -> EntryInfo:
+        return ve.info(name, self._entry(self._load(), name))
+
+    # -- changing ----------------------------------------------------------------------
+    def set(self, name: str, fields: Mapping[str, str], *, bots: Iterable[str] | None = None,
+            by: str | None = None) -> int:
+        """Add or replace fields of ``name`` (others kept) as a new confirmed version.
+
+        ``bots`` sets the entry's scope (``None`` keeps it). Returns the version.
+        """
+        with self._changing() as entries:
+            entry = entries.setdefault(name, ve.empty_entry())
+            if entry["pending"] is not None:
+                raise VaultError(f"credential {name!r} has a rotation pending: "
+                                 "confirm or cancel it first")
+            merged = ve.fields_of(entry, entry["current"]) | _strings(fields)
+            if bots is not None:
+                entry["bots"] = ve.clean_bots(bots)
+            return ve.new_version(entry, merged, by=by, confirmed=True)
+
+    def set_scope(self, name: str, bots: Iterable[str]) -> list[str]:
+        """The bots that may read ``name`` (empty: any bot)."""
+        with self._changing() as entries:
+            entry = self._entry(entries, name)
+            entry["bots"] = ve.clean_bots(bots)
+            return list(entry["bots"])
+
+    def rotate(self, name: str, fields: Mapping[str, str], *, by: str | None = None) -> int:
+        """Store new values as a pending version; reads keep the confirmed one."""
+        with self._changing() as entries:
+            entry = self._entry(entries, name)
+            if entry["pending"] is not None:
+                entry["versions"] = [v for v in entry["versions"]
+                                     if v["version"] != entry["pending"]]
+                entry["pending"] = None
+            merged = ve.fields_of(entry, entry["current"]) | _strings(fields)
+            return ve.new_version(entry, merged, by=by, confirmed=False)
+
+    def confirm(self, name: str) -> int:
+        """The pending version becomes the one reads get; returns its number."""
+        with self._changing() as entries:
+            entry = self._entry(entries, name)
+            if entry["pending"] is None:
+                raise VaultError(f"credential {name!r} has no rotation pending")
+            entry["current"], entry["pending"] = entry["pending"], None
+            ve.prune(entry)
+            return int(entry["current"])
+
+    def cancel_rotation(self, name: str) -> None:
+        with self._changing() as entries:
+            entry = self._entry(entries, name)
+            if entry["pending"] is None:
+                raise VaultError(f"credential {name!r} has no rotation pending")
+            entry["pending"] = None
+            ve.prune(entry)
+
+    def delete(self, name: str, field: str | None = None) -> None:
+        """Remove the entry, or one of its fields (a new version without it)."""
+        with self._changing() as entries:
+            entry = entries.get(name)
+            current = ve.fields_of(entry, entry["current"]) if entry else {}
+            if entry is None or (field is not None and field not in current):
+                what = name if field is None else f"{name} {field}"
+                raise CredentialNotFoundError(f"no credential {what!r} in {self.path}")
+            if field is None:
+                del entries[name]
+            else:
+                del current[field]
+                ve.new_version(entry, current, by=None, confirmed=True)
+
+    def rekey(self, new_key: bytes | str) -> int:
+        """Re-encrypt everything under ``new_key`` (this vault must open with the old one)."""
+        new = _fernet(new_key.encode() if isinstance(new_key, str) else new_key)
+        with self._changing() as entries:
+            self._fernet = new
+            return len(entries)
+
+
+def _fernet(key: bytes) -> Fernet:
+    try:
+        return Fernet(key)
+    except ValueError as exc:
+        raise VaultKeyError("the master key is malformed (expected a Fernet key)") from exc
+
+
+def _strings(fields: Mapping[str, Any]) -> dict[str, str]:
+    return {str(k): str(v) for k, v in fields.items()}

@@ -1,7 +1,130 @@
-"""(routes to come)"""
+"""``/api/v1``: who am I, users and API tokens (the audit and vault parts: :mod:`.audit`).
+
+Every change is written to the audit trail with the caller as actor. Generated passwords
+and tokens are in the response once and never again.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, HTTPException
+
+from orchestrator.api import audit as audit_api
+from orchestrator.api.auth_models import (
+    MeOut,
+    PasswordOut,
+    TokenCreated,
+    TokenIn,
+    TokenOut,
+    UserCreated,
+    UserIn,
+    UserOut,
+)
+from orchestrator.auth.expiry import parse_expiry
+from orchestrator.auth.passwords import generate_password
+from orchestrator.auth.permissions import Permission
+from orchestrator.auth.principal import Principal
+from orchestrator.errors import ConfigError, DuplicateError, NotFoundError
+from orchestrator.store import Store
+from orchestrator.web.deps import get_store, require
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["users and tokens"])
+router.include_router(audit_api.router)
+StoreDep = Annotated[Store, Depends(get_store)]
+Self = Annotated[Principal, Depends(require(Permission.SELF_READ))]
+UserAdmin = Annotated[Principal, Depends(require(Permission.USERS_MANAGE))]
+TokenAdmin = Annotated[Principal, Depends(require(Permission.TOKENS_MANAGE))]
+
+
+@router.get("/me", response_model=MeOut, summary="The caller: name, roles, permissions")
+def me(principal: Self) -> MeOut:
+    return MeOut(name=principal.name, kind=principal.kind, roles=list(principal.roles),
+                 permissions=sorted(p.value for p in principal.permissions))
+
+
+@router.get("/users", response_model=list[UserOut], summary="Users")
+def list_users(principal: UserAdmin, store: StoreDep) -> list[UserOut]:
+    return [UserOut.model_validate(u, from_attributes=True) for u in store.list_users()]
+
+
+@router.post("/users", response_model=UserCreated, status_code=201, summary="Add a user")
+def add_user(body: UserIn, principal: UserAdmin, store: StoreDep) -> UserCreated:
+    password = body.password or generate_password()
+    try:
+        user = store.add_user(body.username, password, body.roles, body.display_name)
+    except DuplicateError as exc:
+        raise HTTPException(409, str(exc)) from None
+    except (ConfigError, ValueError) as exc:
+        raise HTTPException(422, str(exc)) from None
+    store.record_audit(principal.name, "user.add", f"user:{user.username}",
+                       {"roles": user.roles})
+    out = UserOut.model_validate(user, from_attributes=True)
+    return UserCreated(**out.model_dump(), password=None if body.password else password)
+
+
+def _user_change(store: Store, principal: Principal, username: str, action: str) -> UserOut:
+    try:
+        user = getattr(store, f"{action}_user")(username)
+    except NotFoundError as exc:
+        raise HTTPException(404, str(exc)) from None
+    store.record_audit(principal.name, f"user.{action}", f"user:{username}", {})
+    return UserOut.model_validate(user, from_attributes=True)
+
+
+@router.post("/users/{username}/disable", response_model=UserOut, summary="Disable a user")
+def disable_user(username: str, principal: UserAdmin, store: StoreDep) -> UserOut:
+    if username == principal.name:
+        raise HTTPException(409, "you cannot disable yourself")
+    return _user_change(store, principal, username, "disable")
+
+
+@router.post("/users/{username}/enable", response_model=UserOut, summary="Enable a user")
+def enable_user(username: str, principal: UserAdmin, store: StoreDep) -> UserOut:
+    return _user_change(store, principal, username, "enable")
+
+
+@router.post("/users/{username}/reset-password", response_model=PasswordOut,
+             summary="Give a user a new generated password")
+def reset_password(username: str, principal: UserAdmin, store: StoreDep) -> PasswordOut:
+    password = generate_password()
+    try:
+        store.reset_password(username, password)
+    except NotFoundError as exc:
+        raise HTTPException(404, str(exc)) from None
+    store.record_audit(principal.name, "user.reset_password", f"user:{username}", {})
+    return PasswordOut(username=username, password=password)
+
+
+@router.get("/tokens", response_model=list[TokenOut], summary="API tokens (never the secret)")
+def list_tokens(principal: TokenAdmin, store: StoreDep) -> list[TokenOut]:
+    return [TokenOut.model_validate(t, from_attributes=True) for t in store.list_tokens()]
+
+
+@router.post("/tokens", response_model=TokenCreated, status_code=201, summary="Create a token")
+def create_token(body: TokenIn, principal: TokenAdmin, store: StoreDep) -> TokenCreated:
+    try:
+        token, plain = store.create_token(body.name, body.roles, kind=body.kind,
+                                          created_by=principal.name,
+                                          expires_at=parse_expiry(body.expires))
+    except DuplicateError as exc:
+        raise HTTPException(409, str(exc)) from None
+    except (ConfigError, ValueError) as exc:
+        raise HTTPException(422, str(exc)) from None
+    store.record_audit(principal.name, "token.create", f"token:{token.name}",
+                       {"roles": token.roles, "kind": token.kind,
+                        "expires_at": token.expires_at})
+    out = TokenOut.model_validate(token, from_attributes=True)
+    return TokenCreated(**out.model_dump(), token=plain)
+
+
+@router.post("/tokens/{name}/revoke", response_model=TokenOut, summary="Revoke a token")
+def revoke_token(name: str, principal: TokenAdmin, store: StoreDep) -> TokenOut:
+    try:
+        token = store.revoke_token(name)
+    except NotFoundError as exc:
+        raise HTTPException(404, str(exc)) from None
+    store.record_audit(principal.name, "token.revoke", f"token:{name}", {})
+    return TokenOut.model_validate(token, from_attributes=True)

@@ -7,9 +7,12 @@ which roles hold it. The role-matrix test walks every route with every role.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
-__all__ = ["ROLE_PERMISSIONS", "Permission", "Role", "permissions_of"]
+from orchestrator.errors import ConfigError
+
+__all__ = ["ROLE_PERMISSIONS", "Permission", "Role", "parse_roles", "permissions_of"]
 
 
 class Role(StrEnum):
@@ -24,6 +27,7 @@ class Role(StrEnum):
 
 
 class Permission(StrEnum):
+    SELF_READ = "self.read"  # who am I: every signed-in person and every token
     DASHBOARD_READ = "dashboard.read"
     RUNS_READ = "runs.read"  # runs, steps, logs, screenshots, traces
     JOBS_READ = "jobs.read"
@@ -47,8 +51,9 @@ class Permission(StrEnum):
 
 
 _P = Permission
-_READ_OPS = {_P.DASHBOARD_READ, _P.RUNS_READ, _P.JOBS_READ, _P.SCHEDULES_READ,
-             _P.QUEUES_READ, _P.ROBOTS_READ}
+_SELF = {_P.SELF_READ}
+_READ_OPS = _SELF | {_P.DASHBOARD_READ, _P.RUNS_READ, _P.JOBS_READ, _P.SCHEDULES_READ,
+                     _P.QUEUES_READ, _P.ROBOTS_READ}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(set(Permission) - {_P.ROBOT_WORK, _P.APPROVALS_DECIDE}),
@@ -56,13 +61,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _P.JOBS_START, _P.JOBS_STOP, _P.SCHEDULES_WRITE, _P.QUEUES_WRITE, _P.ITEMS_RETRY,
         _P.CASES_READ, _P.VAULT_READ_META, _P.VAULT_WRITE}),
     Role.OPERATOR: frozenset(_READ_OPS | {_P.JOBS_START, _P.JOBS_STOP, _P.ITEMS_RETRY}),
-    Role.FINANCE_REVIEWER: frozenset({_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
-                                      _P.CASES_WORK, _P.QUEUES_READ}),
-    Role.APPROVER: frozenset({_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
-                              _P.APPROVALS_DECIDE}),
+    Role.FINANCE_REVIEWER: frozenset(_SELF | {_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
+                                              _P.CASES_WORK, _P.QUEUES_READ}),
+    Role.APPROVER: frozenset(_SELF | {_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
+                                      _P.APPROVALS_DECIDE}),
     Role.AUDITOR: frozenset(_READ_OPS | {_P.CASES_READ, _P.AUDIT_READ, _P.VAULT_READ_META}),
     Role.SUPPORT: frozenset(_READ_OPS | {_P.CASES_READ}),
-    Role.ROBOT: frozenset({_P.ROBOT_WORK}),
+    Role.ROBOT: frozenset(_SELF | {_P.ROBOT_WORK}),
 }
 
 
@@ -75,3 +80,20 @@ def permissions_of(roles: list[str] | tuple[str, ...] | frozenset[str]) -> froze
         except ValueError:
             continue
     return frozenset(held)
+
+
+def parse_roles(names: Iterable[str]) -> list[str]:
+    """Role names checked against :class:`Role` (ConfigError names the unknown one)."""
+    roles: list[str] = []
+    for raw in names:
+        name = raw.strip().lower().replace("-", "_")
+        try:
+            role = Role(name)
+        except ValueError:
+            known = ", ".join(r.value for r in Role)
+            raise ConfigError(f"unknown role {raw!r} (known: {known})") from None
+        if role.value not in roles:
+            roles.append(role.value)
+    if not roles:
+        raise ConfigError("give at least one role")
+    return roles

@@ -20,6 +20,7 @@ def vault_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("FINBOTS_MASTER_KEY", raising=False)
     monkeypatch.setenv("FINBOTS_VAULT_PATH", str(tmp_path / "vault.json.enc"))
     monkeypatch.setenv("FINBOTS_MASTER_KEY_FILE", str(tmp_path / "master.key"))
+    monkeypatch.setenv("FINBOTS_DB_URL", f"sqlite:///{tmp_path / 'finbots.db'}")  # access log
     return tmp_path
 
 

@@ -1,0 +1,44 @@
+"""Password hashing (argon2id) and generated passwords.
+
+Hashes carry their own parameters; :func:`verify_password` says when a stored hash was made
+with other parameters than today's, so the caller can store a fresh one at sign-in.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+__all__ = ["generate_password", "hash_password", "verify_password"]
+
+_HASHER = PasswordHasher()  # argon2id, the library's recommended parameters
+_ALPHABET = string.ascii_letters + string.digits
+# Verified against when the user does not exist, so an unknown name costs as much time.
+_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str, hasher: PasswordHasher | None = None) -> str:
+    if not password:
+        raise ValueError("a password cannot be empty")
+    return (hasher or _HASHER).hash(password)
+
+
+def verify_password(stored_hash: str | None, password: str,
+                    hasher: PasswordHasher | None = None) -> tuple[bool, bool]:
+    """``(matches, needs_rehash)``; a missing hash is checked against a dummy (same cost)."""
+    h = hasher or _HASHER
+    try:
+        h.verify(stored_hash or _DUMMY_HASH, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False, False
+    if stored_hash is None:
+        return False, False
+    return True, h.check_needs_rehash(stored_hash)
+
+
+def generate_password(length: int = 20) -> str:
+    """A random password of letters and digits (about 119 bits at 20 characters)."""
+    return "".join(secrets.choice(_ALPHABET) for _ in range(length))

@@ -1,0 +1,87 @@
+"""API tokens for robots and integrations: plaintext shown once, SHA-256 stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select, update
+
+from orchestrator.auth.permissions import parse_roles
+from orchestrator.auth.tokens import digest, new_token
+from orchestrator.errors import DuplicateError, NotFoundError
+from orchestrator.store.base import StoreBase
+from orchestrator.store.models import ApiToken
+from orchestrator.store.types import utcnow
+
+__all__ = ["TOKEN_KINDS", "ApiTokensMixin"]
+
+TOKEN_KINDS = ("robot", "integration")
+_TOUCH_EVERY = dt.timedelta(seconds=30)  # last_used_at is written at most this often
+
+
+class ApiTokensMixin(StoreBase):
+    def create_token(self, name: str, roles: Iterable[str], kind: str = "integration",
+                     created_by: str | None = None,
+                     expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
+        """A new token; returns it and the plaintext, which is never stored or shown again."""
+        if kind not in TOKEN_KINDS:
+            raise ValueError(f"token kind must be one of {', '.join(TOKEN_KINDS)}, not {kind!r}")
+        if not name.strip() or len(name) > 100:
+            raise ValueError("a token needs a name of 1-100 characters")
+        if expires_at is not None and expires_at.tzinfo is None:
+            raise ValueError("expires_at must be timezone-aware")
+        plain = new_token()
+        token = ApiToken(name=name.strip(), token_hash=digest(plain), prefix=plain[:12],
+                         kind=kind, roles=parse_roles(roles), created_by=created_by,
+                         expires_at=expires_at)
+        try:
+            with self._tx(write=True) as s:
+                s.add(token)
+                s.flush()
+        except IntegrityError:
+            raise DuplicateError(f"token {name!r} already exists") from None
+        return token, plain
+
+    def token_for(self, plain: str) -> ApiToken | None:
+        """The live (not revoked, not expired) token with this plaintext, else ``None``."""
+        if not plain:
+            return None
+        now = utcnow()
+        with self._tx() as s:
+            token = s.exec(select(ApiToken).where(ApiToken.token_hash == digest(plain))).first()
+        if token is None or token.revoked_at is not None:
+            return None
+        if token.expires_at is not None and token.expires_at <= now:
+            return None
+        if token.last_used_at is None or now - token.last_used_at >= _TOUCH_EVERY:
+            with self._tx(write=True) as s:
+                s.exec(update(ApiToken)  # type: ignore[call-overload]
+                       .where(col(ApiToken.id) == token.id).values(last_used_at=now))
+            token.last_used_at = now
+        return token
+
+    def get_token(self, name: str) -> ApiToken:
+        with self._tx() as s:
+            token = s.exec(select(ApiToken).where(ApiToken.name == name)).first()
+        return self._need(token, "token", name)
+
+    def list_tokens(self, include_revoked: bool = True) -> list[ApiToken]:
+        query = select(ApiToken).order_by(col(ApiToken.name))
+        if not include_revoked:
+            query = query.where(col(ApiToken.revoked_at).is_(None))
+        with self._tx() as s:
+            return list(s.exec(query))
+
+    def revoke_token(self, name: str) -> ApiToken:
+        """Revoke by name (NotFoundError when unknown; revoking twice keeps the first time)."""
+        with self._tx(write=True) as s:
+            token = s.exec(select(ApiToken).where(ApiToken.name == name)).first()
+            if token is None:
+                raise NotFoundError(f"no token {name!r}")
+            if token.revoked_at is None:
+                token.revoked_at = utcnow()
+                s.add(token)
+                s.flush()
+            return token
