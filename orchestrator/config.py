@@ -3,6 +3,8 @@
 ``FINBOTS_HOME``           the installation root (default: the repository root)
 ``FINBOTS_DB_URL``         the store's database URL (default: SQLite under ``<home>/runs``)
 ``FINBOTS_CASE_SLA_HOURS`` hours a new exception case may stay open (default 48)
+``FINBOTS_APPROVAL_THRESHOLD`` write-offs, refunds and manual postings above this amount
+                           need a second person's approval (default 100.00)
 
 Settings are read when :func:`get_settings` is called, never at import time, so a test or a
 child process can set the environment first.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from orchestrator.errors import ConfigError
@@ -27,6 +30,7 @@ class Settings:
     runs_dir: Path
     db_url: str
     case_sla_hours: float
+    approval_threshold: Decimal = Decimal("100.00")
 
 
 def get_settings() -> Settings:
@@ -40,4 +44,17 @@ def get_settings() -> Settings:
     except ValueError:
         msg = f"FINBOTS_CASE_SLA_HOURS must be a number of hours, got {raw_sla!r}"
         raise ConfigError(msg) from None
-    return Settings(home=home, runs_dir=runs_dir, db_url=db_url, case_sla_hours=sla)
+    return Settings(home=home, runs_dir=runs_dir, db_url=db_url, case_sla_hours=sla,
+                    approval_threshold=_approval_threshold())
+
+
+def _approval_threshold() -> Decimal:
+    raw = os.environ.get("FINBOTS_APPROVAL_THRESHOLD", "100.00")
+    try:
+        threshold = Decimal(raw.strip()).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        threshold = Decimal("-1")
+    if not threshold.is_finite() or threshold < 0:
+        msg = f"FINBOTS_APPROVAL_THRESHOLD must be an amount >= 0, got {raw!r}"
+        raise ConfigError(msg)
+    return threshold

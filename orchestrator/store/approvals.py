@@ -1,11 +1,89 @@
-"""Maker-checker approvals: requested by one person, decided by another approver."""
+"""Maker-checker approvals: requested by one person, decided by another approver.
+
+The rules hold in the store, whoever calls: the requester can never decide their own
+request (:class:`SelfApprovalError`), and only a holder of ``approvals.decide`` may decide.
+Approved, the action executes in the same transaction (a write-off or refund is recorded,
+a manual posting is queued for the bot); rejected, the case goes back to open with the note.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from sqlmodel import col, func, select
+
+from orchestrator.auth.permissions import Permission, permissions_of
+from orchestrator.cases.actions import Action
+from orchestrator.errors import IllegalTransitionError, PermissionDeniedError, SelfApprovalError
 from orchestrator.store.base import StoreBase
+from orchestrator.store.case_events import add_event, locked_case, move
+from orchestrator.store.case_ops import EXECUTORS
+from orchestrator.store.models import Approval
+from orchestrator.store.states import CaseStatus
+from orchestrator.store.types import utcnow
 
 __all__ = ["ApprovalsMixin"]
 
+PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+
 
 class ApprovalsMixin(StoreBase):
-    pass
+    def get_approval(self, approval_id: int) -> Approval:
+        with self._tx() as s:
+            return self._need(s.get(Approval, approval_id), "approval", approval_id)
+
+    def list_approvals(self, status: str | None = PENDING, case_id: int | None = None,
+                       limit: int = 200) -> list[Approval]:
+        """Pending ones oldest first (the longest wait leads); decided ones newest first."""
+        order = col(Approval.id) if status == PENDING else col(Approval.id).desc()
+        query = select(Approval).order_by(order).limit(limit)
+        if status is not None:
+            query = query.where(Approval.status == status)
+        if case_id is not None:
+            query = query.where(Approval.case_id == case_id)
+        with self._tx() as s:
+            return list(s.exec(query))
+
+    def count_pending_approvals(self) -> int:
+        with self._tx() as s:
+            query = select(func.count()).select_from(Approval).where(Approval.status == PENDING)
+            return int(s.exec(query).one())
+
+    def decide_approval(self, approval_id: int, actor: str, actor_roles: Sequence[str],
+                        approve: bool, note: str = "") -> Approval:
+        """Approve (the action executes) or reject (the case reopens with ``note``)."""
+        note = note.strip()
+        if Permission.APPROVALS_DECIDE not in permissions_of(tuple(actor_roles)):
+            raise PermissionDeniedError(f"{actor} does not hold the approver role")
+        with self._tx(write=True) as s:
+            approval = s.exec(select(Approval).where(Approval.id == approval_id)
+                              .with_for_update()).first()
+            approval = self._need(approval, "approval", approval_id)
+            if approval.requested_by == actor:
+                raise SelfApprovalError(f"{actor} requested this {approval.kind.replace('_', ' ')}"
+                                        " and cannot approve it: a second approver must")
+            if approval.status != PENDING:
+                raise IllegalTransitionError("approval", approval.status,
+                                             APPROVED if approve else REJECTED)
+            approval.status = APPROVED if approve else REJECTED
+            approval.decided_by, approval.decided_at, approval.note = actor, utcnow(), note
+            s.add(approval)
+            if approval.case_id is not None:
+                case = locked_case(s, approval.case_id)
+                verdict = "approved" if approve else "rejected"
+                add_event(s, approval.case_id, actor, "approval_decided",
+                          f"{approval.kind.replace('_', ' ')} of {approval.amount:.2f} "
+                          f"{verdict}" + (f": {note}" if note else ""),
+                          {"approval_id": approval.id, "approved": approve})
+                if approve:
+                    action = Action(approval.payload.get("action", approval.kind))
+                    EXECUTORS[action](s, case, approval.payload, approval.requested_by, actor)
+                else:
+                    move(case, CaseStatus.OPEN)
+                    s.add(case)
+        self.record_audit(actor, "approval.approve" if approve else "approval.reject",  # type: ignore[attr-defined]
+                          f"approval:{approval_id}",
+                          {"case_id": approval.case_id, "kind": approval.kind,
+                           "amount": approval.amount, "requested_by": approval.requested_by,
+                           "note": note})
+        return approval

@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from orchestrator.store.base import StoreBase
-from orchestrator.store.models import ExceptionCase
+from orchestrator.store.case_events import add_event
+from orchestrator.store.models import ExceptionCase, RunRecord, WorkItem
 from orchestrator.store.states import CaseStatus, guard
 from orchestrator.store.types import CENT, to_jsonable, utcnow
 
@@ -39,7 +40,8 @@ class CasesMixin(StoreBase):
     ) -> ExceptionCase:
         """Open a case, or return the case already open for (reference, reason_code).
 
-        A rerun or a retry therefore never duplicates a case.
+        A rerun or a retry therefore never duplicates a case. A new case records its bot
+        (from the run) and a ``created`` event in its history.
         """
         now = utcnow()
         case = ExceptionCase(
@@ -55,16 +57,43 @@ class CasesMixin(StoreBase):
         )
         try:
             with self._tx(write=True) as s:
-                existing = self._open_case(s, reference, case.reason_code)
+                existing = self._resolving_case(s, item_id, case.evidence)
+                existing = existing or self._open_case(s, reference, case.reason_code)
                 if existing is not None:
                     return existing
+                case.bot = self._run_bot(s, run_id)
                 s.add(case)
                 s.flush()
+                add_event(s, case.id or 0, f"bot:{case.bot}" if case.bot else "bot", "created",
+                          summary, {"reason_code": case.reason_code, "run_id": run_id,
+                                    "work_item_id": item_id})
                 return case
         except IntegrityError:  # another process opened it first
             with self._tx() as s:
                 existing = self._open_case(s, reference, case.reason_code)
             return self._need(existing, "open case", (reference, reason_code))
+
+    @staticmethod
+    def _run_bot(s: Session, run_id: int | None) -> str | None:
+        run = s.get(RunRecord, run_id) if run_id is not None else None
+        return run.bot if run is not None else None
+
+    @staticmethod
+    def _resolving_case(
+        s: Session, item_id: int | None, evidence: list[str]
+    ) -> ExceptionCase | None:
+        """The case a failed item was posting a person's decision for: no second case.
+
+        The failure itself is already in that case's history (the item's release reopened
+        it); new evidence (the screenshot of the failure) is added to it.
+        """
+        item = s.get(WorkItem, item_id) if item_id is not None else None
+        case_id = (item.payload or {}).get("resolves_case") if item is not None else None
+        case = s.get(ExceptionCase, int(case_id)) if case_id is not None else None
+        if case is not None:
+            case.evidence = [*case.evidence, *(e for e in evidence if e not in case.evidence)]
+            s.add(case)
+        return case
 
     @staticmethod
     def _open_case(s: Session, reference: str, reason_code: str) -> ExceptionCase | None:

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, or_, select
 
 from orchestrator.errors import LeaseLostError
 from orchestrator.store.base import StoreBase
+from orchestrator.store.case_hooks import item_released
 from orchestrator.store.models import WorkItem, WorkQueue
 from orchestrator.store.states import FailureKind, ItemState, guard
 from orchestrator.store.types import to_jsonable, utcnow
@@ -113,6 +114,7 @@ class LeasesMixin(StoreBase):
             item.output = to_jsonable(dict(output or {}))
             item.finished_at, item.lease_expires_at = utcnow(), None
             s.add(item)
+            item_released(s, item)  # a case waiting for this posting is resolved
             return item
 
     def fail_item(
@@ -133,9 +135,9 @@ class LeasesMixin(StoreBase):
             item.failure_message = message or code
             item.finished_at, item.lease_expires_at = now, None
             s.add(item)
-            if failure is FailureKind.BUSINESS:
-                return None
-            return retry_as_clone(s, item, now)
+            clone = None if failure is FailureKind.BUSINESS else retry_as_clone(s, item, now)
+            item_released(s, item, clone)  # a case waiting for this posting is reopened
+            return clone
 
     def _held(self, s: Session, item_id: int, owner: str | None) -> WorkItem:
         """The item, locked for update; with ``owner``, it must still hold the lease."""

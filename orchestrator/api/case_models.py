@@ -1,0 +1,154 @@
+"""The JSON shapes of ``/api/v1/cases`` and ``/api/v1/approvals`` (money as strings)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+
+__all__ = [
+    "AllocationIn", "ApplyIn", "ApprovalOut", "AssignIn", "BulkIn", "BulkOut", "CaseDetailOut",
+    "CaseOut", "CasePageOut", "CommentIn", "CountsOut", "DecideIn", "EventOut", "EvidenceOut",
+    "MoneyIn", "NoteIn", "OutcomeOut",
+]
+
+
+class CaseOut(BaseModel):
+    id: int
+    reference: str
+    reason_code: str
+    status: str
+    summary: str
+    amount: Decimal | None
+    currency: str | None
+    customer_id: str | None
+    payer: str | None
+    owner: str | None
+    bot: str | None
+    run_id: int | None
+    work_item_id: int | None
+    created_at: dt.datetime
+    sla_due_at: dt.datetime
+    age_days: int
+    sla_breached: bool
+    resolution: dict[str, Any] | None
+    resolution_item_id: int | None
+    resolved_by: str | None
+    resolved_at: dt.datetime | None
+
+
+class CasePageOut(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    sort: str
+    cases: list[CaseOut]
+    facets: dict[str, Any] | None = None
+
+
+class EventOut(BaseModel):
+    id: int
+    at: dt.datetime
+    actor: str
+    kind: str
+    text: str
+    details: dict[str, Any]
+
+
+class ApprovalOut(BaseModel):
+    id: int
+    kind: str
+    case_id: int | None
+    amount: Decimal
+    currency: str
+    payload: dict[str, Any]
+    status: str
+    requested_by: str
+    requested_at: dt.datetime
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    note: str
+
+
+class EvidenceOut(BaseModel):
+    path: str
+    url: str | None = Field(description="the file through the case (cases.read)")
+    run_url: str | None = Field(description="the file among its run's artifacts (runs.read)")
+    image: bool
+
+
+class CaseDetailOut(CaseOut):
+    rule: str | None
+    explanation: str | None
+    bank_line: dict[str, Any]
+    data: dict[str, Any]
+    candidates: list[dict[str, Any]]
+    evidence: list[EvidenceOut]
+    run_step_url: str | None
+    actions: list[str]
+    events: list[EventOut]
+    approvals: list[ApprovalOut]
+
+
+class CountsOut(BaseModel):
+    pending: int
+    mine: int
+    unassigned: int
+    breached: int
+    awaiting_approval: int
+
+
+class AllocationIn(BaseModel):
+    invoice_number: str = Field(min_length=1, max_length=100)
+    amount: Decimal = Field(gt=0, decimal_places=2, max_digits=16)
+    write_off: Decimal = Field(default=Decimal("0"), ge=0, decimal_places=2, max_digits=16)
+    typed: bool = Field(default=False, description="an open item looked up by the person, "
+                                                   "not one of the case's candidates")
+    open_amount: Decimal | None = Field(default=None, gt=0, decimal_places=2, max_digits=16)
+
+
+class ApplyIn(BaseModel):
+    allocations: list[AllocationIn] = Field(min_length=1, max_length=50)
+    customer_id: str | None = Field(default=None, max_length=100)
+    note: str = Field(default="", max_length=2000)
+
+
+class NoteIn(BaseModel):
+    note: str = Field(default="", max_length=2000)
+
+
+class MoneyIn(NoteIn):
+    amount: Decimal | None = Field(default=None, gt=0, decimal_places=2, max_digits=16)
+
+
+class AssignIn(BaseModel):
+    assignee: str = Field(min_length=1, max_length=100)
+
+
+class CommentIn(BaseModel):
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class BulkIn(BaseModel):
+    action: str = Field(pattern="^(assign|release|retry|claim)$")
+    case_ids: list[Annotated[int, Field(ge=1, le=2**62)]] = Field(min_length=1, max_length=500)
+    assignee: str | None = Field(default=None, max_length=100)
+
+
+class BulkOut(BaseModel):
+    done: list[int]
+    failed: dict[int, str]
+
+
+class DecideIn(BaseModel):
+    approve: bool
+    note: str = Field(default="", max_length=2000)
+
+
+class OutcomeOut(BaseModel):
+    case: CaseOut
+    approval: ApprovalOut | None = None
+    work_item_id: int | None = None
+    message: str

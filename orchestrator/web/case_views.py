@@ -1,0 +1,187 @@
+"""What the inbox API and pages share: query parameters to a filter, cases to their JSON
+shape, evidence files (only inside the runs folder), store errors to HTTP statuses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from fastapi import HTTPException, Request
+
+from orchestrator.api.case_models import (
+    ApprovalOut,
+    CaseDetailOut,
+    CaseOut,
+    EventOut,
+    EvidenceOut,
+)
+from orchestrator.auth.permissions import Permission, permissions_of
+from orchestrator.cases.actions import actions_for
+from orchestrator.cases.allocations import parse_amount
+from orchestrator.errors import (
+    IllegalTransitionError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from orchestrator.store import Store
+from orchestrator.store.case_ops import CaseOutcome
+from orchestrator.store.case_query import CaseFilter
+from orchestrator.store.models import Approval, ExceptionCase
+from orchestrator.store.types import utcnow
+from orchestrator.web.run_files import IMAGE_SUFFIXES, artifact_path, runs_root
+
+__all__ = ["approval_out", "case_detail", "case_out", "evidence_file", "outcome_message",
+           "parse_query", "store_errors", "workers"]
+
+FILTER_KEYS = ("reason", "bot", "customer", "amount_min", "amount_max", "owner", "status",
+               "age", "breached", "q")
+
+
+def parse_query(params: Mapping[str, str], me: str) -> tuple[CaseFilter, str, int, int]:
+    """``(filter, sort, offset, limit)`` from query parameters; ValueError if one is bad.
+
+    Empty values mean "any" (what an HTML form sends for an unset select).
+    """
+    get = {k: (params.get(k) or "").strip() for k in (*FILTER_KEYS, "sort", "offset", "limit")}
+
+    def amount(key: str) -> Decimal | None:
+        return parse_amount(get[key], key.replace("_", " "), allow_zero=True) if get[key] \
+            else None
+
+    flt = CaseFilter(
+        reason=get["reason"] or None, bot=get["bot"] or None, customer=get["customer"] or None,
+        amount_min=amount("amount_min"), amount_max=amount("amount_max"),
+        owner=get["owner"] or None, me=me, status=get["status"] or "pending",
+        age=get["age"] or None, breached=get["breached"].lower() in ("1", "true", "yes", "on"),
+        q=get["q"][:200] or None,
+    )
+    try:
+        offset = max(0, int(get["offset"] or 0))
+        limit = min(500, max(1, int(get["limit"] or 50)))
+    except ValueError:
+        raise ValueError("offset and limit must be whole numbers") from None
+    return flt, get["sort"] or "sla", offset, limit
+
+
+def workers(store: Store) -> list[str]:
+    """Users who may work cases (the choices for "assign to")."""
+    return [u.username for u in store.list_users() if not u.disabled
+            and Permission.CASES_WORK in permissions_of(tuple(u.roles))]
+
+
+def bank_line(case: ExceptionCase) -> dict[str, Any]:
+    line = (case.data or {}).get("bank_line")
+    return dict(line) if isinstance(line, dict) else {}
+
+
+def case_out(case: ExceptionCase, now: dt.datetime | None = None) -> CaseOut:
+    now = now or utcnow()
+    line = bank_line(case)
+    pending = case.status not in ("resolved", "closed")
+    return CaseOut(
+        id=case.id or 0, reference=case.reference, reason_code=case.reason_code,
+        status=case.status, summary=case.summary, amount=case.amount,
+        currency=line.get("currency"), customer_id=case.customer_id,
+        payer=line.get("counterparty_name"), owner=case.owner, bot=case.bot,
+        run_id=case.run_id, work_item_id=case.work_item_id, created_at=case.created_at,
+        sla_due_at=case.sla_due_at, age_days=max(0, (now - case.created_at).days),
+        sla_breached=pending and case.sla_due_at < now, resolution=case.resolution,
+        resolution_item_id=case.resolution_item_id, resolved_by=case.resolved_by,
+        resolved_at=case.resolved_at,
+    )
+
+
+def approval_out(a: Approval) -> ApprovalOut:
+    return ApprovalOut.model_validate(a, from_attributes=True)
+
+
+def _evidence_path(request: Request, case: ExceptionCase, path: str) -> tuple[Path, str | None]:
+    """The file's place under the runs folder, and its path relative to its run folder."""
+    root = runs_root(request)
+    p = Path(path)
+    if not p.is_absolute():
+        p = root / str(case.run_id or 0) / p
+    run_folder = (root / str(case.run_id or 0)).resolve()
+    resolved = p.resolve()
+    relative = resolved.relative_to(run_folder).as_posix() \
+        if resolved.is_relative_to(run_folder) else None
+    return resolved, relative
+
+
+def evidence_file(request: Request, case: ExceptionCase, n: int) -> Path | None:
+    """Evidence file ``n`` of the case, if it is a file inside the runs folder."""
+    if not 0 <= n < len(case.evidence):
+        return None
+    path, _ = _evidence_path(request, case, case.evidence[n])
+    root = runs_root(request).resolve()
+    if not path.is_relative_to(root):
+        return None
+    return artifact_path(root, path.relative_to(root).as_posix())
+
+
+def _evidence(request: Request, case: ExceptionCase) -> list[EvidenceOut]:
+    out = []
+    for n, path in enumerate(case.evidence):
+        _, rel = _evidence_path(request, case, path)
+        ok = evidence_file(request, case, n) is not None
+        out.append(EvidenceOut(
+            path=path, url=f"/cases/{case.id}/evidence/{n}" if ok else None,
+            run_url=f"/runs/{case.run_id}/artifacts/{rel}" if ok and rel and case.run_id
+            else None,
+            image=Path(path).suffix.lower() in IMAGE_SUFFIXES))
+    return out
+
+
+def _run_step_url(store: Store, case: ExceptionCase) -> str | None:
+    """The step where the bot stopped: the one holding the evidence, else the item's."""
+    if case.run_id is None:
+        return None
+    steps = store.list_steps(case.run_id)
+    hit = next((s for s in steps if s.evidence and s.evidence in case.evidence), None)
+    hit = hit or next((s for s in reversed(steps) if s.action == "transaction"
+                       and (s.data or {}).get("item") == case.work_item_id), None)
+    return f"/runs/{case.run_id}#step-{hit.seq}" if hit else f"/runs/{case.run_id}"
+
+
+def case_detail(request: Request, store: Store, case: ExceptionCase) -> CaseDetailOut:
+    data = case.data or {}
+    has_item = case.work_item_id is not None
+    return CaseDetailOut(
+        **case_out(case).model_dump(), rule=case.rule, explanation=data.get("explanation"),
+        bank_line=bank_line(case), data=data, candidates=list(case.candidates or []),
+        evidence=_evidence(request, case), run_step_url=_run_step_url(store, case),
+        actions=[a.value for a in actions_for(case.reason_code, data.get("failure_kind"),
+                                              has_item)],
+        events=[EventOut.model_validate(e, from_attributes=True)
+                for e in store.case_events(case.id or 0)],
+        approvals=[approval_out(a) for a in store.list_approvals(None, case_id=case.id)],
+    )
+
+
+def outcome_message(outcome: CaseOutcome) -> str:
+    if outcome.approval is not None:
+        return (f"Sent for approval: {outcome.approval.kind.replace('_', ' ')} of "
+                f"{outcome.approval.amount:.2f} needs a second person.")
+    if outcome.work_item is not None:
+        return f"Queued for the bot (work item {outcome.work_item.id}); the case closes " \
+               "when the posting succeeds."
+    return "Case resolved."
+
+
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """Store refusals as HTTP errors with the store's own (clear) message."""
+    try:
+        yield
+    except NotFoundError as exc:
+        raise HTTPException(404, str(exc)) from None
+    except PermissionDeniedError as exc:  # incl. SelfApprovalError
+        raise HTTPException(403, str(exc)) from None
+    except IllegalTransitionError as exc:
+        raise HTTPException(409, f"not possible now: {exc}") from None
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None

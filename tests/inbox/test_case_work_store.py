@@ -1,0 +1,226 @@
+"""Case work in the store: ownership, history, resolutions, the posting hook, maker-checker."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from caseseed import add_person, candidate, post_item, seed_case
+
+from orchestrator.errors import (
+    IllegalTransitionError,
+    PermissionDeniedError,
+    SelfApprovalError,
+)
+from orchestrator.store import Store
+
+
+def kinds(store: Store, case_id: int) -> list[str]:
+    return [e.kind for e in store.case_events(case_id)]
+
+
+def test_claim_assign_release_comment_are_history_and_audit(store: Store) -> None:
+    add_person(store, "bea", ["finance_reviewer"])
+    add_person(store, "carl", ["support"])
+    case = seed_case(store)
+    assert case.bot == "payment-posting"
+
+    store.claim_case(case.id, "ana")
+    with pytest.raises(PermissionDeniedError, match="already claimed by ana"):
+        store.claim_case(case.id, "bea")
+    with pytest.raises(PermissionDeniedError, match="may not work cases"):
+        store.assign_case(case.id, "ana", "carl")
+    assigned = store.assign_case(case.id, "ana", "bea")
+    store.comment_case(case.id, "bea", "called the customer")
+    released = store.release_case(case.id, "bea")
+
+    assert (assigned.owner, assigned.status) == ("bea", "in_progress")
+    assert (released.owner, released.status) == (None, "open")
+    events = store.case_events(case.id)
+    assert [e.kind for e in events] == ["created", "claimed", "assigned", "comment", "released"]
+    assert events[0].actor == "bot:payment-posting"
+    assert [e.actor for e in events[1:]] == ["ana", "ana", "bea", "bea"]
+    assert events[3].text == "called the customer"
+    audit = {(r.actor, r.action) for r in store.list_audit()}
+    assert {("ana", "case.claim"), ("ana", "case.assign"), ("bea", "case.comment"),
+            ("bea", "case.release")} <= audit
+
+
+def test_apply_creates_the_posting_clone_and_success_resolves_the_case(store: Store) -> None:
+    store.approval_threshold = Decimal("5000.00")
+    case = seed_case(store)
+    outcome = store.apply_to_invoices(
+        case.id, "ana", [{"invoice_number": "INV-2026-1010", "amount": "2000.00"}], note="ok")
+
+    clone = outcome.work_item
+    assert clone is not None and outcome.approval is None
+    assert outcome.case.status == "awaiting_posting"
+    original = store.get_item(case.work_item_id)
+    assert original.state == "retried" and clone.parent_id == original.id
+    p = clone.payload
+    assert p["decision"] == "post" and p["resolves_case"] == case.id
+    assert p["allocations"] == [{"invoice_number": "INV-2026-1010", "amount": "2000.00",
+                                 "write_off": "0.00", "discount": "0.00"}]
+    assert p["rule"] == f"manual: applied by ana in case {case.id}"
+    assert p["customer_id"] == "C1006" and p["partial"] is False
+    assert p["entry"]["bank_reference"] == case.reference  # the bank line travels along
+
+    post_item(store, clone.id, confirmation="CR-777")
+
+    done = store.get_case(case.id)
+    assert done.status == "resolved" and done.resolved_by == "ana"
+    assert done.resolution["confirmation"] == "CR-777"
+    last = store.case_events(case.id)[-1]
+    assert last.kind == "resolved"
+    assert last.text == "resolved by posting, ERP confirmation CR-777"
+    assert last.actor == "bot:payment-posting"
+
+
+def test_a_failed_posting_reopens_the_case_without_a_second_case(store: Store) -> None:
+    store.approval_threshold = Decimal("5000.00")
+    case = seed_case(store)
+    clone = store.apply_to_invoices(
+        case.id, "ana", [{"invoice_number": "INV-2026-1011", "amount": "2000.00"}]).work_item
+    assert clone is not None
+    post_item(store, clone.id, fail="ERP_REJECTED")
+    again = store.open_case(clone.run_id, clone.id, case.reference, "ERP_REJECTED",
+                            "rejected", evidence=["screenshots/0009-failed.png"])
+
+    assert again.id == case.id
+    reopened = store.get_case(case.id)
+    assert reopened.status == "open" and reopened.owner == "ana"
+    assert "screenshots/0009-failed.png" in reopened.evidence
+    assert kinds(store, case.id)[-1] == "reopened"
+    assert "ERP_REJECTED" in store.case_events(case.id)[-1].text
+    # the person can apply again: the failed clone is cloned once more
+    retry = store.apply_to_invoices(
+        case.id, "ana", [{"invoice_number": "INV-2026-1010", "amount": "2000.00"}]).work_item
+    assert retry is not None and retry.parent_id == clone.id
+
+
+def test_refused_allocations_leave_the_case_alone(sqlite_store: Store) -> None:
+    case = seed_case(sqlite_store)
+    with pytest.raises(ValueError, match="more than the payment"):
+        sqlite_store.apply_to_invoices(case.id, "ana", [
+            {"invoice_number": "INV-2026-1010", "amount": "1500.00"},
+            {"invoice_number": "INV-2026-1011", "amount": "600.00"}])
+    assert sqlite_store.get_case(case.id).status == "open"
+    assert sqlite_store.get_item(case.work_item_id).state == "failed"
+
+
+def test_typed_open_items_and_partial_payments(sqlite_store: Store) -> None:
+    sqlite_store.approval_threshold = Decimal("5000.00")
+    case = seed_case(sqlite_store, reason="UNMATCHED", amount="1234.56", candidates=[],
+                     customer="C1007", payer="GRANITE TOOLS INC")
+    outcome = sqlite_store.apply_to_invoices(case.id, "ana", [
+        {"invoice_number": "inv-2026-1020", "amount": "700.00", "typed": True},
+        {"invoice_number": "INV-2026-1021", "amount": "534.56", "typed": True,
+         "open_amount": "900.00"}])
+    assert outcome.work_item is not None
+    p = outcome.work_item.payload
+    assert [a["invoice_number"] for a in p["allocations"]] == ["INV-2026-1020", "INV-2026-1021"]
+    assert p["customer_id"] == "C1007" and p["partial"] is True
+
+
+def test_write_off_above_the_threshold_needs_a_second_approver(store: Store) -> None:
+    case = seed_case(store, reason="SHORT_PAYMENT", amount="4750.00")
+    outcome = store.write_off_case(case.id, "ana", "250.00", "damaged goods, agreed")
+    approval = outcome.approval
+    assert approval is not None and approval.kind == "write_off"
+    assert outcome.case.status == "awaiting_approval"
+    with pytest.raises(IllegalTransitionError):  # nothing else happens while it waits
+        store.leave_on_account(case.id, "ana")
+
+    with pytest.raises(SelfApprovalError):
+        store.decide_approval(approval.id, "ana", ["finance_reviewer", "approver"], True)
+    with pytest.raises(PermissionDeniedError, match="approver role"):
+        store.decide_approval(approval.id, "bea", ["finance_reviewer"], True)
+    decided = store.decide_approval(approval.id, "vera", ["approver"], True, "fine")
+
+    assert decided.status == "approved" and decided.decided_by == "vera"
+    done = store.get_case(case.id)
+    assert done.status == "resolved" and done.resolved_by == "ana"
+    assert done.resolution["action"] == "write_off" and done.resolution["amount"] == "250.00"
+    assert done.resolution["approved_by"] == "vera"
+    assert kinds(store, case.id)[-3:] == ["approval_requested", "approval_decided", "resolved"]
+    with pytest.raises(IllegalTransitionError):  # decided once
+        store.decide_approval(approval.id, "walt", ["approver"], False, "no")
+    assert ("vera", "approval.approve") in {(r.actor, r.action) for r in store.list_audit()}
+
+
+def test_small_amounts_execute_at_once_and_rejection_reopens(sqlite_store: Store) -> None:
+    small = seed_case(sqlite_store, reason="SHORT_PAYMENT", amount="4750.00")
+    assert sqlite_store.write_off_case(small.id, "ana", "99.99").case.status == "resolved"
+
+    dup = seed_case(sqlite_store, reason="DUPLICATE", amount="2380.00")
+    approval = sqlite_store.refund_case(dup.id, "ana", "paid twice").approval
+    assert approval is not None and approval.amount == Decimal("2380.00")
+    sqlite_store.decide_approval(approval.id, "vera", ["approver"], False,
+                                 "call the customer first")
+    back = sqlite_store.get_case(dup.id)
+    assert back.status == "open"
+    assert sqlite_store.case_events(dup.id)[-1].text.endswith("rejected: call the customer first")
+
+
+def test_manual_posting_above_threshold_is_queued_only_when_approved(store: Store) -> None:
+    case = seed_case(store)
+    outcome = store.apply_to_invoices(
+        case.id, "ana", [{"invoice_number": "INV-2026-1010", "amount": "2000.00"}])
+    assert outcome.approval is not None and outcome.approval.kind == "manual_posting"
+    queue = store.get_item(case.work_item_id).queue
+    assert store.list_items(queue, state="new") == []
+
+    store.decide_approval(outcome.approval.id, "vera", ["approver"], True)
+
+    queued = store.list_items(queue, state="new")
+    assert len(queued) == 1 and queued[0].payload["approved_by"] == "vera"
+    assert queued[0].payload["rule"] == f"manual: applied by ana in case {case.id}"
+    assert store.get_case(case.id).status == "awaiting_posting"
+
+
+def test_actions_must_fit_the_case(sqlite_store: Store) -> None:
+    ambiguous = seed_case(sqlite_store)
+    with pytest.raises(ValueError, match="refund does not fit"):
+        sqlite_store.refund_case(ambiguous.id, "ana")
+    with pytest.raises(ValueError, match="retry does not fit"):
+        sqlite_store.retry_case(ambiguous.id, "ana")
+    technical = seed_case(sqlite_store, reason="ERP_TIMEOUT", kind="application")
+    outcome = sqlite_store.retry_case(technical.id, "ana")
+    assert outcome.work_item is not None
+    assert outcome.work_item.payload["resolves_case"] == technical.id
+    assert outcome.case.status == "awaiting_posting"
+
+
+def test_someone_elses_case_and_illegal_transitions_are_refused(sqlite_store: Store) -> None:
+    case = seed_case(sqlite_store)
+    sqlite_store.claim_case(case.id, "bea")
+    with pytest.raises(PermissionDeniedError, match="assigned to bea"):
+        sqlite_store.leave_on_account(case.id, "ana")
+    sqlite_store.leave_on_account(case.id, "bea", "customer asked")
+    with pytest.raises(IllegalTransitionError):
+        sqlite_store.claim_case(case.id, "bea")  # resolved: nothing to claim
+    sqlite_store.reopen_case(case.id, "bea", "customer disputes")
+    assert sqlite_store.get_case(case.id).status == "open"
+    sqlite_store.set_case_status(case.id, "closed")
+    with pytest.raises(IllegalTransitionError):
+        sqlite_store.reopen_case(case.id, "bea")
+
+
+def test_bulk_reports_each_case(sqlite_store: Store) -> None:
+    add_person(sqlite_store, "bea", ["finance_reviewer"])
+    a, b = seed_case(sqlite_store), seed_case(sqlite_store)
+    sqlite_store.claim_case(b.id, "carl")
+    results = sqlite_store.bulk_cases([a.id, b.id, 999],
+                                      lambda i: sqlite_store.claim_case(i, "bea"))
+    assert results[a.id] is None
+    assert "already claimed by carl" in (results[b.id] or "")
+    assert "no exception case" in (results[999] or "")
+
+
+def test_candidates_of_another_customer_are_refused(sqlite_store: Store) -> None:
+    case = seed_case(sqlite_store, candidates=[candidate("INV-1", "1000.00", "C1"),
+                                        candidate("INV-2", "1000.00", "C2")])
+    with pytest.raises(ValueError, match="different customers"):
+        sqlite_store.apply_to_invoices(case.id, "ana", [
+            {"invoice_number": "INV-1", "amount": "1000.00"},
+            {"invoice_number": "INV-2", "amount": "1000.00"}])
