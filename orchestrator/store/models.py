@@ -157,13 +157,18 @@ class ExceptionCase(SQLModel, table=True):
             "uq_exception_case_open", "reference", "reason_code", unique=True,
             sqlite_where=_OPEN_CASE, postgresql_where=_OPEN_CASE,
         ),
+        # the inbox: filtered by status, sorted by SLA due date or age; "mine"; per customer
+        Index("ix_exception_case_status_sla", "status", "sla_due_at"),
+        Index("ix_exception_case_status_created", "status", "created_at"),
+        Index("ix_exception_case_owner", "owner", "status"),
+        Index("ix_exception_case_customer", "customer_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     run_id: int | None = Field(default=None, foreign_key="run.id", index=True)
     work_item_id: int | None = Field(default=None, foreign_key="work_item.id")
     reference: str = Field(max_length=200, index=True)
     reason_code: str = Field(max_length=60, index=True)
-    status: str = Field(default="open", max_length=16, index=True)
+    status: str = Field(default="open", max_length=24, index=True)  # see CaseStatus
     summary: str = ""
     data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     rule: str | None = None
@@ -313,6 +318,7 @@ class WebSession(SQLModel, table=True):
     csrf_token: str = Field(max_length=64)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: dt.datetime = Field(sa_type=UTCDateTime)
+    last_seen_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)  # idle
     revoked_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 

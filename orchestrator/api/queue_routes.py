@@ -1,0 +1,76 @@
+"""``/api/v1/queues`` and ``/api/v1/items``: queue counts, items (list, get, add, retry,
+delete)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from orchestrator.api.fleet_models import (
+    ItemAddIn,
+    ItemOut,
+    ItemPageOut,
+    QueueOut,
+    item_out,
+    queue_out,
+)
+from orchestrator.auth.permissions import Permission as P
+from orchestrator.auth.principal import Principal
+from orchestrator.store import ItemState, Store
+from orchestrator.web.deps import get_store, require
+from orchestrator.web.fleet_actions import add_item, delete_item, retry_item, store_errors
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["queues"])
+StoreDep = Annotated[Store, Depends(get_store)]
+ItemId = Annotated[int, Path(ge=1, le=2**62)]
+Reader = Annotated[Principal, Depends(require(P.QUEUES_READ))]
+
+
+@router.get("/queues", response_model=list[QueueOut], summary="Queues with items per state")
+def list_queues(principal: Reader, store: StoreDep) -> list[QueueOut]:
+    counts = store.queue_counts()
+    return [queue_out(q, counts.get(q.name, {})) for q in store.list_queues()]
+
+
+@router.get("/items", response_model=ItemPageOut, summary="Work items, newest first")
+def list_items(
+    principal: Reader, store: StoreDep,
+    queue: str | None = None, state: ItemState | None = None,
+    reference: Annotated[str | None, Query(max_length=200, description="part of it")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> ItemPageOut:
+    page = store.find_items(queue=queue, state=state, reference=reference, limit=limit,
+                            offset=offset)
+    return ItemPageOut(total=page.total, offset=offset, limit=limit,
+                       items=[item_out(i) for i in page.records])
+
+
+@router.get("/items/{item_id}", response_model=ItemOut, summary="One work item")
+def get_item(item_id: ItemId, principal: Reader, store: StoreDep) -> ItemOut:
+    with store_errors():
+        return item_out(store.get_item(item_id))
+
+
+@router.post("/items", response_model=ItemOut, status_code=201, summary="Add a work item")
+def create_item(body: ItemAddIn, store: StoreDep,
+                principal: Annotated[Principal, Depends(require(P.QUEUES_WRITE))]) -> ItemOut:
+    item = add_item(store, principal, body.queue, body.reference, body.payload,
+                    body.priority, body.deadline)
+    return item_out(item)
+
+
+@router.post("/items/{item_id}/retry", response_model=ItemOut,
+             summary="Retry a failed or abandoned item (returns the new clone)")
+def retry(item_id: ItemId, store: StoreDep,
+          principal: Annotated[Principal, Depends(require(P.ITEMS_RETRY))]) -> ItemOut:
+    return item_out(retry_item(store, principal, item_id))
+
+
+@router.delete("/items/{item_id}", response_model=ItemOut, summary="Withdraw a new item")
+def delete(item_id: ItemId, store: StoreDep,
+           principal: Annotated[Principal, Depends(require(P.QUEUES_WRITE))]) -> ItemOut:
+    return item_out(delete_item(store, principal, item_id))

@@ -1,0 +1,31 @@
+"""Reads the fleet pages and the fleet API share."""
+
+from __future__ import annotations
+
+from orchestrator.api.fleet_models import ScheduleOut, schedule_out
+from orchestrator.errors import NotFoundError, ScheduleError
+from orchestrator.store import Store
+from orchestrator.store.models import BusinessCalendar
+
+__all__ = ["schedule_rows"]
+
+
+def schedule_rows(store: Store, n: int = 3) -> list[ScheduleOut]:
+    """Every schedule with its next ``n`` fire times (also for paused ones: once resumed)."""
+    from orchestrator.scheduler import next_fire_times
+
+    calendars: dict[str, BusinessCalendar | None] = {}
+    rows = []
+    for schedule in store.list_schedules():
+        name = schedule.calendar
+        if name and name not in calendars:
+            try:
+                calendars[name] = store.get_calendar(name)
+            except NotFoundError:
+                calendars[name] = None
+        try:
+            times = next_fire_times(schedule, calendars.get(name) if name else None, n=n)
+        except (ScheduleError, ValueError):
+            times = []
+        rows.append(schedule_out(schedule, times))
+    return rows
