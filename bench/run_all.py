@@ -10,7 +10,10 @@ REPO = Path(__file__).resolve().parents[1]
 BENCHES = [
     ["bench.bench_matching"],
     ["bench.bench_posting", "--extra-exact", "40", "--repeat", "3"],
+    ["bench.bench_desktop", "--extra-exact", "40", "--repeat", "3"],
     ["bench.bench_demo", "--repeat", "3"],
+    ["bench.bench_queue", "--repeat", "3"],
+    ["bench.bench_trigger_latency", "--jobs", "40"],
 ]
 
 for bench in BENCHES:

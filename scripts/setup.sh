@@ -41,7 +41,7 @@ elif ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/nul
 fi
 
 # 3. the desktop toolchain (a virtual screen, keyboard/mouse, screenshots, clipboard, OCR)
-for pkg in xvfb xdotool x11-utils imagemagick xclip tesseract-ocr; do
+for pkg in xvfb xdotool x11-utils xclip tesseract-ocr; do
   dpkg -s "$pkg" >/dev/null 2>&1 || DESKTOP_MISSING="${DESKTOP_MISSING:-} $pkg"
 done
 if [ -n "${DESKTOP_MISSING:-}" ] && command -v apt-get >/dev/null; then

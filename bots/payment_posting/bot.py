@@ -11,7 +11,9 @@ Arguments (``finbots run payment-posting --arg key=value``):
 - ``update_portal``: false to leave the billing portal alone (default true)
 - ``receipt_screenshots``: false to skip the screenshot of each ERP confirmation
   (the step record still holds the confirmation number)
+- ``erp``: web | desktop: post in the web ERP or in its desktop client (default web)
 - ``bank_credential`` / ``erp_credential`` / ``portal_credential``: vault entry names
+  (``erp_credential`` defaults to ``desktop_erp/cashapp`` with ``erp=desktop``)
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ from typing import Any
 
 from bots.cashapp.matching import load_config
 from bots.payment_posting.bank import BankSite
+from bots.payment_posting.desktop_erp import DesktopErp
 from bots.payment_posting.erp import LegacyErp
 from bots.payment_posting.intake import QUEUE, produce
 from bots.payment_posting.portal import BillingPortal
-from bots.payment_posting.posting import Poster
+from bots.payment_posting.posting import Erp, Poster
 from bots.runtime import Bot, RunContext
 from orchestrator.config import get_settings
 from orchestrator.errors import ConfigError
@@ -39,7 +42,7 @@ BOT = Bot(
     description="Cash application: download the bank statement, match payments to open "
     "invoices, post them in the ERP, mark invoices paid in the billing portal; "
     "everything else becomes an exception case.",
-    apps=("sandbox_bank", "legacy_erp", "billing_portal"),
+    apps=("sandbox_bank", "legacy_erp", "desktop_erp", "billing_portal"),
 )
 
 DEFAULT_CREDENTIALS = {
@@ -68,8 +71,12 @@ def run(ctx: RunContext) -> dict[str, Any]:
         raise ConfigError(f"phase must be all, intake or post, not {phase!r}")
     day = dt.date.fromisoformat(str(args.get("date") or STATEMENT_DATE.isoformat()))
     store.ensure_queue(QUEUE, max_retries=int(args.get("max_retries", 3)))
-    erp = LegacyErp(ctx, _arg(args, "erp_credential"),
-                    receipt_screenshots=_flag(args, "receipt_screenshots"))
+    erp_kind, screenshots = str(args.get("erp", "web")), _flag(args, "receipt_screenshots")
+    if erp_kind not in ("web", "desktop"):
+        raise ConfigError(f"erp must be web or desktop, not {erp_kind!r}")
+    erp: Erp = (DesktopErp(ctx, str(args.get("erp_credential") or "desktop_erp/cashapp"),
+                           receipt_screenshots=screenshots) if erp_kind == "desktop"
+                else LegacyErp(ctx, _arg(args, "erp_credential"), receipt_screenshots=screenshots))
     summary: dict[str, Any] = {"statement_date": day.isoformat()}
     if phase in ("all", "intake"):
         bank = BankSite(ctx, _arg(args, "bank_credential"))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
-from bots.payment_posting.erp import LegacyErp
 from bots.payment_posting.intake import QUEUE
 from bots.payment_posting.portal import BillingPortal
 from bots.payment_posting.recovery import attempt
@@ -14,10 +14,23 @@ from bots.runtime import BusinessFailure, RunContext, Transaction
 from orchestrator.store import Store
 
 
+class Erp(Protocol):
+    """What posting needs of an ERP adapter: the web ERP's or its desktop client's."""
+
+    name: str
+
+    def recover(self) -> None: ...
+
+    def find_postings(self, bank_reference: str) -> list[str]: ...
+
+    def post_receipt(self, *, customer_id: str, value_date: dt.date, bank_reference: str,
+                     amount: Decimal, allocations: Sequence[dict[str, str]]) -> str: ...
+
+
 class Poster:
     """Claims the queue's items one by one and posts them (or hands them to a person)."""
 
-    def __init__(self, ctx: RunContext, store: Store, erp: LegacyErp,
+    def __init__(self, ctx: RunContext, store: Store, erp: Erp,
                  portal: BillingPortal | None, owner: str) -> None:
         self.ctx, self.store, self.erp, self.portal = ctx, store, erp, portal
         self.owner = owner
@@ -44,6 +57,8 @@ class Poster:
             return self._post_once(reference, payload)
 
         tx.output.update(attempt(self.erp, post))
+        if not tx.output.get("already_posted"):
+            self._audit_posting(item_id, reference, payload, tx.output["confirmation"])
         if self.portal is None:
             return
         for alloc in payload["allocations"]:
@@ -76,6 +91,16 @@ class Poster:
                 allocations=payload["allocations"])
             st.data["confirmation"] = confirmation
         return {"confirmation": confirmation, "already_posted": False}
+
+    def _audit_posting(self, item_id: int, reference: str, payload: dict[str, Any],
+                       confirmation: str) -> None:
+        """Money moved: the data, the rule and the ERP's confirmation go to the audit trail."""
+        bot = self.ctx.bot.name if self.ctx.bot else "payment-posting"
+        self.store.record_audit(f"bot:{bot}", "payment.post", f"item:{item_id}", {
+            "bank_reference": reference, "amount": payload["entry"]["amount"],
+            "currency": payload["entry"].get("currency"), "customer": payload["customer_id"],
+            "allocations": payload["allocations"], "rule": payload["rule"],
+            "confirmation": confirmation, "run_id": self.ctx.run_id})
 
     # -- exceptions --------------------------------------------------------------------
     def open_case(self, tx: Transaction) -> None:
