@@ -5,7 +5,7 @@ setup:
 	@bash scripts/setup.sh
 
 run: setup
-	@.venv/bin/finbots demo
+	@.venv/bin/finbots demo $(DEMO_ARGS)
 
 test: setup
 	@.venv/bin/python -m pytest -q $(PYTEST_ARGS)

@@ -77,7 +77,7 @@ def main() -> None:
     for _ in range(args.repeat):
         subprocess.run([sys.executable, "-m", "orchestrator.cli", "sandbox", "down"], cwd=REPO,
                        env=env, capture_output=True)
-        results.append(measure(["make", "run"], env, pid_file))
+        results.append(measure(["make", "run", "DEMO_ARGS=--no-serve"], env, pid_file))
     subprocess.run([sys.executable, "-m", "orchestrator.cli", "sandbox", "down"], cwd=REPO,
                    env=env, capture_output=True)
     walls = [w for w, _ in results]

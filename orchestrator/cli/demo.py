@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
 from typing import Annotated
@@ -9,9 +10,14 @@ from typing import Annotated
 import typer
 
 from bots.runtime.vault import Vault, ensure_key
+from orchestrator.auth.passwords import generate_password
+from orchestrator.auth.permissions import Role
 from orchestrator.cli.run import print_outcome
+from orchestrator.cli.users import bootstrap_admin
 from orchestrator.config import get_settings
+from orchestrator.errors import DuplicateError
 from orchestrator.runner import run_bot
+from orchestrator.store import Store
 from sandbox.check import run_check
 from sandbox.credentials import store_sandbox_credentials
 from sandbox.launcher import SandboxConfig, ensure_running
@@ -34,11 +40,48 @@ def _archive_default_store() -> None:
         typer.echo(f"previous store moved to {archive}/finbots-{stamp}.db")
 
 
+#: People of the demo besides ``admin``: one who clears cases, one who approves.
+DEMO_PEOPLE = (("fiona", Role.FINANCE_REVIEWER, "Fiona (finance)"),
+               ("arthur", Role.APPROVER, "Arthur (approver)"))
+
+
+def _demo_people(store: Store) -> list[tuple[str, str, str]]:
+    """The first admin and the demo people, with passwords shown this once."""
+    made: list[tuple[str, str, str]] = []
+    admin_password = bootstrap_admin(store)
+    if admin_password:
+        made.append(("admin", Role.ADMIN.value, admin_password))
+    for username, role, display in DEMO_PEOPLE:
+        password = generate_password()
+        try:
+            store.add_user(username, password, [role.value], display_name=display)
+        except DuplicateError:
+            continue
+        store.record_audit("demo", "user.add", f"user:{username}", {"roles": [role.value]})
+        made.append((username, role.value, password))
+    return made
+
+
+def _demo_schedule(store: Store) -> None:
+    """A working-day morning schedule, so the Schedules page shows a real one."""
+    store.set_calendar("TARGET2", [5, 6], {"2026-12-25": "Christmas Day",
+                                           "2026-12-26": "Boxing Day",
+                                           "2027-01-01": "New Year's Day"})
+    with contextlib.suppress(DuplicateError):
+        store.add_schedule("morning-statements", "payment-posting", "cron",
+                           {"cron": "0 7 * * 1-5"}, timezone="Europe/Berlin",
+                           calendar="TARGET2", day_rule="business_days", created_by="demo")
+
+
 def demo(
     fresh: Annotated[bool, typer.Option(help="Reseed the sandbox and start a new store.")] = True,
     fmt: Annotated[str, typer.Option("--format", help="Statement format to download.")] = "camt053",
+    serve: Annotated[bool, typer.Option(
+        help="Afterwards serve the web UI, scheduler and a robot until Ctrl-C.")] = True,
+    port: Annotated[int, typer.Option(help="Port of the web UI.")] = 8000,
 ) -> None:
-    """Start the sandbox targets, run the payment-posting bot once, check the outcome."""
+    """Start the sandbox targets, run the payment-posting bot once, check the outcome, then
+    serve the orchestrator (web UI, API, scheduler, one robot) on the same store."""
     ensure_key()
     config = SandboxConfig()
     urls = ensure_running(config)
@@ -72,5 +115,20 @@ def demo(
         + "".join(f"  {place.ljust(width)}{what}\n" for place, what in places) +
         f"  sandbox: {urls['legacy_erp']}/ar/login.do (ERP), {urls['billing_portal']} "
         f"(portal), {urls['sandbox_bank']} (bank); stop it with `finbots sandbox down`")
-    if outcome.status != "successful" or differences:
-        raise typer.Exit(1)
+    failed = outcome.status != "successful" or bool(differences)
+    store = Store.from_settings()
+    people = _demo_people(store)
+    _demo_schedule(store)
+    if people:
+        typer.echo("\nsign-in (passwords shown only this once):")
+        for username, role, password in people:
+            typer.echo(f"  {username:<8} {role:<17} {password}")
+    if not serve:
+        if failed:
+            raise typer.Exit(1)
+        return
+    typer.echo(f"\nweb UI: http://127.0.0.1:{port}/  (inbox: /inbox, runs: /runs/{outcome.run_id});"
+               " Ctrl-C stops it")
+    from orchestrator.robots import serve as run_serve
+
+    run_serve(1, "127.0.0.1", port, stop_grace=10.0, log_level="warning")
