@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from orchestrator.store.base import StoreBase
+from orchestrator.store.case_hooks import item_released
 from orchestrator.store.leases import retry_as_clone
 from orchestrator.store.models import RunRecord, WorkItem
 from orchestrator.store.states import ItemState, RunStatus, guard
@@ -43,7 +44,8 @@ def _abandon(s: Session, items: Iterable[WorkItem], now: dt.datetime) -> list[in
         item.failure_message = f"lease of {item.lease_owner!r} lapsed: the robot stopped"
         s.add(item)
         s.flush()
-        retry_as_clone(s, item, now)
+        clone = retry_as_clone(s, item, now)
+        item_released(s, item, clone)  # a case waiting for this posting follows it
         assert item.id is not None
         abandoned.append(item.id)
     return abandoned

@@ -224,3 +224,25 @@ def test_candidates_of_another_customer_are_refused(sqlite_store: Store) -> None
         sqlite_store.apply_to_invoices(case.id, "ana", [
             {"invoice_number": "INV-1", "amount": "1000.00"},
             {"invoice_number": "INV-2", "amount": "1000.00"}])
+
+
+def test_a_posting_abandoned_by_a_dead_robot_is_retried_then_reopens_the_case(
+        sqlite_store: Store) -> None:
+    import datetime as dt
+
+    store = sqlite_store
+    store.approval_threshold = Decimal("5000.00")
+    case = seed_case(store)
+    clone = store.apply_to_invoices(
+        case.id, "ana", [{"invoice_number": "INV-2026-1010", "amount": "2000.00"}]).work_item
+    assert clone is not None
+    later, abandoned = dt.datetime.now(dt.UTC), 0
+    while store.claim_item(clone.queue, "robot-that-dies") is not None:  # until retries end
+        later += dt.timedelta(hours=1)
+        abandoned += len(store.recover_expired_leases(now=later))
+    assert abandoned >= 2
+
+    events = store.case_events(case.id)
+    assert "the bot retries it" in events[-2].text
+    assert store.get_case(case.id).status == "open" and events[-1].kind == "reopened"
+    assert "ABANDONED" in events[-1].text
