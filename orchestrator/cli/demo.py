@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import shutil
+import sys
 from typing import Annotated
 
 import typer
 
+from bots.runtime.browser import shutdown_browser
 from bots.runtime.vault import Vault, ensure_key
 from orchestrator.auth.passwords import generate_password
 from orchestrator.auth.permissions import Role
@@ -63,7 +66,7 @@ def _demo_people(store: Store) -> list[tuple[str, str, str]]:
 
 
 def _demo_schedule(store: Store) -> None:
-    """A working-day morning schedule, so the Schedules page shows a real one."""
+    """A working-day morning run, and a queue trigger: what a person applies gets posted."""
     store.set_calendar("TARGET2", [5, 6], {"2026-12-25": "Christmas Day",
                                            "2026-12-26": "Boxing Day",
                                            "2027-01-01": "New Year's Day"})
@@ -71,6 +74,10 @@ def _demo_schedule(store: Store) -> None:
         store.add_schedule("morning-statements", "payment-posting", "cron",
                            {"cron": "0 7 * * 1-5"}, timezone="Europe/Berlin",
                            calendar="TARGET2", day_rule="business_days", created_by="demo")
+    with contextlib.suppress(DuplicateError):
+        store.add_schedule("post-new-items", "payment-posting", "queue",
+                           {"queue": "payment-posting", "max_concurrent": 1},
+                           args={"phase": "post"}, created_by="demo")
 
 
 def demo(
@@ -129,6 +136,9 @@ def demo(
         return
     typer.echo(f"\nweb UI: http://127.0.0.1:{port}/  (inbox: /inbox, runs: /runs/{outcome.run_id});"
                " Ctrl-C stops it")
-    from orchestrator.robots import serve as run_serve
-
-    run_serve(1, "127.0.0.1", port, stop_grace=10.0, log_level="warning")
+    # a clean process for the server: this one has run a browser bot (Playwright's event loop)
+    shutdown_browser()
+    sys.stdout.flush()
+    argv = [sys.executable, "-m", "orchestrator.cli", "serve", "--robots", "1",
+            "--port", str(port), "--stop-grace", "10"]
+    os.execv(sys.executable, argv)  # noqa: S606  (our own interpreter, fixed arguments)
