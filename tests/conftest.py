@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 
 import pytest
 from hypothesis import settings
 from playwright.sync_api import Browser
+from sqlalchemy import create_engine, text
+from sqlmodel import SQLModel
 
 from bots.runtime.browser import shared_browser, shutdown_browser
+from orchestrator.store import Store
+
+PG_SERVER = os.environ.get("FINBOTS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 
 # CI replays the same examples every time (a red build names a change, not a dice roll);
 # HYPOTHESIS_PROFILE=explore searches fresh examples, more of them, when hunting for bugs.
@@ -23,3 +29,42 @@ def chromium() -> Iterator[Browser]:
     """The one Chromium of the test process (Playwright's sync API allows one driver)."""
     yield shared_browser()
     shutdown_browser()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A throw-away PostgreSQL database for the test session, dropped at the end.
+
+    On 127.0.0.1:5432 as ``postgres`` (``FINBOTS_TEST_PG`` to point elsewhere); the tests
+    that need it skip, with the reason, when the server is unreachable.
+    """
+    admin = create_engine(
+        f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+    )
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        admin.dispose()
+        first_line = str(getattr(exc, "orig", exc)).splitlines()[0]
+        pytest.skip(f"PostgreSQL not reachable at {PG_SERVER}: {first_line}")
+    name = f"finbots_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{PG_SERVER}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def empty_pg_url(pg_url: str) -> str:
+    """The session's PostgreSQL database with the store's tables, all empty."""
+    store = Store(pg_url)
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with store.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    store.close()
+    return pg_url

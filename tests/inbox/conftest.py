@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlmodel import SQLModel
 
 from orchestrator.store import Store
 
@@ -20,29 +16,6 @@ for folder in (_HERE, _HERE.parent / "web"):
         sys.path.insert(0, str(folder))
 
 from webharness import api, live_server, page, page_as, users  # noqa: E402,F401
-
-PG_SERVER = os.environ.get("FINBOTS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
-
-
-@pytest.fixture(scope="session")
-def inbox_pg_url() -> Iterator[str]:
-    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT",
-                          connect_args={"connect_timeout": 3})
-    try:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:
-        admin.dispose()
-        pytest.skip(f"PostgreSQL not reachable at {PG_SERVER}: {str(exc).splitlines()[0]}")
-    name = f"finbots_inbox_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{PG_SERVER}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -61,10 +34,7 @@ def _store(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iter
     if backend == "sqlite":
         s = Store(f"sqlite:///{tmp_path / 'finbots.db'}")
     else:
-        s = Store(request.getfixturevalue("inbox_pg_url"))
-        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-        with s.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        s = Store(request.getfixturevalue("empty_pg_url"))  # tests/conftest.py
     s.approval_threshold = "100.00"  # type: ignore[assignment]
     try:
         yield s

@@ -28,7 +28,6 @@ def _load(path: Path, name: str) -> ModuleType:
 _store = _load(TESTS / "store" / "conftest.py", "finbots_tests_store_fixtures")
 _e2e = _load(TESTS / "e2e" / "conftest.py", "finbots_tests_e2e_fixtures")
 
-pg_url = _store.pg_url
 db_url = _store.db_url
 store = _store.store
 sandbox = _e2e.sandbox

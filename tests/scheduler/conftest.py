@@ -1,7 +1,7 @@
 """Scheduler tests: the store contract fixtures (SQLite file and PostgreSQL) plus helpers.
 
-``db_url`` / ``store`` / ``pg_url`` come from tests/store/conftest.py (loaded by path:
-the ``tests`` package name is taken by an installed package).
+``db_url`` / ``store`` come from tests/store/conftest.py (loaded by path: the ``tests``
+package name is taken by an installed package); ``pg_url`` from tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ _spec = importlib.util.spec_from_file_location(
 assert _spec is not None and _spec.loader is not None
 _fixtures = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_fixtures)
-pg_url, db_url, store = _fixtures.pg_url, _fixtures.db_url, _fixtures.store
+db_url, store = _fixtures.db_url, _fixtures.store
 
 
 @pytest.fixture

@@ -143,8 +143,8 @@ def test_concurrent_writers_keep_one_chain_sqlite(store: Store) -> None:
 
 
 @pytest.mark.postgres
-def test_concurrent_writers_keep_one_chain_postgres(pg_url: str) -> None:
-    store = Store(pg_url)
+def test_concurrent_writers_keep_one_chain_postgres(empty_pg_url: str) -> None:
+    store = Store(empty_pg_url)
     try:
         _hammer(store)
         assert store.audit_head()[0] == 40 and store.verify_audit() == []
