@@ -8,14 +8,16 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from sandbox.launcher import SandboxConfig, is_running
+from sandbox.launcher import APPS, SandboxConfig, is_running
 
-__all__ = ["start_detached", "stop_detached"]
+__all__ = ["running_on_free_ports", "start_detached", "stop_detached"]
 
 
 def _wait_healthy(urls: dict[str, str], proc: subprocess.Popen[bytes] | None,
@@ -45,6 +47,37 @@ def start_detached(config: SandboxConfig, extra_exact: int = 0,
         tail = config.log_file.read_text(errors="replace").splitlines()[-20:]
         raise RuntimeError(f"sandbox did not start; {config.log_file}:\n" + "\n".join(tail))
     return proc.pid
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def running_on_free_ports(base_dir: Path, env: Mapping[str, str] | None = None,
+                          timeout_s: float = 30.0) -> Iterator[dict[str, str]]:
+    """The targets in a child process on free ports (tests, benchmarks); yields their URLs.
+
+    ``env`` adds variables (slowness knobs) to this process's environment.
+    """
+    ports = {app: _free_port() for app in APPS}
+    args = [sys.executable, "-m", "sandbox.launcher", "--base-dir", str(base_dir),
+            *(f"--port={a}={p}" for a, p in ports.items())]
+    proc = subprocess.Popen(args, env={**os.environ, **(env or {})},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    urls = {app: f"http://127.0.0.1:{port}" for app, port in ports.items()}
+    try:
+        if not _wait_healthy(urls, proc, timeout_s):
+            raise RuntimeError("the sandbox targets did not start")
+        yield urls
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def _pid_alive(pid: int) -> bool:

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
+from bots.payment_posting.payload import row_difference
 from bots.payment_posting.recovery import TECHNICAL, attempt
 from bots.runtime import ApplicationFailure, BusinessFailure, RunContext
 from bots.runtime.desktop import DesktopSession, desktop_session
@@ -186,11 +187,7 @@ class DesktopErp:
         return confirmation
 
     def _fill_row(self, n: int, alloc: dict[str, str]) -> None:
-        write_off, discount = Decimal(alloc["write_off"]), Decimal(alloc["discount"])
-        if write_off and discount:
-            raise BusinessFailure("ERP_FORM_LIMIT", f"{alloc['invoice_number']}: a write-off "
-                                  "and a discount on one invoice need a person")
-        diff, reason = (write_off, "BANK_CHARGES") if write_off else (discount, "CASH_DISCOUNT")
+        diff, reason = row_difference(alloc)
         self.app.fill(f"receipt.row{n}.invoice", alloc["invoice_number"])
         self.app.fill(f"receipt.row{n}.applied", f"{Decimal(alloc['amount']):.2f}")
         if diff:

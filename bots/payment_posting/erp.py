@@ -18,6 +18,7 @@ from pathlib import Path
 from playwright.sync_api import Frame
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from bots.payment_posting.payload import row_difference
 from bots.payment_posting.recovery import attempt
 from bots.runtime import ApplicationFailure, BusinessFailure, RunContext
 from orchestrator.errors import ConfigError
@@ -154,11 +155,7 @@ class LegacyErp:
         return confirmation
 
     def _fill_row(self, n: int, alloc: dict[str, str]) -> None:
-        write_off, discount = Decimal(alloc["write_off"]), Decimal(alloc["discount"])
-        if write_off and discount:
-            raise BusinessFailure("ERP_FORM_LIMIT", f"{alloc['invoice_number']}: a write-off "
-                                  "and a discount on one invoice need a person")
-        diff, reason = (write_off, "BANK_CHARGES") if write_off else (discount, "CASH_DISCOUNT")
+        diff, reason = row_difference(alloc)
         self.app.fill(f"post.row{n}.invoice", alloc["invoice_number"])
         self.app.fill(f"post.row{n}.applied", f"{Decimal(alloc['amount']):.2f}")
         if diff:

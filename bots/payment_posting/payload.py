@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from bots.cashapp.model import MatchResult, Statement, StatementEntry
+from bots.runtime import BusinessFailure
 
 
 def _plain(value: Any) -> Any:
@@ -42,3 +43,16 @@ def work_item_payload(statement: Statement, entry: StatementEntry, result: Match
         "allocations": _plain(list(result.allocations)),
         "candidates": _plain(list(result.candidates)),
     }
+
+
+def row_difference(alloc: dict[str, str]) -> tuple[Decimal, str]:
+    """The difference an ERP receipt row closes and its reason code (0 when none).
+
+    One row carries one difference: a write-off and a discount on the same invoice need a
+    person (both ERP clients have a single difference column per row).
+    """
+    write_off, discount = Decimal(alloc["write_off"]), Decimal(alloc["discount"])
+    if write_off and discount:
+        raise BusinessFailure("ERP_FORM_LIMIT", f"{alloc['invoice_number']}: a write-off "
+                              "and a discount on one invoice need a person")
+    return (write_off, "BANK_CHARGES") if write_off else (discount, "CASH_DISCOUNT")

@@ -9,10 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,9 +22,9 @@ from bots.runtime.desktop.display import Xvfb, display_answers
 from bots.runtime.desktop.process import stop_apps
 from bots.runtime.vault import Vault
 from orchestrator.errors import ConfigError
+from sandbox.background import running_on_free_ports
 from sandbox.credentials import store_sandbox_credentials
 
-REPO = Path(__file__).resolve().parents[2]
 APPS = ("sandbox_bank", "legacy_erp", "billing_portal")
 
 
@@ -62,12 +58,6 @@ def display() -> Iterator[str]:
         os.environ["DISPLAY"] = previous
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class Sandbox:
     urls: dict[str, str]
@@ -91,30 +81,10 @@ class Sandbox:
 
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory: pytest.TempPathFactory, display: str) -> Iterator[Sandbox]:
-    ports = {app: _free_port() for app in APPS}
     base = tmp_path_factory.mktemp("sandbox")
-    env = {**os.environ, "FINBOTS_ERP_SLOW_MS": "0", "FINBOTS_PORTAL_DELAY_MS": "0-20"}
-    cmd = [sys.executable, "-m", "sandbox.launcher", "--base-dir", str(base)]
-    for app, port in ports.items():
-        cmd += ["--port", f"{app}={port}"]
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.STDOUT)
-    urls = {app: f"http://127.0.0.1:{port}" for app, port in ports.items()}
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if all(httpx.get(f"{u}/_sandbox/health", timeout=1).status_code == 200
-                   for u in urls.values()):
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("the sandbox targets did not start")
-        time.sleep(0.1)
-    yield Sandbox(urls, base)
-    proc.terminate()
-    proc.wait(timeout=10)
+    env = {"FINBOTS_ERP_SLOW_MS": "0", "FINBOTS_PORTAL_DELAY_MS": "0-20"}
+    with running_on_free_ports(base, env) as urls:
+        yield Sandbox(urls, base)
 
 
 @pytest.fixture

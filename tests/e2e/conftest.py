@@ -5,10 +5,8 @@ isolated finbots home (store, vault, runs) and helpers to run the bot in or out 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,16 +18,11 @@ from cryptography.fernet import Fernet
 
 from bots.runtime.vault import Vault
 from orchestrator.store import Store
+from sandbox.background import running_on_free_ports
 from sandbox.credentials import store_sandbox_credentials
 
 REPO = Path(__file__).resolve().parents[2]
 APPS = ("sandbox_bank", "legacy_erp", "billing_portal")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -62,30 +55,9 @@ class Sandbox:
 
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    ports = {app: _free_port() for app in APPS}
-    env = {**os.environ, "FINBOTS_ERP_SLOW_MS": "20-60", "FINBOTS_PORTAL_DELAY_MS": "50-150"}
-    cmd = [sys.executable, "-m", "sandbox.launcher",
-           "--base-dir", str(tmp_path_factory.mktemp("sandbox"))]
-    for app, port in ports.items():
-        cmd += ["--port", f"{app}={port}"]
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.STDOUT)
-    urls = {app: f"http://127.0.0.1:{port}" for app, port in ports.items()}
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if all(httpx.get(f"{u}/_sandbox/health", timeout=1).status_code == 200
-                   for u in urls.values()):
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("the sandbox targets did not start")
-        time.sleep(0.1)
-    yield Sandbox(urls)
-    proc.terminate()
-    proc.wait(timeout=10)
+    env = {"FINBOTS_ERP_SLOW_MS": "20-60", "FINBOTS_PORTAL_DELAY_MS": "50-150"}
+    with running_on_free_ports(tmp_path_factory.mktemp("sandbox"), env) as urls:
+        yield Sandbox(urls)
 
 
 @dataclass
