@@ -17,12 +17,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from orchestrator.errors import ConfigError
+from bots.runtime.errors import ConfigError
+from bots.runtime.paths import finbots_home
 
 __all__ = ["Settings", "get_settings"]
-
-_REPO_ROOT = Path(__file__).resolve().parent.parent
-
 
 @dataclass(frozen=True, slots=True)
 class Settings:
@@ -35,7 +33,7 @@ class Settings:
 
 def get_settings() -> Settings:
     """The settings in force now, from the environment."""
-    home = Path(os.environ.get("FINBOTS_HOME") or _REPO_ROOT).expanduser().resolve()
+    home = finbots_home()
     runs_dir = home / "runs"
     db_url = os.environ.get("FINBOTS_DB_URL") or f"sqlite:///{runs_dir / 'finbots.db'}"
     raw_sla = os.environ.get("FINBOTS_CASE_SLA_HOURS", "48")

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bots.runtime import Bot
-from orchestrator.errors import ConfigError
+from bots.runtime.errors import ConfigError
 
 BOTS: dict[str, str] = {
     "payment-posting": "bots.payment_posting:BOT",

@@ -17,7 +17,7 @@ from typing import Any
 
 from bots.runtime import Bot, RunContext
 from orchestrator.config import get_settings
-from orchestrator.errors import FinbotsError, IllegalTransitionError
+from bots.runtime.errors import FinbotsError, IllegalTransitionError
 from orchestrator.registry import load_bot
 from orchestrator.store import RunRecord, Store
 

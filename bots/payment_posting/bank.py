@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bots.payment_posting.recovery import attempt
 from bots.runtime import ApplicationFailure, RunContext
-from orchestrator.errors import ConfigError
+from bots.runtime.errors import ConfigError
 
 FORMATS = ("camt053", "mt940", "bai2", "csv")
 

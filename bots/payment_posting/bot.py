@@ -33,7 +33,7 @@ from bots.payment_posting.portal import BillingPortal
 from bots.payment_posting.posting import Erp, Poster
 from bots.runtime import Bot, RunContext
 from orchestrator.config import get_settings
-from orchestrator.errors import ConfigError
+from bots.runtime.errors import ConfigError
 from sandbox.scenario import STATEMENT_DATE
 
 BOT = Bot(

@@ -23,7 +23,7 @@ from bots.payment_posting.recovery import TECHNICAL, attempt
 from bots.runtime import ApplicationFailure, BusinessFailure, RunContext
 from bots.runtime.desktop import DesktopSession, desktop_session
 from bots.runtime.paths import unique_path
-from orchestrator.errors import ConfigError
+from bots.runtime.errors import ConfigError
 
 __all__ = ["DesktopErp"]
 

@@ -18,7 +18,7 @@ from bots.payment_posting.bank import BankSite
 from bots.payment_posting.erp import LegacyErp
 from bots.payment_posting.payload import work_item_payload
 from bots.runtime import RunContext
-from orchestrator.errors import StatementError
+from bots.runtime.errors import StatementError
 from orchestrator.store import Store
 
 QUEUE = "payment-posting"

@@ -14,7 +14,7 @@ from playwright.sync_api import Locator
 from bots.payment_posting.recovery import attempt
 from bots.runtime import ApplicationFailure, RunContext
 from bots.runtime.locate import any_of, candidates
-from orchestrator.errors import ConfigError
+from bots.runtime.errors import ConfigError
 
 STATUS_LABELS = {"open": "Open", "paid": "Paid", "partially_paid": "Partially paid",
                  "disputed": "Disputed"}

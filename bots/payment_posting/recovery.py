@@ -12,7 +12,7 @@ from typing import Protocol, TypeVar
 
 from playwright.sync_api import Error as PlaywrightError
 
-from orchestrator.errors import ApplicationFailure, SelectorError
+from bots.runtime.errors import ApplicationFailure, SelectorError
 
 T = TypeVar("T")
 TECHNICAL = (PlaywrightError, SelectorError, ApplicationFailure)

@@ -16,7 +16,7 @@ from bots.runtime.sinks import ItemSink, MemorySink, RunSink, StepSink
 from bots.runtime.steps import Step, StepRecorder
 from bots.runtime.transaction import Transaction
 from bots.runtime.vault import Credential, Vault, ensure_key
-from orchestrator.errors import (
+from bots.runtime.errors import (
     ApplicationFailure,
     BotFailure,
     BusinessFailure,

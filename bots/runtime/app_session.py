@@ -19,7 +19,7 @@ from bots.runtime.redact import MASK, Redactor
 from bots.runtime.selectors import AppSelectors
 from bots.runtime.steps import Step, StepRecorder
 from bots.runtime.waits import wait_visible
-from orchestrator.errors import UnexpectedDialogError
+from bots.runtime.errors import UnexpectedDialogError
 
 __all__ = ["AppSession"]
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from orchestrator.errors import ConfigError
+from bots.runtime.errors import ConfigError
 
 if TYPE_CHECKING:
     from bots.runtime.context import RunContext

@@ -13,7 +13,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Playwright
 from playwright.sync_api import Error as PlaywrightError
 
-from orchestrator.errors import BrowserNotFoundError
+from bots.runtime.errors import BrowserNotFoundError
 
 __all__ = ["INSTALL_HINT", "find_chromium", "launch_args", "launch_chromium"]
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 
 import pyotp
 
-from orchestrator.errors import CredentialNotFoundError
+from bots.runtime.errors import CredentialNotFoundError
 
 __all__ = ["Credential"]
 

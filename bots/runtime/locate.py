@@ -13,7 +13,7 @@ from playwright.sync_api import FrameLocator, Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from bots.runtime.selectors import SelectorSpec
-from orchestrator.errors import SelectorError
+from bots.runtime.errors import SelectorError
 
 __all__ = ["Candidate", "any_of", "candidates", "present", "resolve"]
 

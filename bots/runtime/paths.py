@@ -8,7 +8,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from orchestrator.config import get_settings
+
+
+_REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def finbots_home() -> Path:
+    """The installation root: ``FINBOTS_HOME`` or the folder finbots was installed from."""
+    return Path(os.environ.get("FINBOTS_HOME") or _REPO_ROOT).expanduser().resolve()
 
 
 def _env_path(var: str, default: Path) -> Path:
@@ -18,7 +25,7 @@ def _env_path(var: str, default: Path) -> Path:
 
 def runs_dir() -> Path:
     """Run artifacts: ``FINBOTS_RUNS_DIR`` or ``<home>/runs``."""
-    return _env_path("FINBOTS_RUNS_DIR", get_settings().runs_dir)
+    return _env_path("FINBOTS_RUNS_DIR", finbots_home() / "runs")
 
 
 def selectors_dir() -> Path:
@@ -27,12 +34,12 @@ def selectors_dir() -> Path:
     Selectors ship with the bots (they are data about the target apps), so they do not
     move with ``FINBOTS_HOME``.
     """
-    return _env_path("FINBOTS_SELECTORS_DIR", Path(__file__).resolve().parents[2] / "selectors")
+    return _env_path("FINBOTS_SELECTORS_DIR", _REPO_ROOT / "selectors")
 
 
 def credentials_dir() -> Path:
     """The vault and the master key file: ``<home>/credentials``."""
-    return get_settings().home / "credentials"
+    return finbots_home() / "credentials"
 
 
 def unique_path(folder: Path, name: str) -> Path:

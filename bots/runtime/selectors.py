@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from bots.runtime.paths import selectors_dir
-from orchestrator.errors import ConfigError, SelectorError
+from bots.runtime.errors import ConfigError, SelectorError
 
 __all__ = ["AppSelectors", "SelectorSpec", "load_selectors", "url_env_var"]
 

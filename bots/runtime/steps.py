@@ -22,7 +22,7 @@ from loguru import logger
 
 from bots.runtime.redact import Redactor
 from bots.runtime.sinks import StepSink
-from orchestrator.errors import BusinessFailure
+from bots.runtime.errors import BusinessFailure
 
 __all__ = ["Capturable", "Outcome", "Step", "StepRecorder"]
 

@@ -20,7 +20,7 @@ from loguru import logger
 
 from bots.runtime.sinks import ItemSink
 from bots.runtime.steps import Step, StepRecorder
-from orchestrator.errors import ApplicationFailure, BotFailure, BusinessFailure
+from bots.runtime.errors import ApplicationFailure, BotFailure, BusinessFailure
 
 __all__ = ["Transaction", "item_id", "item_reference"]
 

@@ -2,7 +2,7 @@
 
 Entries map a name (``sandbox_bank/treasury``) to fields (``username``, ``password``,
 ``totp_seed``). Each entry may be scoped to the bots allowed to read it; a bot reading
-outside its scope gets a :class:`~orchestrator.errors.VaultError`. Changes make versions:
+outside its scope gets a :class:`~bots.runtime.errors.VaultError`. Changes make versions:
 ``rotate`` stores new values as *pending* and reads keep returning the confirmed ones
 until ``confirm`` (see :mod:`.vault_entries`). Values never appear in a ``repr``, a
 listing or an error message. Key handling lives in :mod:`.vault_keys`.
@@ -29,7 +29,7 @@ from bots.runtime.vault_keys import (
     load_key,
     write_private,
 )
-from orchestrator.errors import CredentialNotFoundError, VaultError, VaultKeyError
+from bots.runtime.errors import CredentialNotFoundError, VaultError, VaultKeyError
 
 __all__ = ["Credential", "EntryInfo", "Vault", "default_key_path", "default_vault_path",
            "ensure_key", "load_key"]

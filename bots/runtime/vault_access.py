@@ -12,7 +12,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from bots.runtime.redact import Redactor
 from bots.runtime.vault import Credential, Vault
-from orchestrator.errors import VaultError
+from bots.runtime.errors import VaultError
 
 __all__ = ["CredentialLog", "read_for_run"]
 

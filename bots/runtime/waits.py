@@ -10,7 +10,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from bots.runtime.locate import Candidate, any_of, candidates
 from bots.runtime.selectors import AppSelectors
-from orchestrator.errors import SelectorError
+from bots.runtime.errors import SelectorError
 
 __all__ = ["wait_visible"]
 

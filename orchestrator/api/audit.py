@@ -18,7 +18,7 @@ from orchestrator.api.auth_models import (
 from orchestrator.auth.audit_csv import audit_csv_lines
 from orchestrator.auth.permissions import Permission
 from orchestrator.auth.principal import Principal
-from orchestrator.errors import VaultError
+from bots.runtime.errors import VaultError
 from orchestrator.store import Store
 from orchestrator.web.deps import get_store, require
 

@@ -25,7 +25,7 @@ from orchestrator.auth.expiry import parse_expiry
 from orchestrator.auth.passwords import generate_password
 from orchestrator.auth.permissions import Permission
 from orchestrator.auth.principal import Principal
-from orchestrator.errors import ConfigError, DuplicateError, NotFoundError
+from bots.runtime.errors import ConfigError, DuplicateError, NotFoundError
 from orchestrator.store import Store
 from orchestrator.web.deps import get_store, require
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from orchestrator.errors import ConfigError
+from bots.runtime.errors import ConfigError
 
 __all__ = ["parse_expiry"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
-from orchestrator.errors import ConfigError
+from bots.runtime.errors import ConfigError
 
 __all__ = ["ROLE_PERMISSIONS", "Permission", "Role", "parse_roles", "permissions_of"]
 

@@ -18,7 +18,7 @@ from orchestrator.auth.permissions import Role
 from orchestrator.cli.run import print_outcome
 from orchestrator.cli.users import bootstrap_admin
 from orchestrator.config import get_settings
-from orchestrator.errors import DuplicateError
+from bots.runtime.errors import DuplicateError
 from orchestrator.runner import run_bot
 from orchestrator.store import Store
 from sandbox.check import run_check

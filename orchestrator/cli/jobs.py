@@ -25,7 +25,7 @@ from orchestrator.cli.runs import (
     _table,
     _when,
 )
-from orchestrator.errors import ConfigError, IllegalTransitionError, NotFoundError
+from bots.runtime.errors import ConfigError, IllegalTransitionError, NotFoundError
 from orchestrator.registry import load_bot
 from orchestrator.store import RunRecord, RunStatus, Store, current_actor, utcnow
 

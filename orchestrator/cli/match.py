@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from orchestrator.errors import FinbotsError
+from bots.runtime.errors import FinbotsError
 
 
 def match(

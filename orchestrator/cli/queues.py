@@ -15,7 +15,7 @@ import typer
 from rich.markup import escape
 
 from orchestrator.cli.runs import JsonOpt, _console, _emit, _fields, _styled, _table, _when
-from orchestrator.errors import IllegalTransitionError, NotFoundError
+from bots.runtime.errors import IllegalTransitionError, NotFoundError
 from orchestrator.store import ItemState, Store, WorkItem, current_actor
 
 app = typer.Typer(no_args_is_help=True)

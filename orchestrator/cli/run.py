@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from orchestrator.errors import ConfigError
+from bots.runtime.errors import ConfigError
 from orchestrator.runner import RunOutcome, run_bot
 
 

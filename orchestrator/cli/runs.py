@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 from sqlmodel import SQLModel
 
-from orchestrator.errors import NotFoundError
+from bots.runtime.errors import NotFoundError
 from orchestrator.store import ExceptionCase, RunRecord, Store, to_jsonable, utcnow
 
 app = typer.Typer(invoke_without_command=True, no_args_is_help=False)

@@ -14,7 +14,7 @@ import typer
 from rich.markup import escape
 
 from orchestrator.cli.runs import JsonOpt, _console, _emit, _fields, _table
-from orchestrator.errors import NotFoundError, ScheduleError
+from bots.runtime.errors import NotFoundError, ScheduleError
 from orchestrator.scheduler.calendars import (
     WEEKDAYS,
     parse_holidays,

@@ -19,7 +19,7 @@ from bots.cashapp.statements import (
     parse_remittance_file,
     statement_to_dict,
 )
-from orchestrator.errors import StatementError
+from bots.runtime.errors import StatementError
 
 app = typer.Typer(no_args_is_help=True)
 _FILE = Annotated[Path, typer.Argument(help="Statement file (camt.053/054, MT940, BAI2, CSV).")]

@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from orchestrator.auth.expiry import parse_expiry
 from orchestrator.cli.runs import JsonOpt, _console, _emit, _fields, _table, _when
-from orchestrator.errors import ConfigError, DuplicateError, NotFoundError
+from bots.runtime.errors import ConfigError, DuplicateError, NotFoundError
 from orchestrator.store import Store, current_actor, utcnow
 
 __all__ = ["app"]

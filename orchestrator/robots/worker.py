@@ -22,7 +22,7 @@ from types import FrameType
 
 from loguru import logger
 
-from orchestrator.errors import ConfigError, IllegalTransitionError
+from bots.runtime.errors import ConfigError, IllegalTransitionError
 from orchestrator.robots.heartbeat import Heartbeat
 from orchestrator.robots.launcher import ChildProcess, warm_up
 from orchestrator.robots.watch import Running, verdict

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from orchestrator.errors import ScheduleError
+from bots.runtime.errors import ScheduleError
 
 if TYPE_CHECKING:  # the store imports this package: no store import at run time
     from orchestrator.store.models import BusinessCalendar

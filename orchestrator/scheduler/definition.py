@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from orchestrator.errors import ScheduleError
+from bots.runtime.errors import ScheduleError
 from orchestrator.scheduler.calendars import DAY_RULES
 from orchestrator.scheduler.triggers import KINDS, cron_fields, normalize_spec, zone
 

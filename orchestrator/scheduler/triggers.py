@@ -30,7 +30,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from orchestrator.errors import ScheduleError
+from bots.runtime.errors import ScheduleError
 from orchestrator.scheduler.calendars import WEEKDAYS
 
 __all__ = [

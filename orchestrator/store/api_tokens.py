@@ -10,7 +10,7 @@ from sqlmodel import col, select, update
 
 from orchestrator.auth.permissions import parse_roles
 from orchestrator.auth.tokens import digest, new_token
-from orchestrator.errors import DuplicateError, NotFoundError
+from bots.runtime.errors import DuplicateError, NotFoundError
 from orchestrator.store.base import StoreBase
 from orchestrator.store.models import ApiToken
 from orchestrator.store.types import utcnow

@@ -14,7 +14,7 @@ from sqlmodel import col, func, select
 
 from orchestrator.auth.permissions import Permission, permissions_of
 from orchestrator.cases.actions import Action
-from orchestrator.errors import IllegalTransitionError, PermissionDeniedError, SelfApprovalError
+from bots.runtime.errors import IllegalTransitionError, PermissionDeniedError, SelfApprovalError
 from orchestrator.store.base import StoreBase
 from orchestrator.store.case_events import add_event, locked_case, move
 from orchestrator.store.case_ops import EXECUTORS

@@ -10,7 +10,7 @@ from typing import TypeVar
 from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel
 
-from orchestrator.errors import NotFoundError
+from bots.runtime.errors import NotFoundError
 from orchestrator.store import models as _models  # noqa: F401  (registers the tables)
 from orchestrator.store.engine import IMMEDIATE, make_engine
 

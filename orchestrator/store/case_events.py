@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from orchestrator.errors import IllegalTransitionError, NotFoundError, PermissionDeniedError
+from bots.runtime.errors import IllegalTransitionError, NotFoundError, PermissionDeniedError
 from orchestrator.store.models import CaseEvent, ExceptionCase, RunRecord
 from orchestrator.store.states import CaseStatus, guard
 from orchestrator.store.types import to_jsonable, utcnow

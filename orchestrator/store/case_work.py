@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from orchestrator.auth.permissions import Permission, permissions_of
-from orchestrator.errors import (
+from bots.runtime.errors import (
     FinbotsError,
     IllegalTransitionError,
     NotFoundError,

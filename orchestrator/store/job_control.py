@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from orchestrator.errors import IllegalTransitionError
+from bots.runtime.errors import IllegalTransitionError
 from orchestrator.store.base import StoreBase
 from orchestrator.store.models import RunRecord, WorkItem
 from orchestrator.store.recovery import _abandon

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
-from orchestrator.errors import LeaseLostError
+from bots.runtime.errors import LeaseLostError
 from orchestrator.store.base import StoreBase
 from orchestrator.store.case_hooks import item_released
 from orchestrator.store.models import WorkItem, WorkQueue

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 
-from orchestrator.errors import IllegalTransitionError
+from bots.runtime.errors import IllegalTransitionError
 from orchestrator.store.base import StoreBase
 from orchestrator.store.leases import retry_as_clone
 from orchestrator.store.models import WorkItem, WorkQueue

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, or_, select
 
-from orchestrator.errors import StoreError
+from bots.runtime.errors import StoreError
 from orchestrator.scheduler.calendars import BusinessDays
 from orchestrator.scheduler.timing import FirePlan
 from orchestrator.scheduler.triggers import zone

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from orchestrator.errors import DuplicateError, ScheduleError
+from bots.runtime.errors import DuplicateError, ScheduleError
 from orchestrator.scheduler.calendars import validate_holidays, validate_weekend
 from orchestrator.scheduler.definition import check_schedule
 from orchestrator.scheduler.timing import schedule_trigger

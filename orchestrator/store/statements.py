@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from orchestrator.errors import DuplicateStatementError
+from bots.runtime.errors import DuplicateStatementError
 from orchestrator.store.base import StoreBase
 from orchestrator.store.models import ImportedStatement
 

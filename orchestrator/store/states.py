@@ -32,7 +32,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from orchestrator.errors import IllegalTransitionError
+from bots.runtime.errors import IllegalTransitionError
 
 __all__ = [
     "CASE_TRANSITIONS",

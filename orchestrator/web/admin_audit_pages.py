@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from orchestrator.auth.audit_csv import audit_csv_lines
 from orchestrator.auth.permissions import Permission
 from orchestrator.auth.principal import Principal
-from orchestrator.errors import VaultError
+from bots.runtime.errors import VaultError
 from orchestrator.store import Store
 from orchestrator.web.deps import get_store, require
 from orchestrator.web.templating import render

@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from orchestrator.errors import AuthenticationError
+from bots.runtime.errors import AuthenticationError
 from orchestrator.store import Store, utcnow
 from orchestrator.store.sessions import session_lifetimes
 from orchestrator.web.auth_middleware import COOKIE_NAME

@@ -22,7 +22,7 @@ from orchestrator.api.case_models import (
 from orchestrator.auth.permissions import Permission, permissions_of
 from orchestrator.cases.actions import actions_for
 from orchestrator.cases.allocations import parse_amount
-from orchestrator.errors import (
+from bots.runtime.errors import (
     IllegalTransitionError,
     NotFoundError,
     PermissionDeniedError,

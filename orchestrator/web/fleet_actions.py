@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from fastapi import HTTPException
 
 from orchestrator.auth.principal import Principal
-from orchestrator.errors import (
+from bots.runtime.errors import (
     ConfigError,
     DuplicateError,
     IllegalTransitionError,

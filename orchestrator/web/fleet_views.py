@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from orchestrator.api.fleet_models import ScheduleOut, schedule_out
-from orchestrator.errors import NotFoundError, ScheduleError
+from bots.runtime.errors import NotFoundError, ScheduleError
 from orchestrator.store import Store
 from orchestrator.store.models import BusinessCalendar
 

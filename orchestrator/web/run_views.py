@@ -16,7 +16,7 @@ from orchestrator.api.run_models import (
     run_out,
     step_out,
 )
-from orchestrator.errors import NotFoundError
+from bots.runtime.errors import NotFoundError
 from orchestrator.store import RunRecord, Store
 from orchestrator.store.browse import Page
 from orchestrator.web.run_files import (

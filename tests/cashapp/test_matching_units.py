@@ -16,7 +16,7 @@ from bots.cashapp.matching import (
 )
 from bots.cashapp.matching.normalize import invoice_keys, mentions_any, normalize_name
 from bots.cashapp.matching.testing import IBAN_A, IBAN_X, item
-from orchestrator.errors import ConfigError, OpenItemsError
+from bots.runtime.errors import ConfigError, OpenItemsError
 
 FORMS = MatchingConfig().legal_forms
 

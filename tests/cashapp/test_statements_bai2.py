@@ -10,7 +10,7 @@ import pytest
 
 from bots.cashapp.model import Direction
 from bots.cashapp.statements import check_balance, parse_file, parse_statement
-from orchestrator.errors import BalanceMismatchError, StatementParseError
+from bots.runtime.errors import BalanceMismatchError, StatementParseError
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "statements"
 

@@ -18,7 +18,7 @@ from bots.cashapp.statements import (
     parse_file,
     parse_statement,
 )
-from orchestrator.errors import StatementParseError, UnknownFormatError
+from bots.runtime.errors import StatementParseError, UnknownFormatError
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "statements"
 

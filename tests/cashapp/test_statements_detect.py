@@ -8,7 +8,7 @@ import pytest
 
 import bots.cashapp.statements as statements
 from bots.cashapp.statements import detect_format, parse_file, parse_statement
-from orchestrator.errors import StatementParseError, UnknownFormatError
+from bots.runtime.errors import StatementParseError, UnknownFormatError
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "statements"
 

@@ -14,7 +14,7 @@ from bots.cashapp.statements import (
     StatementKey,
     import_statement,
 )
-from orchestrator.errors import (
+from bots.runtime.errors import (
     BalanceMismatchError,
     DuplicateStatementError,
     StatementParseError,

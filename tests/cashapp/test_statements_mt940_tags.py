@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bots.cashapp.statements import parse_statement
-from orchestrator.errors import StatementParseError
+from bots.runtime.errors import StatementParseError
 
 SEPA = (Path(__file__).resolve().parents[1] / "fixtures" / "statements" / "mt940_sepa.sta")
 

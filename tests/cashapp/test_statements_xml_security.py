@@ -9,7 +9,7 @@ from lxml import etree
 
 from bots.cashapp.statements import parse_statement
 from bots.cashapp.statements.safexml import hardened_parser
-from orchestrator.errors import StatementParseError
+from bots.runtime.errors import StatementParseError
 
 NS = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"
 

@@ -8,7 +8,7 @@ import pytest
 
 from bots.runtime.desktop.locators import key_path
 from bots.runtime.desktop.selectors import load_desktop_selectors, parse_desktop_selectors
-from orchestrator.errors import ConfigError, SelectorError
+from bots.runtime.errors import ConfigError, SelectorError
 from sandbox.desktop_erp.knobs import Knobs, clear_faults, write_faults
 
 

@@ -13,7 +13,7 @@ from PIL import Image
 from bots.runtime import Redactor, StepRecorder
 from bots.runtime.desktop import DesktopSession, desktop_session, ocr
 from bots.runtime.desktop.process import stop_apps
-from orchestrator.errors import SelectorError, UnexpectedDialogError
+from bots.runtime.errors import SelectorError, UnexpectedDialogError
 
 pytestmark = pytest.mark.desktop
 

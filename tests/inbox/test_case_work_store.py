@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from caseseed import add_person, candidate, post_item, seed_case
 
-from orchestrator.errors import (
+from bots.runtime.errors import (
     IllegalTransitionError,
     PermissionDeniedError,
     SelfApprovalError,

@@ -14,7 +14,7 @@ from caseseed import candidate, seed_case
 from playwright.sync_api import Browser, Page, expect
 from webharness import PASSWORD, LiveServer, login, new_context
 
-from orchestrator.errors import DuplicateError
+from bots.runtime.errors import DuplicateError
 
 pytestmark = [pytest.mark.browser, pytest.mark.web]
 

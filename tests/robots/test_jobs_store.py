@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from orchestrator.errors import IllegalTransitionError, NotFoundError
+from bots.runtime.errors import IllegalTransitionError, NotFoundError
 from orchestrator.store import Store, utcnow
 
 

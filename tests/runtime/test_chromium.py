@@ -7,7 +7,7 @@ import pytest
 from bots.runtime import chromium
 from bots.runtime.browser import shared_playwright
 from bots.runtime.chromium import find_chromium, launch_args, launch_chromium
-from orchestrator.errors import BrowserNotFoundError
+from bots.runtime.errors import BrowserNotFoundError
 
 
 def _no_system_chromium(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

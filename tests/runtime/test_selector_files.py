@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from bots.runtime import load_selectors
-from orchestrator.errors import ConfigError, SelectorError
+from bots.runtime.errors import ConfigError, SelectorError
 
 GOOD = """
 app: legacy_erp

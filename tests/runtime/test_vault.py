@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from bots.runtime import RunContext, Vault, ensure_key
 from orchestrator.cli.vault import app as vault_cli
-from orchestrator.errors import CredentialNotFoundError, VaultKeyError
+from bots.runtime.errors import CredentialNotFoundError, VaultKeyError
 
 PASSWORD = "Nw!Bank-Sandbox-2026"
 SEED = "JBSWY3DPEHPK3PXPNORTHWINDQ"

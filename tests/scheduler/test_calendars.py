@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator.errors import ScheduleError
+from bots.runtime.errors import ScheduleError
 from orchestrator.scheduler.calendars import (
     BusinessDays,
     parse_holidays,

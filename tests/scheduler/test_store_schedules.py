@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from schedhelp import at, jobs_of, set_due
 
-from orchestrator.errors import DuplicateError, NotFoundError, ScheduleError
+from bots.runtime.errors import DuplicateError, NotFoundError, ScheduleError
 from orchestrator.scheduler import plan_fires
 from orchestrator.store import Store
 

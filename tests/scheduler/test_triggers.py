@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from schedhelp import at
 
-from orchestrator.errors import ScheduleError
+from bots.runtime.errors import ScheduleError
 from orchestrator.scheduler import next_fire_times
 from orchestrator.scheduler.triggers import format_every, normalize_spec, parse_every, zone
 from orchestrator.store.models import BusinessCalendar, Schedule

@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from orchestrator.errors import AuthenticationError
+from bots.runtime.errors import AuthenticationError
 from orchestrator.store import Store, utcnow
 from orchestrator.store.models import WebSession
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from bots.runtime import Bot, RunContext
 from bots.runtime.vault import Vault, ensure_key
 from orchestrator.cli import app
-from orchestrator.errors import CredentialNotFoundError, VaultError, VaultKeyError
+from bots.runtime.errors import CredentialNotFoundError, VaultError, VaultKeyError
 from orchestrator.store import Store
 
 OLD, NEW = "Old-Secret-4711", "New-Secret-0815"

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from orchestrator.errors import IllegalTransitionError, NotFoundError
+from bots.runtime.errors import IllegalTransitionError, NotFoundError
 from orchestrator.store import ItemState, Store, WorkItem, current_actor
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from orchestrator.errors import IllegalTransitionError
+from bots.runtime.errors import IllegalTransitionError
 from orchestrator.store import Store, utcnow
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from orchestrator.errors import IllegalTransitionError, LeaseLostError
+from bots.runtime.errors import IllegalTransitionError, LeaseLostError
 from orchestrator.store import Store, WorkItem, utcnow
 
 

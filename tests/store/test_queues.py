@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from orchestrator.errors import IllegalTransitionError, NotFoundError
+from bots.runtime.errors import IllegalTransitionError, NotFoundError
 from orchestrator.store import Store, utcnow
 
 RAW_INSERT = text(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestrator.errors import DuplicateStatementError
+from bots.runtime.errors import DuplicateStatementError
 from orchestrator.store import Store
 
 KEY = ("DE89 3704 0044 0532 0130 00", "STMT-2024-061", "61")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestrator.errors import IllegalTransitionError
+from bots.runtime.errors import IllegalTransitionError
 from orchestrator.store.states import (
     ITEM_TRANSITIONS,
     LIVE_ITEM_STATES,

@@ -157,7 +157,7 @@ def stop_shared_server() -> None:
 
 def seed_users(store: Store, roles: tuple[str, ...] = USER_ROLES) -> dict[str, str]:
     """One user per role (username = role name); existing users are left alone."""
-    from orchestrator.errors import DuplicateError
+    from bots.runtime.errors import DuplicateError
 
     for role in roles:
         with contextlib.suppress(DuplicateError):

@@ -11,7 +11,7 @@ import zlib
 from decimal import Decimal
 from pathlib import Path
 
-from orchestrator.errors import DuplicateError
+from bots.runtime.errors import DuplicateError
 from orchestrator.store import Store, utcnow
 
 __all__ = ["png", "seed_cases", "seed_failed_run", "seed_fleet", "write_log"]

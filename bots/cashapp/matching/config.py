@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from orchestrator.errors import ConfigError
+from bots.runtime.errors import ConfigError
 
 DEFAULT_CONFIDENCE: dict[str, float] = {
     "structured_reference": 0.99,  # validated RF found on an open item

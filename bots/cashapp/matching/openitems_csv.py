@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bots.cashapp.identifiers import compact, is_valid_iban
 from bots.cashapp.model import OpenItem
-from orchestrator.errors import OpenItemsError
+from bots.runtime.errors import OpenItemsError
 
 REQUIRED = (
     "invoice_number",

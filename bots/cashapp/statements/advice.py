@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bots.cashapp.model import RemittanceAdvice, RemittanceLine
 from bots.cashapp.statements.money import check_decimals
-from orchestrator.errors import StatementParseError, UnknownFormatError
+from bots.runtime.errors import StatementParseError, UnknownFormatError
 
 FIELD_LABELS = {
     "payer": "payer", "payer name": "payer", "customer": "payer", "from": "payer",

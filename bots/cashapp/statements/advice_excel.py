@@ -9,7 +9,7 @@ from RPA.Excel.Files import Files
 
 from bots.cashapp.model import RemittanceAdvice
 from bots.cashapp.statements.advice import COLUMN_LABELS, FIELD_LABELS, AdviceBuilder, label
-from orchestrator.errors import StatementParseError
+from bots.runtime.errors import StatementParseError
 
 
 def _rows(path: Path) -> tuple[str, list[list[Any]]]:

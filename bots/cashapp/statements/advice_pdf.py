@@ -10,7 +10,7 @@ from RPA.PDF import PDF
 
 from bots.cashapp.model import RemittanceAdvice
 from bots.cashapp.statements.advice import COLUMN_LABELS, FIELD_LABELS, AdviceBuilder, label
-from orchestrator.errors import StatementParseError
+from bots.runtime.errors import StatementParseError
 
 _SAME_LINE = 3.0  # points: boxes this close vertically sit on one line
 _FIELD = re.compile(r"^(?P<label>[A-Za-z][A-Za-z .\-]*?)\s*:\s*(?P<value>.+)$")

@@ -21,7 +21,7 @@ from bots.cashapp.statements.bai2_lines import Lines, check_lines
 from bots.cashapp.statements.money import from_minor
 from bots.cashapp.statements.narrative import parse_narrative, reference
 from bots.cashapp.statements.text import decode
-from orchestrator.errors import StatementParseError
+from bots.runtime.errors import StatementParseError
 
 _LIBRARY_ERRORS = (ParsingException, IntegrityException, NotSupportedYetException,
                    ValueError, IndexError, KeyError, StopIteration)

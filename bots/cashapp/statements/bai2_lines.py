@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from orchestrator.errors import StatementParseError
+from bots.runtime.errors import StatementParseError
 
 RECORD_CODES = {"01", "02", "03", "16", "49", "88", "98", "99"}
 _AMOUNT = re.compile(r"^[+-]?\d*$")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bots.cashapp.model import Direction, Statement
-from orchestrator.errors import BalanceMismatchError
+from bots.runtime.errors import BalanceMismatchError
 
 
 def movement(statement: Statement) -> Decimal:

@@ -12,7 +12,7 @@ from bots.cashapp.statements.camt_entries import direction, entries_of, is_booke
 from bots.cashapp.statements.safexml import parse_xml
 from bots.cashapp.statements.text import clean_iban
 from bots.cashapp.statements.xmlnav import Doc, xpath
-from orchestrator.errors import StatementParseError, UnknownFormatError
+from bots.runtime.errors import StatementParseError, UnknownFormatError
 
 _NAMESPACE = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:(camt\.05[34])\.001\.(\d{2})$")
 SUPPORTED_VERSIONS = range(2, 14)

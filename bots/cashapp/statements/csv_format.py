@@ -14,7 +14,7 @@ from bots.cashapp.statements.csv_mapping import CsvMapping, detect_mapping
 from bots.cashapp.statements.money import check_currency, parse_amount
 from bots.cashapp.statements.narrative import reference
 from bots.cashapp.statements.text import clean_iban, decode, find_rf, join_parts, valid_rf
-from orchestrator.errors import StatementParseError, UnknownFormatError
+from bots.runtime.errors import StatementParseError, UnknownFormatError
 
 
 class _Row:

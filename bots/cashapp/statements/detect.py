@@ -13,7 +13,7 @@ from bots.cashapp.statements.camt import parse_camt
 from bots.cashapp.statements.csv_format import parse_csv
 from bots.cashapp.statements.csv_mapping import detect_mapping
 from bots.cashapp.statements.mt940_format import parse_mt940
-from orchestrator.errors import StatementParseError, UnknownFormatError
+from bots.runtime.errors import StatementParseError, UnknownFormatError
 
 _MT940 = re.compile(rb"^:20:.*$[\s\S]*^:25:", re.M)
 _BAI2 = re.compile(rb"^01,")

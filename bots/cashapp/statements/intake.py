@@ -10,7 +10,7 @@ from bots.cashapp.model import Statement
 from bots.cashapp.statements.balance import check_balance
 from bots.cashapp.statements.detect import parse_file
 from bots.cashapp.statements.registry import StatementKey, StatementRegistry
-from orchestrator.errors import DuplicateStatementError, StatementError
+from bots.runtime.errors import DuplicateStatementError, StatementError
 
 
 def import_statement(path: str | Path, registry: StatementRegistry,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from orchestrator.errors import StatementParseError
+from bots.runtime.errors import StatementParseError
 
 # ISO 4217 minor units that differ from the usual two.
 _MINOR_UNITS = {

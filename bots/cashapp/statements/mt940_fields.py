@@ -13,7 +13,7 @@ from bots.cashapp.statements.narrative import (
     without_reference,
 )
 from bots.cashapp.statements.text import clean_iban, find_rf, squash
-from orchestrator.errors import StatementParseError
+from bots.runtime.errors import StatementParseError
 
 _TAG = re.compile(r"^:(\d{2}[A-Z]?|NS):")
 # The strict SWIFT shapes of the fields whose amounts we use; the library is lenient and

@@ -20,7 +20,7 @@ from bots.cashapp.statements.money import check_currency, check_decimals
 from bots.cashapp.statements.mt940_fields import check_shapes, check_tags, details_of, tag_lines
 from bots.cashapp.statements.narrative import reference
 from bots.cashapp.statements.text import decode
-from orchestrator.errors import StatementParseError
+from bots.runtime.errors import StatementParseError
 
 _OPTIONS = mt940.Options.all()
 _ENVELOPE = re.compile(r"^\{1:[^}]*\}(?:\{2:[^}]*\})?(?:\{3:(?:\{[^}]*\})*\})?\{4:", re.M)

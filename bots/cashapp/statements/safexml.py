@@ -14,7 +14,7 @@ import re
 from lxml import etree
 
 from bots.cashapp.statements.text import looks_utf16
-from orchestrator.errors import StatementParseError
+from bots.runtime.errors import StatementParseError
 
 _MARKERS = ("<!DOCTYPE", "<!ENTITY")
 _DECLARED = re.compile(r"<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)")

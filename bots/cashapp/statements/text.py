@@ -6,7 +6,7 @@ import codecs
 import re
 
 from bots.cashapp.identifiers import compact, is_valid_iban, is_valid_rf
-from orchestrator.errors import StatementParseError
+from bots.runtime.errors import StatementParseError
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 # compact (RF18INV20261001) or printed in groups of four (RF18 INV2 0261 001)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from lxml import etree
 
 from bots.cashapp.statements.money import check_currency, parse_amount
-from orchestrator.errors import StatementParseError
+from bots.runtime.errors import StatementParseError
 
 
 class Doc:

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 
 from bots.runtime.desktop.driver import DesktopDriver
-from orchestrator.errors import ApplicationFailure
+from bots.runtime.errors import ApplicationFailure
 
 __all__ = ["copy_via"]
 

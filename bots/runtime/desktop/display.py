@@ -18,7 +18,7 @@ import subprocess
 import time
 
 from bots.runtime.desktop.process import die_with_parent
-from orchestrator.errors import ConfigError
+from bots.runtime.errors import ConfigError
 
 __all__ = ["Xvfb", "display_answers", "ensure_display", "stop_display"]
 

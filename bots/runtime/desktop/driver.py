@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from orchestrator.errors import ApplicationFailure
+from bots.runtime.errors import ApplicationFailure
 
 __all__ = ["Box", "DesktopDriver", "Window"]
 

@@ -19,7 +19,7 @@ from bots.runtime.desktop.selectors import load_desktop_selectors
 from bots.runtime.desktop.session import DesktopSession
 from bots.runtime.redact import Redactor
 from bots.runtime.steps import StepRecorder
-from orchestrator.errors import ConfigError
+from bots.runtime.errors import ConfigError
 
 __all__ = ["DRIVERS", "desktop_session", "make_driver"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bots.runtime.desktop import ocr
 from bots.runtime.desktop.driver import DesktopDriver, Window
-from orchestrator.errors import ConfigError, SelectorError
+from bots.runtime.errors import ConfigError, SelectorError
 
 __all__ = ["key_path", "reach"]
 

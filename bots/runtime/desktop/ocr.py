@@ -18,7 +18,7 @@ from pathlib import Path
 from PIL import Image
 
 from bots.runtime.desktop.driver import Box, DesktopDriver, Window
-from orchestrator.errors import ConfigError
+from bots.runtime.errors import ConfigError
 
 __all__ = ["Word", "available", "find_text", "image_text", "window_text", "words"]
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from bots.runtime.desktop.driver import Box, DesktopDriver, Window
 from bots.runtime.desktop.xwindows import XWindows
-from orchestrator.errors import ApplicationFailure, ConfigError
+from bots.runtime.errors import ApplicationFailure, ConfigError
 
 __all__ = ["RpaDesktopDriver"]
 

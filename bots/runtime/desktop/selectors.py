@@ -39,7 +39,7 @@ import yaml
 
 from bots.runtime.desktop.driver import Box
 from bots.runtime.paths import runs_dir, selectors_dir
-from orchestrator.errors import ConfigError, SelectorError
+from bots.runtime.errors import ConfigError, SelectorError
 
 __all__ = ["DesktopSelectors", "ElementSpec", "WindowSpec", "load_desktop_selectors"]
 

@@ -25,7 +25,7 @@ from bots.runtime.desktop.selectors import DesktopSelectors
 from bots.runtime.desktop.windows import AppWindows
 from bots.runtime.redact import MASK, Redactor
 from bots.runtime.steps import Step, StepRecorder
-from orchestrator.errors import ApplicationFailure, FinbotsError, SelectorError
+from bots.runtime.errors import ApplicationFailure, FinbotsError, SelectorError
 
 __all__ = ["DesktopSession"]
 

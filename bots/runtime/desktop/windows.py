@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from bots.runtime.desktop.driver import DesktopDriver, Window
 from bots.runtime.desktop.selectors import DesktopSelectors
-from orchestrator.errors import ApplicationFailure, SelectorError, UnexpectedDialogError
+from bots.runtime.errors import ApplicationFailure, SelectorError, UnexpectedDialogError
 
 __all__ = ["AppWindows"]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from PIL import ImageGrab
 
 from bots.runtime.desktop.driver import Box, DesktopDriver, Window
-from orchestrator.errors import ApplicationFailure, ConfigError
+from bots.runtime.errors import ApplicationFailure, ConfigError
 
 __all__ = ["XdotoolDriver"]
 

@@ -13,7 +13,7 @@ from typing import Any
 from Xlib import X, Xatom, display, error
 
 from bots.runtime.desktop.driver import Window
-from orchestrator.errors import ApplicationFailure
+from bots.runtime.errors import ApplicationFailure
 
 __all__ = ["XWindows"]
 

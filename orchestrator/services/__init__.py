@@ -1,0 +1,1 @@
+"""The service layer: what the web pages, the JSON API and the CLI share."""
