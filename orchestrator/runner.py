@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from bots.runtime import Bot, RunContext
-from orchestrator.config import get_settings
 from bots.runtime.errors import FinbotsError, IllegalTransitionError
+from orchestrator.config import get_settings
 from orchestrator.registry import load_bot
 from orchestrator.store import RunRecord, Store
 

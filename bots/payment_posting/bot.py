@@ -32,8 +32,8 @@ from bots.payment_posting.intake import QUEUE, produce
 from bots.payment_posting.portal import BillingPortal
 from bots.payment_posting.posting import Erp, Poster
 from bots.runtime import Bot, RunContext
-from orchestrator.config import get_settings
 from bots.runtime.errors import ConfigError
+from orchestrator.config import get_settings
 from sandbox.scenario import STATEMENT_DATE
 
 BOT = Bot(

@@ -10,12 +10,6 @@ from bots.runtime.bot import Bot
 from bots.runtime.browser import BrowserSession, shutdown_browser
 from bots.runtime.chromium import find_chromium, launch_args
 from bots.runtime.context import RunContext
-from bots.runtime.redact import MASK, Redactor
-from bots.runtime.selectors import AppSelectors, SelectorSpec, load_selectors
-from bots.runtime.sinks import ItemSink, MemorySink, RunSink, StepSink
-from bots.runtime.steps import Step, StepRecorder
-from bots.runtime.transaction import Transaction
-from bots.runtime.vault import Credential, Vault, ensure_key
 from bots.runtime.errors import (
     ApplicationFailure,
     BotFailure,
@@ -23,6 +17,12 @@ from bots.runtime.errors import (
     SelectorError,
     UnexpectedDialogError,
 )
+from bots.runtime.redact import MASK, Redactor
+from bots.runtime.selectors import AppSelectors, SelectorSpec, load_selectors
+from bots.runtime.sinks import ItemSink, MemorySink, RunSink, StepSink
+from bots.runtime.steps import Step, StepRecorder
+from bots.runtime.transaction import Transaction
+from bots.runtime.vault import Credential, Vault, ensure_key
 
 __all__ = [
     "MASK",

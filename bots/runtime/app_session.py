@@ -13,13 +13,13 @@ from typing import Any
 
 from playwright.sync_api import Dialog, Locator, Page
 
+from bots.runtime.errors import UnexpectedDialogError
 from bots.runtime.locate import any_of, candidates, resolve
 from bots.runtime.paths import unique_path
 from bots.runtime.redact import MASK, Redactor
 from bots.runtime.selectors import AppSelectors
 from bots.runtime.steps import Step, StepRecorder
 from bots.runtime.waits import wait_visible
-from bots.runtime.errors import UnexpectedDialogError
 
 __all__ = ["AppSession"]
 

@@ -12,8 +12,8 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import FrameLocator, Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from bots.runtime.selectors import SelectorSpec
 from bots.runtime.errors import SelectorError
+from bots.runtime.selectors import SelectorSpec
 
 __all__ = ["Candidate", "any_of", "candidates", "present", "resolve"]
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-
-
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

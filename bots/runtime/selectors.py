@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from bots.runtime.paths import selectors_dir
 from bots.runtime.errors import ConfigError, SelectorError
+from bots.runtime.paths import selectors_dir
 
 __all__ = ["AppSelectors", "SelectorSpec", "load_selectors", "url_env_var"]
 

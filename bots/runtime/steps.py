@@ -20,9 +20,9 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from loguru import logger
 
+from bots.runtime.errors import BusinessFailure
 from bots.runtime.redact import Redactor
 from bots.runtime.sinks import StepSink
-from bots.runtime.errors import BusinessFailure
 
 __all__ = ["Capturable", "Outcome", "Step", "StepRecorder"]
 

@@ -18,9 +18,9 @@ from typing import Any, Literal
 
 from loguru import logger
 
+from bots.runtime.errors import ApplicationFailure, BotFailure, BusinessFailure
 from bots.runtime.sinks import ItemSink
 from bots.runtime.steps import Step, StepRecorder
-from bots.runtime.errors import ApplicationFailure, BotFailure, BusinessFailure
 
 __all__ = ["Transaction", "item_id", "item_reference"]
 

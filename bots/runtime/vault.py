@@ -21,6 +21,7 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from bots.runtime import vault_entries as ve
 from bots.runtime.credential import Credential
+from bots.runtime.errors import CredentialNotFoundError, VaultError, VaultKeyError
 from bots.runtime.vault_entries import EntryInfo
 from bots.runtime.vault_keys import (
     default_key_path,
@@ -29,7 +30,6 @@ from bots.runtime.vault_keys import (
     load_key,
     write_private,
 )
-from bots.runtime.errors import CredentialNotFoundError, VaultError, VaultKeyError
 
 __all__ = ["Credential", "EntryInfo", "Vault", "default_key_path", "default_vault_path",
            "ensure_key", "load_key"]

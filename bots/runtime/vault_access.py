@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Protocol, runtime_checkable
 
+from bots.runtime.errors import VaultError
 from bots.runtime.redact import Redactor
 from bots.runtime.vault import Credential, Vault
-from bots.runtime.errors import VaultError
 
 __all__ = ["CredentialLog", "read_for_run"]
 

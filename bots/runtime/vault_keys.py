@@ -12,8 +12,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-from bots.runtime.paths import credentials_dir
 from bots.runtime.errors import VaultKeyError
+from bots.runtime.paths import credentials_dir
 
 __all__ = ["default_key_path", "default_vault_path", "ensure_key", "key_from_env", "load_key",
            "write_private"]

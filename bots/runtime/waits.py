@@ -8,9 +8,9 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from bots.runtime.errors import SelectorError
 from bots.runtime.locate import Candidate, any_of, candidates
 from bots.runtime.selectors import AppSelectors
-from bots.runtime.errors import SelectorError
 
 __all__ = ["wait_visible"]
 

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import StreamingResponse
 
+from bots.runtime.errors import VaultError
 from orchestrator.api.auth_models import (
     AuditOut,
     AuditProblemOut,
@@ -18,7 +19,6 @@ from orchestrator.api.auth_models import (
 from orchestrator.auth.audit_csv import audit_csv_lines
 from orchestrator.auth.permissions import Permission
 from orchestrator.auth.principal import Principal
-from bots.runtime.errors import VaultError
 from orchestrator.store import Store
 from orchestrator.web.deps import get_store, require
 

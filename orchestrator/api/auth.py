@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException
 
+from bots.runtime.errors import ConfigError, DuplicateError, NotFoundError
 from orchestrator.api import audit as audit_api
 from orchestrator.api.auth_models import (
     MeOut,
@@ -25,7 +26,6 @@ from orchestrator.auth.expiry import parse_expiry
 from orchestrator.auth.passwords import generate_password
 from orchestrator.auth.permissions import Permission
 from orchestrator.auth.principal import Principal
-from bots.runtime.errors import ConfigError, DuplicateError, NotFoundError
 from orchestrator.store import Store
 from orchestrator.web.deps import get_store, require
 

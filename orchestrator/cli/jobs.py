@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
+from bots.runtime.errors import ConfigError, IllegalTransitionError, NotFoundError
 from orchestrator.cli.run import parse_args
 from orchestrator.cli.runs import (
     JsonOpt,
@@ -25,7 +26,6 @@ from orchestrator.cli.runs import (
     _table,
     _when,
 )
-from bots.runtime.errors import ConfigError, IllegalTransitionError, NotFoundError
 from orchestrator.registry import load_bot
 from orchestrator.store import RunRecord, RunStatus, Store, current_actor, utcnow
 

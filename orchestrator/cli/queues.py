@@ -14,8 +14,8 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from orchestrator.cli.runs import JsonOpt, _console, _emit, _fields, _styled, _table, _when
 from bots.runtime.errors import IllegalTransitionError, NotFoundError
+from orchestrator.cli.runs import JsonOpt, _console, _emit, _fields, _styled, _table, _when
 from orchestrator.store import ItemState, Store, WorkItem, current_actor
 
 app = typer.Typer(no_args_is_help=True)

@@ -16,8 +16,8 @@ import typer
 from loguru import logger
 from rich.markup import escape
 
-from orchestrator.cli.runs import JsonOpt, _console, _emit, _fields, _span, _styled, _table
 from bots.runtime.errors import ConfigError
+from orchestrator.cli.runs import JsonOpt, _console, _emit, _fields, _span, _styled, _table
 from orchestrator.store import Store, utcnow
 
 app = typer.Typer(no_args_is_help=True)

@@ -13,8 +13,8 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from orchestrator.cli.runs import JsonOpt, _console, _emit, _fields, _table
 from bots.runtime.errors import NotFoundError, ScheduleError
+from orchestrator.cli.runs import JsonOpt, _console, _emit, _fields, _table
 from orchestrator.scheduler.calendars import (
     WEEKDAYS,
     parse_holidays,

@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.markup import escape
 
+from bots.runtime.errors import DuplicateError, NotFoundError, ScheduleError
 from orchestrator.cli.run import parse_args
 from orchestrator.cli.runs import JsonOpt, _console, _emit, _fields, _table, _when
 from orchestrator.cli.schedule_calendars import app as calendar_app
-from bots.runtime.errors import DuplicateError, NotFoundError, ScheduleError
 from orchestrator.registry import BOTS
 from orchestrator.scheduler import DAY_RULES, MISFIRE_POLICIES, next_fire_times, parse_every
 from orchestrator.scheduler.triggers import format_every

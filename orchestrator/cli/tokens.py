@@ -10,9 +10,9 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from bots.runtime.errors import ConfigError, DuplicateError, NotFoundError
 from orchestrator.auth.expiry import parse_expiry
 from orchestrator.cli.runs import JsonOpt, _console, _emit, _fields, _table, _when
-from bots.runtime.errors import ConfigError, DuplicateError, NotFoundError
 from orchestrator.store import Store, current_actor, utcnow
 
 __all__ = ["app"]

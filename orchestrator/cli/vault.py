@@ -16,9 +16,9 @@ from typing import Annotated
 
 import typer
 
+from bots.runtime.errors import VaultError
 from bots.runtime.vault import Vault, ensure_key
 from orchestrator.cli.vault_admin import access_log, rekey
-from bots.runtime.errors import VaultError
 from orchestrator.store import Store, current_actor
 
 app = typer.Typer(no_args_is_help=True)

@@ -10,10 +10,10 @@ import typer
 from cryptography.fernet import Fernet
 from rich.markup import escape
 
+from bots.runtime.errors import VaultError
 from bots.runtime.vault import Vault
 from bots.runtime.vault_keys import default_key_path, key_from_env, write_private
 from orchestrator.cli.runs import JsonOpt, _console, _emit, _fields, _table, _when
-from bots.runtime.errors import VaultError
 from orchestrator.store import Store, current_actor
 
 __all__ = ["access_log", "rekey"]

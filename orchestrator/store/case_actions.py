@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from bots.runtime.errors import IllegalTransitionError, NotFoundError
 from orchestrator.cases.actions import NEEDS_APPROVAL, Action, fits
 from orchestrator.cases.allocations import parse_amount
-from bots.runtime.errors import IllegalTransitionError, NotFoundError
 from orchestrator.store.base import StoreBase
 from orchestrator.store.case_events import add_event, check_workable, locked_case, move
 from orchestrator.store.case_ops import EXECUTORS, CaseOutcome, plan_for

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from bots.runtime.errors import IllegalTransitionError, NotFoundError
 from orchestrator.cases.actions import Action
 from orchestrator.cases.allocations import PostingPlan, plan_posting
-from bots.runtime.errors import IllegalTransitionError, NotFoundError
 from orchestrator.store.case_events import add_event, move, resolve
 from orchestrator.store.leases import retry_as_clone
 from orchestrator.store.models import Approval, ExceptionCase, WorkItem

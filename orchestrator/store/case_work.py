@@ -11,13 +11,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from orchestrator.auth.permissions import Permission, permissions_of
 from bots.runtime.errors import (
     FinbotsError,
     IllegalTransitionError,
     NotFoundError,
     PermissionDeniedError,
 )
+from orchestrator.auth.permissions import Permission, permissions_of
 from orchestrator.store.case_actions import CaseActionsMixin
 from orchestrator.store.case_events import ACTIVE, add_event, locked_case, move
 from orchestrator.store.case_query import CaseQueryMixin

@@ -12,6 +12,11 @@ from typing import Any
 
 from fastapi import HTTPException, Request
 
+from bots.runtime.errors import (
+    IllegalTransitionError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from orchestrator.api.case_models import (
     ApprovalOut,
     CaseDetailOut,
@@ -22,11 +27,6 @@ from orchestrator.api.case_models import (
 from orchestrator.auth.permissions import Permission, permissions_of
 from orchestrator.cases.actions import actions_for
 from orchestrator.cases.allocations import parse_amount
-from bots.runtime.errors import (
-    IllegalTransitionError,
-    NotFoundError,
-    PermissionDeniedError,
-)
 from orchestrator.store import Store
 from orchestrator.store.case_ops import CaseOutcome
 from orchestrator.store.case_query import CaseFilter

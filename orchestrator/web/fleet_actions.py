@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 
 from fastapi import HTTPException
 
-from orchestrator.auth.principal import Principal
 from bots.runtime.errors import (
     ConfigError,
     DuplicateError,
@@ -22,6 +21,7 @@ from bots.runtime.errors import (
     NotFoundError,
     ScheduleError,
 )
+from orchestrator.auth.principal import Principal
 from orchestrator.store import RunRecord, Store, WorkItem
 from orchestrator.store.models import Schedule
 

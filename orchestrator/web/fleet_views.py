@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from orchestrator.api.fleet_models import ScheduleOut, schedule_out
 from bots.runtime.errors import NotFoundError, ScheduleError
+from orchestrator.api.fleet_models import ScheduleOut, schedule_out
 from orchestrator.store import Store
 from orchestrator.store.models import BusinessCalendar
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fastapi import HTTPException, Request
 
+from bots.runtime.errors import NotFoundError
 from orchestrator.api.run_models import (
     LogLineOut,
     LogPageOut,
@@ -16,7 +17,6 @@ from orchestrator.api.run_models import (
     run_out,
     step_out,
 )
-from bots.runtime.errors import NotFoundError
 from orchestrator.store import RunRecord, Store
 from orchestrator.store.browse import Page
 from orchestrator.web.run_files import (

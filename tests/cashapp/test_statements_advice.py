@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from bots.cashapp.model import RemittanceLine
 from bots.cashapp.statements import parse_remittance_file
-from orchestrator.cli.statements import app
 from bots.runtime.errors import StatementParseError, UnknownFormatError
+from orchestrator.cli.statements import app
 
 LINES = [("INV-2026-1003", 500, 0, ""), ("INV-2026-1004", 750, 0, ""),
          ("INV-2026-1005", 1250.5, None, "final instalment")]

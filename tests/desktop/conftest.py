@@ -20,8 +20,8 @@ from cryptography.fernet import Fernet
 
 from bots.runtime.desktop.display import Xvfb, display_answers
 from bots.runtime.desktop.process import stop_apps
-from bots.runtime.vault import Vault
 from bots.runtime.errors import ConfigError
+from bots.runtime.vault import Vault
 from sandbox.background import running_on_free_ports
 from sandbox.credentials import store_sandbox_credentials
 

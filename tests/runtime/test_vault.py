@@ -8,8 +8,8 @@ from cryptography.fernet import Fernet
 from typer.testing import CliRunner
 
 from bots.runtime import RunContext, Vault, ensure_key
-from orchestrator.cli.vault import app as vault_cli
 from bots.runtime.errors import CredentialNotFoundError, VaultKeyError
+from orchestrator.cli.vault import app as vault_cli
 
 PASSWORD = "Nw!Bank-Sandbox-2026"
 SEED = "JBSWY3DPEHPK3PXPNORTHWINDQ"

@@ -10,9 +10,9 @@ from cryptography.fernet import Fernet
 from typer.testing import CliRunner
 
 from bots.runtime import Bot, RunContext
+from bots.runtime.errors import CredentialNotFoundError, VaultError, VaultKeyError
 from bots.runtime.vault import Vault, ensure_key
 from orchestrator.cli import app
-from bots.runtime.errors import CredentialNotFoundError, VaultError, VaultKeyError
 from orchestrator.store import Store
 
 OLD, NEW = "Old-Secret-4711", "New-Secret-0815"

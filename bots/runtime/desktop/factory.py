@@ -17,9 +17,9 @@ from bots.runtime.desktop.driver import DesktopDriver
 from bots.runtime.desktop.process import shared_app
 from bots.runtime.desktop.selectors import load_desktop_selectors
 from bots.runtime.desktop.session import DesktopSession
+from bots.runtime.errors import ConfigError
 from bots.runtime.redact import Redactor
 from bots.runtime.steps import StepRecorder
-from bots.runtime.errors import ConfigError
 
 __all__ = ["DRIVERS", "desktop_session", "make_driver"]
 

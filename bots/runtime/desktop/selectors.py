@@ -38,8 +38,8 @@ from typing import Any
 import yaml
 
 from bots.runtime.desktop.driver import Box
-from bots.runtime.paths import runs_dir, selectors_dir
 from bots.runtime.errors import ConfigError, SelectorError
+from bots.runtime.paths import runs_dir, selectors_dir
 
 __all__ = ["DesktopSelectors", "ElementSpec", "WindowSpec", "load_desktop_selectors"]
 

@@ -23,9 +23,9 @@ from bots.runtime.desktop.locators import reach
 from bots.runtime.desktop.process import AppProcess
 from bots.runtime.desktop.selectors import DesktopSelectors
 from bots.runtime.desktop.windows import AppWindows
+from bots.runtime.errors import ApplicationFailure, FinbotsError, SelectorError
 from bots.runtime.redact import MASK, Redactor
 from bots.runtime.steps import Step, StepRecorder
-from bots.runtime.errors import ApplicationFailure, FinbotsError, SelectorError
 
 __all__ = ["DesktopSession"]
 
