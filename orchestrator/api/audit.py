@@ -17,8 +17,8 @@ from orchestrator.api.auth_models import (
     VaultEntryOut,
 )
 from orchestrator.auth.audit_csv import audit_csv_lines
-from orchestrator.auth.permissions import Permission
 from orchestrator.auth.principal import Principal
+from orchestrator.roles import Permission
 from orchestrator.store import Store
 from orchestrator.web.deps import get_store, require
 

@@ -24,8 +24,8 @@ from orchestrator.api.auth_models import (
 )
 from orchestrator.auth.expiry import parse_expiry
 from orchestrator.auth.passwords import generate_password
-from orchestrator.auth.permissions import Permission
 from orchestrator.auth.principal import Principal
+from orchestrator.roles import Permission
 from orchestrator.store import Store
 from orchestrator.web.deps import get_store, require
 

@@ -28,8 +28,8 @@ from orchestrator.api.case_models import (
     NoteIn,
     OutcomeOut,
 )
-from orchestrator.auth.permissions import Permission
 from orchestrator.auth.principal import Principal
+from orchestrator.roles import Permission
 from orchestrator.store import Store
 from orchestrator.store.case_ops import CaseOutcome
 from orchestrator.web.case_views import (

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from orchestrator.api.fleet_models import RobotOut, robot_out
-from orchestrator.auth.permissions import Permission
 from orchestrator.auth.principal import Principal
+from orchestrator.roles import Permission
 from orchestrator.store import Store, utcnow
 from orchestrator.store.figures import AGE_BUCKETS, midnight
 from orchestrator.web.deps import get_store, require

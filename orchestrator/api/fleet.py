@@ -16,8 +16,8 @@ from orchestrator.api.fleet_models import (
     schedule_out,
 )
 from orchestrator.api.run_models import RunOut, run_out
-from orchestrator.auth.permissions import Permission as P
 from orchestrator.auth.principal import Principal
+from orchestrator.roles import Permission as P
 from orchestrator.store import RunStatus, Store, utcnow
 from orchestrator.web.deps import get_store, require
 from orchestrator.web.fleet_actions import set_schedule, start_job, stop_job

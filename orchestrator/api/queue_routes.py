@@ -15,8 +15,8 @@ from orchestrator.api.fleet_models import (
     item_out,
     queue_out,
 )
-from orchestrator.auth.permissions import Permission as P
 from orchestrator.auth.principal import Principal
+from orchestrator.roles import Permission as P
 from orchestrator.store import ItemState, Store
 from orchestrator.web.deps import get_store, require
 from orchestrator.web.fleet_actions import add_item, delete_item, retry_item, store_errors

@@ -13,8 +13,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from orchestrator.api.run_models import LogPageOut, RunDetailOut, RunPageOut, StepOut
-from orchestrator.auth.permissions import Permission
 from orchestrator.auth.principal import Principal
+from orchestrator.roles import Permission
 from orchestrator.store import Store
 from orchestrator.web.deps import get_store, require
 from orchestrator.web.run_files import LEVELS, run_dir

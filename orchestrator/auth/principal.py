@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from orchestrator.auth.permissions import Permission, permissions_of
+from orchestrator.roles import Permission, permissions_of
 
 __all__ = ["Principal"]
 

@@ -15,10 +15,10 @@ from bots.runtime.browser import shutdown_browser
 from bots.runtime.errors import DuplicateError
 from bots.runtime.vault import Vault, ensure_key
 from orchestrator.auth.passwords import generate_password
-from orchestrator.auth.permissions import Role
 from orchestrator.cli.run import print_outcome
 from orchestrator.cli.users import bootstrap_admin
 from orchestrator.config import get_settings
+from orchestrator.roles import Role
 from orchestrator.runner import run_bot
 from orchestrator.store import Store
 from sandbox.check import run_check

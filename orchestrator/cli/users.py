@@ -14,8 +14,8 @@ from rich.markup import escape
 
 from bots.runtime.errors import ConfigError, DuplicateError, NotFoundError
 from orchestrator.auth.passwords import generate_password
-from orchestrator.auth.permissions import Role
 from orchestrator.cli.runs import JsonOpt, _console, _emit, _fields, _table, _when
+from orchestrator.roles import Role
 from orchestrator.store import Store, current_actor
 
 __all__ = ["app", "bootstrap_admin"]

@@ -9,8 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select, update
 
 from bots.runtime.errors import DuplicateError, NotFoundError
-from orchestrator.auth.permissions import parse_roles
 from orchestrator.auth.tokens import digest, new_token
+from orchestrator.roles import parse_roles
 from orchestrator.store.base import StoreBase
 from orchestrator.store.models import ApiToken
 from orchestrator.store.types import utcnow

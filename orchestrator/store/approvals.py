@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from sqlmodel import col, func, select
 
 from bots.runtime.errors import IllegalTransitionError, PermissionDeniedError, SelfApprovalError
-from orchestrator.auth.permissions import Permission, permissions_of
 from orchestrator.cases.actions import Action
+from orchestrator.roles import Permission, permissions_of
 from orchestrator.store.base import StoreBase
 from orchestrator.store.case_events import add_event, locked_case, move
 from orchestrator.store.case_ops import EXECUTORS

@@ -17,7 +17,7 @@ from bots.runtime.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from orchestrator.auth.permissions import Permission, permissions_of
+from orchestrator.roles import Permission, permissions_of
 from orchestrator.store.case_actions import CaseActionsMixin
 from orchestrator.store.case_events import ACTIVE, add_event, locked_case, move
 from orchestrator.store.case_query import CaseQueryMixin

@@ -15,7 +15,7 @@ from sqlmodel import col, select, update
 
 from bots.runtime.errors import AuthenticationError, DuplicateError, NotFoundError
 from orchestrator.auth.passwords import hash_password, verify_password
-from orchestrator.auth.permissions import parse_roles
+from orchestrator.roles import parse_roles
 from orchestrator.store.api_tokens import ApiTokensMixin
 from orchestrator.store.models import User, WebSession
 from orchestrator.store.sessions import SessionsMixin

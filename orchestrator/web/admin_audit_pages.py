@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from bots.runtime.errors import VaultError
 from orchestrator.auth.audit_csv import audit_csv_lines
-from orchestrator.auth.permissions import Permission
 from orchestrator.auth.principal import Principal
+from orchestrator.roles import Permission
 from orchestrator.store import Store
 from orchestrator.web.deps import get_store, require
 from orchestrator.web.templating import render

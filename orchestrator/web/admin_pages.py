@@ -15,8 +15,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from bots.runtime.errors import ConfigError, DuplicateError, NotFoundError
 from orchestrator.auth.expiry import parse_expiry
 from orchestrator.auth.passwords import generate_password
-from orchestrator.auth.permissions import Permission, Role
 from orchestrator.auth.principal import Principal
+from orchestrator.roles import Permission, Role
 from orchestrator.store import Store, utcnow
 from orchestrator.web import admin_audit_pages
 from orchestrator.web import formatting as _formatting  # noqa: F401  (template filters)

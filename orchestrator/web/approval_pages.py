@@ -10,8 +10,8 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from orchestrator.auth.permissions import Permission
 from orchestrator.auth.principal import Principal
+from orchestrator.roles import Permission
 from orchestrator.store import Store
 from orchestrator.web.case_views import store_errors
 from orchestrator.web.deps import get_store, require

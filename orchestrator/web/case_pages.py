@@ -15,9 +15,9 @@ from fastapi import Depends, HTTPException, Path, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from orchestrator.auth.permissions import Permission
 from orchestrator.auth.principal import Principal
 from orchestrator.cases.actions import ACTION_LABELS, NEEDS_APPROVAL, Action
+from orchestrator.roles import Permission
 from orchestrator.store import Store
 from orchestrator.store.case_ops import CaseOutcome, plan_for
 from orchestrator.web.case_views import case_detail, evidence_file, store_errors, workers

@@ -24,9 +24,9 @@ from orchestrator.api.case_models import (
     EventOut,
     EvidenceOut,
 )
-from orchestrator.auth.permissions import Permission, permissions_of
 from orchestrator.cases.actions import actions_for
 from orchestrator.cases.allocations import parse_amount
+from orchestrator.roles import Permission, permissions_of
 from orchestrator.store import Store
 from orchestrator.store.case_ops import CaseOutcome
 from orchestrator.store.case_query import CaseFilter

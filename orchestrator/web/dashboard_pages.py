@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from orchestrator.api.dashboard import DashboardOut, dashboard_figures
-from orchestrator.auth.permissions import Permission
 from orchestrator.auth.principal import Principal
+from orchestrator.roles import Permission
 from orchestrator.store import Store
 from orchestrator.web import (
     formatting,  # noqa: F401  (registers the template filters)

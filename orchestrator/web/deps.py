@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 from fastapi import HTTPException, Request
 
-from orchestrator.auth.permissions import Permission
 from orchestrator.auth.principal import Principal
+from orchestrator.roles import Permission
 from orchestrator.store import Store
 
 __all__ = ["current_principal", "get_store", "require"]

@@ -14,8 +14,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from orchestrator.api.fleet_models import robot_out
 from orchestrator.api.run_models import run_out
-from orchestrator.auth.permissions import Permission as P
 from orchestrator.auth.principal import Principal
+from orchestrator.roles import Permission as P
 from orchestrator.store import RunStatus, Store, utcnow
 from orchestrator.web import queue_pages
 from orchestrator.web.deps import get_store, require

@@ -18,8 +18,8 @@ from pydantic import ValidationError
 
 from orchestrator.api.case_models import BulkIn
 from orchestrator.api.cases import run_bulk
-from orchestrator.auth.permissions import Permission
 from orchestrator.auth.principal import Principal
+from orchestrator.roles import Permission
 from orchestrator.store import Store
 from orchestrator.store.case_query import AGE_BUCKETS, SORTS
 from orchestrator.store.states import CaseStatus

@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from orchestrator.auth.permissions import Permission as P
 from orchestrator.auth.principal import Principal
+from orchestrator.roles import Permission as P
 from orchestrator.store import ItemState, Store
 from orchestrator.web.deps import get_store, require
 from orchestrator.web.fleet_actions import add_item, delete_item, retry_item, store_errors

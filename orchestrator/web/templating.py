@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from orchestrator.auth.permissions import Permission
+from orchestrator.roles import Permission
 
 __all__ = ["STATIC_DIR", "render", "templates"]
 

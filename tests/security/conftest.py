@@ -13,7 +13,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from orchestrator.auth.permissions import Role
+from orchestrator.roles import Role
 from orchestrator.store import Store
 from orchestrator.web.app import create_app
 

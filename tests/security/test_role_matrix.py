@@ -16,7 +16,7 @@ import pytest
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from orchestrator.auth.permissions import ROLE_PERMISSIONS, Permission, Role
+from orchestrator.roles import ROLE_PERMISSIONS, Permission, Role
 from orchestrator.store import Store
 from orchestrator.web.app import create_app
 

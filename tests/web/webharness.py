@@ -27,7 +27,7 @@ import pytest
 from cryptography.fernet import Fernet
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from orchestrator.auth.permissions import Role
+from orchestrator.roles import Role
 from orchestrator.store import Store
 
 __all__ = [
