@@ -1,4 +1,9 @@
-"""The ``finbots`` command line: one Typer sub-app per area, mounted here."""
+"""The ``finbots`` command line: one Typer sub-app per area, mounted here.
+
+Commands of installed packages join through the ``finbots.cli`` entry points
+(:mod:`orchestrator.cli.plugins`): the sandbox adds ``sandbox`` and ``demo``, the
+cash-application package ``statements`` and ``match``.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +11,18 @@ import typer
 
 from orchestrator.cli import (
     audit,
-    demo,
     jobs,
-    match,
     queues,
     robots,
     run,
     runs,
-    sandbox,
     schedules,
     serve,
-    statements,
     tokens,
     users,
     vault,
 )
+from orchestrator.cli.plugins import load_plugins
 
 app = typer.Typer(
     name="finbots",
@@ -28,8 +30,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-app.add_typer(statements.app, name="statements", help="Parse bank statements.")
-app.add_typer(sandbox.app, name="sandbox", help="Run and check the sandbox target systems.")
 app.add_typer(vault.app, name="vault", help="Manage credentials in the encrypted vault.")
 app.add_typer(runs.app, name="runs", help="Runs and their steps.")
 app.add_typer(queues.app, name="queues", help="Work queues: list, add, retry, delete items.")
@@ -39,11 +39,10 @@ app.add_typer(robots.app, name="robots", help="Robots: list, and `robots start` 
 app.add_typer(users.app, name="users", help="Users and their roles.")
 app.add_typer(tokens.app, name="tokens", help="API tokens for robots and integrations.")
 app.add_typer(audit.app, name="audit", help="The audit trail: list, verify, export.")
-app.command("match")(match.match)
 app.command("serve")(serve.serve)
 app.command("run")(run.run)
 app.command("exceptions")(runs.exceptions)
-app.command("demo")(demo.demo)
+load_plugins(app)
 
 
 def main() -> None:

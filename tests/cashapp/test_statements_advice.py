@@ -12,10 +12,10 @@ from fpdf import FPDF
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
+from bots.cashapp.cli import statements_app as app
 from bots.cashapp.model import RemittanceLine
 from bots.cashapp.statements import parse_remittance_file
 from bots.runtime.errors import StatementParseError, UnknownFormatError
-from orchestrator.cli.statements import app
 
 LINES = [("INV-2026-1003", 500, 0, ""), ("INV-2026-1004", 750, 0, ""),
          ("INV-2026-1005", 1250.5, None, "final instalment")]

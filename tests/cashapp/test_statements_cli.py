@@ -10,7 +10,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from orchestrator.cli.statements import app
+from bots.cashapp.cli import statements_app as app
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "statements"
 runner = CliRunner()
@@ -60,7 +60,7 @@ def test_import_then_duplicate(tmp_path: Path) -> None:
 def test_finbots_command_in_a_subprocess(tmp_path: Path) -> None:
     junk = tmp_path / "junk.bin"
     junk.write_bytes(b"\x89PNG not a statement")
-    code = ("from orchestrator.cli.statements import app; app()")
+    code = "from bots.cashapp.cli import statements_app; statements_app()"
     ok = subprocess.run([sys.executable, "-c", code, "parse", str(FIXTURES / "csv_de_bank.csv"),
                          "--json"], capture_output=True, text=True, check=False)
     assert ok.returncode == 0, ok.stderr

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from orchestrator.cli import sandbox as cli
+from sandbox import cli
 from sandbox.background import start_detached, stop_detached
 from sandbox.launcher import SandboxConfig, ensure_running, health, is_running, start_servers
 

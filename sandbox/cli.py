@@ -1,4 +1,8 @@
-"""finbots sandbox commands: run, reset, inspect and check the sandbox targets."""
+"""``finbots sandbox``: run, reset, inspect and check the sandbox targets.
+
+A CLI plugin (the ``finbots.cli`` entry point ``sandbox``): the sandbox is a development
+component, so the product never imports it.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ import typer
 from sandbox.background import start_detached, stop_detached
 from sandbox.launcher import SandboxConfig, health, serve_forever
 
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, help="Run and check the sandbox target systems.")
 
 ALIASES = {"bank": "sandbox_bank", "erp": "legacy_erp", "portal": "billing_portal"}
 AppOption = Annotated[

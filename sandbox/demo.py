@@ -1,4 +1,7 @@
-"""``finbots demo``: sandbox targets + orchestrator on SQLite + one payment-posting run."""
+"""``finbots demo``: sandbox targets + orchestrator on SQLite + one payment-posting run.
+
+A CLI plugin (the ``finbots.cli`` entry point ``demo``) of the sandbox component.
+"""
 
 from __future__ import annotations
 
