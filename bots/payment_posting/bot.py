@@ -26,6 +26,7 @@ from typing import Any
 
 from bots.cashapp.matching import load_config
 from bots.payment_posting.bank import BankSite
+from bots.payment_posting.case_types import CASE_TYPES
 from bots.payment_posting.desktop_erp import DesktopErp
 from bots.payment_posting.erp import LegacyErp
 from bots.payment_posting.intake import QUEUE, produce
@@ -43,6 +44,7 @@ BOT = Bot(
     "invoices, post them in the ERP, mark invoices paid in the billing portal; "
     "everything else becomes an exception case.",
     apps=("sandbox_bank", "legacy_erp", "desktop_erp", "billing_portal"),
+    case_types=CASE_TYPES,
 )
 
 DEFAULT_CREDENTIALS = {

@@ -1,0 +1,145 @@
+"""The payment-posting bot's exception cases: per reason, the bank line and what the bot
+used, and the resolutions a person may choose.
+
+* ``apply``      post the payment to invoices the person picks (the bot posts it)
+* ``on_account`` leave the payment unapplied on the customer's account (recorded only)
+* ``refund``     a duplicate or overpayment to pay back (recorded, flagged for treasury)
+* ``write_off``  close a small difference (recorded)
+
+A manual posting, a refund or a write-off above the approval threshold needs a second
+person (maker-checker). A technical failure past its retry limit also offers ``retry``
+(the orchestrator adds it to every case whose failure is technical).
+
+Case data holds the work item's payload (``payload``: the bank line as ``entry``, the
+statement, the matching decision); evidence paths point into it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from bots.payment_posting.allocations import prepare_apply
+from bots.runtime.cases import CaseType, Evidence, Field, PreparedResolution, Resolution
+from bots.runtime.money import parse_amount
+
+__all__ = ["APPLY", "CASE_TYPES", "ON_ACCOUNT", "REFUND", "WRITE_OFF"]
+
+_LINE, _USED = "Bank line", "What the bot used"
+EVIDENCE = (
+    Evidence("payload.entry.counterparty_name", "Payer", group=_LINE),
+    Evidence("payload.entry.counterparty_iban", "Payer IBAN", "mono", _LINE),
+    Evidence("payload.entry.amount", "Amount", "money", _LINE),
+    Evidence("payload.entry.currency", "Currency", group=_LINE),
+    Evidence("payload.entry.value_date", "Value date", "date", _LINE),
+    Evidence("payload.entry.booking_date", "Booking date", "date", _LINE),
+    Evidence("payload.entry.remittance_text", "Remittance text", group=_LINE),
+    Evidence("payload.entry.creditor_reference", "Creditor reference", "mono", _LINE),
+    Evidence("payload.entry.end_to_end_id", "End-to-end id", "mono", _LINE),
+    Evidence("payload.entry.bank_reference", "Bank reference", "mono", _LINE),
+    Evidence("payload.customer_id", "Customer", group=_USED),
+    Evidence("payload.rule", "Matching rule", "mono", _USED),
+    Evidence("payload.confidence", "Confidence", group=_USED),
+    Evidence("payload.explanation", "Explanation", group=_USED),
+    Evidence("payload.statement.id", "Statement", "mono", _USED),
+    Evidence("payload.statement.format", "Format", group=_USED),
+    Evidence("payload.statement.account", "Account", "mono", _USED),
+)
+
+_NOTE = Field("note", "Note", help="why (e.g. customer confirmed by phone)")
+
+
+def _currency(case: Mapping[str, Any]) -> str:
+    entry = ((case.get("data") or {}).get("payload") or {}).get("entry") or {}
+    return str(entry.get("currency") or "EUR")
+
+
+def _payment(case: Mapping[str, Any]) -> Decimal | None:
+    amount = case.get("amount")
+    return None if amount in (None, "") else Decimal(str(amount))
+
+
+def _with_note(text: str, values: Mapping[str, Any]) -> str:
+    note = str(values.get("note") or "").strip()
+    return f"{text}: {note}" if note else text
+
+
+def _money(what: str, value: Any, case: Mapping[str, Any]) -> Decimal:
+    amount = parse_amount(value, what)
+    payment = _payment(case)
+    if payment is not None and amount > payment:
+        raise ValueError(f"the {what} ({amount}) is more than the payment ({payment})")
+    return amount
+
+
+def prepare_refund(case: Mapping[str, Any], values: Mapping[str, Any]) -> PreparedResolution:
+    """Flag the payment (default: all of it) to be paid back."""
+    raw = values.get("amount")
+    amount = _money("refund", raw if raw not in (None, "") else case.get("amount"), case)
+    return PreparedResolution(
+        payload={"amount": f"{amount:.2f}", "currency": _currency(case)}, amount=amount,
+        summary=_with_note(f"flagged for a refund of {amount:.2f} {_currency(case)}", values))
+
+
+def prepare_write_off(case: Mapping[str, Any],
+                      values: Mapping[str, Any]) -> PreparedResolution:
+    """Close a small difference (e.g. bank charges the customer deducted)."""
+    if values.get("amount") in (None, ""):
+        raise ValueError("amount: say how much to write off")
+    amount = _money("write-off", values.get("amount"), case)
+    return PreparedResolution(
+        payload={"amount": f"{amount:.2f}", "currency": _currency(case)}, amount=amount,
+        summary=_with_note(f"difference of {amount:.2f} {_currency(case)} written off",
+                           values))
+
+
+def prepare_on_account(case: Mapping[str, Any],
+                       values: Mapping[str, Any]) -> PreparedResolution:
+    return PreparedResolution(
+        summary=_with_note("left on the customer's account, nothing posted", values))
+
+
+APPLY = Resolution(
+    "apply", "Apply to invoices", approval="manual_posting", prepare=prepare_apply,
+    fields=(Field("allocations", "Invoices", "allocations", required=True),
+            Field("customer_id", "Customer", default="=payload.customer_id"),
+            _NOTE),
+    help="Pick the invoices the payment belongs to; the bot posts it in the ERP.")
+ON_ACCOUNT = Resolution("on_account", "Leave on account", fields=(_NOTE,),
+                        carried_out=False, prepare=prepare_on_account)
+REFUND = Resolution(
+    "refund", "Refund", approval="refund", carried_out=False, prepare=prepare_refund,
+    fields=(Field("amount", "Amount", "money", default="=payload.entry.amount"), _NOTE))
+WRITE_OFF = Resolution(
+    "write_off", "Write off difference", approval="write_off", carried_out=False,
+    prepare=prepare_write_off,
+    fields=(Field("amount", "Amount", "money", required=True), _NOTE))
+
+# most useful first: the page offers them in this order
+_BY_REASON: dict[str, tuple[str, tuple[Resolution, ...]]] = {
+    "UNMATCHED": ("No open invoice matches", (APPLY, ON_ACCOUNT, REFUND, WRITE_OFF)),
+    "AMBIGUOUS": ("Several invoices fit equally", (APPLY, ON_ACCOUNT)),
+    "SHORT_PAYMENT": ("Paid less than the invoice", (APPLY, WRITE_OFF, ON_ACCOUNT)),
+    "OVERPAYMENT": ("Paid more than the invoice", (APPLY, REFUND, WRITE_OFF, ON_ACCOUNT)),
+    "DUPLICATE": ("Paid twice", (REFUND, ON_ACCOUNT, APPLY)),
+    "UNKNOWN_PAYER": ("Payer not identified", (APPLY, REFUND, ON_ACCOUNT)),
+    "LOW_CONFIDENCE": ("Match too uncertain to post", (APPLY, ON_ACCOUNT)),
+    "CURRENCY_MISMATCH": ("Paid in another currency", (APPLY, REFUND, ON_ACCOUNT)),
+    "ERP_REJECTED": ("The ERP refused the posting", (APPLY, ON_ACCOUNT, WRITE_OFF)),
+    "TOO_MANY_INVOICES": ("More invoices than the ERP form takes",
+                          (APPLY, ON_ACCOUNT, WRITE_OFF)),
+    "ERP_FORM_LIMIT": ("A write-off the ERP form cannot take", (APPLY, ON_ACCOUNT, WRITE_OFF)),
+}
+# technical failures past the retry limit: a retry (added by the orchestrator), or by hand
+_TECHNICAL = ("BANK_MFA_REFUSED", "BANK_NOT_READY", "ERP_TROUBLE", "ERP_NOT_READY",
+              "ERP_SESSION_EXPIRED", "ERP_UNEXPECTED_PAGE", "ERP_FORM_REFUSED",
+              "ERP_SIGNED_OFF", "ERP_INPUT_MISMATCH", "PORTAL_UNAVAILABLE", "PORTAL_TROUBLE")
+
+CASE_TYPES: tuple[CaseType, ...] = (
+    *(CaseType(reason, title, evidence=EVIDENCE, resolutions=resolutions)
+      for reason, (title, resolutions) in _BY_REASON.items()),
+    *(CaseType(reason, reason.replace("_", " ").capitalize(), evidence=EVIDENCE,
+               description="A technical failure past its retry limit.",
+               resolutions=(APPLY, ON_ACCOUNT)) for reason in _TECHNICAL),
+)
