@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import bots.cashapp.statements as statements
+import bots.cashapp.cli as cashapp_cli
 from bots.cashapp.matching.testing import scenario_entries, scenario_items
 from bots.cashapp.model import Statement
 from orchestrator.cli import app
@@ -70,7 +70,7 @@ def scenario_statement(monkeypatch: pytest.MonkeyPatch) -> None:
         None,
         tuple(scenario_entries(SC)),
     )
-    monkeypatch.setattr(statements, "parse_file", lambda path: stmt)
+    monkeypatch.setattr(cashapp_cli, "parse_file", lambda path: stmt)
 
 
 def test_json_output_one_decision_per_entry(tmp_path: Path, scenario_statement: None) -> None:
