@@ -1,0 +1,128 @@
+"""CLI plugins: ``finbots.cli`` entry points become commands; a broken one is skipped."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from importlib.metadata import EntryPoint
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from orchestrator.cli.plugins import GROUP, load_plugins
+
+PLUGIN = '''
+import typer
+
+app = typer.Typer(no_args_is_help=True, help="Ledger checks.")
+
+
+@app.command()
+def balance(account: str) -> None:
+    """Print an account's balance."""
+    typer.echo(f"balance of {account}: 12.00")
+
+
+@app.command()
+def close() -> None:
+    """Close the period."""
+    typer.echo("closed")
+
+
+def hello(name: str = "world") -> None:
+    """Say hello."""
+    typer.echo(f"hello {name}")
+
+
+NOT_A_COMMAND = 42
+'''
+
+
+@pytest.fixture
+def plugin_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A plugin module importable from a temporary folder; returns its name."""
+    name = f"finbots_plugin_{os.getpid()}_{tmp_path.name}".replace("-", "_")
+    (tmp_path / f"{name}.py").write_text(PLUGIN, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return name
+
+
+def root() -> typer.Typer:
+    app = typer.Typer(no_args_is_help=True)
+
+    @app.command()
+    def serve() -> None:
+        """A built-in command."""
+        typer.echo("serving")
+
+    return app
+
+
+def point(name: str, value: str) -> EntryPoint:
+    return EntryPoint(name=name, value=value, group=GROUP)
+
+
+def test_a_typer_app_is_a_group_and_a_function_a_command(plugin_module: str) -> None:
+    app = root()
+    mounted = load_plugins(app, [point("ledger", f"{plugin_module}:app"),
+                                 point("hello", f"{plugin_module}:hello")])
+    assert mounted == ["ledger", "hello"]
+    runner = CliRunner()
+    result = runner.invoke(app, ["ledger", "balance", "4711"])
+    assert result.exit_code == 0 and "balance of 4711: 12.00" in result.output
+    assert runner.invoke(app, ["ledger", "close"]).output.strip() == "closed"
+    assert runner.invoke(app, ["hello", "--name", "ana"]).output.strip() == "hello ana"
+    listing = runner.invoke(app, ["--help"]).output
+    assert "ledger" in listing and "Ledger checks." in listing and "Say hello." in listing
+
+
+def test_a_broken_plugin_is_skipped_with_one_warning(
+        plugin_module: str, capsys: pytest.CaptureFixture[str]) -> None:
+    app = root()
+    mounted = load_plugins(app, [
+        point("missing", "no_such_module_anywhere:app"),
+        point("number", f"{plugin_module}:NOT_A_COMMAND"),
+        point("serve", f"{plugin_module}:hello"),  # a built-in name is not taken over
+        point("ledger", f"{plugin_module}:app"),
+    ])
+    assert mounted == ["ledger"]
+    warnings = capsys.readouterr().err.strip().splitlines()
+    assert len(warnings) == 3
+    assert "'missing' (no_such_module_anywhere:app)" in warnings[0]
+    assert "ModuleNotFoundError" in warnings[0]
+    assert "'number'" in warnings[1] and "neither a Typer app nor a function" in warnings[1]
+    assert "'serve'" in warnings[2] and "taken" in warnings[2]
+    runner = CliRunner()
+    assert runner.invoke(app, ["serve"]).output.strip() == "serving"
+    assert runner.invoke(app, ["ledger", "close"]).output.strip() == "closed"
+
+
+def test_installed_entry_points_reach_the_finbots_command(tmp_path: Path) -> None:
+    """A package installed in a folder on the path (its dist-info) adds its commands."""
+    (tmp_path / "ledger_plugin.py").write_text(PLUGIN, encoding="utf-8")
+    dist = tmp_path / "ledger_plugin-0.1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: ledger-plugin\n"
+                                   "Version: 0.1.0\n", encoding="utf-8")
+    (dist / "entry_points.txt").write_text(textwrap.dedent(f"""\
+        [{GROUP}]
+        ledger = ledger_plugin:app
+        broken = ledger_plugin_gone:app
+        """), encoding="utf-8")
+    env = {**os.environ,
+           "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    ok = subprocess.run([sys.executable, "-m", "orchestrator.cli", "ledger", "balance", "9"],
+                        capture_output=True, text=True, env=env, check=False, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    assert "balance of 9: 12.00" in ok.stdout
+    assert "'broken' (ledger_plugin_gone:app) not loaded" in ok.stderr
+    assert len([line for line in ok.stderr.splitlines() if "warning" in line]) == 1
+    # the installed plugins of finbots itself are still there
+    listing = subprocess.run([sys.executable, "-m", "orchestrator.cli", "--help"],
+                             capture_output=True, text=True, env=env, check=False, timeout=120)
+    for command in ("ledger", "sandbox", "demo", "statements", "match", "serve"):
+        assert command in listing.stdout
