@@ -138,7 +138,7 @@ def main() -> None:
             run_id = prepare(home, env)
             port = free_port()
             procs.append(start([sys.executable, "-m", "uvicorn", "--factory",
-                                "orchestrator.web.app:create_app", "--port", str(port),
+                                "orchestrator.app:create_app", "--port", str(port),
                                 "--log-level", "warning"], env, home / "web.log"))
             wait_for(f"http://127.0.0.1:{port}/static/app.css", procs[-1], "the orchestrator")
             for path in shoot(f"http://127.0.0.1:{port}", run_id, ns.out):

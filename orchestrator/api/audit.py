@@ -9,20 +9,20 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import StreamingResponse
 
 from bots.runtime.errors import VaultError
-from orchestrator.api.auth_models import (
+from orchestrator.auth.audit_csv import audit_csv_lines
+from orchestrator.auth.principal import Principal
+from orchestrator.roles import Permission
+from orchestrator.services.audit import verify
+from orchestrator.services.auth_models import (
     AuditOut,
-    AuditProblemOut,
     AuditVerifyOut,
     CredentialAccessOut,
     VaultEntryOut,
 )
-from orchestrator.auth.audit_csv import audit_csv_lines
-from orchestrator.auth.principal import Principal
-from orchestrator.roles import Permission
+from orchestrator.services.deps import get_store, require
 from orchestrator.store import Store
-from orchestrator.web.deps import get_store, require
 
-__all__ = ["router", "verify"]
+__all__ = ["router"]
 
 router = APIRouter()
 StoreDep = Annotated[Store, Depends(get_store)]
@@ -40,14 +40,6 @@ def list_audit(principal: Auditor, store: StoreDep, action: str | None = None,
     records = store.list_audit(limit=limit, action=action, actor=actor, target=target,
                                offset=offset)
     return [AuditOut.model_validate(r, from_attributes=True) for r in records]
-
-
-def verify(store: Store) -> AuditVerifyOut:
-    problems = store.verify_audit()
-    count, head = store.audit_head()
-    return AuditVerifyOut(ok=not problems, records=count, head=head,
-                          problems=[AuditProblemOut(id=p.id, kind=p.kind, message=p.message)
-                                    for p in problems])
 
 
 @router.get("/audit/verify", response_model=AuditVerifyOut, tags=["audit"],

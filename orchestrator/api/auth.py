@@ -12,7 +12,11 @@ from fastapi import APIRouter, Depends, HTTPException
 
 from bots.runtime.errors import ConfigError, DuplicateError, NotFoundError
 from orchestrator.api import audit as audit_api
-from orchestrator.api.auth_models import (
+from orchestrator.auth.expiry import parse_expiry
+from orchestrator.auth.passwords import generate_password
+from orchestrator.auth.principal import Principal
+from orchestrator.roles import Permission
+from orchestrator.services.auth_models import (
     MeOut,
     PasswordOut,
     TokenCreated,
@@ -22,12 +26,8 @@ from orchestrator.api.auth_models import (
     UserIn,
     UserOut,
 )
-from orchestrator.auth.expiry import parse_expiry
-from orchestrator.auth.passwords import generate_password
-from orchestrator.auth.principal import Principal
-from orchestrator.roles import Permission
+from orchestrator.services.deps import get_store, require
 from orchestrator.store import Store
-from orchestrator.web.deps import get_store, require
 
 __all__ = ["router"]
 

@@ -12,7 +12,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 
-from orchestrator.api.case_models import (
+from orchestrator.auth.principal import Principal
+from orchestrator.roles import Permission
+from orchestrator.services.case_bulk import run_bulk
+from orchestrator.services.case_models import (
     ApplyIn,
     ApprovalOut,
     AssignIn,
@@ -28,11 +31,7 @@ from orchestrator.api.case_models import (
     NoteIn,
     OutcomeOut,
 )
-from orchestrator.auth.principal import Principal
-from orchestrator.roles import Permission
-from orchestrator.store import Store
-from orchestrator.store.case_ops import CaseOutcome
-from orchestrator.web.case_views import (
+from orchestrator.services.case_views import (
     approval_out,
     case_detail,
     case_out,
@@ -40,7 +39,9 @@ from orchestrator.web.case_views import (
     parse_query,
     store_errors,
 )
-from orchestrator.web.deps import get_store, require
+from orchestrator.services.deps import get_store, require
+from orchestrator.store import Store
+from orchestrator.store.case_ops import CaseOutcome
 
 __all__ = ["router"]
 
@@ -197,20 +198,6 @@ def write_off(case_id: CaseId, body: MoneyIn, principal: Worker,
 def retry(case_id: CaseId, principal: Worker, store: StoreDep) -> OutcomeOut:
     with store_errors():
         return _outcome(store, store.retry_case(case_id, principal.name))
-
-
-def run_bulk(store: Store, principal: Principal, body: BulkIn) -> BulkOut:
-    actions = {
-        "claim": lambda i: store.claim_case(i, principal.name),
-        "release": lambda i: store.release_case(i, principal.name),
-        "retry": lambda i: store.retry_case(i, principal.name),
-        "assign": lambda i: store.assign_case(i, principal.name, body.assignee or ""),
-    }
-    if body.action == "assign" and not body.assignee:
-        raise HTTPException(422, "assignee: say who gets the cases")
-    results = store.bulk_cases(body.case_ids, actions[body.action])
-    return BulkOut(done=[i for i, err in results.items() if err is None],
-                   failed={i: err for i, err in results.items() if err is not None})
 
 
 @router.post("/cases/bulk", response_model=BulkOut, summary="Claim, assign, release or retry "

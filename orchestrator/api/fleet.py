@@ -8,20 +8,20 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from orchestrator.api import queue_routes
-from orchestrator.api.fleet_models import (
+from orchestrator.auth.principal import Principal
+from orchestrator.roles import Permission as P
+from orchestrator.services.deps import get_store, require
+from orchestrator.services.fleet_actions import set_schedule, start_job, stop_job
+from orchestrator.services.fleet_models import (
     JobStartIn,
     RobotOut,
     ScheduleOut,
     robot_out,
     schedule_out,
 )
-from orchestrator.api.run_models import RunOut, run_out
-from orchestrator.auth.principal import Principal
-from orchestrator.roles import Permission as P
+from orchestrator.services.fleet_views import schedule_rows
+from orchestrator.services.run_models import RunOut, run_out
 from orchestrator.store import RunStatus, Store, utcnow
-from orchestrator.web.deps import get_store, require
-from orchestrator.web.fleet_actions import set_schedule, start_job, stop_job
-from orchestrator.web.fleet_views import schedule_rows
 
 __all__ = ["router"]
 

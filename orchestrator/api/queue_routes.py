@@ -7,7 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from orchestrator.api.fleet_models import (
+from orchestrator.auth.principal import Principal
+from orchestrator.roles import Permission as P
+from orchestrator.services.deps import get_store, require
+from orchestrator.services.fleet_actions import add_item, delete_item, retry_item, store_errors
+from orchestrator.services.fleet_models import (
     ItemAddIn,
     ItemOut,
     ItemPageOut,
@@ -15,11 +19,7 @@ from orchestrator.api.fleet_models import (
     item_out,
     queue_out,
 )
-from orchestrator.auth.principal import Principal
-from orchestrator.roles import Permission as P
 from orchestrator.store import ItemState, Store
-from orchestrator.web.deps import get_store, require
-from orchestrator.web.fleet_actions import add_item, delete_item, retry_item, store_errors
 
 __all__ = ["router"]
 

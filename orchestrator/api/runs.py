@@ -12,13 +12,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from orchestrator.api.run_models import LogPageOut, RunDetailOut, RunPageOut, StepOut
 from orchestrator.auth.principal import Principal
 from orchestrator.roles import Permission
+from orchestrator.services.deps import get_store, require
+from orchestrator.services.run_files import LEVELS, run_dir
+from orchestrator.services.run_models import LogPageOut, RunDetailOut, RunPageOut, StepOut
+from orchestrator.services.run_views import (
+    get_run_or_404,
+    log_page,
+    run_detail,
+    run_page,
+    run_steps,
+)
 from orchestrator.store import Store
-from orchestrator.web.deps import get_store, require
-from orchestrator.web.run_files import LEVELS, run_dir
-from orchestrator.web.run_views import get_run_or_404, log_page, run_detail, run_page, run_steps
 
 __all__ = ["router"]
 

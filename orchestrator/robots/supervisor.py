@@ -150,7 +150,7 @@ def serve(n_robots: int = 1, host: str = "127.0.0.1", port: int = 8000, *,
     watcher = threading.Thread(target=_supervise, name="supervisor", daemon=True,
                                args=(store, pool, done, unresponsive_after))
     watcher.start()
-    config = uvicorn.Config("orchestrator.web.app:create_app", factory=True, host=host,
+    config = uvicorn.Config("orchestrator.app:create_app", factory=True, host=host,
                             port=port, log_level=log_level)
     logger.info("serving http://{}:{} with {} robot(s), scheduler {}", host, port, n_robots,
                 "on" if service else "off")

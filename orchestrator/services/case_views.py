@@ -17,22 +17,22 @@ from bots.runtime.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from orchestrator.api.case_models import (
+from orchestrator.cases.actions import actions_for
+from orchestrator.cases.allocations import parse_amount
+from orchestrator.roles import Permission, permissions_of
+from orchestrator.services.case_models import (
     ApprovalOut,
     CaseDetailOut,
     CaseOut,
     EventOut,
     EvidenceOut,
 )
-from orchestrator.cases.actions import actions_for
-from orchestrator.cases.allocations import parse_amount
-from orchestrator.roles import Permission, permissions_of
+from orchestrator.services.run_files import IMAGE_SUFFIXES, artifact_path, runs_root
 from orchestrator.store import Store
 from orchestrator.store.case_ops import CaseOutcome
 from orchestrator.store.case_query import CaseFilter
 from orchestrator.store.models import Approval, ExceptionCase
 from orchestrator.store.types import utcnow
-from orchestrator.web.run_files import IMAGE_SUFFIXES, artifact_path, runs_root
 
 __all__ = ["approval_out", "case_detail", "case_out", "evidence_file", "outcome_message",
            "parse_query", "store_errors", "workers"]

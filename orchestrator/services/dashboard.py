@@ -1,23 +1,17 @@
-"""``/api/v1/dashboard``: the figures of the dashboard page, as JSON."""
+"""The dashboard's figures: the page draws them, ``/api/v1/dashboard`` returns them."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from orchestrator.api.fleet_models import RobotOut, robot_out
-from orchestrator.auth.principal import Principal
-from orchestrator.roles import Permission
+from orchestrator.services.fleet_models import RobotOut, robot_out
 from orchestrator.store import Store, utcnow
 from orchestrator.store.figures import AGE_BUCKETS, midnight
-from orchestrator.web.deps import get_store, require
 
-__all__ = ["DashboardOut", "dashboard_figures", "router"]
+__all__ = ["DashboardOut", "dashboard_figures"]
 
-router = APIRouter(tags=["dashboard"])
 WINDOW_DAYS = 7  # throughput per bot
 RESOLVE_DAYS = 30  # resolution times and late resolutions
 
@@ -89,8 +83,3 @@ def dashboard_figures(store: Store, now: dt.datetime | None = None) -> Dashboard
         robots=[robot_out(r, now) for r in store.list_robots()],
     )
 
-
-@router.get("/dashboard", response_model=DashboardOut, summary="The dashboard's figures")
-def dashboard(principal: Annotated[Principal, Depends(require(Permission.DASHBOARD_READ))],
-              store: Annotated[Store, Depends(get_store)]) -> DashboardOut:
-    return dashboard_figures(store)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bots.runtime.errors import NotFoundError, ScheduleError
-from orchestrator.api.fleet_models import ScheduleOut, schedule_out
+from orchestrator.services.fleet_models import ScheduleOut, schedule_out
 from orchestrator.store import Store
 from orchestrator.store.models import BusinessCalendar
 

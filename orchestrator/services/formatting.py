@@ -1,6 +1,6 @@
-"""Jinja filters the pages share: times (UTC), ages, durations, JSON, percentages.
+"""Formatting the pages and the API share: times (UTC), ages, durations, JSON, percentages.
 
-Importing this module registers them on :data:`orchestrator.web.templating.templates`.
+The pages register these as Jinja filters and globals (:mod:`orchestrator.web.templating`).
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from urllib.parse import urlencode
 from fastapi import Request
 
 from orchestrator.store.types import to_jsonable, utcnow
-from orchestrator.web.templating import templates
 
-__all__ = ["age", "duration", "span", "url_with", "when"]
+__all__ = ["age", "duration", "pairs", "percent", "pretty_json", "span", "url_with", "when"]
 
 
 def when(value: dt.datetime | None, seconds: bool = True) -> str:
@@ -64,22 +63,18 @@ def url_with(request: Request, **changes: Any) -> str:
     return f"{request.url.path}?{query}" if query else request.url.path
 
 
-def _json(value: Any) -> str:
+def pretty_json(value: Any) -> str:
     return json.dumps(to_jsonable(value), indent=2, ensure_ascii=False, sort_keys=True)
 
 
-def _pairs(value: Any) -> list[tuple[str, str]]:
+def pairs(value: Any) -> list[tuple[str, str]]:
     """A mapping as (key, text) pairs: strings as they are, anything else as JSON."""
     if not isinstance(value, dict):
-        return [("", _json(value))]
+        return [("", pretty_json(value))]
     return [(str(k), v if isinstance(v, str) else json.dumps(to_jsonable(v), ensure_ascii=False))
             for k, v in value.items()]
 
 
-def _percent(value: float | None) -> str:
+def percent(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.1f} %"
 
-
-templates.env.filters.update(when=when, span=span, age=age, pretty_json=_json, percent=_percent,
-                            pairs=_pairs)
-templates.env.globals.update(duration=duration, url_with=url_with)

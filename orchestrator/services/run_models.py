@@ -7,9 +7,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from orchestrator.services.formatting import duration
+from orchestrator.services.run_files import is_image
 from orchestrator.store import RunRecord, StepRecord
-from orchestrator.web.formatting import duration
-from orchestrator.web.run_files import is_image
 
 __all__ = ["LogLineOut", "LogPageOut", "RunDetailOut", "RunOut", "RunPageOut", "StepOut",
            "run_out", "step_out"]

@@ -8,7 +8,15 @@ from pathlib import Path
 from fastapi import HTTPException, Request
 
 from bots.runtime.errors import NotFoundError
-from orchestrator.api.run_models import (
+from orchestrator.services.run_files import (
+    LOG_NAME,
+    TRACE_NAME,
+    file_size,
+    read_log,
+    run_dir,
+    screenshots,
+)
+from orchestrator.services.run_models import (
     LogLineOut,
     LogPageOut,
     RunDetailOut,
@@ -19,14 +27,6 @@ from orchestrator.api.run_models import (
 )
 from orchestrator.store import RunRecord, Store
 from orchestrator.store.browse import Page
-from orchestrator.web.run_files import (
-    LOG_NAME,
-    TRACE_NAME,
-    file_size,
-    read_log,
-    run_dir,
-    screenshots,
-)
 
 __all__ = ["get_run_or_404", "log_page", "parse_day", "run_detail", "run_page", "run_steps"]
 

@@ -12,8 +12,9 @@ from bots.runtime.errors import VaultError
 from orchestrator.auth.audit_csv import audit_csv_lines
 from orchestrator.auth.principal import Principal
 from orchestrator.roles import Permission
+from orchestrator.services.audit import verify as verify_chain
+from orchestrator.services.deps import get_store, require
 from orchestrator.store import Store
-from orchestrator.web.deps import get_store, require
 from orchestrator.web.templating import render
 
 __all__ = ["router"]
@@ -38,9 +39,7 @@ def audit_page(request: Request, principal: Auditor, store: StoreDep,
     records = store.list_audit(limit=PAGE + 1, offset=offset, **filters)
     result = None
     if verify:
-        from orchestrator.api.audit import verify as run_verify
-
-        result = run_verify(store)
+        result = verify_chain(store)
     return render(request, "admin_audit.html", records=records[:PAGE], filters=filters,
                   offset=offset, limit=PAGE, has_next=len(records) > PAGE, verify=result)
 

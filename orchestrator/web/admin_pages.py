@@ -17,10 +17,9 @@ from orchestrator.auth.expiry import parse_expiry
 from orchestrator.auth.passwords import generate_password
 from orchestrator.auth.principal import Principal
 from orchestrator.roles import Permission, Role
+from orchestrator.services.deps import get_store, require
 from orchestrator.store import Store, utcnow
 from orchestrator.web import admin_audit_pages
-from orchestrator.web import formatting as _formatting  # noqa: F401  (template filters)
-from orchestrator.web.deps import get_store, require
 from orchestrator.web.templating import render
 
 __all__ = ["router"]

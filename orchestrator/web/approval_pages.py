@@ -12,9 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from orchestrator.auth.principal import Principal
 from orchestrator.roles import Permission
+from orchestrator.services.case_views import store_errors
+from orchestrator.services.deps import get_store, require
 from orchestrator.store import Store
-from orchestrator.web.case_views import store_errors
-from orchestrator.web.deps import get_store, require
 from orchestrator.web.inbox_router import router
 from orchestrator.web.templating import render
 

@@ -2,7 +2,7 @@
 
 For every HTTP request the middleware puts a :class:`~orchestrator.auth.principal.Principal`
 (or ``None``) on ``request.state.principal``; routes check it with
-:func:`orchestrator.web.deps.require`.
+:func:`orchestrator.services.deps.require`.
 
 * ``Authorization: Bearer <token>`` — a robot or integration token (no CSRF check: a
   browser never sends it on its own).

@@ -15,10 +15,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bots.runtime.errors import AuthenticationError
+from orchestrator.services.deps import current_principal, get_store
 from orchestrator.store import Store, utcnow
 from orchestrator.store.sessions import session_lifetimes
 from orchestrator.web.auth_middleware import COOKIE_NAME
-from orchestrator.web.deps import current_principal, get_store
 from orchestrator.web.templating import render
 
 __all__ = ["router", "safe_next", "too_many_failures"]

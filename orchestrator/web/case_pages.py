@@ -18,10 +18,10 @@ from starlette.datastructures import FormData
 from orchestrator.auth.principal import Principal
 from orchestrator.cases.actions import ACTION_LABELS, NEEDS_APPROVAL, Action
 from orchestrator.roles import Permission
+from orchestrator.services.case_views import case_detail, evidence_file, store_errors, workers
+from orchestrator.services.deps import get_store, require
 from orchestrator.store import Store
 from orchestrator.store.case_ops import CaseOutcome, plan_for
-from orchestrator.web.case_views import case_detail, evidence_file, store_errors, workers
-from orchestrator.web.deps import get_store, require
 from orchestrator.web.inbox_router import router
 from orchestrator.web.templating import render
 

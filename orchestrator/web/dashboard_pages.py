@@ -9,15 +9,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
-from orchestrator.api.dashboard import DashboardOut, dashboard_figures
 from orchestrator.auth.principal import Principal
 from orchestrator.roles import Permission
+from orchestrator.services.dashboard import DashboardOut, dashboard_figures
+from orchestrator.services.deps import get_store, require
 from orchestrator.store import Store
-from orchestrator.web import (
-    formatting,  # noqa: F401  (registers the template filters)
-    svg,
-)
-from orchestrator.web.deps import get_store, require
+from orchestrator.web import svg
 from orchestrator.web.templating import render
 
 __all__ = ["router"]

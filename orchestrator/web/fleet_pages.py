@@ -12,15 +12,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
-from orchestrator.api.fleet_models import robot_out
-from orchestrator.api.run_models import run_out
 from orchestrator.auth.principal import Principal
 from orchestrator.roles import Permission as P
+from orchestrator.services.deps import get_store, require
+from orchestrator.services.fleet_actions import set_schedule, start_job, stop_job
+from orchestrator.services.fleet_models import robot_out
+from orchestrator.services.fleet_views import schedule_rows
+from orchestrator.services.run_models import run_out
 from orchestrator.store import RunStatus, Store, utcnow
 from orchestrator.web import queue_pages
-from orchestrator.web.deps import get_store, require
-from orchestrator.web.fleet_actions import set_schedule, start_job, stop_job
-from orchestrator.web.fleet_views import schedule_rows
 from orchestrator.web.page_actions import act, done_message
 from orchestrator.web.templating import render
 

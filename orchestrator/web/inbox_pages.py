@@ -16,18 +16,17 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from orchestrator.api.case_models import BulkIn
-from orchestrator.api.cases import run_bulk
 from orchestrator.auth.principal import Principal
 from orchestrator.roles import Permission
+from orchestrator.services.case_bulk import run_bulk
+from orchestrator.services.case_models import BulkIn
+from orchestrator.services.case_views import FILTER_KEYS, case_out, parse_query, workers
+from orchestrator.services.deps import get_store, require
 from orchestrator.store import Store
 from orchestrator.store.case_query import AGE_BUCKETS, SORTS
 from orchestrator.store.states import CaseStatus
 from orchestrator.web import approval_pages as _approval_pages  # noqa: F401  (its routes)
 from orchestrator.web import case_pages as _case_pages  # noqa: F401  (its routes)
-from orchestrator.web import formatting as _formatting  # noqa: F401  (registers filters)
-from orchestrator.web.case_views import FILTER_KEYS, case_out, parse_query, workers
-from orchestrator.web.deps import get_store, require
 from orchestrator.web.inbox_router import router
 from orchestrator.web.templating import render
 

@@ -13,7 +13,6 @@ from typing import Any
 from fastapi import HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from orchestrator.web import formatting  # noqa: F401  (registers the template filters)
 from orchestrator.web.templating import render
 
 __all__ = ["act", "done_message"]

@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from orchestrator.auth.principal import Principal
 from orchestrator.roles import Permission as P
+from orchestrator.services.deps import get_store, require
+from orchestrator.services.fleet_actions import add_item, delete_item, retry_item, store_errors
 from orchestrator.store import ItemState, Store
-from orchestrator.web.deps import get_store, require
-from orchestrator.web.fleet_actions import add_item, delete_item, retry_item, store_errors
 from orchestrator.web.page_actions import act, done_message
 from orchestrator.web.templating import render
 

@@ -11,10 +11,8 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from orchestrator.auth.principal import Principal
 from orchestrator.roles import Permission
-from orchestrator.store import RunStatus, Store
-from orchestrator.web import formatting  # noqa: F401  (registers the template filters)
-from orchestrator.web.deps import get_store, require
-from orchestrator.web.run_files import (
+from orchestrator.services.deps import get_store, require
+from orchestrator.services.run_files import (
     LEVELS,
     LOG_NAME,
     TRACE_NAME,
@@ -22,7 +20,7 @@ from orchestrator.web.run_files import (
     run_dir,
     tail_offset,
 )
-from orchestrator.web.run_views import (
+from orchestrator.services.run_views import (
     LOG_PAGE_LINES,
     get_run_or_404,
     log_page,
@@ -31,6 +29,7 @@ from orchestrator.web.run_views import (
     run_page,
     run_steps,
 )
+from orchestrator.store import RunStatus, Store
 from orchestrator.web.templating import render
 
 __all__ = ["router"]

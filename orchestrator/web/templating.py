@@ -10,6 +10,16 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from orchestrator.roles import Permission
+from orchestrator.services.formatting import (
+    age,
+    duration,
+    pairs,
+    percent,
+    pretty_json,
+    span,
+    url_with,
+    when,
+)
 
 __all__ = ["STATIC_DIR", "render", "templates"]
 
@@ -17,6 +27,9 @@ _HERE = Path(__file__).resolve().parent
 STATIC_DIR = _HERE / "static"
 templates = Jinja2Templates(directory=str(_HERE / "templates"))  # autoescape on for .html
 templates.env.globals["Permission"] = Permission
+templates.env.filters.update(when=when, span=span, age=age, pretty_json=pretty_json,
+                             percent=percent, pairs=pairs)
+templates.env.globals.update(duration=duration, url_with=url_with)
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:

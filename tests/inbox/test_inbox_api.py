@@ -14,11 +14,11 @@ from caseseed import seed_case
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, update
 
+from orchestrator.app import create_app
 from orchestrator.store import Store
 from orchestrator.store.case_query import CaseFilter
 from orchestrator.store.models import ExceptionCase
 from orchestrator.store.types import utcnow
-from orchestrator.web.app import create_app
 
 PEOPLE = {"ana": ["finance_reviewer", "approver"], "bea": ["finance_reviewer"],
           "vera": ["approver"], "sam": ["support"]}

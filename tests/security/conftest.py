@@ -13,9 +13,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from orchestrator.app import create_app
 from orchestrator.roles import Role
 from orchestrator.store import Store
-from orchestrator.web.app import create_app
 
 PASSWORD = "correct-horse-battery-staple"
 PG_SERVER = os.environ.get("FINBOTS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")

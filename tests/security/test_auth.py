@@ -62,7 +62,7 @@ def test_sign_in_cookie_and_sign_out(client: TestClient, store: Store, alice: st
 
 def test_secure_cookie_on_https_and_open_redirects(store: Store, alice: str,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from orchestrator.web.app import create_app
+    from orchestrator.app import create_app
 
     with TestClient(create_app(store), base_url="https://testserver") as c:
         r = c.post("/login", data={"username": "alice", "password": PASSWORD,

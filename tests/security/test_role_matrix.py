@@ -16,9 +16,9 @@ import pytest
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
+from orchestrator.app import create_app
 from orchestrator.roles import ROLE_PERMISSIONS, Permission, Role
 from orchestrator.store import Store
-from orchestrator.web.app import create_app
 
 OPEN_ROUTES = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}
 _HEALTH = re.compile(r"/health(z)?$")

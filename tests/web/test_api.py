@@ -11,8 +11,8 @@ from fastapi.routing import APIRoute
 from webharness import LiveServer
 from webseed import seed_failed_run, write_log
 
+from orchestrator.app import create_app
 from orchestrator.store import Store
-from orchestrator.web.app import create_app
 
 pytestmark = pytest.mark.web
 

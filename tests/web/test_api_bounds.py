@@ -10,8 +10,8 @@ import pytest
 from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 
+from orchestrator.app import create_app
 from orchestrator.store import Store
-from orchestrator.web.app import create_app
 
 pytestmark = pytest.mark.web
 

@@ -17,8 +17,8 @@ from cryptography.fernet import Fernet
 from hypothesis import HealthCheck, Phase, given, settings
 from webseed import seed_failed_run
 
+from orchestrator.app import create_app
 from orchestrator.store import Store
-from orchestrator.web.app import create_app
 
 pytestmark = pytest.mark.web
 

@@ -104,7 +104,7 @@ class LiveServer:
 
 
 def start_server(base: Path, timeout: float = 30.0) -> LiveServer:
-    """Start ``uvicorn orchestrator.web.app:create_app`` on a free port under ``base``."""
+    """Start ``uvicorn orchestrator.app:create_app`` on a free port under ``base``."""
     home = base / "home"
     (home / "runs").mkdir(parents=True, exist_ok=True)
     db_url = f"sqlite:///{home / 'runs' / 'finbots.db'}"
@@ -119,7 +119,7 @@ def start_server(base: Path, timeout: float = 30.0) -> LiveServer:
     store = Store(db_url)  # creates the tables before the server starts
     port = _free_port()
     log_path = base / "server.log"
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", "orchestrator.web.app:create_app",
+    cmd = [sys.executable, "-m", "uvicorn", "--factory", "orchestrator.app:create_app",
            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     with log_path.open("wb") as log:
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -190,7 +190,7 @@ def api_client(server: LiveServer, role: str) -> Any:
     """
     from fastapi.testclient import TestClient
 
-    from orchestrator.web.app import create_app
+    from orchestrator.app import create_app
 
     app = server._states.get("app")
     if app is None:
