@@ -2,10 +2,13 @@
 
 Commands of installed packages join through the ``finbots.cli`` entry points
 (:mod:`orchestrator.cli.plugins`): the sandbox adds ``sandbox`` and ``demo``, the
-cash-application package ``statements`` and ``match``.
+cash-application package ``statements`` and ``match``. They are mounted when the command
+line starts (:func:`with_plugins`), not on import: a plugin may import ``orchestrator.cli``.
 """
 
 from __future__ import annotations
+
+import functools
 
 import typer
 
@@ -44,8 +47,14 @@ app.add_typer(new_bot.app, name="new", help="Start something new: `finbots new b
 app.command("serve")(serve.serve)
 app.command("run")(run.run)
 app.command("exceptions")(runs.exceptions)
-load_plugins(app)
+
+
+@functools.cache
+def with_plugins() -> typer.Typer:
+    """The root app with the installed ``finbots.cli`` plugins mounted (once)."""
+    load_plugins(app)
+    return app
 
 
 def main() -> None:
-    app()
+    with_plugins()()

@@ -12,9 +12,10 @@ from typer.testing import CliRunner
 import bots.cashapp.cli as cashapp_cli
 from bots.cashapp.matching.testing import scenario_entries, scenario_items
 from bots.cashapp.model import Statement
-from orchestrator.cli import app
+from orchestrator.cli import with_plugins
 from sandbox.scenario import build_scenario
 
+app = with_plugins()  # `finbots match` as installed: a plugin of the cash-application package
 SC = build_scenario()
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "statements" / "camt053_v08_northwind.xml"
 

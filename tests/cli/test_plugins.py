@@ -126,3 +126,16 @@ def test_installed_entry_points_reach_the_finbots_command(tmp_path: Path) -> Non
                              capture_output=True, text=True, env=env, check=False, timeout=120)
     for command in ("ledger", "sandbox", "demo", "statements", "match", "serve"):
         assert command in listing.stdout
+
+
+def test_a_plugin_module_imported_first_does_not_cycle() -> None:
+    """A plugin that imports ``orchestrator.cli`` loads cleanly on its own and through it."""
+    code = ("import sandbox.demo, bots.cashapp.cli, sandbox.cli\n"
+            "from orchestrator.cli import with_plugins\n"
+            "import typer.main\n"
+            "names = set(typer.main.get_command(with_plugins()).commands)\n"
+            "assert {'demo', 'sandbox', 'statements', 'match'} <= names, names\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "warning" not in done.stderr
