@@ -27,6 +27,7 @@ from orchestrator.cli.runs import (
     _when,
 )
 from orchestrator.registry import load_bot
+from orchestrator.services.jobs import start_job
 from orchestrator.store import RunRecord, RunStatus, Store, current_actor, utcnow
 
 app = typer.Typer(no_args_is_help=True)
@@ -63,19 +64,18 @@ def start(
     wait: Annotated[bool, typer.Option("--wait", help="Wait until the job ends.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Queue a job for a robot; --wait follows it to its end (exit 1 unless successful)."""
+    """Queue a job for a robot; --wait follows it to its end (exit 1 unless successful).
+
+    The arguments are checked against the bot's before anything is queued.
+    """
+    store = Store.from_settings()
     try:
-        load_bot(bot)
+        job = start_job(store, bot, parse_args(arg or []), requested_by=current_actor(),
+                        trigger="cli", time_limit_seconds=time_limit, allow_reference=True)
     except ConfigError as exc:
         raise _fail(f"error: {exc}", 2) from exc
-    args = parse_args(arg or [])
-    store = Store.from_settings()
-    actor = current_actor()
-    job = store.create_job(bot, args, trigger="cli", requested_by=actor,
-                           time_limit_seconds=time_limit)
-    store.record_audit(actor, "job.start", f"job:{job.id}", {"bot": bot, "args": args})
     if not as_json:
-        typer.echo(f"job {job.id}: pending ({bot})")
+        typer.echo(f"job {job.id}: pending ({job.bot})")
     if wait:
         while job.status not in _FINAL:
             time.sleep(0.5)

@@ -13,13 +13,20 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.markup import escape
 
-from bots.runtime.errors import DuplicateError, NotFoundError, ScheduleError
+from bots.runtime.errors import ConfigError, DuplicateError, NotFoundError, ScheduleError
 from orchestrator.cli.run import parse_args
 from orchestrator.cli.runs import JsonOpt, _console, _emit, _fields, _table, _when
 from orchestrator.cli.schedule_calendars import app as calendar_app
-from orchestrator.registry import BOTS
-from orchestrator.scheduler import DAY_RULES, MISFIRE_POLICIES, next_fire_times, parse_every
+from orchestrator.scheduler import (
+    DAY_RULES,
+    MISFIRE_POLICIES,
+    add_schedule,
+    next_fire_times,
+    parse_every,
+    set_schedule_enabled,
+)
 from orchestrator.scheduler.triggers import format_every
+from orchestrator.services.jobs import registered_bot
 from orchestrator.store import Store, current_actor
 from orchestrator.store.models import BusinessCalendar, Schedule
 
@@ -117,15 +124,17 @@ def add(
                                    ("queue", queue)) if v is not None]
     if len(chosen) != 1:
         raise _fail("Give exactly one of --cron, --interval, --at, --queue.")
-    if bot not in BOTS:
-        raise _fail(f"No bot named {bot!r}; known bots: {', '.join(sorted(BOTS))}.")
+    try:
+        registered_bot(bot)
+    except ConfigError as exc:
+        raise _fail(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
     kind, value = chosen[0]
     store, actor = Store.from_settings(), current_actor()
     try:
         spec = _spec(kind, value, start, max_concurrent, min_items)
-        schedule = store.add_schedule(
-            name, bot, kind, spec, args=parse_args(arg or []), timezone=tz, calendar=calendar,
-            day_rule=day_rule, misfire=misfire, misfire_grace_seconds=grace,
+        schedule = add_schedule(
+            store, name, bot, kind, spec, args=parse_args(arg or []), timezone=tz,
+            calendar=calendar, day_rule=day_rule, misfire=misfire, misfire_grace_seconds=grace,
             coalesce=coalesce, enabled=not paused, created_by=actor,
         )
     except (ScheduleError, DuplicateError) as exc:
@@ -198,7 +207,7 @@ def show(
 def _set_enabled(name: str, enabled: bool, action: str) -> None:
     store = Store.from_settings()
     before = _schedule(store, name)
-    schedule = store.set_schedule_enabled(before.name, enabled)
+    schedule = set_schedule_enabled(store, before.name, enabled)
     if before.enabled != enabled:
         store.record_audit(current_actor(), action, schedule.name,
                            {"next_fire_at": schedule.next_fire_at})

@@ -107,7 +107,7 @@ def load_bot(name: str) -> Bot:
                 put_on_sys_path(folder)
         try:
             return import_bot(name)
-        except (ImportError, AttributeError) as exc:
+        except (ImportError, ConfigError) as exc:
             raise ConfigError(f"cannot load bot {name!r}: {exc}") from exc
     found = discover()
     if name in found.duplicates:

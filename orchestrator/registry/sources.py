@@ -103,6 +103,8 @@ def import_bot(target: str, root: Path | None = None, *, optional: bool = False)
         _check_origin(module, root)
     if not attr and optional and not isinstance(getattr(module, "BOT", None), Bot):
         raise NotABot(module_name)
+    if attr and not hasattr(module, attr):
+        raise ConfigError(f"module {module_name!r} has no attribute {attr!r}")
     bot = getattr(module, attr or "BOT", None)
     if isinstance(bot, ModuleType):
         bot = getattr(bot, "BOT", None)

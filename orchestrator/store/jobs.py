@@ -32,12 +32,6 @@ _SCAN = 200  # pending jobs looked at per claim (oldest first)
 UNFINISHED = (RunStatus.PENDING, *ACTIVE)
 
 
-def _default_credentials(bot: str, args: Mapping[str, Any]) -> list[str]:
-    from orchestrator.registry import bot_credentials  # imports the bot: only when needed
-
-    return bot_credentials(bot, args)
-
-
 class JobsMixin(JobControlMixin):
     def create_job(
         self,
@@ -47,20 +41,19 @@ class JobsMixin(JobControlMixin):
         trigger: str = "manual",
         requested_by: str | None = None,
         schedule_id: int | None = None,
-        credentials: Sequence[str] | None = None,
+        credentials: Sequence[str] = (),
         time_limit_seconds: int | None = None,
     ) -> RunRecord:
         """A ``pending`` job for a robot to claim.
 
-        ``credentials`` (vault entry names the job uses) default to what the bot declares
-        (its module's ``DEFAULT_CREDENTIALS``, overridden by ``args``); ``time_limit_seconds``
-        defaults, at claim time, to the bot's ``BotRecord.time_limit_seconds``.
+        ``credentials``: the vault entries the job uses, as the caller computed them from
+        the bot's declaration (:func:`orchestrator.services.jobs.start_job`); the store
+        knows no bots. ``time_limit_seconds`` defaults, at claim time, to the bot's
+        ``BotRecord.time_limit_seconds``.
         """
         if time_limit_seconds is not None and time_limit_seconds <= 0:
             raise ValueError("time_limit_seconds must be > 0")
         args = dict(args or {})
-        if credentials is None:
-            credentials = _default_credentials(bot, args)
         now = utcnow()
         job = RunRecord(
             bot=bot, status=RunStatus.PENDING, args=to_jsonable(args), trigger=trigger,

@@ -21,9 +21,9 @@ DRAINER = Bot(name="drainer", version="1")  # processes a queue's items until it
 
 
 @QUICK.task
-def quick(ctx: RunContext) -> dict[str, Any]:
+def quick(ctx: RunContext, name: str = "world") -> dict[str, Any]:
     ctx.log.info("quick bot ran")
-    return {"hello": ctx.args.get("name", "world")}
+    return {"hello": name}
 
 
 @SLEEPER.task

@@ -12,13 +12,12 @@ from bots.runtime.errors import IllegalTransitionError, NotFoundError
 from orchestrator.store import Store, utcnow
 
 
-def test_create_job_is_pending_with_the_bots_credentials(store: Store) -> None:
+def test_create_job_is_pending_with_the_credentials_given(store: Store) -> None:
     job = store.create_job("payment-posting", {"erp_credential": "legacy_erp/other"},
-                           requested_by="alice")
+                           requested_by="alice", credentials=["legacy_erp/other"])
     assert job.status == "pending" and job.robot is None and job.requested_by == "alice"
-    assert job.credentials == ["billing_portal/billing-bot", "legacy_erp/other",
-                               "sandbox_bank/treasury"]
-    assert store.create_job("unknown-bot").credentials == []
+    assert job.credentials == ["legacy_erp/other"]
+    assert store.create_job("unknown-bot").credentials == []  # the store knows no bots
     assert store.create_job("x", credentials=["b", "a", "b"]).credentials == ["a", "b"]
 
 
