@@ -2,6 +2,8 @@
 
 Every action is a recorded step (selector name, locator used, data with secrets masked,
 outcome, duration; a masked screenshot on failure). JS dialogs are accepted and recorded.
+Lists and tables are read through logical selectors too, each read one step
+(:meth:`AppSession.texts`, :meth:`AppSession.rows`, :meth:`AppSession.table`).
 """
 
 from __future__ import annotations
@@ -10,18 +12,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Dialog, Locator, Page
 
-from bots.runtime.errors import UnexpectedDialogError
-from bots.runtime.locate import any_of, candidates, resolve
+from bots.runtime.errors import HttpStatusError, UnexpectedDialogError
+from bots.runtime.locate import Hit, any_of, candidates, present, resolve, resolve_hit, single
 from bots.runtime.paths import unique_path
+from bots.runtime.reads import Row, read_rows, read_table
 from bots.runtime.redact import MASK, Redactor
-from bots.runtime.selectors import AppSelectors
+from bots.runtime.selectors import AppSelectors, SelectorSpec
 from bots.runtime.steps import Step, StepRecorder
 from bots.runtime.waits import wait_visible
 
-__all__ = ["AppSession"]
+__all__ = ["AppSession", "Row"]
+
+_PREVIEW = 200  # characters of a read result kept in its step
 
 class AppSession:
     """Actions on one app's page by logical selector names (see the project's contracts)."""
@@ -60,19 +66,16 @@ class AppSession:
     def _resolve(self, name: str) -> tuple[str, Locator]:
         """The locator to act on, and the one recorded in the step.
 
-        The first use of a name tries its locators in order (recording which matched);
-        later uses act on all of them at once (``Locator.or_``), so a step costs no extra
-        round trip to the browser and a layout change mid-run still finds the element.
+        Every use of a name counts its locators in order (the one that matched last time
+        first, so a fallback costs one round trip after its first use), waits for any to
+        appear when none is there yet, and applies the selector's ``multiple`` rule to
+        the count of the one that matched: the same on the first and every later use.
         """
         spec = self.selectors.spec(name)
-        known = self._matched.get(name)
-        if known is not None:
-            combined = any_of(candidates(self.page, spec))
-            if combined is not None:
-                return known, combined.first
-        text, loc = resolve(self.page, self.app, spec, self.timeout_ms)
-        self._matched[name] = text
-        return text, loc
+        hit = resolve_hit(self.page, self.app, spec, self.timeout_ms,
+                          prefer=self._matched.get(name))
+        self._matched[name] = hit.text
+        return hit.text, single(self.app, spec, hit)
 
     def _on_dialog(self, dialog: Dialog) -> None:
         self._dialogs.append(dialog.message)
@@ -89,10 +92,20 @@ class AppSession:
         self.page.screenshot(path=str(path), full_page=True, mask=masks)
 
     def open(self, path: str = "/") -> None:
-        """Go to ``base_url + path`` (or to ``path`` when it is a full URL); waits for load."""
+        """Go to ``base_url + path`` (or to ``path`` when it is a full URL); waits for load.
+
+        An HTTP error status of the page (4xx, 5xx) raises :class:`HttpStatusError` (an
+        ApplicationFailure, code ``HTTP_ERROR``) naming the path and the status.
+        """
         url = path if "://" in path else self.selectors.base_url + "/" + path.lstrip("/")
-        with self._action("open", data={"url": url}):
-            self.page.goto(url, wait_until="load")
+        with self._action("open", data={"url": url}) as (st, _):
+            response = self.page.goto(url, wait_until="load")
+            if response is None:  # the same document (a new #fragment): no HTTP answer
+                return
+            st.data["status"] = response.status
+            if response.status >= 400:
+                raise HttpStatusError(self.app, urlsplit(response.url).path or "/",
+                                      response.status)
 
     def click(self, name: str) -> None:
         with self._action("click", name) as (_, loc):
@@ -156,8 +169,57 @@ class AppSession:
             st.data["result"] = found = combined is not None and combined.count() > 0
         return found
 
+    # -- lists and tables -------------------------------------------------------------
+    def _list(self, spec: SelectorSpec, wait: bool) -> Hit | None:
+        """The first locator of ``spec`` matching now (after waiting for one if ``wait``)."""
+        hit = present(candidates(self.page, spec, self._matched.get(spec.name)))
+        if hit is None and wait:
+            hit = resolve_hit(self.page, self.app, spec, self.timeout_ms)
+        return hit
+
+    def texts(self, name: str, *, wait: bool = False) -> list[str]:
+        """The inner texts (stripped) of every element ``name`` matches; one step.
+
+        Reads what is there now (``[]`` when nothing matches); ``wait=True`` waits up to
+        the session timeout for a first match and fails with a SelectorError without one.
+        """
+        spec = self.selectors.spec(name)
+        with self._action("texts", data={"wait": wait}) as (st, _):
+            st.selector = name
+            hit = self._list(spec, wait)
+            result = [] if hit is None else [t.strip() for t in hit.locator.all_inner_texts()]
+            st.locator = hit.text if hit else None
+            st.data["count"] = len(result)
+            st.data["result"] = MASK if spec.secret else "\n".join(result)[:_PREVIEW]
+        return result
+
+    def rows(self, name: str, *, wait: bool = False) -> list[Row]:
+        """Every element ``name`` matches as a :class:`Row` with its declared ``cells``
+        (``row.text(cell)``, ``row.cells()``), read in one step (and, for CSS and XPath
+        cells, one browser round trip). ``wait`` as for :meth:`texts`."""
+        spec = self.selectors.spec(name)
+        with self._action("rows", data={"wait": wait}) as (st, _):
+            st.selector = name
+            hit = self._list(spec, wait)
+            result = [] if hit is None else read_rows(self.app, spec, hit.locator)
+            st.locator = hit.text if hit else None
+            st.data.update(count=len(result), cells=[c.name for c in spec.cells])
+            if result and not spec.secret:
+                st.data["first"] = {k: v[:_PREVIEW] for k, v in result[0].cells().items()}
+        return result
+
+    def table(self, name: str) -> list[dict[str, str]]:
+        """The plain HTML ``<table>`` ``name`` names, one dict per body row (header ->
+        cell text; header from ``<thead>``, else the first row; colspan expanded)."""
+        with self._action("table", name) as (st, loc):
+            result = read_table(self.app, self.selectors.spec(name), loc)
+            st.data["count"] = len(result)
+            st.data["columns"] = list(result[0]) if result else []
+        return result
+
     def locator(self, name: str, timeout_ms: float | None = None) -> Locator:
-        """The resolved Playwright Locator (not a step: record your own around its use)."""
+        """The resolved Playwright Locator of every match (no ``multiple`` rule; not a
+        step: record your own around its use). Prefer texts/rows/table to read lists."""
         spec = self.selectors.spec(name)
         return resolve(self.page, self.app, spec, timeout_ms or self.timeout_ms)[1]
 

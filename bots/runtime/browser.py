@@ -13,6 +13,7 @@ import atexit
 import os
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from playwright.sync_api import Browser, BrowserContext, Playwright, Route, sync_playwright
@@ -20,7 +21,7 @@ from playwright.sync_api import Browser, BrowserContext, Playwright, Route, sync
 from bots.runtime.app_session import AppSession
 from bots.runtime.chromium import launch_chromium
 from bots.runtime.redact import Redactor
-from bots.runtime.selectors import load_selectors
+from bots.runtime.selectors import load_selectors, selector_search_path
 from bots.runtime.steps import StepRecorder
 
 __all__ = [
@@ -91,13 +92,22 @@ def redact_zip(source: Path, target: Path, redactor: Redactor) -> None:
 
 
 class BrowserSession:
+    """The run's browser: one tab per target app.
+
+    Selector files are looked up in ``selectors_dirs`` (a bot's own folders, in order;
+    ``selectors_dir`` is a one-folder alias searched first), after the override folder
+    ``FINBOTS_SELECTORS_DIR`` and before the installation's ``selectors/``
+    (:func:`~bots.runtime.selectors.selector_search_path`).
+    """
+
     def __init__(
         self, run_dir: Path, recorder: StepRecorder, redactor: Redactor, *,
-        selectors_dir: Path | None = None, block_media: bool = True, trace: bool = True,
-        timeout_ms: float | None = None, headless: bool = True,
+        selectors_dir: Path | None = None, selectors_dirs: Sequence[Path] = (),
+        block_media: bool = True, trace: bool = True, timeout_ms: float | None = None,
+        headless: bool = True,
     ) -> None:
         self.run_dir, self.recorder, self.redactor = Path(run_dir), recorder, redactor
-        self.selectors_dir = selectors_dir
+        self.selectors_dirs = selector_search_path(selectors_dir, *selectors_dirs)
         self.block_media, self.trace, self.headless = block_media, trace, headless
         self.timeout_ms = timeout_ms or default_timeout_ms()
         self._context: BrowserContext | None = None
@@ -128,7 +138,7 @@ class BrowserSession:
         """The AppSession of ``name`` (one tab per app and run, created on first use)."""
         session = self._apps.get(name)
         if session is None or session.page.is_closed():
-            selectors = load_selectors(name, self.selectors_dir)
+            selectors = load_selectors(name, selectors_dirs=self.selectors_dirs)
             session = AppSession(
                 name, self.context.new_page(), selectors, self.recorder, self.redactor,
                 self.run_dir, self.timeout_ms,

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bots.runtime.bot import Bot
 from bots.runtime.browser import BrowserSession
@@ -20,6 +20,9 @@ from bots.runtime.steps import StepRecorder
 from bots.runtime.transaction import Transaction
 from bots.runtime.vault import Credential, Vault
 from bots.runtime.vault_access import read_for_run
+
+if TYPE_CHECKING:
+    from bots.runtime.desktop.session import DesktopSession
 
 __all__ = ["RunContext"]
 
@@ -57,6 +60,7 @@ class RunContext:
         self.item_sink = item_sink or store
         self._vault = vault
         self._browser: BrowserSession | None = None
+        self._desktops: dict[str, DesktopSession] = {}  # see desktop()
         self._browser_options = browser_options
         self.transactions: list[Transaction] = []
         self.failed = False
@@ -84,6 +88,36 @@ class RunContext:
                 self.run_dir, self.recorder, self.redactor, **self._browser_options
             )
         return self._browser
+
+    def desktop(self, app: str, *, launch: bool = False, keep_running: bool = True,
+                **options: Any) -> DesktopSession:
+        """The run's session on desktop application ``app`` (one per app, created on first
+        use through :func:`~bots.runtime.desktop.factory.desktop_session`), closed with
+        the run; ``launch``: start the application (unless it runs) now. ``keep_running``
+        False stops the application when the run closes. ``options`` (``driver``,
+        ``selectors_dir(s)``, ``timeout_ms``, launch placeholders) default to the run's."""
+        session = self._desktops.get(app)
+        if session is None or session.closed:
+            from bots.runtime.desktop.factory import desktop_session
+
+            for key in ("selectors_dir", "selectors_dirs", "timeout_ms"):
+                if key in self._browser_options:
+                    options.setdefault(key, self._browser_options[key])
+            session = desktop_session(self, app, keep_running=keep_running, **options)
+            self._desktops[app] = session
+        if launch:
+            session.launch()
+        return session
+
+    def _close_desktops(self) -> None:
+        """Close the run's desktop sessions (each once; a failure is logged, not raised)."""
+        sessions, self._desktops = list(self._desktops.values()), {}
+        for session in sessions:
+            try:
+                session.close()
+            except Exception as exc:
+                self.log.warning("closing {}: {}", session.app,
+                                 self.redactor.format_exception(exc))
 
     def _trace_from_now(self) -> None:
         if self._browser is not None:
@@ -125,6 +159,7 @@ class RunContext:
         self._closed = True
         self.failed = self.failed if failed is None else failed
         try:
+            self._close_desktops()
             if self._browser is not None:
                 self.trace_path = self._browser.close(failed=self.failed)
         finally:

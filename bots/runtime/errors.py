@@ -30,7 +30,8 @@ The hierarchy::
     └── BotFailure                       raised inside a bot to end one work item
         ├── BusinessFailure              bad or missing data: never retried, becomes a case
         └── ApplicationFailure           technical: retried up to the queue's limit
-            └── UnexpectedDialogError    a target showed a dialog the bot did not expect
+            ├── UnexpectedDialogError    a target showed a dialog the bot did not expect
+            └── HttpStatusError          a page opened answered 4xx/5xx (HTTP_ERROR)
 
 ``BotFailure`` carries a machine-readable ``code`` (e.g. ``UNMATCHED``,
 ``ERP_TIMEOUT``) next to its human ``message``.
@@ -53,6 +54,7 @@ __all__ = [
     "DuplicateError",
     "DuplicateStatementError",
     "FinbotsError",
+    "HttpStatusError",
     "IllegalTransitionError",
     "LeaseLostError",
     "NotFoundError",
@@ -217,3 +219,11 @@ class UnexpectedDialogError(ApplicationFailure):
 
     def __init__(self, message: str):
         super().__init__("UNEXPECTED_DIALOG", message)
+
+
+class HttpStatusError(ApplicationFailure):
+    """A page opened by a bot answered with an HTTP error status (4xx or 5xx)."""
+
+    def __init__(self, app: str, path: str, status: int):
+        self.app, self.path, self.status = app, path, status
+        super().__init__("HTTP_ERROR", f"{app}: {path} answered HTTP {status}")

@@ -32,7 +32,12 @@ def selectors_dir() -> Path:
     Selectors ship with the bots (they are data about the target apps), so they do not
     move with ``FINBOTS_HOME``.
     """
-    return _env_path("FINBOTS_SELECTORS_DIR", _REPO_ROOT / "selectors")
+    return _env_path("FINBOTS_SELECTORS_DIR", installed_selectors_dir())
+
+
+def installed_selectors_dir() -> Path:
+    """The installation's ``selectors/`` (searched last, after the bots' own folders)."""
+    return _REPO_ROOT / "selectors"
 
 
 def credentials_dir() -> Path:

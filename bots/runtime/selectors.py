@@ -1,26 +1,51 @@
-"""Selector files: ``selectors/<app>.yaml`` maps logical names to ordered locators.
+"""Selector files: ``<app>.yaml`` maps logical names to ordered locators.
 
-See the format in the project's contracts. A logical name resolves to a
-:class:`SelectorSpec`: locators tried in order, an optional frame chain (outer first) and
-a ``secret`` flag (values masked in steps and screenshots).
+The format is documented in ``docs/selectors.md``. A logical name resolves to a
+:class:`SelectorSpec`: locators tried in order, an optional frame chain (outer first), a
+``secret`` flag (values masked in steps and screenshots), the rule for several matches
+(``multiple``) and, for a row selector, its cells (locators relative to one row).
+
+Files are looked up in an ordered list of folders (:func:`selector_search_path`): the
+override folder ``FINBOTS_SELECTORS_DIR``, the bot's own folders, the installation's
+``selectors/``; the first folder holding ``<app>.yaml`` wins.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 import yaml
 
 from bots.runtime.errors import ConfigError, SelectorError
-from bots.runtime.paths import selectors_dir
+from bots.runtime.paths import installed_selectors_dir
 
-__all__ = ["AppSelectors", "SelectorSpec", "load_selectors", "url_env_var"]
+__all__ = [
+    "MULTIPLE", "AppSelectors", "CellSpec", "Multiple", "SelectorSpec", "find_selector_file",
+    "load_selectors", "selector_folders", "selector_search_path", "url_env_var",
+]
 
-_SPEC_KEYS = {"locators", "frame", "secret"}
+_SPEC_KEYS = {"locators", "frame", "secret", "multiple", "cells"}
+_CELL_KEYS = {"locators", "multiple"}
+
+Multiple = Literal["strict", "first", "all"]
+#: What an action on one element does when a selector matches several: ``strict`` (the
+#: default) fails naming the count, ``first`` takes the first in document order, ``all``
+#: marks a list selector (read with texts/rows/count; an action on one element fails).
+MULTIPLE: tuple[Multiple, ...] = ("strict", "first", "all")
+
+
+@dataclass(frozen=True)
+class CellSpec:
+    """One cell of a row selector: locators relative to the row, tried in order."""
+
+    name: str
+    locators: tuple[str, ...]
+    multiple: Multiple = "strict"
 
 
 @dataclass(frozen=True)
@@ -29,6 +54,11 @@ class SelectorSpec:
     locators: tuple[str, ...]
     frame: tuple[str, ...] = ()
     secret: bool = False
+    multiple: Multiple = "strict"
+    cells: tuple[CellSpec, ...] = ()
+
+    def cell(self, name: str) -> CellSpec | None:
+        return next((c for c in self.cells if c.name == name), None)
 
 
 @dataclass(frozen=True)
@@ -68,6 +98,30 @@ def _strings(value: Any, where: str, source: Path) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _multiple(raw: dict[str, Any], where: str, source: Path) -> Multiple:
+    value = raw.get("multiple", "strict")
+    if value not in MULTIPLE:
+        raise ConfigError(f"{source}: {where}.multiple must be one of {', '.join(MULTIPLE)}")
+    return cast(Multiple, value)
+
+
+def _cells(raw: Any, where: str, source: Path) -> tuple[CellSpec, ...]:
+    if not isinstance(raw, dict) or not raw:
+        raise ConfigError(f"{source}: {where} must be a mapping of cell name -> locators")
+    cells = []
+    for name, value in raw.items():
+        at = f"{where}.{name}"
+        if isinstance(value, dict):
+            unknown = set(value) - _CELL_KEYS
+            if unknown or "locators" not in value:
+                raise ConfigError(f"{source}: {at} needs locators (and may set multiple)")
+            cells.append(CellSpec(str(name), _strings(value["locators"], f"{at}.locators",
+                                                      source), _multiple(value, at, source)))
+        else:
+            cells.append(CellSpec(str(name), _strings(value, at, source)))
+    return tuple(cells)
+
+
 def _spec(name: str, raw: Any, source: Path) -> SelectorSpec:
     where = f"selectors.{name}"
     if isinstance(raw, list | str):
@@ -83,7 +137,9 @@ def _spec(name: str, raw: Any, source: Path) -> SelectorSpec:
     if not isinstance(secret, bool):
         raise ConfigError(f"{source}: {where}.secret must be true or false")
     frame = _strings(raw["frame"], f"{where}.frame", source) if raw.get("frame") else ()
-    return SelectorSpec(name, _strings(raw["locators"], f"{where}.locators", source), frame, secret)
+    cells = _cells(raw["cells"], f"{where}.cells", source) if "cells" in raw else ()
+    return SelectorSpec(name, _strings(raw["locators"], f"{where}.locators", source), frame,
+                        secret, _multiple(raw, where, source), cells)
 
 
 def parse_selectors(app: str, text: str, source: Path) -> AppSelectors:
@@ -108,9 +164,57 @@ def parse_selectors(app: str, text: str, source: Path) -> AppSelectors:
     )
 
 
-def load_selectors(app: str, directory: Path | None = None) -> AppSelectors:
-    """Load and validate ``<directory>/<app>.yaml`` (default: :func:`selectors_dir`)."""
-    source = (directory or selectors_dir()) / f"{app}.yaml"
+def selector_search_path(*folders: Path | str | None) -> list[Path]:
+    """The folders to look for selector files in, in order, each once.
+
+    ``FINBOTS_SELECTORS_DIR`` (an override) first, then ``folders`` (a bot's own
+    ``selectors`` folder; ``None`` is skipped), then the installation's ``selectors/``.
+    """
+    override = os.environ.get("FINBOTS_SELECTORS_DIR")
+    ordered = [Path(override)] if override else []
+    ordered += [Path(f) for f in folders if f]
+    ordered.append(installed_selectors_dir())
+    seen: set[Path] = set()
+    out: list[Path] = []
+    for folder in ordered:
+        key = folder.expanduser().resolve()
+        if key not in seen:
+            seen.add(key)
+            out.append(folder.expanduser())
+    return out
+
+
+def find_selector_file(app: str, folders: Sequence[Path]) -> Path:
+    """``<folder>/<app>.yaml`` of the first folder that has one."""
+    for folder in folders:
+        source = Path(folder) / f"{app}.yaml"
+        if source.is_file():
+            return source
+    tried = ", ".join(str(f) for f in folders) or "no folder"
+    raise ConfigError(f"no selectors for app {app!r}: no {app}.yaml in {tried}")
+
+
+def selector_folders(
+    directory: Path | None = None, selectors_dirs: Sequence[Path] | None = None
+) -> list[Path]:
+    """The folders a loader searches: ``directory`` alone when given (one folder), else
+    ``selectors_dirs`` as given, else the default :func:`selector_search_path`."""
+    if directory is not None:
+        return [Path(directory)]
+    if selectors_dirs is not None:
+        return [Path(d) for d in selectors_dirs]
+    return selector_search_path()
+
+
+def load_selectors(
+    app: str, directory: Path | None = None, *, selectors_dirs: Sequence[Path] | None = None
+) -> AppSelectors:
+    """Load and validate ``<app>.yaml`` from the first of the folders that has it.
+
+    ``directory``: exactly that folder; ``selectors_dirs``: these folders in order
+    (build them with :func:`selector_search_path`); neither: the default search path.
+    """
+    source = find_selector_file(app, selector_folders(directory, selectors_dirs))
     try:
         text = source.read_text(encoding="utf-8")
     except OSError as exc:

@@ -1,4 +1,4 @@
-"""Desktop selector files: ``selectors/<app>.yaml`` for a thick client.
+"""Desktop selector files: ``<app>.yaml`` for a thick client (see ``docs/selectors.md``).
 
 ::
 
@@ -31,6 +31,7 @@ import os
 import re
 import shlex
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,8 @@ import yaml
 
 from bots.runtime.desktop.driver import Box
 from bots.runtime.errors import ConfigError, SelectorError
-from bots.runtime.paths import runs_dir, selectors_dir
+from bots.runtime.paths import runs_dir
+from bots.runtime.selectors import find_selector_file, selector_folders
 
 __all__ = ["DesktopSelectors", "ElementSpec", "WindowSpec", "load_desktop_selectors"]
 
@@ -163,9 +165,12 @@ def parse_desktop_selectors(app: str, text: str, source: Path) -> DesktopSelecto
                             window_class, tuple(launch), windows, elements)
 
 
-def load_desktop_selectors(app: str, directory: Path | None = None) -> DesktopSelectors:
-    """Load and validate ``<directory>/<app>.yaml`` (default: the selectors folder)."""
-    source = (directory or selectors_dir()) / f"{app}.yaml"
+def load_desktop_selectors(
+    app: str, directory: Path | None = None, *, selectors_dirs: Sequence[Path] | None = None
+) -> DesktopSelectors:
+    """Load and validate ``<app>.yaml``: from ``directory`` alone when given, else from the
+    first of ``selectors_dirs`` that has it (default: the selector search path)."""
+    source = find_selector_file(app, selector_folders(directory, selectors_dirs))
     try:
         text = source.read_text(encoding="utf-8")
     except OSError as exc:

@@ -23,7 +23,7 @@ from bots.runtime.desktop.locators import reach
 from bots.runtime.desktop.process import AppProcess
 from bots.runtime.desktop.selectors import DesktopSelectors
 from bots.runtime.desktop.windows import AppWindows
-from bots.runtime.errors import ApplicationFailure, FinbotsError, SelectorError
+from bots.runtime.errors import ApplicationFailure, ConfigError, FinbotsError, SelectorError
 from bots.runtime.redact import MASK, Redactor
 from bots.runtime.steps import Step, StepRecorder
 
@@ -33,10 +33,13 @@ __all__ = ["DesktopSession"]
 class DesktopSession:
     def __init__(self, selectors: DesktopSelectors, driver: DesktopDriver,
                  recorder: StepRecorder, redactor: Redactor, run_dir: Path,
-                 timeout_ms: float, process: AppProcess | None = None) -> None:
+                 timeout_ms: float, process: AppProcess | None = None, *,
+                 keep_running: bool = True) -> None:
         self.app, self.selectors, self.driver = selectors.app, selectors, driver
         self.recorder, self.redactor, self.run_dir = recorder, redactor, Path(run_dir)
         self.timeout_ms, self.process = timeout_ms, process
+        self.keep_running = keep_running
+        self.closed = False
         self.windows = AppWindows(selectors, driver, self._dialog_text)
 
     def __repr__(self) -> str:
@@ -45,6 +48,8 @@ class DesktopSession:
     @contextmanager
     def _action(self, action: str, name: str | None = None,
                 data: dict[str, Any] | None = None) -> Iterator[Step]:
+        if self.closed:
+            raise ConfigError(f"{self.app}: the desktop session is closed (its run ended)")
         self.recorder.current = self
         with self.recorder.step(action, app=self.app, selector=name, data=data,
                                 target=self) as st:
@@ -64,6 +69,18 @@ class DesktopSession:
             mains = [n for n, w in self.selectors.windows.items() if w.main]
             st.data["found"], _ = self.windows.wait_any(mains, self.timeout_ms, strict=False)
         return str(st.data["found"])
+
+    def close(self) -> None:
+        """End the session (its run ends): no action works on it after this. The
+        application keeps running for the next run unless the session was opened with
+        ``keep_running=False``; then it is stopped (a ``close`` step). Idempotent."""
+        if self.closed:
+            return
+        if not self.keep_running and self.process is not None and self.process.running():
+            with self._action("close") as st:
+                st.data["command"] = " ".join(self.process.argv)
+                self.process.stop()
+        self.closed = True
 
     # -- windows -----------------------------------------------------------------------
     def wait_for(self, name: str, timeout_ms: float | None = None) -> None:
