@@ -19,7 +19,9 @@ and the misfire handling are deliberately this module's own rather than APSchedu
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
+import time
 from typing import TYPE_CHECKING
 
 from loguru import logger
@@ -28,8 +30,11 @@ from orchestrator.scheduler.timing import plan_fires
 
 if TYPE_CHECKING:  # the store imports this package: no store import at run time
     from orchestrator.store import RunRecord, Store
+    from orchestrator.store.models import Schedule
 
 __all__ = ["SchedulerService"]
+
+_CREDENTIALS_SECONDS = 30.0  # how long a bot's credentials are reused
 
 
 class SchedulerService:
@@ -48,6 +53,7 @@ class SchedulerService:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._next_due: dt.datetime | None = None
+        self._known_credentials: dict[str, tuple[float, list[str]]] = {}
 
     @property
     def running(self) -> bool:
@@ -100,14 +106,16 @@ class SchedulerService:
             assert schedule.id is not None
             try:
                 if schedule.kind == "queue":
-                    created += self.store.fire_queue_schedule(schedule.id, now)
+                    created += self.store.fire_queue_schedule(
+                        schedule.id, now, credentials=self._credentials(schedule))
                     continue
                 calendar = calendars.get(schedule.calendar) if schedule.calendar else None
                 plan = plan_fires(schedule, calendar, now)
                 if plan is None:
                     upcoming += [schedule.next_fire_at] if schedule.next_fire_at else []
                     continue
-                jobs = self.store.fire_schedule(schedule.id, plan)
+                jobs = self.store.fire_schedule(schedule.id, plan,
+                                                credentials=self._credentials(schedule))
                 upcoming += [plan.next_fire_at] if plan.next_fire_at else []
                 if jobs is not None:
                     self._log(schedule.name, plan.expected, plan.fire_times, jobs, now)
@@ -116,6 +124,21 @@ class SchedulerService:
                 logger.exception("schedule {!r}: fire failed", schedule.name)
         self._next_due = min(upcoming, default=None)
         return created
+
+    def _credentials(self, schedule: Schedule) -> list[str]:
+        """The vault entries a job of ``schedule`` uses, from its bot's declaration.
+
+        Read again after ``_CREDENTIALS_SECONDS`` (a queue trigger asks on every pass).
+        """
+        from orchestrator.services.jobs import schedule_credentials  # no import cycle
+
+        key = json.dumps([schedule.bot, schedule.args], sort_keys=True, default=str)
+        known = self._known_credentials.get(key)
+        if known is not None and known[0] > time.monotonic():
+            return known[1]
+        names = schedule_credentials(schedule.bot, schedule.args)
+        self._known_credentials[key] = (time.monotonic() + _CREDENTIALS_SECONDS, names)
+        return names
 
     @staticmethod
     def _log(name: str, due: dt.datetime, fired: tuple[dt.datetime, ...],

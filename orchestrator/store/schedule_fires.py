@@ -8,11 +8,15 @@ inside it), so a crash can neither lose the fire nor leave it half done.
 A queue fire locks the schedule's row (``FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on
 SQLite), counts claimable items and the bot's active jobs, and creates jobs up to
 ``max_concurrent`` in that transaction.
+
+A job's ``credentials`` (the vault entries it uses) come from the caller, which reads
+them from the bot's declaration: the store knows no bots.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, update
@@ -33,7 +37,8 @@ ACTIVE_JOB_STATES = (RunStatus.PENDING, RunStatus.RUNNING, RunStatus.STOPPING)
 
 
 class ScheduleFiresMixin(StoreBase):
-    def fire_schedule(self, schedule_id: int, plan: FirePlan) -> list[RunRecord] | None:
+    def fire_schedule(self, schedule_id: int, plan: FirePlan, *,
+                      credentials: Sequence[str] = ()) -> list[RunRecord] | None:
         """Apply ``plan`` (from :func:`orchestrator.scheduler.timing.plan_fires`).
 
         Returns the jobs created (maybe none: all fires dropped as missed), or ``None`` when
@@ -53,9 +58,11 @@ class ScheduleFiresMixin(StoreBase):
                 return None
             schedule = s.get(Schedule, schedule_id)
             assert schedule is not None
-            return [self._schedule_job(schedule, "schedule") for _ in range(plan.jobs)]
+            return [self._schedule_job(schedule, "schedule", credentials)
+                    for _ in range(plan.jobs)]
 
-    def fire_queue_schedule(self, schedule_id: int, now: dt.datetime) -> list[RunRecord]:
+    def fire_queue_schedule(self, schedule_id: int, now: dt.datetime, *,
+                            credentials: Sequence[str] = ()) -> list[RunRecord]:
         """Start jobs for a queue trigger if its queue has work and the bot has room."""
         with self._tx(write=True, join=True) as s:
             schedule = s.exec(
@@ -79,7 +86,7 @@ class ScheduleFiresMixin(StoreBase):
                 return []
             schedule.last_fire_at = now
             s.add(schedule)
-            return [self._schedule_job(schedule, "queue") for _ in range(wanted)]
+            return [self._schedule_job(schedule, "queue", credentials) for _ in range(wanted)]
 
     @staticmethod
     def _count(s: Session, query: Any) -> int:
@@ -93,12 +100,13 @@ class ScheduleFiresMixin(StoreBase):
         today = now.astimezone(zone(schedule.timezone)).date()
         return BusinessDays.of(calendar).allows(schedule.day_rule, today)
 
-    def _schedule_job(self, schedule: Schedule, trigger: str) -> RunRecord:
+    def _schedule_job(self, schedule: Schedule, trigger: str,
+                      credentials: Sequence[str]) -> RunRecord:
         create = getattr(self, "create_job", None)
         if create is None:
             raise StoreError("this store cannot create jobs (Store.create_job is missing)")
         job: RunRecord = create(
             schedule.bot, dict(schedule.args), trigger=trigger, schedule_id=schedule.id,
-            requested_by=f"schedule:{schedule.name}",
+            requested_by=f"schedule:{schedule.name}", credentials=credentials,
         )
         return job
