@@ -14,6 +14,7 @@ import typer
 
 from orchestrator.cli import (
     audit,
+    bots,
     jobs,
     new_bot,
     queues,
@@ -39,6 +40,7 @@ app.add_typer(runs.app, name="runs", help="Runs and their steps.")
 app.add_typer(queues.app, name="queues", help="Work queues: list, add, retry, delete items.")
 app.add_typer(schedules.app, name="schedules", help="Schedules: add, list, pause, resume, remove.")
 app.add_typer(jobs.app, name="jobs", help="Jobs: start, stop, kill, list.")
+app.add_typer(bots.app, name="bots", help="Bots: list, show what each declares.")
 app.add_typer(robots.app, name="robots", help="Robots: list, and `robots start` a worker.")
 app.add_typer(users.app, name="users", help="Users and their roles.")
 app.add_typer(tokens.app, name="tokens", help="API tokens for robots and integrations.")

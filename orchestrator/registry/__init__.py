@@ -67,6 +67,15 @@ class Discovery:
         self.bots[bot.name] = bot
         self.origins[bot.name] = source.origin
 
+    def listing(self) -> dict[str, Bot | BotLoadError]:
+        """What :func:`list_bots` returns."""
+        listed: dict[str, Bot | BotLoadError] = dict(self.bots)
+        for name, places in self.duplicates.items():
+            listed[name] = BotLoadError(" and ".join(places), str(self.duplicate_error(name)))
+        for label, error in self.errors.items():
+            listed[label if label not in listed else f"{label} ({error.source})"] = error
+        return dict(sorted(listed.items()))
+
     def fail(self, source: BotSource, exc: BaseException) -> None:
         label = source.label
         while label in self.errors:
@@ -129,13 +138,7 @@ def list_bots() -> dict[str, Bot | BotLoadError]:
     Two bots of one name are listed under that name as a :class:`BotLoadError` naming
     both places.
     """
-    found = discover()
-    listed: dict[str, Bot | BotLoadError] = dict(found.bots)
-    for name, places in found.duplicates.items():
-        listed[name] = BotLoadError(" and ".join(places), str(found.duplicate_error(name)))
-    for label, error in found.errors.items():
-        listed[label if label not in listed else f"{label} ({error.source})"] = error
-    return dict(sorted(listed.items()))
+    return discover().listing()
 
 
 def bot_names() -> list[str]:
