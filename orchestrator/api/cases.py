@@ -8,15 +8,14 @@ decide approvals with ``approvals.decide``. Store refusals keep their message: 4
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request
 
 from orchestrator.auth.principal import Principal
 from orchestrator.roles import Permission
 from orchestrator.services.case_bulk import run_bulk
 from orchestrator.services.case_models import (
-    ApplyIn,
     ApprovalOut,
     AssignIn,
     BulkIn,
@@ -27,7 +26,6 @@ from orchestrator.services.case_models import (
     CountsOut,
     DecideIn,
     EventOut,
-    MoneyIn,
     NoteIn,
     OutcomeOut,
 )
@@ -40,6 +38,7 @@ from orchestrator.services.case_views import (
     store_errors,
 )
 from orchestrator.services.deps import get_store, require
+from orchestrator.services.resolutions import resolve_case
 from orchestrator.store import Store
 from orchestrator.store.case_ops import CaseOutcome
 
@@ -156,48 +155,22 @@ def reopen(case_id: CaseId, body: NoteIn, principal: Worker, store: StoreDep) ->
     return OutcomeOut(case=case_out(case), message="Reopened.")
 
 
-@router.post("/cases/{case_id}/apply", response_model=OutcomeOut,
-             summary="Apply the payment to invoices (the bot posts it)")
-def apply(case_id: CaseId, body: ApplyIn, principal: Worker, store: StoreDep) -> OutcomeOut:
+@router.post("/cases/{case_id}/resolutions/{name}", response_model=OutcomeOut,
+             summary="Resolve with one of the resolutions its bot declares")
+def resolve(case_id: CaseId, name: Annotated[str, Path(max_length=60,
+                                                       pattern=r"^[A-Za-z0-9_-]+$")],
+            principal: Worker, store: StoreDep,
+            values: Annotated[dict[str, Any], Body(
+                description="the resolution's fields by name (see the case's `resolutions`)",
+                examples=[{"allocations": [{"invoice_number": "INV-1", "amount": "100.00"}],
+                           "note": "customer confirmed"}])] = {}) -> OutcomeOut:  # noqa: B006
+    """The bot carries it out (the case waits for it), or it is recorded and the case
+    resolves; above the approval threshold a second person approves first."""
+    if len(values) > 50:
+        raise HTTPException(422, "at most 50 fields")
     with store_errors():
-        outcome = store.apply_to_invoices(
-            case_id, principal.name, [a.model_dump() for a in body.allocations],
-            customer_id=body.customer_id, note=body.note)
-    return _outcome(store, outcome)
-
-
-@router.post("/cases/{case_id}/on-account", response_model=OutcomeOut,
-             summary="Leave the payment on account")
-def on_account(case_id: CaseId, body: NoteIn, principal: Worker,
-               store: StoreDep) -> OutcomeOut:
-    with store_errors():
-        return _outcome(store, store.leave_on_account(case_id, principal.name, body.note))
-
-
-@router.post("/cases/{case_id}/refund", response_model=OutcomeOut,
-             summary="Flag for refund (approval above the threshold)")
-def refund(case_id: CaseId, body: MoneyIn, principal: Worker, store: StoreDep) -> OutcomeOut:
-    with store_errors():
-        return _outcome(store, store.refund_case(case_id, principal.name, body.note,
-                                                 body.amount))
-
-
-@router.post("/cases/{case_id}/write-off", response_model=OutcomeOut,
-             summary="Write off a difference (approval above the threshold)")
-def write_off(case_id: CaseId, body: MoneyIn, principal: Worker,
-              store: StoreDep) -> OutcomeOut:
-    if body.amount is None:
-        raise HTTPException(422, "amount: say how much to write off")
-    with store_errors():
-        return _outcome(store, store.write_off_case(case_id, principal.name, body.amount,
-                                                    body.note))
-
-
-@router.post("/cases/{case_id}/retry", response_model=OutcomeOut,
-             summary="Retry a technical failure (the bot tries again)")
-def retry(case_id: CaseId, principal: Worker, store: StoreDep) -> OutcomeOut:
-    with store_errors():
-        return _outcome(store, store.retry_case(case_id, principal.name))
+        return _outcome(store, resolve_case(store, case_id, principal.name, name, values,
+                                            strict=True))
 
 
 @router.post("/cases/bulk", response_model=BulkOut, summary="Claim, assign, release or retry "

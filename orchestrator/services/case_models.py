@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 __all__ = [
-    "AllocationIn", "ApplyIn", "ApprovalOut", "AssignIn", "BulkIn", "BulkOut", "CaseDetailOut",
-    "CaseOut", "CasePageOut", "CommentIn", "CountsOut", "DecideIn", "EventOut", "EvidenceOut",
-    "MoneyIn", "NoteIn", "OutcomeOut",
+    "ApprovalOut", "AssignIn", "BulkIn", "BulkOut", "CaseDetailOut", "CaseOut", "CasePageOut",
+    "CaseTypeOut", "CommentIn", "CountsOut", "DecideIn", "EventOut", "EvidenceOut", "FactGroupOut",
+    "FactOut", "FieldOut", "NoteIn", "OutcomeOut", "ResolutionOut",
 ]
 
 
@@ -22,9 +22,10 @@ class CaseOut(BaseModel):
     status: str
     summary: str
     amount: Decimal | None
-    currency: str | None
+    currency: str | None = Field(description="from the evidence its bot declares, if any")
     customer_id: str | None
-    payer: str | None
+    headline: str | None = Field(description="the first text evidence its bot declares "
+                                 "(e.g. the payer)")
     owner: str | None
     bot: str | None
     run_id: int | None
@@ -79,15 +80,58 @@ class EvidenceOut(BaseModel):
     image: bool
 
 
+class FactOut(BaseModel):
+    label: str
+    path: str
+    kind: str
+    value: Any
+
+
+class FactGroupOut(BaseModel):
+    title: str
+    facts: list[FactOut]
+
+
+class FieldOut(BaseModel):
+    name: str
+    label: str
+    kind: str
+    required: bool
+    choices: list[tuple[str, str]]
+    default: str = Field(description="what the form shows first (from the case's data)")
+    help: str
+
+
+class ResolutionOut(BaseModel):
+    name: str
+    label: str
+    help: str
+    fields: list[FieldOut]
+    approval: str | None = Field(description="the approval kind needed above the threshold")
+    carried_out: bool = Field(description="true: the bot carries it out; false: recorded")
+
+
+class CaseTypeOut(BaseModel):
+    reason: str
+    title: str
+    description: str
+    declared: bool = Field(description="false: its bot does not declare this reason (or "
+                           "could not be loaded)")
+
+
 class CaseDetailOut(CaseOut):
     rule: str | None
     explanation: str | None
-    bank_line: dict[str, Any]
     data: dict[str, Any]
     candidates: list[dict[str, Any]]
     evidence: list[EvidenceOut]
     run_step_url: str | None
-    actions: list[str]
+    case_type: CaseTypeOut
+    facts: list[FactGroupOut] = Field(description="the evidence its bot declares, by group")
+    resolutions: list[ResolutionOut] = Field(description="what a person may choose, most "
+                                             "useful first")
+    approval_threshold: Decimal
+    actions: list[str] = Field(description="the names of the resolutions")
     events: list[EventOut]
     approvals: list[ApprovalOut]
 
@@ -100,27 +144,8 @@ class CountsOut(BaseModel):
     awaiting_approval: int
 
 
-class AllocationIn(BaseModel):
-    invoice_number: str = Field(min_length=1, max_length=100)
-    amount: Decimal = Field(gt=0, decimal_places=2, max_digits=16)
-    write_off: Decimal = Field(default=Decimal("0"), ge=0, decimal_places=2, max_digits=16)
-    typed: bool = Field(default=False, description="an open item looked up by the person, "
-                                                   "not one of the case's candidates")
-    open_amount: Decimal | None = Field(default=None, gt=0, decimal_places=2, max_digits=16)
-
-
-class ApplyIn(BaseModel):
-    allocations: list[AllocationIn] = Field(min_length=1, max_length=50)
-    customer_id: str | None = Field(default=None, max_length=100)
-    note: str = Field(default="", max_length=2000)
-
-
 class NoteIn(BaseModel):
     note: str = Field(default="", max_length=2000)
-
-
-class MoneyIn(NoteIn):
-    amount: Decimal | None = Field(default=None, gt=0, decimal_places=2, max_digits=16)
 
 
 class AssignIn(BaseModel):

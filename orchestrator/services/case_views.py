@@ -8,25 +8,30 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from fastapi import HTTPException, Request
 
+from bots.runtime.cases import CaseType
 from bots.runtime.errors import (
     IllegalTransitionError,
     NotFoundError,
     PermissionDeniedError,
 )
-from orchestrator.cases.actions import actions_for
-from orchestrator.cases.allocations import parse_amount
+from bots.runtime.money import parse_amount
 from orchestrator.roles import Permission, permissions_of
 from orchestrator.services.case_models import (
     ApprovalOut,
     CaseDetailOut,
     CaseOut,
+    CaseTypeOut,
     EventOut,
     EvidenceOut,
+    FactGroupOut,
+    FactOut,
+    FieldOut,
+    ResolutionOut,
 )
+from orchestrator.services.resolutions import CaseTypes, field_default, headline, offered
 from orchestrator.services.run_files import IMAGE_SUFFIXES, artifact_path, runs_root
 from orchestrator.store import Store
 from orchestrator.store.case_ops import CaseOutcome
@@ -34,8 +39,8 @@ from orchestrator.store.case_query import CaseFilter
 from orchestrator.store.models import Approval, ExceptionCase
 from orchestrator.store.types import utcnow
 
-__all__ = ["approval_out", "case_detail", "case_out", "evidence_file", "outcome_message",
-           "parse_query", "store_errors", "workers"]
+__all__ = ["approval_out", "case_detail", "case_out", "evidence_file", "facts",
+           "outcome_message", "parse_query", "resolutions_out", "store_errors", "workers"]
 
 FILTER_KEYS = ("reason", "bot", "customer", "amount_min", "amount_max", "owner", "status",
                "age", "breached", "q")
@@ -73,26 +78,41 @@ def workers(store: Store) -> list[str]:
             and Permission.CASES_WORK in permissions_of(tuple(u.roles))]
 
 
-def bank_line(case: ExceptionCase) -> dict[str, Any]:
-    line = (case.data or {}).get("bank_line")
-    return dict(line) if isinstance(line, dict) else {}
-
-
-def case_out(case: ExceptionCase, now: dt.datetime | None = None) -> CaseOut:
+def case_out(case: ExceptionCase, now: dt.datetime | None = None,
+             types: CaseTypes | None = None) -> CaseOut:
     now = now or utcnow()
-    line = bank_line(case)
+    who, currency = headline((types or CaseTypes.shared()).of(case), case)
     pending = case.status not in ("resolved", "closed")
     return CaseOut(
         id=case.id or 0, reference=case.reference, reason_code=case.reason_code,
         status=case.status, summary=case.summary, amount=case.amount,
-        currency=line.get("currency"), customer_id=case.customer_id,
-        payer=line.get("counterparty_name"), owner=case.owner, bot=case.bot,
+        currency=currency, customer_id=case.customer_id, headline=who,
+        owner=case.owner, bot=case.bot,
         run_id=case.run_id, work_item_id=case.work_item_id, created_at=case.created_at,
         sla_due_at=case.sla_due_at, age_days=max(0, (now - case.created_at).days),
         sla_breached=pending and case.sla_due_at < now, resolution=case.resolution,
         resolution_item_id=case.resolution_item_id, resolved_by=case.resolved_by,
         resolved_at=case.resolved_at,
     )
+
+
+def facts(case_type: CaseType, case: ExceptionCase) -> list[FactGroupOut]:
+    """The evidence the bot declares, one group per panel, in declaration order."""
+    groups: dict[str, list[FactOut]] = {}
+    for e in case_type.evidence:
+        groups.setdefault(e.group, []).append(
+            FactOut(label=e.label, path=e.path, kind=e.kind, value=e.value(case.data or {})))
+    return [FactGroupOut(title=title, facts=items) for title, items in groups.items()]
+
+
+def resolutions_out(case_type: CaseType, case: ExceptionCase) -> list[ResolutionOut]:
+    return [ResolutionOut(
+        name=r.name, label=r.label, help=r.help, approval=r.approval,
+        carried_out=r.carried_out,
+        fields=[FieldOut(name=f.name, label=f.label, kind=f.kind, required=f.required,
+                         choices=list(f.choices), default=field_default(f, case), help=f.help)
+                for f in r.fields])
+        for r in offered(case_type, case)]
 
 
 def approval_out(a: Approval) -> ApprovalOut:
@@ -147,15 +167,25 @@ def _run_step_url(store: Store, case: ExceptionCase) -> str | None:
     return f"/runs/{case.run_id}#step-{hit.seq}" if hit else f"/runs/{case.run_id}"
 
 
-def case_detail(request: Request, store: Store, case: ExceptionCase) -> CaseDetailOut:
+def case_detail(request: Request, store: Store, case: ExceptionCase,
+                types: CaseTypes | None = None) -> CaseDetailOut:
+    """Everything about a case, its type and resolutions from its bot's declaration."""
+    types = types or CaseTypes.shared()
     data = case.data or {}
-    has_item = case.work_item_id is not None
+    case_type = types.of(case)
+    bot = types.bot(case.bot)
+    declared = bot is not None and any(c.reason == case.reason_code for c in bot.case_types)
+    resolutions = resolutions_out(case_type, case)
     return CaseDetailOut(
-        **case_out(case).model_dump(), rule=case.rule, explanation=data.get("explanation"),
-        bank_line=bank_line(case), data=data, candidates=list(case.candidates or []),
+        **case_out(case, types=types).model_dump(), rule=case.rule,
+        explanation=data.get("explanation"), data=data,
+        candidates=list(case.candidates or []),
         evidence=_evidence(request, case), run_step_url=_run_step_url(store, case),
-        actions=[a.value for a in actions_for(case.reason_code, data.get("failure_kind"),
-                                              has_item)],
+        case_type=CaseTypeOut(reason=case_type.reason, title=case_type.title,
+                              description=case_type.description, declared=declared),
+        facts=facts(case_type, case), resolutions=resolutions,
+        approval_threshold=store.approval_threshold,
+        actions=[r.name for r in resolutions],
         events=[EventOut.model_validate(e, from_attributes=True)
                 for e in store.case_events(case.id or 0)],
         approvals=[approval_out(a) for a in store.list_approvals(None, case_id=case.id)],
@@ -168,7 +198,7 @@ def outcome_message(outcome: CaseOutcome) -> str:
                 f"{outcome.approval.amount:.2f} needs a second person.")
     if outcome.work_item is not None:
         return f"Queued for the bot (work item {outcome.work_item.id}); the case closes " \
-               "when the posting succeeds."
+               "when the bot has carried it out."
     return "Case resolved."
 
 

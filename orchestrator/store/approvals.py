@@ -2,8 +2,8 @@
 
 The rules hold in the store, whoever calls: the requester can never decide their own
 request (:class:`SelfApprovalError`), and only a holder of ``approvals.decide`` may decide.
-Approved, the action executes in the same transaction (a write-off or refund is recorded,
-a manual posting is queued for the bot); rejected, the case goes back to open with the note.
+Approved, the stored resolution request executes in the same transaction (recorded, or the
+case's work item handed back to its bot); rejected, the case goes back to open with the note.
 """
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ from collections.abc import Sequence
 from sqlmodel import col, func, select
 
 from bots.runtime.errors import IllegalTransitionError, PermissionDeniedError, SelfApprovalError
-from orchestrator.cases.actions import Action
 from orchestrator.roles import Permission, permissions_of
 from orchestrator.store.base import StoreBase
 from orchestrator.store.case_events import add_event, locked_case, move
-from orchestrator.store.case_ops import EXECUTORS
+from orchestrator.store.case_ops import ResolutionRequest, execute
 from orchestrator.store.models import Approval
 from orchestrator.store.states import CaseStatus
 from orchestrator.store.types import utcnow
@@ -76,8 +75,8 @@ class ApprovalsMixin(StoreBase):
                           f"{verdict}" + (f": {note}" if note else ""),
                           {"approval_id": approval.id, "approved": approve})
                 if approve:
-                    action = Action(approval.payload.get("action", approval.kind))
-                    EXECUTORS[action](s, case, approval.payload, approval.requested_by, actor)
+                    request = ResolutionRequest.from_json(approval.payload)
+                    execute(s, case, request, approval.requested_by, actor)
                 else:
                     move(case, CaseStatus.OPEN)
                     s.add(case)

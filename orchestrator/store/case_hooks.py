@@ -1,11 +1,13 @@
 """When the bot releases a work item that carries a person's decision (``resolves_case``),
-the case follows: resolved when the posting succeeded, back to open when it failed for good.
+the case follows: resolved when the bot carried it out, back to open when it failed for good.
 
 Called by :meth:`~orchestrator.store.leases.LeasesMixin.complete_item` and ``fail_item``
 inside their transaction; items without ``resolves_case`` cost one dictionary lookup.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlmodel import Session
 
@@ -29,24 +31,42 @@ def item_released(s: Session, item: WorkItem, clone: WorkItem | None = None) -> 
         if case.status not in _WAITING:
             return
         output = item.output or {}
-        confirmation = output.get("confirmation", "?")
-        again = " (found already posted)" if output.get("already_posted") else ""
+        confirmation = output.get("confirmation")
         case.resolution_item_id = item.id
         resolve(s, case, actor,
-                {**(case.resolution or {}), "posted": True, "work_item_id": item.id,
+                {**(case.resolution or {}), "carried_out": True, "work_item_id": item.id,
                  "confirmation": confirmation, "run_id": item.run_id},
-                f"resolved by posting, ERP confirmation {confirmation}{again}",
-                resolved_by=(item.payload or {}).get("applied_by") or actor)
+                _done_text(output), resolved_by=_requested_by(item) or actor)
     elif clone is not None:  # a technical failure the queue retries by itself
         case.resolution_item_id = clone.id
         s.add(case)
         add_event(s, case.id or 0, actor, "action",
-                  f"posting failed ({item.failure_code}), the bot retries it "
+                  f"the bot failed ({item.failure_code}) and retries it "
                   f"(work item {clone.id})", {"work_item_id": clone.id})
     elif case.status == CaseStatus.AWAITING_POSTING:
         move(case, CaseStatus.OPEN)
         s.add(case)
         add_event(s, case.id or 0, actor, "reopened",
-                  f"posting failed ({item.failure_code}): {item.failure_message}",
+                  f"the bot failed ({item.failure_code}): {item.failure_message}",
                   {"work_item_id": item.id, "failure_kind": item.failure_kind,
                    "failure_code": item.failure_code})
+
+
+def _requested_by(item: WorkItem) -> str | None:
+    """Who decided what the item carries out (resolved by them, not by the bot)."""
+    payload = item.payload or {}
+    decision = payload.get("resolution")
+    by = decision.get("by") if isinstance(decision, dict) else None
+    return by or payload.get("retried_by")
+
+
+def _done_text(output: dict[str, Any]) -> str:
+    """``resolved by the bot`` with what it reported (a confirmation, a summary)."""
+    text = "resolved by the bot"
+    if output.get("summary"):
+        text += f": {output['summary']}"
+    if output.get("confirmation"):
+        text += f", confirmation {output['confirmation']}"
+    if output.get("already_posted") or output.get("already_done"):
+        text += " (found already done)"
+    return text

@@ -1,107 +1,111 @@
-"""What a resolution does once it may execute (at once, or when its approval is given):
-queue the bot's posting of a person's allocation, or record the resolution."""
+"""What a person's resolution does once it may execute (at once, or when its approval is
+given): hand the case's work item back to its bot with the decision, or record it.
+
+The store knows nothing of any bot's domain: a resolution arrives already checked and
+shaped (:class:`ResolutionRequest`) by the bot's own declaration, in the service layer.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session, select
 
 from bots.runtime.errors import IllegalTransitionError, NotFoundError
-from orchestrator.cases.actions import Action
-from orchestrator.cases.allocations import PostingPlan, plan_posting
 from orchestrator.store.case_events import add_event, move, resolve
 from orchestrator.store.leases import retry_as_clone
 from orchestrator.store.models import Approval, ExceptionCase, WorkItem
 from orchestrator.store.states import CaseStatus, ItemState
 from orchestrator.store.types import to_jsonable, utcnow
 
-__all__ = ["EXECUTORS", "CaseOutcome", "plan_for", "queue_posting"]
+__all__ = ["CaseOutcome", "ResolutionRequest", "execute"]
 
 
-def queue_posting(
-    s: Session, case: ExceptionCase, plan: PostingPlan, *, applied_by: str,
-    approved_by: str | None = None, note: str = "",
-) -> WorkItem:
-    """Clone the case's failed work item with the person's allocations for the bot to post.
+@dataclass(frozen=True, slots=True)
+class ResolutionRequest:
+    """A person's resolution as the store keeps it (also inside a pending approval).
 
-    The original becomes ``retried``; the clone carries ``resolves_case``, so the case is
-    resolved when the bot completes it (and reopened if the bot fails it).
+    ``payload`` is merged into the work item the bot carries out; ``values`` are what the
+    person entered; ``carried_out=False``: recorded only, the case resolves at once.
     """
-    source_id = case.resolution_item_id or case.work_item_id
-    if source_id is None:
-        raise ValueError(f"case {case.id} has no work item a bot could post")
-    item = s.exec(select(WorkItem).where(WorkItem.id == source_id).with_for_update()).first()
-    if item is None:
-        raise NotFoundError(f"no work item {source_id!r}")
-    if item.state not in (ItemState.FAILED, ItemState.ABANDONED):
-        raise IllegalTransitionError("work item", item.state, ItemState.RETRIED)
-    clone = retry_as_clone(s, item, utcnow(), manual=True)
-    assert clone is not None  # manual clones have no retry limit
-    by = f"{applied_by}, approved by {approved_by}" if approved_by else applied_by
-    clone.payload = {
-        **item.payload, **plan.as_json(), "decision": "post", "reason": None,
-        "rule": f"manual: applied by {applied_by} in case {case.id}",
-        "explanation": f"applied by {by} in case {case.id}" + (f": {note}" if note else ""),
-        "confidence": 1.0, "resolves_case": case.id, "applied_by": applied_by,
-        "approved_by": approved_by,
-    }
-    s.add(clone)
-    s.flush()
-    move(case, CaseStatus.AWAITING_POSTING)
-    case.resolution_item_id = clone.id
-    case.resolution = to_jsonable({"action": "apply", **plan.as_json(), "applied_by": applied_by,
-                                   "approved_by": approved_by, "note": note,
-                                   "work_item_id": clone.id})
-    s.add(case)
-    invoices = ", ".join(f"{a.invoice_number} {a.amount:.2f}" for a in plan.allocations)
-    add_event(s, case.id or 0, approved_by or applied_by, "action",
-              f"applied to {invoices}; posting queued for the bot (work item {clone.id})",
-              {"action": "apply", "work_item_id": clone.id, **plan.as_json()})
-    return clone
 
+    name: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    carried_out: bool = True
+    summary: str = ""
+    amount: Decimal | None = None
 
-Executor = Callable[[Session, ExceptionCase, Mapping[str, Any], str, "str | None"], Any]
+    def as_json(self) -> dict[str, Any]:
+        return to_jsonable({"resolution": self.name, "values": dict(self.values),
+                            "payload": dict(self.payload), "carried_out": self.carried_out,
+                            "summary": self.summary, "amount": self.amount})
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> ResolutionRequest:
+        amount = raw.get("amount")
+        return cls(name=str(raw["resolution"]), values=dict(raw.get("values") or {}),
+                   payload=dict(raw.get("payload") or {}),
+                   carried_out=bool(raw.get("carried_out", True)),
+                   summary=str(raw.get("summary") or ""),
+                   amount=None if amount in (None, "") else Decimal(str(amount)))
 
 
 @dataclass(slots=True)
 class CaseOutcome:
-    """What an action did: the case, the approval it now waits for, the bot's work item."""
+    """What a resolution did: the case, the approval it now waits for, the bot's work item."""
 
     case: ExceptionCase
     approval: Approval | None = None
     work_item: WorkItem | None = None
 
 
-def plan_for(case: ExceptionCase, allocations: Sequence[Mapping[str, Any]],
-             customer_id: str | None = None) -> PostingPlan:
-    return plan_posting(allocations, payment_amount=case.amount, candidates=case.candidates,
-                        customer_id=customer_id or None, default_customer=case.customer_id)
+def failed_item(s: Session, case: ExceptionCase) -> WorkItem:
+    """The case's work item the bot last failed (locked), to be handed back to the bot."""
+    source_id = case.resolution_item_id or case.work_item_id
+    if source_id is None:
+        raise ValueError(f"case {case.id} has no work item a bot could carry out")
+    item = s.exec(select(WorkItem).where(WorkItem.id == source_id).with_for_update()).first()
+    if item is None:
+        raise NotFoundError(f"no work item {source_id!r}")
+    if item.state not in (ItemState.FAILED, ItemState.ABANDONED):
+        raise IllegalTransitionError("work item", item.state, ItemState.RETRIED)
+    return item
 
 
-def _apply(s: Session, case: ExceptionCase, p: Mapping[str, Any], by: str,
-           approver: str | None) -> WorkItem:
-    plan = plan_for(case, p["requested"], p.get("customer_id"))
-    return queue_posting(s, case, plan, applied_by=by, approved_by=approver,
-                         note=p.get("note", ""))
+def hand_back(s: Session, case: ExceptionCase, payload: Mapping[str, Any]) -> WorkItem:
+    """Clone the case's failed item into its queue with ``payload``; the case waits for the
+    bot (resolved when the bot completes the clone, reopened when it fails it)."""
+    item = failed_item(s, case)
+    clone = retry_as_clone(s, item, utcnow(), manual=True)
+    assert clone is not None  # a person's retry has no retry limit
+    clone.payload = to_jsonable({**item.payload, **payload, "resolves_case": case.id})
+    s.add(clone)
+    s.flush()
+    move(case, CaseStatus.AWAITING_POSTING)
+    case.resolution_item_id = clone.id
+    s.add(case)
+    return clone
 
 
-def _resolution(text: str) -> Executor:
-    def execute(s: Session, case: ExceptionCase, p: Mapping[str, Any], by: str,
-                approver: str | None) -> None:
-        details = {**p, "requested_by": by, "approved_by": approver}
-        what = text.format(amount=p.get("amount", ""), currency=p.get("currency", "EUR"))
-        note = f": {p['note']}" if p.get("note") else ""
-        resolve(s, case, approver or by, details, f"{what}{note}", resolved_by=by)
-    return execute
-
-
-#: What runs when an action executes (at once, or when its approval is given).
-EXECUTORS: dict[Action, Executor] = {
-    Action.APPLY: _apply,
-    Action.ON_ACCOUNT: _resolution("left on the customer's account, nothing posted"),
-    Action.REFUND: _resolution("flagged for a refund of {amount} {currency}"),
-    Action.WRITE_OFF: _resolution("difference of {amount} {currency} written off"),
-}
+def execute(s: Session, case: ExceptionCase, request: ResolutionRequest, by: str,
+            approved_by: str | None = None) -> WorkItem | None:
+    """Carry out ``request`` for ``case`` (locked, in ``s``): the bot's item, or None."""
+    summary = request.summary or request.name.replace("_", " ")
+    record = {"action": request.name, **request.values, "summary": summary,
+              "requested_by": by, "approved_by": approved_by}
+    if not request.carried_out:
+        resolve(s, case, approved_by or by, record, summary, resolved_by=by)
+        return None
+    decision = {"name": request.name, "values": dict(request.values), "case_id": case.id,
+                "by": by, "approved_by": approved_by}
+    clone = hand_back(s, case, {**request.payload, "resolution": decision})
+    case.resolution = to_jsonable({**record, "work_item_id": clone.id})
+    s.add(case)
+    add_event(s, case.id or 0, approved_by or by, "action",
+              f"{summary}; queued for the bot (work item {clone.id})",
+              {"action": request.name, "work_item_id": clone.id})
+    return clone

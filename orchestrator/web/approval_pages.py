@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from orchestrator.auth.principal import Principal
 from orchestrator.roles import Permission
-from orchestrator.services.case_views import store_errors
+from orchestrator.services.case_views import case_out, store_errors
 from orchestrator.services.deps import get_store, require
 from orchestrator.store import Store
 from orchestrator.web.inbox_router import router
@@ -28,7 +28,7 @@ StoreDep = Annotated[Store, Depends(get_store)]
 def show_approvals(request: Request, store: Store, principal: Principal, *, error: str = "",
                    status_code: int = 200) -> HTMLResponse:
     pending = store.list_approvals("pending")
-    cases = {a.case_id: store.get_case(a.case_id) for a in pending if a.case_id}
+    cases = {a.case_id: case_out(store.get_case(a.case_id)) for a in pending if a.case_id}
     return render(request, "approvals.html", status_code=status_code, pending=pending,
                   decided=[a for a in store.list_approvals(None, limit=80)
                            if a.status != "pending"][:40],

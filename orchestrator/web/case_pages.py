@@ -1,9 +1,12 @@
-"""One exception case: the evidence side by side, ownership, history, and its resolutions.
+"""One exception case: the evidence its bot declares, ownership, history, and one form per
+resolution its bot offers for the case's reason.
 
-Forms post to ``/cases/{id}/<action>``; success redirects back to the case (the message is
-chosen here from a fixed list, never taken from the URL), a refusal shows the case again
-with the store's reason. ``/cases/{id}/evidence/{n}`` serves a file of the case, only from
-inside the runs folder.
+Forms post to ``/cases/{id}/<claim|release|assign|comment|reopen>`` and to
+``/cases/{id}/resolve/{name}`` (a declared resolution); ``/cases/{id}/check/{name}`` is a
+form's live check (the resolution's ``prepare`` hook, nothing resolved). Success redirects
+back to the case (the message is chosen here from a fixed list, never taken from the URL),
+a refusal shows the case again with the reason. ``/cases/{id}/evidence/{n}`` serves a file
+of the case, only from inside the runs folder.
 """
 
 from __future__ import annotations
@@ -15,13 +18,14 @@ from fastapi import Depends, HTTPException, Path, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from bots.runtime.cases import Resolution
 from orchestrator.auth.principal import Principal
-from orchestrator.cases.actions import ACTION_LABELS, NEEDS_APPROVAL, Action
 from orchestrator.roles import Permission
+from orchestrator.services.case_models import CaseDetailOut
 from orchestrator.services.case_views import case_detail, evidence_file, store_errors, workers
 from orchestrator.services.deps import get_store, require
+from orchestrator.services.resolutions import CaseTypes, check_resolution, pick, resolve_case
 from orchestrator.store import Store
-from orchestrator.store.case_ops import CaseOutcome, plan_for
 from orchestrator.web.inbox_router import router
 from orchestrator.web.templating import render
 
@@ -31,39 +35,57 @@ Reader = Annotated[Principal, Depends(require(Permission.CASES_READ))]
 Worker = Annotated[Principal, Depends(require(Permission.CASES_WORK))]
 StoreDep = Annotated[Store, Depends(get_store)]
 CaseId = Annotated[int, Path(ge=1, le=2**62)]
+Name = Annotated[str, Path(max_length=60, pattern=r"^[A-Za-z0-9_-]+$")]
 
 MESSAGES = {
     "claimed": "You own this case now.", "assigned": "Case assigned.",
     "released": "Case released to the team.", "comment": "Comment added.",
     "reopened": "Case reopened.", "approval": "Sent for approval: a second person with the "
     "approver role must approve it before it is carried out.",
-    "queued": "Queued for the bot: the case closes when the posting succeeds.",
+    "queued": "Queued for the bot: the case closes when the bot has carried it out.",
     "resolved": "Case resolved.", "decided": "Decision recorded.",
 }
 
 
 def show_case(request: Request, store: Store, principal: Principal, case_id: int, *,
-              error: str = "", status_code: int = 200, form: FormData | None = None
-              ) -> HTMLResponse:
+              error: str = "", status_code: int = 200, form: FormData | None = None,
+              chosen: str = "") -> HTMLResponse:
     with store_errors():
         case = store.get_case(case_id)
     detail = case_detail(request, store, case)
+    table = next((r for r in detail.resolutions
+                  if any(f.kind == "allocations" for f in r.fields)), None)
     return render(
         request, "case.html", status_code=status_code, case=detail, error=error,
         notice=MESSAGES.get(request.query_params.get("done", "")), workers=workers(store),
-        labels=ACTION_LABELS, threshold=store.approval_threshold, needs_approval=NEEDS_APPROVAL,
-        can_work=principal.can(Permission.CASES_WORK),
+        threshold=store.approval_threshold, can_work=principal.can(Permission.CASES_WORK),
         can_decide=principal.can(Permission.APPROVALS_DECIDE), form=form or {},
+        chosen=chosen, table=table, columns=_columns(detail),
+        needs_approval=_needs_approval(detail),
         suggested=_suggested(detail.candidates, detail.amount),
     )
 
 
+def _columns(detail: CaseDetailOut) -> list[str]:
+    """The candidates' keys in first-seen order (the table's columns)."""
+    keys: dict[str, None] = {}
+    for c in detail.candidates:
+        keys.update(dict.fromkeys(str(k) for k in c))
+    return list(keys)
+
+
+def _needs_approval(detail: CaseDetailOut) -> set[str]:
+    """Resolutions that need an approver for the case's amount (a hint; the store decides)."""
+    over = detail.amount is not None and detail.amount > detail.approval_threshold
+    return {r.name for r in detail.resolutions if r.approval and over}
+
+
 def _suggested(candidates: list[dict[str, Any]], amount: Any) -> list[str]:
-    """Per candidate: what to apply if picked (its open amount, at most the payment)."""
+    """Per candidate: what to apply if picked (its open amount, at most the case's)."""
     out = []
     for c in candidates:
         try:
-            open_amount = Decimal(str(c.get("amount_open") or "0"))
+            open_amount = Decimal(str(c.get("amount_open") or c.get("amount") or "0"))
             out.append(f"{min(open_amount, Decimal(amount or open_amount)):.2f}")
         except (ArithmeticError, ValueError):
             out.append("")
@@ -88,12 +110,8 @@ def evidence(case_id: CaseId, n: Annotated[int, Path(ge=0, le=1000)], principal:
                                        "Content-Security-Policy": "sandbox"})
 
 
-#: What the case page's forms post to (``/cases/{id}/<action>``; ``-`` or ``_``).
-FORM_ACTIONS = frozenset({"claim", "release", "assign", "comment", "reopen", *Action})
-
-
 def allocations_from(form: FormData) -> list[dict[str, Any]]:
-    """Rows of the apply form: picked candidates and typed open items with an amount."""
+    """Rows of an allocations table: picked candidates and typed rows with an amount."""
     picked = set(form.getlist("pick"))
     rows = []
     for key in sorted({k.split("_", 1)[1] for k in form if k.startswith("inv_")}):
@@ -105,10 +123,32 @@ def allocations_from(form: FormData) -> list[dict[str, Any]]:
     return rows
 
 
-def _act(store: Store, action: str, case_id: int, actor: str, form: FormData) -> str:
-    """Run one form action; returns the message key for the redirect."""
-    note = str(form.get("note") or "")
-    outcome: CaseOutcome
+def form_values(resolution: Resolution, form: FormData) -> dict[str, Any]:
+    """A resolution's form as values by field name."""
+    values: dict[str, Any] = {}
+    for field in resolution.fields:
+        if field.kind == "allocations":
+            values[field.name] = allocations_from(form)
+        elif field.kind == "checkbox":
+            values[field.name] = field.name in form
+        else:
+            values[field.name] = form.get(field.name)
+    return values
+
+
+def _resolve(store: Store, case_id: int, name: str, actor: str, form: FormData) -> str:
+    """Carry out one resolution form; returns the message key for the redirect."""
+    types = CaseTypes.shared()
+    resolution = pick(types, store.get_case(case_id), name)
+    outcome = resolve_case(store, case_id, actor, name, form_values(resolution, form),
+                           types=types)
+    if outcome.approval is not None:
+        return "approval"
+    return "queued" if outcome.work_item is not None else "resolved"
+
+
+def _work(store: Store, action: str, case_id: int, actor: str, form: FormData) -> str:
+    """Claim, release, assign, comment or reopen; returns the message key."""
     if action == "claim":
         store.claim_case(case_id, actor)
         return "claimed"
@@ -121,56 +161,58 @@ def _act(store: Store, action: str, case_id: int, actor: str, form: FormData) ->
     if action == "comment":
         store.comment_case(case_id, actor, str(form.get("text") or ""))
         return "comment"
-    if action == "reopen":
-        store.reopen_case(case_id, actor, note)
-        return "reopened"
-    if action == Action.APPLY:
-        outcome = store.apply_to_invoices(case_id, actor, allocations_from(form),
-                                          customer_id=str(form.get("customer_id") or ""),
-                                          note=note)
-    elif action == Action.ON_ACCOUNT:
-        outcome = store.leave_on_account(case_id, actor, note)
-    elif action == Action.REFUND:
-        outcome = store.refund_case(case_id, actor, note, str(form.get("amount") or ""))
-    elif action == Action.WRITE_OFF:
-        outcome = store.write_off_case(case_id, actor, str(form.get("amount") or ""), note)
-    else:
-        outcome = store.retry_case(case_id, actor)
-    if outcome.approval is not None:
-        return "approval"
-    return "queued" if outcome.work_item is not None else "resolved"
+    store.reopen_case(case_id, actor, str(form.get("note") or ""))
+    return "reopened"
 
 
-@router.post("/cases/{case_id}/check-allocation", response_class=HTMLResponse)
-async def check_allocation(case_id: CaseId, request: Request, principal: Worker,
-                           store: StoreDep) -> HTMLResponse:
-    """The apply form's live summary: allocated vs. payment, or what is wrong."""
+#: What the case page's ownership forms post to (``/cases/{id}/<action>``).
+FORM_ACTIONS = frozenset({"claim", "release", "assign", "comment", "reopen"})
+
+
+@router.post("/cases/{case_id}/check/{name}", response_class=HTMLResponse)
+async def check(case_id: CaseId, name: Name, request: Request, principal: Worker,
+                store: StoreDep) -> HTMLResponse:
+    """A resolution form's live check: what it would do, or what is wrong."""
     form = await request.form()
     with store_errors():
         case = store.get_case(case_id)
-    rows = allocations_from(form)
+    types = CaseTypes.shared()
     try:
-        plan = plan_for(case, rows, str(form.get("customer_id") or "")) if rows else None
-        problem = "" if rows else "Pick an invoice or type one."
+        values = form_values(pick(types, case, name), form)
     except ValueError as exc:
-        plan, problem = None, str(exc)
-    return render(request, "_case_allocation.html", case=case, plan=plan, problem=problem,
-                  threshold=store.approval_threshold)
+        raise HTTPException(404, str(exc)) from None
+    result = check_resolution(store, case, name, values, principal.name, types=types)
+    return render(request, "_case_check.html", check=result, threshold=store.approval_threshold)
 
 
-@router.post("/cases/{case_id}/{action}")
-async def case_action(case_id: CaseId, action: str, request: Request, principal: Worker,
-                      store: StoreDep) -> Response:
-    """One form of the case page; a refusal shows the page again with the reason."""
-    action = action.replace("-", "_")
-    if action not in FORM_ACTIONS:
-        raise HTTPException(404, f"unknown action {action!r}")
+@router.post("/cases/{case_id}/resolve/{name}")
+async def resolve(case_id: CaseId, name: Name, request: Request, principal: Worker,
+                  store: StoreDep) -> Response:
+    """One resolution form; a refusal shows the page again with the reason."""
     with store_errors():
         store.get_case(case_id)  # an unknown case is a 404, not a form error
     form = await request.form()
     try:
         with store_errors():
-            done = _act(store, action, case_id, principal.name, form)
+            done = _resolve(store, case_id, name, principal.name, form)
+    except HTTPException as exc:
+        return show_case(request, store, principal, case_id, error=str(exc.detail),
+                         status_code=exc.status_code, form=form, chosen=name)
+    return RedirectResponse(f"/cases/{case_id}?done={done}", 303)
+
+
+@router.post("/cases/{case_id}/{action}")
+async def case_action(case_id: CaseId, action: str, request: Request, principal: Worker,
+                      store: StoreDep) -> Response:
+    """Claim, release, assign, comment or reopen; a refusal shows the page again."""
+    if action not in FORM_ACTIONS:
+        raise HTTPException(404, f"unknown action {action!r}")
+    with store_errors():
+        store.get_case(case_id)
+    form = await request.form()
+    try:
+        with store_errors():
+            done = _work(store, action, case_id, principal.name, form)
     except HTTPException as exc:
         return show_case(request, store, principal, case_id, error=str(exc.detail),
                          status_code=exc.status_code, form=form)

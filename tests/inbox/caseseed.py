@@ -1,5 +1,6 @@
 """Seeding exception cases the way the payment-posting bot leaves them: a failed work item
-with the bank line and matching decision, and the case opened for it."""
+with the bank line and matching decision, and the case opened for it (its data holds the
+item's payload, as the SDK records it)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ def candidate(number: str, open_amount: str, customer: str = "C1006") -> dict[st
 def seed_case(store: Store, *, reason: str = "AMBIGUOUS", amount: str = "2000.00",
               candidates: list[dict[str, Any]] | None = None, kind: str = "business",
               payer: str = "Fjord Marine AS", text: str = "", customer: str | None = "C1006",
-              run_id: int | None = None, reference: str | None = None) -> Any:
+              run_id: int | None = None, reference: str | None = None,
+              bot: str = "payment-posting") -> Any:
     """A failed item and its open case (like Poster.open_case); each case gets a queue of
     its own so that items other tests queued never get in the way of the claim."""
     n = next(_refs)
@@ -52,7 +54,7 @@ def seed_case(store: Store, *, reason: str = "AMBIGUOUS", amount: str = "2000.00
     body = payload(reference, amount, cands, payer=payer, text=text, customer=customer,
                    reason=reason)
     if run_id is None:
-        run_id = store.start_run("payment-posting", {}, "test-host", 1).id
+        run_id = store.start_run(bot, {}, "test-host", 1).id
     item = store.add_item(queue, reference, body)
     claimed = store.claim_item(queue, "test-robot", run_id=run_id)
     assert item is not None and claimed is not None and claimed.id == item.id
@@ -63,8 +65,7 @@ def seed_case(store: Store, *, reason: str = "AMBIGUOUS", amount: str = "2000.00
         clone = store.fail_item(item.id, kind, reason, "stopped for a person")
     return store.open_case(
         run_id, item.id, reference, reason, f"{reason}: {payer} paid {amount}",
-        rule=body["rule"], data={"bank_line": body["entry"], "explanation": body["explanation"],
-                                 "confidence": 0.5, "statement": body["statement"],
+        rule=body["rule"], data={"payload": body, "explanation": body["explanation"],
                                  "failure_kind": kind},
         candidates=cands, evidence=["screenshots/0001-failed-transaction.png"],
         amount=Decimal(amount), customer_id=customer)

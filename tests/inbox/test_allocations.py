@@ -1,4 +1,5 @@
-"""A person's allocations: checked against the payment and the candidates, shaped for the bot."""
+"""A person's allocations: checked against the payment and the candidates, shaped for the bot;
+the payment-posting bot's case types and their resolutions per reason."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from bots.cashapp.model import Allocation
+from bots.payment_posting.allocations import plan_posting, prepare_apply
+from bots.payment_posting.case_types import CASE_TYPES
 from bots.payment_posting.payload import _plain
-from orchestrator.cases.actions import Action, actions_for
-from orchestrator.cases.allocations import plan_posting
 
 CANDS = [{"invoice_number": "INV-2026-1010", "customer_id": "C1006", "amount_open": "2000.00"},
          {"invoice_number": "INV-2026-1011", "customer_id": "C1006", "amount_open": "2000.00"}]
@@ -55,9 +56,37 @@ def test_partial_and_typed_items_need_a_customer() -> None:
     assert typed.customer_id == "C9" and typed.as_json()["typed"] == ["X-1"]
 
 
-def test_actions_fit_the_reason() -> None:
-    assert actions_for("AMBIGUOUS", "business", True)[0] is Action.APPLY
-    assert actions_for("DUPLICATE", "business", True)[0] is Action.REFUND
-    assert Action.WRITE_OFF in actions_for("SHORT_PAYMENT", "business", True)
-    assert actions_for("ERP_TIMEOUT", "application", True)[0] is Action.RETRY
-    assert Action.APPLY not in actions_for("UNMATCHED", "business", has_item=False)
+def _names(reason: str) -> list[str]:
+    case_type = next(c for c in CASE_TYPES if c.reason == reason)
+    return [r.name for r in case_type.resolutions]
+
+
+def test_resolutions_fit_the_reason() -> None:
+    assert _names("AMBIGUOUS") == ["apply", "on_account"]
+    assert _names("DUPLICATE")[0] == "refund"
+    assert "write_off" in _names("SHORT_PAYMENT")
+    assert _names("ERP_REJECTED") == ["apply", "on_account", "write_off"]
+    by_name = {r.name: r for c in CASE_TYPES for r in c.resolutions}
+    assert {n: r.approval for n, r in by_name.items()} == {
+        "apply": "manual_posting", "on_account": None, "refund": "refund",
+        "write_off": "write_off"}
+    assert [n for n, r in by_name.items() if r.carried_out] == ["apply"]
+
+
+def test_the_apply_hook_shapes_the_posting_for_the_bot() -> None:
+    case = {"id": 7, "amount": Decimal("2000.00"), "candidates": CANDS,
+            "customer_id": "C1006", "requested_by": "ana", "data": {}}
+    prepared = prepare_apply(case, {"allocations": [
+        {"invoice_number": "INV-2026-1010", "amount": "1990.00", "write_off": "10.00"}],
+        "note": "phoned"})
+    p = prepared.payload
+    assert p["decision"] == "post" and p["customer_id"] == "C1006"
+    assert p["rule"] == "manual: applied by ana in case 7"
+    assert p["explanation"] == "applied by ana in case 7: phoned"
+    assert prepared.amount == Decimal("1990.00")
+    assert prepared.summary == ("apply 1990.00 to INV-2026-1010 1990.00 of C1006, writing "
+                                "off 10.00; 10.00 stays unapplied")
+    with pytest.raises(ValueError, match="more than the payment"):
+        prepare_apply(case, {"allocations": [
+            {"invoice_number": "INV-2026-1010", "amount": "2000.00"},
+            {"invoice_number": "INV-2026-1011", "amount": "1.00"}]})

@@ -1,8 +1,10 @@
-"""Case work in the store: ownership, history, resolutions, the posting hook, maker-checker."""
+"""Case work in the store: ownership, history, resolutions (the payment-posting bot's, as
+its case types declare them), the hook that follows the bot's item, maker-checker."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from caseseed import add_person, candidate, post_item, seed_case
@@ -12,11 +14,23 @@ from bots.runtime.errors import (
     PermissionDeniedError,
     SelfApprovalError,
 )
+from orchestrator.services.resolutions import resolve_case
 from orchestrator.store import Store
+from orchestrator.store.case_ops import CaseOutcome
 
 
 def kinds(store: Store, case_id: int) -> list[str]:
     return [e.kind for e in store.case_events(case_id)]
+
+
+def apply(store: Store, case_id: int, actor: str, rows: list[dict[str, Any]],
+          **values: Any) -> CaseOutcome:
+    """The bot's ``apply`` resolution, as the case page and the API choose it."""
+    return resolve_case(store, case_id, actor, "apply", {"allocations": rows, **values})
+
+
+def resolve(store: Store, case_id: int, actor: str, name: str, **values: Any) -> CaseOutcome:
+    return resolve_case(store, case_id, actor, name, values)
 
 
 def test_claim_assign_release_comment_are_history_and_audit(store: Store) -> None:
@@ -49,8 +63,8 @@ def test_claim_assign_release_comment_are_history_and_audit(store: Store) -> Non
 def test_apply_creates_the_posting_clone_and_success_resolves_the_case(store: Store) -> None:
     store.approval_threshold = Decimal("5000.00")
     case = seed_case(store)
-    outcome = store.apply_to_invoices(
-        case.id, "ana", [{"invoice_number": "INV-2026-1010", "amount": "2000.00"}], note="ok")
+    outcome = apply(store, case.id, "ana",
+                    [{"invoice_number": "INV-2026-1010", "amount": "2000.00"}], note="ok")
 
     clone = outcome.work_item
     assert clone is not None and outcome.approval is None
@@ -64,6 +78,11 @@ def test_apply_creates_the_posting_clone_and_success_resolves_the_case(store: St
     assert p["rule"] == f"manual: applied by ana in case {case.id}"
     assert p["customer_id"] == "C1006" and p["partial"] is False
     assert p["entry"]["bank_reference"] == case.reference  # the bank line travels along
+    assert p["resolution"] == {"name": "apply", "case_id": case.id, "by": "ana",
+                               "approved_by": None, "values": {
+                                   "allocations": [{"invoice_number": "INV-2026-1010",
+                                                    "amount": "2000.00"}],
+                                   "note": "ok"}}
 
     post_item(store, clone.id, confirmation="CR-777")
 
@@ -72,15 +91,15 @@ def test_apply_creates_the_posting_clone_and_success_resolves_the_case(store: St
     assert done.resolution["confirmation"] == "CR-777"
     last = store.case_events(case.id)[-1]
     assert last.kind == "resolved"
-    assert last.text == "resolved by posting, ERP confirmation CR-777"
+    assert last.text == "resolved by the bot, confirmation CR-777"
     assert last.actor == "bot:payment-posting"
 
 
 def test_a_failed_posting_reopens_the_case_without_a_second_case(store: Store) -> None:
     store.approval_threshold = Decimal("5000.00")
     case = seed_case(store)
-    clone = store.apply_to_invoices(
-        case.id, "ana", [{"invoice_number": "INV-2026-1011", "amount": "2000.00"}]).work_item
+    clone = apply(store, case.id, "ana",
+                  [{"invoice_number": "INV-2026-1011", "amount": "2000.00"}]).work_item
     assert clone is not None
     post_item(store, clone.id, fail="ERP_REJECTED")
     again = store.open_case(clone.run_id, clone.id, case.reference, "ERP_REJECTED",
@@ -93,15 +112,15 @@ def test_a_failed_posting_reopens_the_case_without_a_second_case(store: Store) -
     assert kinds(store, case.id)[-1] == "reopened"
     assert "ERP_REJECTED" in store.case_events(case.id)[-1].text
     # the person can apply again: the failed clone is cloned once more
-    retry = store.apply_to_invoices(
-        case.id, "ana", [{"invoice_number": "INV-2026-1010", "amount": "2000.00"}]).work_item
+    retry = apply(store, case.id, "ana",
+                  [{"invoice_number": "INV-2026-1010", "amount": "2000.00"}]).work_item
     assert retry is not None and retry.parent_id == clone.id
 
 
 def test_refused_allocations_leave_the_case_alone(sqlite_store: Store) -> None:
     case = seed_case(sqlite_store)
     with pytest.raises(ValueError, match="more than the payment"):
-        sqlite_store.apply_to_invoices(case.id, "ana", [
+        apply(sqlite_store, case.id, "ana", [
             {"invoice_number": "INV-2026-1010", "amount": "1500.00"},
             {"invoice_number": "INV-2026-1011", "amount": "600.00"}])
     assert sqlite_store.get_case(case.id).status == "open"
@@ -112,7 +131,7 @@ def test_typed_open_items_and_partial_payments(sqlite_store: Store) -> None:
     sqlite_store.approval_threshold = Decimal("5000.00")
     case = seed_case(sqlite_store, reason="UNMATCHED", amount="1234.56", candidates=[],
                      customer="C1007", payer="GRANITE TOOLS INC")
-    outcome = sqlite_store.apply_to_invoices(case.id, "ana", [
+    outcome = apply(sqlite_store, case.id, "ana", [
         {"invoice_number": "inv-2026-1020", "amount": "700.00", "typed": True},
         {"invoice_number": "INV-2026-1021", "amount": "534.56", "typed": True,
          "open_amount": "900.00"}])
@@ -124,12 +143,13 @@ def test_typed_open_items_and_partial_payments(sqlite_store: Store) -> None:
 
 def test_write_off_above_the_threshold_needs_a_second_approver(store: Store) -> None:
     case = seed_case(store, reason="SHORT_PAYMENT", amount="4750.00")
-    outcome = store.write_off_case(case.id, "ana", "250.00", "damaged goods, agreed")
+    outcome = resolve(store, case.id, "ana", "write_off", amount="250.00",
+                      note="damaged goods, agreed")
     approval = outcome.approval
     assert approval is not None and approval.kind == "write_off"
     assert outcome.case.status == "awaiting_approval"
     with pytest.raises(IllegalTransitionError):  # nothing else happens while it waits
-        store.leave_on_account(case.id, "ana")
+        resolve(store, case.id, "ana", "on_account")
 
     with pytest.raises(SelfApprovalError):
         store.decide_approval(approval.id, "ana", ["finance_reviewer", "approver"], True)
@@ -150,10 +170,11 @@ def test_write_off_above_the_threshold_needs_a_second_approver(store: Store) -> 
 
 def test_small_amounts_execute_at_once_and_rejection_reopens(sqlite_store: Store) -> None:
     small = seed_case(sqlite_store, reason="SHORT_PAYMENT", amount="4750.00")
-    assert sqlite_store.write_off_case(small.id, "ana", "99.99").case.status == "resolved"
+    small_off = resolve(sqlite_store, small.id, "ana", "write_off", amount="99.99")
+    assert small_off.case.status == "resolved"
 
     dup = seed_case(sqlite_store, reason="DUPLICATE", amount="2380.00")
-    approval = sqlite_store.refund_case(dup.id, "ana", "paid twice").approval
+    approval = resolve(sqlite_store, dup.id, "ana", "refund", note="paid twice").approval
     assert approval is not None and approval.amount == Decimal("2380.00")
     sqlite_store.decide_approval(approval.id, "vera", ["approver"], False,
                                  "call the customer first")
@@ -164,8 +185,8 @@ def test_small_amounts_execute_at_once_and_rejection_reopens(sqlite_store: Store
 
 def test_manual_posting_above_threshold_is_queued_only_when_approved(store: Store) -> None:
     case = seed_case(store)
-    outcome = store.apply_to_invoices(
-        case.id, "ana", [{"invoice_number": "INV-2026-1010", "amount": "2000.00"}])
+    outcome = apply(store, case.id, "ana",
+                    [{"invoice_number": "INV-2026-1010", "amount": "2000.00"}])
     assert outcome.approval is not None and outcome.approval.kind == "manual_posting"
     queue = store.get_item(case.work_item_id).queue
     assert store.list_items(queue, state="new") == []
@@ -173,7 +194,7 @@ def test_manual_posting_above_threshold_is_queued_only_when_approved(store: Stor
     store.decide_approval(outcome.approval.id, "vera", ["approver"], True)
 
     queued = store.list_items(queue, state="new")
-    assert len(queued) == 1 and queued[0].payload["approved_by"] == "vera"
+    assert len(queued) == 1 and queued[0].payload["resolution"]["approved_by"] == "vera"
     assert queued[0].payload["rule"] == f"manual: applied by ana in case {case.id}"
     assert store.get_case(case.id).status == "awaiting_posting"
 
@@ -181,7 +202,7 @@ def test_manual_posting_above_threshold_is_queued_only_when_approved(store: Stor
 def test_actions_must_fit_the_case(sqlite_store: Store) -> None:
     ambiguous = seed_case(sqlite_store)
     with pytest.raises(ValueError, match="refund does not fit"):
-        sqlite_store.refund_case(ambiguous.id, "ana")
+        resolve(sqlite_store, ambiguous.id, "ana", "refund")
     with pytest.raises(ValueError, match="retry does not fit"):
         sqlite_store.retry_case(ambiguous.id, "ana")
     technical = seed_case(sqlite_store, reason="ERP_TIMEOUT", kind="application")
@@ -195,8 +216,8 @@ def test_someone_elses_case_and_illegal_transitions_are_refused(sqlite_store: St
     case = seed_case(sqlite_store)
     sqlite_store.claim_case(case.id, "bea")
     with pytest.raises(PermissionDeniedError, match="assigned to bea"):
-        sqlite_store.leave_on_account(case.id, "ana")
-    sqlite_store.leave_on_account(case.id, "bea", "customer asked")
+        resolve(sqlite_store, case.id, "ana", "on_account")
+    resolve(sqlite_store, case.id, "bea", "on_account", note="customer asked")
     with pytest.raises(IllegalTransitionError):
         sqlite_store.claim_case(case.id, "bea")  # resolved: nothing to claim
     sqlite_store.reopen_case(case.id, "bea", "customer disputes")
@@ -221,7 +242,7 @@ def test_candidates_of_another_customer_are_refused(sqlite_store: Store) -> None
     case = seed_case(sqlite_store, candidates=[candidate("INV-1", "1000.00", "C1"),
                                         candidate("INV-2", "1000.00", "C2")])
     with pytest.raises(ValueError, match="different customers"):
-        sqlite_store.apply_to_invoices(case.id, "ana", [
+        apply(sqlite_store, case.id, "ana", [
             {"invoice_number": "INV-1", "amount": "1000.00"},
             {"invoice_number": "INV-2", "amount": "1000.00"}])
 
@@ -233,8 +254,8 @@ def test_a_posting_abandoned_by_a_dead_robot_is_retried_then_reopens_the_case(
     store = sqlite_store
     store.approval_threshold = Decimal("5000.00")
     case = seed_case(store)
-    clone = store.apply_to_invoices(
-        case.id, "ana", [{"invoice_number": "INV-2026-1010", "amount": "2000.00"}]).work_item
+    clone = apply(store, case.id, "ana",
+                  [{"invoice_number": "INV-2026-1010", "amount": "2000.00"}]).work_item
     assert clone is not None
     later, abandoned = dt.datetime.now(dt.UTC), 0
     while store.claim_item(clone.queue, "robot-that-dies") is not None:  # until retries end
@@ -243,6 +264,36 @@ def test_a_posting_abandoned_by_a_dead_robot_is_retried_then_reopens_the_case(
     assert abandoned >= 2
 
     events = store.case_events(case.id)
-    assert "the bot retries it" in events[-2].text
+    assert "and retries it" in events[-2].text
     assert store.get_case(case.id).status == "open" and events[-1].kind == "reopened"
     assert "ABANDONED" in events[-1].text
+
+
+def test_a_generic_resolution_request_hands_the_item_back_or_is_recorded(
+        sqlite_store: Store) -> None:
+    store = sqlite_store
+    case = seed_case(store, reason="OVERPAID", bot="ledger-check")
+    outcome = store.request_resolution(
+        case.id, "ana", "refund_difference", payload={"refund": "80.00"},
+        values={"amount": Decimal("80.00")}, amount=Decimal("80.00"),
+        approval_kind="refund", summary="refund 80.00")
+    clone = outcome.work_item
+    assert clone is not None and outcome.case.status == "awaiting_posting"
+    original = store.get_item(case.work_item_id)
+    assert clone.payload == {**original.payload, "refund": "80.00", "resolves_case": case.id,
+                             "resolution": {"name": "refund_difference", "case_id": case.id,
+                                            "values": {"amount": "80.00"}, "by": "ana",
+                                            "approved_by": None}}
+    assert ("ana", "case.refund_difference") in {(r.actor, r.action)
+                                                 for r in store.list_audit()}
+
+    other = seed_case(store, reason="OVERPAID", bot="ledger-check")
+    asked = store.request_resolution(
+        other.id, "ana", "keep", values={"note": "customer keeps it"}, amount=Decimal("500"),
+        approval_kind="credit", carried_out=False, summary="kept as credit")
+    assert asked.approval is not None and asked.case.status == "awaiting_approval"
+    store.decide_approval(asked.approval.id, "vera", ["approver"], True)
+    done = store.get_case(other.id)
+    assert done.status == "resolved" and done.resolved_by == "ana"
+    assert done.resolution["action"] == "keep" and done.resolution["approved_by"] == "vera"
+    assert store.case_events(other.id)[-1].text == "kept as credit"

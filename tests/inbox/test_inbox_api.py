@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from caseseed import seed_case
+from caseseed import post_item, seed_case
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, update
 
 from orchestrator.app import create_app
+from orchestrator.auth import service as accounts
 from orchestrator.store import Store
 from orchestrator.store.case_query import CaseFilter
 from orchestrator.store.models import ExceptionCase
@@ -33,8 +34,8 @@ class Inbox:
         self.app.state.runs_dir = self.runs
         self.clients: dict[str, TestClient] = {}
         for name, roles in PEOPLE.items():
-            self.store.add_user(name, "Pw-for-tests-123!", roles)
-            _, token = self.store.create_token(name, roles)
+            accounts.add_user(self.store, name, "Pw-for-tests-123!", roles)
+            _, token = accounts.create_token(self.store, name, roles)
             self.clients[name] = TestClient(
                 self.app, headers={"Authorization": f"Bearer {token}"})
 
@@ -97,7 +98,7 @@ def test_filters_aging_sorting_and_paging(inbox: Inbox) -> None:
 def test_self_approval_is_refused_and_a_second_approver_executes(inbox: Inbox) -> None:
     case = seed_case(inbox.store, reason="SHORT_PAYMENT", amount="4750.00")
     ana, vera = inbox("ana"), inbox("vera")
-    r = ana.post(f"/api/v1/cases/{case.id}/write-off",
+    r = ana.post(f"/api/v1/cases/{case.id}/resolutions/write_off",
                  json={"amount": "250.00", "note": "damaged goods"})
     assert r.status_code == 200, r.text
     approval = r.json()["approval"]
@@ -126,10 +127,10 @@ def test_apply_through_the_api_and_illegal_moves(inbox: Inbox) -> None:
     try:
         case = seed_case(inbox.store)
         bea = inbox("bea")
-        bad = bea.post(f"/api/v1/cases/{case.id}/apply", json={"allocations": [
+        bad = bea.post(f"/api/v1/cases/{case.id}/resolutions/apply", json={"allocations": [
             {"invoice_number": "INV-2026-1010", "amount": "2500.00"}]})
         assert bad.status_code == 422 and "more than" in bad.json()["detail"]
-        r = bea.post(f"/api/v1/cases/{case.id}/apply", json={"allocations": [
+        r = bea.post(f"/api/v1/cases/{case.id}/resolutions/apply", json={"allocations": [
             {"invoice_number": "INV-2026-1010", "amount": "2000.00"}]})
         assert r.status_code == 200, r.text
         assert r.json()["case"]["status"] == "awaiting_posting" and r.json()["work_item_id"]
@@ -195,7 +196,7 @@ def test_pages_render_filter_and_act(inbox: Inbox) -> None:
     assert int(bea.get("/inbox/count").text) >= 1
     detail = bea.get(f"/cases/{case.id}")
     assert "Borealis Foods Ltd" in detail.text and "Leave on account" in detail.text
-    r = bea.post(f"/cases/{case.id}/on-account", data={"note": "customer keeps credit"},
+    r = bea.post(f"/cases/{case.id}/resolve/on_account", data={"note": "customer keeps credit"},
                  follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"/cases/{case.id}?done=resolved"
     assert inbox.store.get_case(case.id).status == "resolved"
@@ -231,3 +232,73 @@ def test_ten_thousand_cases_stay_fast(tmp_path: Path) -> None:
     assert counts.pending == sum(1 for r in rows if r["status"] != "resolved")
     assert elapsed < 1.5, f"inbox queries took {elapsed:.2f}s on 10,000 cases"
     store.close()
+
+
+def test_the_detail_carries_the_bots_case_type(inbox: Inbox) -> None:
+    case = seed_case(inbox.store, reason="SHORT_PAYMENT", amount="4750.00")
+    detail = inbox("bea").get(f"/api/v1/cases/{case.id}").json()
+    assert detail["case_type"] == {"reason": "SHORT_PAYMENT", "declared": True,
+                                   "title": "Paid less than the invoice", "description": ""}
+    assert [g["title"] for g in detail["facts"]] == ["Bank line", "What the bot used"]
+    line = {f["label"]: f["value"] for f in detail["facts"][0]["facts"]}
+    assert line["Payer"] == "Fjord Marine AS" and line["Amount"] == "4750.00"
+    assert detail["headline"] == "Fjord Marine AS" and detail["currency"] == "EUR"
+    assert detail["actions"] == ["apply", "write_off", "on_account"]
+    apply = detail["resolutions"][0]
+    assert (apply["label"], apply["approval"], apply["carried_out"]) == (
+        "Apply to invoices", "manual_posting", True)
+    assert [(f["name"], f["kind"], f["default"]) for f in apply["fields"]] == [
+        ("allocations", "allocations", ""), ("customer_id", "text", "C1006"),
+        ("note", "text", "")]
+    bea = inbox("bea")
+    unknown = bea.post(f"/api/v1/cases/{case.id}/resolutions/write_off",
+                       json={"amount": "5.00", "sneaky": "1"})
+    assert unknown.status_code == 422 and "no field 'sneaky'" in unknown.json()["detail"]
+    unfit = bea.post(f"/api/v1/cases/{case.id}/resolutions/refund", json={})
+    assert unfit.status_code == 422 and "does not fit" in unfit.json()["detail"]
+    assert bea.post(f"/api/v1/cases/{case.id}/resolutions/write_off",
+                    json={"amount": "-1"}).status_code == 422
+    assert inbox.store.get_case(case.id).status == "open"
+
+
+def test_a_bot_of_another_domain_gets_its_own_form_and_its_bot_carries_it_out(
+        inbox: Inbox) -> None:
+    case = seed_case(inbox.store, reason="OVERPAID", amount="880.00", bot="ledgerbot:BOT")
+    bea = inbox("bea")
+    page = bea.get(f"/cases/{case.id}")
+    assert page.status_code == 200
+    assert "Bank line" not in page.text and "Apply to invoices" not in page.text
+    assert "Refund the difference" in page.text and "Keep as credit" in page.text
+    assert f'action="/cases/{case.id}/resolve/refund_difference"' in page.text
+    assert '<option value="card"' in page.text and ">Ledger<" in page.text
+    assert "Above 100.00 a second person (approver) must approve" in page.text
+
+    refused = bea.post(f"/cases/{case.id}/resolve/refund_difference",
+                       data={"amount": "80.00", "channel": "cheque"})
+    assert refused.status_code == 422 and "Paid back by: choose one of" in refused.text
+    r = bea.post(f"/cases/{case.id}/resolve/refund_difference",
+                 data={"amount": "80.00", "channel": "card", "why": "paid twice"},
+                 follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/cases/{case.id}?done=queued"
+    done = inbox.store.get_case(case.id)
+    assert done.status == "awaiting_posting"
+    item = inbox.store.get_item(done.resolution_item_id)
+    assert item.state == "new" and item.payload["resolves_case"] == case.id
+    assert item.payload["resolution"] == {
+        "name": "refund_difference", "case_id": case.id, "by": "bea", "approved_by": None,
+        "values": {"amount": "80.00", "channel": "card", "why": "paid twice"}}
+    assert item.payload["entry"]["amount"] == "880.00"  # the item's own payload travels along
+    post_item(inbox.store, item.id, confirmation="LEDGER-42")
+    assert inbox.store.get_case(case.id).status == "resolved"
+
+
+def test_an_unloadable_bot_shows_its_data_and_offers_retry(inbox: Inbox) -> None:
+    case = seed_case(inbox.store, reason="ERP_TIMEOUT", kind="application",
+                     bot="no_such_module_anywhere:BOT")
+    page = inbox("bea").get(f"/cases/{case.id}")
+    assert page.status_code == 200 and "Case data" in page.text
+    assert f'action="/cases/{case.id}/resolve/retry"' in page.text
+    detail = inbox("bea").get(f"/api/v1/cases/{case.id}").json()
+    assert detail["case_type"]["declared"] is False and detail["actions"] == ["retry"]
+    r = inbox("bea").post(f"/api/v1/cases/{case.id}/resolutions/retry", json={})
+    assert r.status_code == 200 and r.json()["case"]["status"] == "awaiting_posting"
