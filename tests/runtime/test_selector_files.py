@@ -67,6 +67,14 @@ def test_directory_from_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
          "selectors.a.secret must be true or false"),
         ("base_url: http://x\nselectors: {a: {locators: [x], frame: [1]}}\n",
          "selectors.a.frame must be"),
+        ("base_url: http://x\nselectors: {a: {locators: [x], multiple: some}}\n",
+         "selectors.a.multiple must be one of strict, first, all"),
+        ("base_url: http://x\nselectors: {a: {locators: [x], cells: [c]}}\n",
+         "selectors.a.cells must be a mapping"),
+        ("base_url: http://x\nselectors: {a: {locators: [x], cells: {c: []}}}\n",
+         "selectors.a.cells.c must be a non-empty list"),
+        ("base_url: http://x\nselectors: {a: {locators: [x], cells: {c: {multiple: first}}}}\n",
+         "selectors.a.cells.c needs locators"),
     ],
 )
 def test_invalid_files_name_file_and_key(
@@ -76,6 +84,26 @@ def test_invalid_files_name_file_and_key(
     with pytest.raises(ConfigError, match=message) as err:
         load_selectors("legacy_erp", _write(tmp_path, text))
     assert "legacy_erp.yaml" in str(err.value)
+
+
+def test_multiple_and_cells(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FINBOTS_LEGACY_ERP_URL", raising=False)
+    text = GOOD + """  rows:
+    locators: ["css=tr"]
+    multiple: all
+    cells:
+      invoice: "xpath=td[1]"
+      amount: {locators: ["css=td.amt", "xpath=td[5]"], multiple: first}
+  first.link: {locators: ["css=a"], multiple: first}
+"""
+    sel = load_selectors("legacy_erp", _write(tmp_path, text))
+    rows = sel.spec("rows")
+    assert rows.multiple == "all" and [c.name for c in rows.cells] == ["invoice", "amount"]
+    amount = rows.cell("amount")
+    assert amount is not None and amount.locators == ("css=td.amt", "xpath=td[5]")
+    assert amount.multiple == "first" and rows.cells[0].multiple == "strict"
+    assert sel.spec("first.link").multiple == "first"
+    assert sel.spec("login.username").multiple == "strict" and not sel.spec("login.pin").cells
 
 
 def test_missing_file(tmp_path: Path) -> None:
