@@ -23,7 +23,8 @@ Bot folders (``FINBOTS_BOTS_PATH``, folders separated by ``os.pathsep``), withou
        - a package (a sub-folder with ``__init__.py``) or a module (``*.py``) is imported
          with the folder on ``sys.path``; it is a bot when it has a module-level ``BOT``
          that is a :class:`~bots.runtime.Bot`. One without ``BOT`` is not a bot and is
-         skipped; one that fails to import is listed with its error.
+         skipped; one that fails to import, or whose ``BOT`` is something else, is listed
+         with its error.
 
     The folders go on ``sys.path`` of the process that loads the bots; robots' child
     processes inherit ``FINBOTS_BOTS_PATH`` and find the same bots the same way.
@@ -101,7 +102,7 @@ def import_bot(target: str, root: Path | None = None, *, optional: bool = False)
     module = importlib.import_module(module_name)
     if root is not None:
         _check_origin(module, root)
-    if not attr and optional and not isinstance(getattr(module, "BOT", None), Bot):
+    if not attr and optional and not hasattr(module, "BOT"):
         raise NotABot(module_name)
     if attr and not hasattr(module, attr):
         raise ConfigError(f"module {module_name!r} has no attribute {attr!r}")
