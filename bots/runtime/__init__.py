@@ -2,11 +2,12 @@
 
 ``Bot`` defines a bot; ``RunContext`` is what it gets for a run: a step recorder,
 vault credentials, a lazily started browser with one ``AppSession`` per target
-application, and ``transaction()`` per work item.
+application, work queues (``ctx.queue(name)``: items claimed under a lease, exception
+cases opened for failed items) and the bot's persistent state (``ctx.state(namespace)``).
 """
 
 from bots.runtime.app_session import AppSession
-from bots.runtime.bot import Bot
+from bots.runtime.bot import Bot, QueueSpec
 from bots.runtime.browser import BrowserSession, shutdown_browser
 from bots.runtime.chromium import find_chromium, launch_args
 from bots.runtime.context import RunContext
@@ -17,9 +18,12 @@ from bots.runtime.errors import (
     SelectorError,
     UnexpectedDialogError,
 )
+from bots.runtime.memory import MemoryBackend
+from bots.runtime.queues import BotBackend, CaseBackend, Item, QueueBackend, WorkQueue
 from bots.runtime.redact import MASK, Redactor
 from bots.runtime.selectors import AppSelectors, SelectorSpec, load_selectors
 from bots.runtime.sinks import ItemSink, MemorySink, RunSink, StepSink
+from bots.runtime.state import BotState, StateBackend
 from bots.runtime.steps import Step, StepRecorder
 from bots.runtime.transaction import Transaction
 from bots.runtime.vault import Credential, Vault, ensure_key
@@ -30,23 +34,32 @@ __all__ = [
     "AppSession",
     "ApplicationFailure",
     "Bot",
+    "BotBackend",
     "BotFailure",
+    "BotState",
     "BrowserSession",
     "BusinessFailure",
+    "CaseBackend",
     "Credential",
+    "Item",
     "ItemSink",
+    "MemoryBackend",
     "MemorySink",
+    "QueueBackend",
+    "QueueSpec",
     "Redactor",
     "RunContext",
     "RunSink",
     "SelectorError",
     "SelectorSpec",
+    "StateBackend",
     "Step",
     "StepRecorder",
     "StepSink",
     "Transaction",
     "UnexpectedDialogError",
     "Vault",
+    "WorkQueue",
     "ensure_key",
     "find_chromium",
     "launch_args",

@@ -1,7 +1,10 @@
-"""RunContext: what a bot gets for one run (ids, folders, steps, secrets, browser, items)."""
+"""RunContext: what a bot gets for one run (ids, folders, steps, secrets, browser, work
+queues, exception cases, its persistent state)."""
 
 from __future__ import annotations
 
+import os
+import socket
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -12,9 +15,12 @@ from typing import TYPE_CHECKING, Any
 from bots.runtime.bot import Bot
 from bots.runtime.browser import BrowserSession
 from bots.runtime.logs import RunLog
+from bots.runtime.memory import MemoryBackend
 from bots.runtime.paths import runs_dir
+from bots.runtime.queues import BotBackend, Item, WorkQueue
 from bots.runtime.redact import Redactor
 from bots.runtime.sinks import ItemSink, RunSink, StepSink
+from bots.runtime.state import BotState
 from bots.runtime.step_writer import BatchingStepSink
 from bots.runtime.steps import StepRecorder
 from bots.runtime.transaction import Transaction
@@ -31,9 +37,12 @@ class RunContext:
     """One run of a bot. Use as a context manager (or call :meth:`close`).
 
     ``store`` is the orchestrator store (or any object that is both a step and an item
-    sink); ``step_sink``/``item_sink`` override it per purpose. Browser options
-    (``selectors_dir``, ``block_media``, ``trace``, ``headless``, ``timeout_ms``) go to
-    the :class:`BrowserSession` created on first use of :attr:`browser`.
+    sink); ``step_sink``/``item_sink`` override it per purpose. ``backend`` holds the work
+    queues, the exception cases and the bot's state (:meth:`queue`, :meth:`state`); without
+    one they live in memory for this run. Browser options (``selectors_dir``,
+    ``block_media``, ``trace``, ``headless``, ``timeout_ms``) go to the
+    :class:`BrowserSession` created on first use of :attr:`browser`; ``selectors_dir``
+    defaults to the bot's own selector folder (``Bot(selectors=...)``).
     """
 
     def __init__(
@@ -42,6 +51,7 @@ class RunContext:
         item_sink: ItemSink | None = None, vault: Vault | None = None,
         args: dict[str, Any] | None = None, batch_steps: bool = False,
         stop_check: Callable[[], bool] | None = None,
+        backend: BotBackend | None = None,
         **browser_options: Any,
     ) -> None:
         self.run_id, self.bot, self.store = run_id, bot, store
@@ -61,7 +71,12 @@ class RunContext:
         self._vault = vault
         self._browser: BrowserSession | None = None
         self._desktops: dict[str, DesktopSession] = {}  # see desktop()
+        if bot is not None and bot.selectors is not None:
+            browser_options.setdefault("selectors_dir", bot.selectors)
         self._browser_options = browser_options
+        self.backend: BotBackend = backend if backend is not None else MemoryBackend()
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:run{run_id}"
+        self._queues: dict[str, WorkQueue] = {}
         self.transactions: list[Transaction] = []
         self.failed = False
         self.trace_path: Path | None = None
@@ -130,6 +145,38 @@ class RunContext:
         self.transactions.append(tx)
         return tx
 
+    # -- work queues, cases, state -------------------------------------------------------
+    def queue(self, name: str, *, max_retries: int | None = None) -> WorkQueue:
+        """The work queue ``name`` (created on first use with the bot's declared
+        ``QueueSpec.max_retries``, or ``max_retries``; an existing queue keeps its own)."""
+        found = self._queues.get(name)
+        if found is not None:
+            return found
+        spec = self.bot.queue(name) if self.bot is not None else None
+        retries = max_retries if max_retries is not None else spec.max_retries if spec else 3
+        queue = WorkQueue(name, self.backend, self.backend, owner=self.owner,
+                          run_id=self.run_id, recorder=self.recorder, max_retries=retries,
+                          stop_requested=self.stop_requested,
+                          on_item=self.transactions.append, log=self.log)
+        self._queues[name] = queue
+        return queue
+
+    def state(self, namespace: str) -> BotState:
+        """The bot's persistent key-value store ``namespace`` (kept between runs)."""
+        return BotState(self.backend, self.bot.name if self.bot else "bot", namespace)
+
+    def end_items(self, exc: BaseException | None = None) -> None:
+        """The task ended: an item still open is completed, or released by ``exc``'s kind.
+
+        The runner calls this at the task boundary (and :meth:`__exit__` does).
+        """
+        for tx in self.transactions:
+            if isinstance(tx, Item) and not tx.released:
+                if exc is None:
+                    tx.done()
+                else:
+                    tx.release_for(exc)
+
     #: ``stop_requested`` asks the orchestrator at most this often (seconds).
     STOP_CHECK_SECONDS = 1.0
 
@@ -177,4 +224,7 @@ class RunContext:
         if exc is not None:
             self.failed = True
             self.log.error("run failed: {}", self.redactor.format_exception(exc))
-        self.close()
+        try:
+            self.end_items(exc)
+        finally:
+            self.close()

@@ -39,6 +39,10 @@ The hierarchy::
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
 __all__ = [
     "AccessError",
     "ApplicationFailure",
@@ -192,13 +196,27 @@ class SelectorError(FinbotsError):
 
 
 class BotFailure(FinbotsError):
-    """Ends one work item; ``code`` is machine readable, ``message`` is for people."""
+    """Ends one work item; ``code`` is machine readable, ``message`` is for people.
+
+    The keywords are what the exception case of the item shows a person: ``data`` (facts,
+    merged into the case's data), ``rule`` (the rule that decided), ``amount`` (Decimal),
+    ``customer`` (a customer id), ``candidates`` (the records a person may choose from)
+    and ``evidence`` (files beside the screenshot, e.g. the input file).
+    """
 
     kind = "failure"
 
-    def __init__(self, code: str, message: str = ""):
+    def __init__(
+        self, code: str, message: str = "", *, data: Mapping[str, Any] | None = None,
+        rule: str | None = None, amount: Decimal | None = None, customer: str | None = None,
+        candidates: Sequence[Mapping[str, Any]] | None = None, evidence: Sequence[str] = (),
+    ):
         self.code = code
         self.message = message or code
+        self.data: dict[str, Any] = dict(data or {})
+        self.rule, self.amount, self.customer = rule, amount, customer
+        self.candidates: list[dict[str, Any]] = [dict(c) for c in candidates or ()]
+        self.evidence: list[str] = [str(e) for e in evidence]
         super().__init__(f"{code}: {self.message}")
 
 

@@ -1,8 +1,13 @@
 """Every action of a bot is a step: timed, with its data, outcome and evidence.
 
 Steps go to ``runs/<run-id>/steps.jsonl`` (a run is readable without the database) and to
-the :class:`~bots.runtime.sinks.StepSink`. Failures take a screenshot of the current page
+the :class:`~bots.runtime.sinks.StepSink`. Failures take a screenshot of the step's page
 and re-raise.
+
+Evidence belongs to its work item: between :meth:`StepRecorder.begin_item` and
+:meth:`StepRecorder.end_item` the recorder notes each page (app session) a step used, and a
+failure without a page of its own takes the screenshot of the page this item used last;
+when the item used none there is no screenshot (never a page left over from another item).
 """
 
 from __future__ import annotations
@@ -94,6 +99,8 @@ class StepRecorder:
         self.redactor = redactor if redactor is not None else Redactor()
         self.steps: list[Step] = []
         self.current: Capturable | None = None  # the page used last: failure evidence
+        self._item_targets: list[Capturable] | None = None  # pages the current item used
+        self.last_captured: Capturable | None = None  # the page of the latest screenshot
         self._seq = 0
         self._lock = threading.Lock()
         self.on_failure: list[Callable[[], None]] = []  # run after a failed step
@@ -105,15 +112,19 @@ class StepRecorder:
             self._seq += 1
             seq = self._seq
         target = attrs.pop("target", None)
+        if target is not None:
+            self._used(target)
         data = dict(attrs.pop("data", None) or {})
         return Step(seq, datetime.now(UTC), action, data=data, target=target, **attrs)
 
-    def finish(self, step: Step, exc: BaseException | None = None) -> Step:
+    def finish(self, step: Step, exc: BaseException | None = None, *,
+               capture: bool = True) -> Step:
+        """End ``step``; a failure (``exc``) takes a screenshot unless ``capture`` is False."""
         step.duration_ms = round((time.perf_counter() - step._t0) * 1000)
         if exc is not None:
             step.outcome = "failed"
             step.note(self.redactor.describe(exc))
-            if step.evidence is None:
+            if step.evidence is None and capture:
                 step.evidence = self.screenshot(f"{step.seq:04d}-failed-{step.action}", step.target)
             hooks = [] if isinstance(exc, BusinessFailure) else self.on_failure
             for callback in hooks:  # technical trouble only: bad data is not a bot fault
@@ -139,11 +150,46 @@ class StepRecorder:
             raise
         self.finish(st)
 
+    # -- the pages of one work item ---------------------------------------------------
+    def begin_item(self) -> None:
+        """A work item starts: from now on failure evidence comes from its pages only."""
+        with self._lock:
+            self._item_targets = []
+
+    def end_item(self) -> None:
+        """The work item is released: evidence falls back to the page used last."""
+        with self._lock:
+            self._item_targets = None
+
+    def item_targets(self) -> list[Capturable] | None:
+        """The pages the current item used, the one used last at the end (None: no item)."""
+        with self._lock:
+            return None if self._item_targets is None else list(self._item_targets)
+
+    def _used(self, target: Capturable) -> None:
+        with self._lock:
+            if self._item_targets is not None:
+                self._item_targets = [t for t in self._item_targets if t is not target]
+                self._item_targets.append(target)
+
     def screenshot(self, label: str, target: Capturable | None = None) -> str | None:
-        """Save a screenshot; returns its path relative to the run directory."""
-        target = target or self.current
-        if target is None:
-            return None
+        """Save a screenshot of ``target``; returns its path relative to the run directory.
+
+        Without a target: the page the current work item used last (none when it used
+        none), or outside an item the page used last.
+        """
+        if target is not None:
+            return self._capture(label, target)
+        item_targets = self.item_targets()
+        if item_targets is None:
+            return self._capture(label, self.current) if self.current is not None else None
+        for candidate in reversed(item_targets):  # a closed popup: the page before it
+            shot = self._capture(label, candidate)
+            if shot is not None:
+                return shot
+        return None
+
+    def _capture(self, label: str, target: Capturable) -> str | None:
         rel = Path("screenshots") / f"{_slug(label)}.png"
         try:
             (self.run_dir / rel.parent).mkdir(parents=True, exist_ok=True)
@@ -151,6 +197,7 @@ class StepRecorder:
         except Exception as exc:
             logger.warning("screenshot {} failed: {}", rel, self.redactor.describe(exc))
             return None
+        self.last_captured = target
         return rel.as_posix()
 
     def _record(self, step: Step) -> None:

@@ -156,11 +156,16 @@ def test_images_blocked(tmp_path, selectors_dir, served: list[str]) -> None:
         assert ("/logo.png" in served) is expect
 
 
-def test_item_failure_screenshots_the_current_page(ctx: RunContext, sink: MemorySink) -> None:
+def test_item_failure_screenshots_the_page_the_item_used(
+        ctx: RunContext, sink: MemorySink) -> None:
     app = ctx.browser.app("testapp")
-    app.open("/home")
     with ctx.transaction({"id": 1, "reference": "P01"}) as tx:
+        app.open("/home")
         raise ApplicationFailure("ERP_DOWN", "the ERP did not answer")
     assert tx.evidence and (ctx.run_dir / tx.evidence).stat().st_size > 0
     assert sink.failed == [(1, "application", "ERP_DOWN", "the ERP did not answer")]
     assert sink.steps[-1]["evidence"] == tx.evidence
+    assert sink.steps[-1]["data"]["evidence_app"] == "testapp"
+    with ctx.transaction({"id": 2, "reference": "P02"}) as other:  # decided from data
+        raise ApplicationFailure("BAD_DATA", "no page of its own")
+    assert other.evidence is None  # never the page item P01 left open
