@@ -17,6 +17,7 @@ from typing import Any
 
 from bots.runtime import Bot, RunContext
 from bots.runtime.errors import FinbotsError, IllegalTransitionError
+from orchestrator.bot_backend import StoreBackend
 from orchestrator.config import get_settings
 from orchestrator.registry import load_bot
 from orchestrator.store import RunRecord, Store
@@ -95,22 +96,28 @@ def _execute(store: Store, bot: Bot, run: RunRecord, recovered: dict[str, list[i
     assert run.id is not None
     run_dir = Path(get_settings().runs_dir) / str(run.id)
     ctx = RunContext(run.id, run_dir, bot=bot, store=store, args=dict(run.args),
-                     batch_steps=True, stop_check=_stop_check(store, run.id), **browser_options)
+                     batch_steps=True, stop_check=_stop_check(store, run.id),
+                     backend=StoreBackend(store, bot.name), **browser_options)
     status, error, result = "successful", None, {}
+    escaped: BaseException | None = None
     try:
         ctx.log.info("run {} of {} {} started with {}", run.id, bot.name, bot.version, run.args)
         result = bot.run(ctx) or {}
         if ctx.stop_requested():
             status = "stopped"
-    except KeyboardInterrupt:
-        status, error = "stopped", "interrupted"
+    except KeyboardInterrupt as exc:
+        status, error, escaped = "stopped", "interrupted", exc
     except FinbotsError as exc:  # a refusal we explain ourselves: no traceback needed
-        status, error = "failed", ctx.redactor.describe(exc)
+        status, error, escaped = "failed", ctx.redactor.describe(exc), exc
         ctx.log.error("run {} failed: {}", run.id, error)
     except Exception as exc:
-        status, error = "failed", ctx.redactor.describe(exc)
+        status, error, escaped = "failed", ctx.redactor.describe(exc), exc
         ctx.log.error("run {} failed: {}", run.id, ctx.redactor.format_exception(exc))
     finally:
+        try:  # the task boundary: an item still open is released (by the error's kind)
+            ctx.end_items(escaped)
+        except Exception as exc:
+            ctx.log.error("releasing the open work item failed: {}", ctx.redactor.describe(exc))
         ctx.close(failed=status != "successful" and error is not None)
     cases = Counter(c.reason_code for c in store.list_cases(run_id=run.id))
     summary = {**result, **ctx.summary(), "exceptions": dict(cases),

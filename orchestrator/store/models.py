@@ -20,6 +20,7 @@ __all__ = [
     "Approval",
     "AuditRecord",
     "BotRecord",
+    "BotState",
     "BusinessCalendar",
     "CaseEvent",
     "CredentialAccess",
@@ -228,6 +229,20 @@ class ImportedStatement(SQLModel, table=True):
     sequence: str = Field(default="", max_length=40)  # "" when the format has none
     source: str = ""
     imported_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class BotState(SQLModel, table=True):
+    """A bot's persistent key-value state (``ctx.state(namespace)``): one JSON value per
+    (bot, namespace, key)."""
+
+    __tablename__ = "bot_state"
+    __table_args__ = (UniqueConstraint("bot", "namespace", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    bot: str = Field(max_length=100)
+    namespace: str = Field(max_length=100)
+    key: str = Field(max_length=300)
+    value: Any = Field(default=None, sa_type=JSON)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class AuditRecord(SQLModel, table=True):

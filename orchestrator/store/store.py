@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from orchestrator.store.approvals import ApprovalsMixin
 from orchestrator.store.audit import AuditMixin
+from orchestrator.store.bot_state import BotStateMixin
 from orchestrator.store.case_work import CaseWorkMixin
 from orchestrator.store.cases import CasesMixin
 from orchestrator.store.credential_log import CredentialLogMixin
@@ -24,7 +25,7 @@ __all__ = ["Store"]
 class Store(
     RunsMixin, QueuesMixin, LeasesMixin, RecoveryMixin, CasesMixin, StatementsMixin,
     AuditMixin, JobsMixin, RobotsMixin, SchedulesMixin, UsersMixin, CredentialLogMixin,
-    CaseWorkMixin, ApprovalsMixin, StatsMixin,
+    CaseWorkMixin, ApprovalsMixin, StatsMixin, BotStateMixin,
 ):
     """Runs and jobs, steps, work queues and items, exception cases and their work,
     approvals, imported statements, schedules, robots, users, the audit trail.

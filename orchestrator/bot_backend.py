@@ -1,0 +1,80 @@
+"""The SDK's backends over the orchestrator store: a bot's work queues, its exception
+cases and its persistent state (``ctx.queue``, the cases of failed items, ``ctx.state``).
+
+The runner gives one :class:`StoreBackend` to each run's context; bots never see the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from pathlib import PurePath
+from typing import Any
+
+from orchestrator.store import Store
+from orchestrator.store.models import ExceptionCase, WorkItem, WorkQueue
+
+__all__ = ["StoreBackend"]
+
+
+class StoreBackend:
+    """:class:`~bots.runtime.queues.BotBackend` for one bot, over ``store``."""
+
+    def __init__(self, store: Store, bot: str) -> None:
+        self.store, self.bot = store, bot
+
+    def __repr__(self) -> str:
+        return f"StoreBackend({self.bot!r})"
+
+    # -- queues ------------------------------------------------------------------------
+    def ensure_queue(self, name: str, max_retries: int = 3) -> WorkQueue:
+        return self.store.ensure_queue(name, max_retries=max_retries)
+
+    def add_item(self, queue: str, reference: str, payload: Mapping[str, Any] | None = None,
+                 priority: int = 0, deadline: dt.datetime | None = None,
+                 not_before: dt.datetime | None = None) -> WorkItem | None:
+        return self.store.add_item(queue, reference, payload, priority=priority,
+                                   deadline=deadline, not_before=not_before)
+
+    def claim_item(self, queue: str, owner: str, lease_seconds: int | None = None,
+                   run_id: Any = None) -> WorkItem | None:
+        return self.store.claim_item(queue, owner, lease_seconds, run_id=run_id)
+
+    def renew_lease(self, item_id: Any, owner: str,
+                    lease_seconds: int | None = None) -> dt.datetime:
+        return self.store.renew_lease(item_id, owner, lease_seconds)
+
+    def complete_item(self, item_id: Any, output: Mapping[str, Any] | None = None,
+                      owner: str | None = None) -> WorkItem:
+        return self.store.complete_item(item_id, output, owner=owner)
+
+    def fail_item(self, item_id: Any, kind: str, code: str, message: str = "",
+                  owner: str | None = None) -> WorkItem | None:
+        return self.store.fail_item(item_id, kind, code, message, owner=owner)
+
+    def list_items(self, queue: str | None = None, state: str | None = None,
+                   reference: str | None = None, run_id: Any = None,
+                   limit: int | None = None) -> list[WorkItem]:
+        return self.store.list_items(queue, state=state, reference=reference, run_id=run_id,
+                                     limit=limit)
+
+    # -- cases -------------------------------------------------------------------------
+    def open_case(self, run_id: Any, item_id: Any, reference: str, reason_code: str,
+                  summary: str, data: Mapping[str, Any] | None = None,
+                  candidates: Sequence[Mapping[str, Any]] = (),
+                  evidence: Sequence[str | PurePath] = (), rule: str | None = None,
+                  amount: Decimal | None = None,
+                  customer_id: str | None = None) -> ExceptionCase:
+        """The case (its bot: the run's); the one already open for the reference and
+        reason, or the case the item was carrying out, when there is one."""
+        return self.store.open_case(run_id, item_id, reference, reason_code, summary,
+                                    data=data, candidates=candidates, evidence=evidence,
+                                    rule=rule, amount=amount, customer_id=customer_id)
+
+    # -- state -------------------------------------------------------------------------
+    def get_state(self, bot: str, namespace: str, key: str) -> Any | None:
+        return self.store.get_bot_state(bot, namespace, key)
+
+    def put_state(self, bot: str, namespace: str, key: str, value: Any) -> None:
+        self.store.put_bot_state(bot, namespace, key, value)
