@@ -88,7 +88,9 @@ class CaseActionsMixin(StoreBase):
             if (case.data or {}).get("failure_kind") != "application":
                 raise ValueError(f"retry does not fit a {case.reason_code} case: only a "
                                  "technical failure is retried as it was")
-            clone = hand_back(s, case, {"retried_by": actor})
+            clone = hand_back(s, case, {"resolution": {
+                "name": "retry", "values": {}, "case_id": case_id, "by": actor,
+                "approved_by": None}})
             case.resolution = {"action": "retry", "requested_by": actor,
                                "work_item_id": clone.id}
             s.add(case)

@@ -57,7 +57,7 @@ def _requested_by(item: WorkItem) -> str | None:
     payload = item.payload or {}
     decision = payload.get("resolution")
     by = decision.get("by") if isinstance(decision, dict) else None
-    return by or payload.get("retried_by")
+    return by or payload.get("applied_by")
 
 
 def _done_text(output: dict[str, Any]) -> str:

@@ -209,6 +209,9 @@ def test_actions_must_fit_the_case(sqlite_store: Store) -> None:
     outcome = sqlite_store.retry_case(technical.id, "ana")
     assert outcome.work_item is not None
     assert outcome.work_item.payload["resolves_case"] == technical.id
+    assert outcome.work_item.payload["resolution"]["name"] == "retry"
+    post_item(sqlite_store, outcome.work_item.id)
+    assert sqlite_store.get_case(technical.id).resolved_by == "ana"
     assert outcome.case.status == "awaiting_posting"
 
 

@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 from webharness import PASSWORD, LiveServer, login, new_context
 
 from bots.runtime.errors import DuplicateError
+from orchestrator.auth import service as accounts
 
 pytestmark = [pytest.mark.browser, pytest.mark.web]
 
@@ -26,9 +27,9 @@ def maker(live_server: LiveServer, users: dict[str, str]) -> str:
     """The maker's user, and a bearer token of the same name (the same person on the API)."""
     roles = ["finance_reviewer", "approver"]
     with contextlib.suppress(DuplicateError):
-        live_server.store.add_user(MAKER, PASSWORD, roles)
+        accounts.add_user(live_server.store, MAKER, PASSWORD, roles)
     if MAKER not in live_server._tokens:
-        live_server._tokens[MAKER] = live_server.store.create_token(MAKER, roles)[1]
+        live_server._tokens[MAKER] = accounts.create_token(live_server.store, MAKER, roles)[1]
     return MAKER
 
 
@@ -129,4 +130,4 @@ def test_bot_supplied_html_is_shown_as_text(
         expect(page.locator("main")).to_contain_text(f"Evil {nasty} Ltd")
         assert page.evaluate("typeof window.__xss") == "undefined"
         assert page.locator("main img[src=x]").count() == 0
-    expect(page.locator(".remittance")).to_have_text(f"Invoice {nasty}")
+    expect(page.locator(".fact-remittance-text")).to_have_text(f"Invoice {nasty}")

@@ -85,8 +85,10 @@ def test_a_person_applies_a_stopped_payment_and_the_bot_posts_it(
     rows.locator("a", has_text="#").click()
 
     # the evidence, side by side
-    expect(finance.locator(".bank-line")).to_contain_text("2,000.00 EUR")
-    expect(finance.locator(".bank-line")).to_contain_text(p07.counterparty_iban or "")
+    line = finance.locator(".facts-bank-line")  # the bot's declared evidence
+    expect(line.locator(".fact-amount")).to_have_text("2,000.00")
+    expect(line.locator(".fact-currency")).to_have_text("EUR")
+    expect(line).to_contain_text(p07.counterparty_iban or "")
     expect(finance.locator(".why")).to_contain_text("AMBIGUOUS")
     candidates = finance.locator("table.candidates")
     expect(candidates).to_contain_text("INV-2026-1010")
@@ -99,7 +101,7 @@ def test_a_person_applies_a_stopped_payment_and_the_bot_posts_it(
 
     # apply to INV-2026-1010: above the threshold, so an approver signs it off first
     finance.get_by_label("Pick INV-2026-1010").check()
-    expect(finance.locator("#allocation-check")).to_contain_text("Fully allocated")
+    expect(finance.locator("#allocation-check")).to_contain_text("fully allocated")
     finance.get_by_label("Note").first.fill("customer confirmed INV-2026-1010 by phone")
     finance.get_by_role("button", name="Apply to invoices").click()
     expect(finance.locator(".notice")).to_contain_text("Sent for approval")
@@ -126,6 +128,6 @@ def test_a_person_applies_a_stopped_payment_and_the_bot_posts_it(
     expect(history.locator(".kind-approval_requested")).to_contain_text("finance_reviewer")
     expect(history.locator(".kind-approval_decided")).to_contain_text("approver")
     expect(history.locator(".kind-resolved")).to_contain_text(
-        f"resolved by posting, ERP confirmation {mine[0]['confirmation']}")
+        f"resolved by the bot, confirmation {mine[0]['confirmation']}")
     finance.context.close()
     approver.context.close()
