@@ -7,15 +7,13 @@ is listed with its error (and where it was found), never hiding the others.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from bots.runtime import Bot
 from bots.runtime.errors import NotFoundError
 from orchestrator.registry import BotLoadError, discover
 from orchestrator.store import RunRecord, Store
-from orchestrator.store.types import to_jsonable
 
-__all__ = ["BotEntry", "bot_entries", "bot_entry", "run_summary"]
+__all__ = ["BotEntry", "bot_entries", "bot_entry"]
 
 
 @dataclass
@@ -31,23 +29,6 @@ class BotEntry:
     @property
     def loaded(self) -> bool:
         return self.bot is not None
-
-    def as_json(self) -> dict[str, Any]:
-        described: dict[str, Any] = self.bot.describe() if self.bot is not None else {
-            "name": self.name}
-        return to_jsonable({**described, "origin": self.origin, "error": self.error,
-                            "last_runs": [run_summary(r) for r in self.runs]})
-
-
-def run_summary(run: RunRecord) -> dict[str, Any]:
-    """A run as the catalogue shows it."""
-    duration = ((run.finished_at - run.started_at).total_seconds()
-                if run.finished_at is not None else None)
-    return {"id": run.id, "status": run.status, "trigger": run.trigger,
-            "requested_by": run.requested_by, "created_at": run.created_at,
-            "started_at": run.started_at, "finished_at": run.finished_at,
-            "duration_s": None if duration is None else round(duration, 3),
-            "error": run.error}
 
 
 def bot_entries(store: Store | None = None, *, runs: int = 5) -> list[BotEntry]:
