@@ -17,12 +17,14 @@ import typer
 from bots.runtime.browser import shutdown_browser
 from bots.runtime.errors import DuplicateError
 from bots.runtime.vault import Vault, ensure_key
+from orchestrator.auth import service as accounts
 from orchestrator.auth.passwords import generate_password
 from orchestrator.cli.run import print_outcome
 from orchestrator.cli.users import bootstrap_admin
 from orchestrator.config import get_settings
 from orchestrator.roles import Role
 from orchestrator.runner import run_bot
+from orchestrator.scheduler import schedules as scheduling
 from orchestrator.store import Store
 from sandbox.check import run_check
 from sandbox.credentials import store_sandbox_credentials
@@ -60,7 +62,7 @@ def _demo_people(store: Store) -> list[tuple[str, str, str]]:
     for username, role, display in DEMO_PEOPLE:
         password = generate_password()
         try:
-            store.add_user(username, password, [role.value], display_name=display)
+            accounts.add_user(store, username, password, [role.value], display_name=display)
         except DuplicateError:
             continue
         store.record_audit("demo", "user.add", f"user:{username}", {"roles": [role.value]})
@@ -70,17 +72,18 @@ def _demo_people(store: Store) -> list[tuple[str, str, str]]:
 
 def _demo_schedule(store: Store) -> None:
     """A working-day morning run, and a queue trigger: what a person applies gets posted."""
-    store.set_calendar("TARGET2", [5, 6], {"2026-12-25": "Christmas Day",
-                                           "2026-12-26": "Boxing Day",
-                                           "2027-01-01": "New Year's Day"})
+    scheduling.set_calendar(store, "TARGET2", [5, 6], {"2026-12-25": "Christmas Day",
+                                                       "2026-12-26": "Boxing Day",
+                                                       "2027-01-01": "New Year's Day"})
     with contextlib.suppress(DuplicateError):
-        store.add_schedule("morning-statements", "payment-posting", "cron",
-                           {"cron": "0 7 * * 1-5"}, timezone="Europe/Berlin",
-                           calendar="TARGET2", day_rule="business_days", created_by="demo")
+        scheduling.add_schedule(store, "morning-statements", "payment-posting", "cron",
+                                {"cron": "0 7 * * 1-5"}, timezone="Europe/Berlin",
+                                calendar="TARGET2", day_rule="business_days",
+                                created_by="demo")
     with contextlib.suppress(DuplicateError):
-        store.add_schedule("post-new-items", "payment-posting", "queue",
-                           {"queue": "payment-posting", "max_concurrent": 1},
-                           args={"phase": "post"}, created_by="demo")
+        scheduling.add_schedule(store, "post-new-items", "payment-posting", "queue",
+                                {"queue": "payment-posting", "max_concurrent": 1},
+                                args={"phase": "post"}, created_by="demo")
 
 
 def demo(

@@ -76,6 +76,7 @@ def prepare(home: Path, env: dict[str, str]) -> int:
                           timeout=600)
     from webseed import seed_fleet
 
+    from orchestrator.auth import service as accounts
     from orchestrator.store import Store
 
     store = Store(env["FINBOTS_DB_URL"])
@@ -83,7 +84,7 @@ def prepare(home: Path, env: dict[str, str]) -> int:
     if not runs:
         raise SystemExit(f"the bot did not run:\n{done.stdout}\n{done.stderr}")
     seed_fleet(store, bot="invoice-status", tag="H")
-    store.add_user(USER, PASSWORD, ["admin"], display_name="Ada Admin")
+    accounts.add_user(store, USER, PASSWORD, ["admin"], display_name="Ada Admin")
     return runs[0].id or 0
 
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException
 
 from bots.runtime.errors import ConfigError, DuplicateError, NotFoundError
 from orchestrator.api import audit as audit_api
+from orchestrator.auth import service as accounts
 from orchestrator.auth.expiry import parse_expiry
 from orchestrator.auth.passwords import generate_password
 from orchestrator.auth.principal import Principal
@@ -54,7 +55,8 @@ def list_users(principal: UserAdmin, store: StoreDep) -> list[UserOut]:
 def add_user(body: UserIn, principal: UserAdmin, store: StoreDep) -> UserCreated:
     password = body.password or generate_password()
     try:
-        user = store.add_user(body.username, password, body.roles, body.display_name)
+        user = accounts.add_user(store, body.username, password, body.roles,
+                                 body.display_name)
     except DuplicateError as exc:
         raise HTTPException(409, str(exc)) from None
     except (ConfigError, ValueError) as exc:
@@ -91,7 +93,7 @@ def enable_user(username: str, principal: UserAdmin, store: StoreDep) -> UserOut
 def reset_password(username: str, principal: UserAdmin, store: StoreDep) -> PasswordOut:
     password = generate_password()
     try:
-        store.reset_password(username, password)
+        accounts.reset_password(store, username, password)
     except NotFoundError as exc:
         raise HTTPException(404, str(exc)) from None
     store.record_audit(principal.name, "user.reset_password", f"user:{username}", {})
@@ -106,9 +108,9 @@ def list_tokens(principal: TokenAdmin, store: StoreDep) -> list[TokenOut]:
 @router.post("/tokens", response_model=TokenCreated, status_code=201, summary="Create a token")
 def create_token(body: TokenIn, principal: TokenAdmin, store: StoreDep) -> TokenCreated:
     try:
-        token, plain = store.create_token(body.name, body.roles, kind=body.kind,
-                                          created_by=principal.name,
-                                          expires_at=parse_expiry(body.expires))
+        token, plain = accounts.create_token(store, body.name, body.roles, kind=body.kind,
+                                             created_by=principal.name,
+                                             expires_at=parse_expiry(body.expires))
     except DuplicateError as exc:
         raise HTTPException(409, str(exc)) from None
     except (ConfigError, ValueError) as exc:

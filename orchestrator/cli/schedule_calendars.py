@@ -15,6 +15,7 @@ from rich.markup import escape
 
 from bots.runtime.errors import NotFoundError, ScheduleError
 from orchestrator.cli.runs import JsonOpt, _console, _emit, _fields, _table
+from orchestrator.scheduler import schedules as scheduling
 from orchestrator.scheduler.calendars import (
     WEEKDAYS,
     parse_holidays,
@@ -61,7 +62,7 @@ def set_calendar(
         if from_file is not None:
             holidays.update(read_holiday_file(from_file))
         holidays.update(parse_holidays(holiday or []))
-        record = store.set_calendar(name, days, holidays)
+        record = scheduling.set_calendar(store, name, days, holidays)
     except ScheduleError as exc:
         raise _fail(f"Calendar not set: {exc}.") from None
     store.record_audit(current_actor(), "calendar.set", name, {

@@ -1,6 +1,6 @@
 """``finbots tokens create|list|revoke``: bearer tokens for robots and integrations.
 
-The token is printed once, at creation; the store keeps only its SHA-256.
+The token is printed once, at creation; the store keeps only its digest.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import typer
 from rich.markup import escape
 
 from bots.runtime.errors import ConfigError, DuplicateError, NotFoundError
+from orchestrator.auth import service as accounts
 from orchestrator.auth.expiry import parse_expiry
 from orchestrator.cli.runs import JsonOpt, _console, _emit, _fields, _table, _when
 from orchestrator.store import Store, current_actor, utcnow
@@ -35,8 +36,9 @@ def create(
     """Create a token; it is printed once and cannot be shown again."""
     store = Store.from_settings()
     try:
-        token, plain = store.create_token(name, role, kind=kind, created_by=current_actor(),
-                                          expires_at=parse_expiry(expires))
+        token, plain = accounts.create_token(store, name, role, kind=kind,
+                                             created_by=current_actor(),
+                                             expires_at=parse_expiry(expires))
     except (ConfigError, DuplicateError, ValueError) as exc:
         raise _fail(exc) from None
     store.record_audit(current_actor(), "token.create", f"token:{token.name}",

@@ -13,6 +13,7 @@ import typer
 from rich.markup import escape
 
 from bots.runtime.errors import ConfigError, DuplicateError, NotFoundError
+from orchestrator.auth import service as accounts
 from orchestrator.auth.passwords import generate_password
 from orchestrator.cli.runs import JsonOpt, _console, _emit, _fields, _table, _when
 from orchestrator.roles import Role
@@ -48,7 +49,7 @@ def bootstrap_admin(store: Store) -> str | None:
     if store.count_users():
         return None
     password = generate_password()
-    store.add_user("admin", password, [Role.ADMIN.value], display_name="Administrator")
+    accounts.add_user(store, "admin", password, [Role.ADMIN.value], display_name="Administrator")
     store.record_audit(current_actor(), "user.add", "user:admin",
                        {"roles": [Role.ADMIN.value], "bootstrap": True})
     return password
@@ -76,7 +77,7 @@ def add(
     password, generated = _password(password_stdin)
     store = Store.from_settings()
     try:
-        user = store.add_user(name, password, role, display_name=display_name)
+        user = accounts.add_user(store, name, password, role, display_name=display_name)
     except (ConfigError, DuplicateError, ValueError) as exc:
         raise _fail(exc) from None
     store.record_audit(current_actor(), "user.add", f"user:{user.username}",
@@ -131,7 +132,7 @@ def reset(name: Annotated[str, typer.Argument(help="Username.")],
     password, generated = _password(password_stdin)
     store = Store.from_settings()
     try:
-        store.reset_password(name, password)
+        accounts.reset_password(store, name, password)
     except NotFoundError as exc:
         raise _fail(exc) from None
     store.record_audit(current_actor(), "user.reset_password", f"user:{name}", {})

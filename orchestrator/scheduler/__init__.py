@@ -7,21 +7,25 @@
   trigger's fire times on allowed days only;
 * :mod:`.definition` — checking a schedule before it is stored;
 * :mod:`.timing` — next fire times, and the plan for due and missed fires;
+* :mod:`.schedules` — adding, pausing and resuming schedules, setting calendars;
 * :mod:`.service` — :class:`SchedulerService`, the loop that fires them.
 
-Schedules and calendars are stored by ``Store.add_schedule`` / ``set_calendar``
-(:mod:`orchestrator.store.schedules`). Nothing here imports the store at run time: the
-store imports this package.
+The store (:mod:`orchestrator.store.schedules`) only persists what is decided here: it
+takes checked schedules and calendars, fire plans, and :data:`TIMING` for the fire times it
+computes inside its transactions. The store never imports this package.
 """
 
 from orchestrator.scheduler.business import BusinessDayTrigger
 from orchestrator.scheduler.calendars import DAY_RULES, BusinessDays
 from orchestrator.scheduler.definition import MISFIRE_POLICIES
+from orchestrator.scheduler.schedules import add_schedule, set_calendar, set_schedule_enabled
 from orchestrator.scheduler.service import SchedulerService
 from orchestrator.scheduler.timing import (
     MAX_LATE_JOBS,
     ON_TIME,
+    TIMING,
     FirePlan,
+    TriggerTiming,
     next_fire_times,
     plan_fires,
     schedule_trigger,
@@ -34,13 +38,18 @@ __all__ = [
     "MAX_LATE_JOBS",
     "MISFIRE_POLICIES",
     "ON_TIME",
+    "TIMING",
     "BusinessDayTrigger",
     "BusinessDays",
     "FirePlan",
     "SchedulerService",
+    "TriggerTiming",
+    "add_schedule",
     "fire_after",
     "next_fire_times",
     "parse_every",
     "plan_fires",
     "schedule_trigger",
+    "set_calendar",
+    "set_schedule_enabled",
 ]

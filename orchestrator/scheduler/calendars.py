@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from bots.runtime.errors import ScheduleError
 
-if TYPE_CHECKING:  # the store imports this package: no store import at run time
+if TYPE_CHECKING:
     from orchestrator.store.models import BusinessCalendar
 
 __all__ = [

@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING
 
 from loguru import logger
 
-from orchestrator.scheduler.timing import plan_fires
+from orchestrator.scheduler.timing import TIMING, plan_fires
 
-if TYPE_CHECKING:  # the store imports this package: no store import at run time
+if TYPE_CHECKING:
     from orchestrator.store import RunRecord, Store
     from orchestrator.store.models import Schedule
 
@@ -107,7 +107,7 @@ class SchedulerService:
             try:
                 if schedule.kind == "queue":
                     created += self.store.fire_queue_schedule(
-                        schedule.id, now, credentials=self._credentials(schedule))
+                        schedule.id, now, timing=TIMING, credentials=self._credentials(schedule))
                     continue
                 calendar = calendars.get(schedule.calendar) if schedule.calendar else None
                 plan = plan_fires(schedule, calendar, now)

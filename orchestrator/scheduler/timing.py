@@ -24,11 +24,11 @@ from orchestrator.scheduler.business import BusinessDayTrigger
 from orchestrator.scheduler.calendars import BusinessDays
 from orchestrator.scheduler.triggers import build_trigger, fire_after, zone
 
-if TYPE_CHECKING:  # the store imports this package: no store import at run time
+if TYPE_CHECKING:
     from orchestrator.store.models import BusinessCalendar, Schedule
 
-__all__ = ["MAX_LATE_JOBS", "ON_TIME", "FirePlan", "next_fire_times", "plan_fires",
-           "schedule_trigger"]
+__all__ = ["MAX_LATE_JOBS", "ON_TIME", "TIMING", "FirePlan", "TriggerTiming",
+           "next_fire_times", "plan_fires", "schedule_trigger"]
 
 ON_TIME = dt.timedelta(seconds=30)
 MAX_LATE_JOBS = 100
@@ -44,6 +44,27 @@ def schedule_trigger(
     if inner is None or schedule.day_rule == "any":
         return inner
     return BusinessDayTrigger(inner, BusinessDays.of(calendar), schedule.day_rule, tz)
+
+
+class TriggerTiming:
+    """The store's ``ScheduleTiming``: what it computes inside its transactions."""
+
+    def first_fire(self, schedule: Schedule, calendar: BusinessCalendar | None,
+                   after: dt.datetime) -> dt.datetime | None:
+        """The first fire time strictly after ``after``; ``None`` for a queue trigger."""
+        trigger = schedule_trigger(schedule, calendar)
+        return None if trigger is None else fire_after(trigger, after)
+
+    def day_allowed(self, schedule: Schedule, calendar: BusinessCalendar | None,
+                    now: dt.datetime) -> bool:
+        """Whether the day rule allows ``now``'s date in the schedule's time zone."""
+        if schedule.day_rule == "any":
+            return True
+        today = now.astimezone(zone(schedule.timezone)).date()
+        return BusinessDays.of(calendar).allows(schedule.day_rule, today)
+
+
+TIMING = TriggerTiming()
 
 
 def next_fire_times(

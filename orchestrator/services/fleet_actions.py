@@ -22,6 +22,7 @@ from bots.runtime.errors import (
     ScheduleError,
 )
 from orchestrator.auth.principal import Principal
+from orchestrator.scheduler import schedules as scheduling
 from orchestrator.store import RunRecord, Store, WorkItem
 from orchestrator.store.models import Schedule
 
@@ -111,7 +112,7 @@ def delete_item(store: Store, who: Principal, item_id: int) -> WorkItem:
 def set_schedule(store: Store, who: Principal, name_or_id: str | int,
                  enabled: bool) -> Schedule:
     before = _call(store.get_schedule, name_or_id)
-    schedule = _call(store.set_schedule_enabled, before.name, enabled)
+    schedule = _call(scheduling.set_schedule_enabled, store, before.name, enabled)
     if before.enabled != enabled:
         store.record_audit(who.name, "schedule.resume" if enabled else "schedule.pause",
                            schedule.name, {"next_fire_at": schedule.next_fire_at})

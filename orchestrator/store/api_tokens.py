@@ -1,4 +1,8 @@
-"""API tokens for robots and integrations: plaintext shown once, SHA-256 stored."""
+"""API tokens for robots and integrations: plaintext shown once, only its digest stored.
+
+The plaintext and its digest are made by :mod:`orchestrator.auth.service`; the store sees
+the digest (``token_hash``) and the short prefix shown in listings.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select, update
 
 from bots.runtime.errors import DuplicateError, NotFoundError
-from orchestrator.auth.tokens import digest, new_token
 from orchestrator.roles import parse_roles
 from orchestrator.store.base import StoreBase
 from orchestrator.store.models import ApiToken
@@ -24,16 +27,18 @@ _TOUCH_EVERY = dt.timedelta(seconds=30)  # last_used_at is written at most this 
 class ApiTokensMixin(StoreBase):
     def create_token(self, name: str, roles: Iterable[str], kind: str = "integration",
                      created_by: str | None = None,
-                     expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
-        """A new token; returns it and the plaintext, which is never stored or shown again."""
+                     expires_at: dt.datetime | None = None, *, token_hash: str,
+                     prefix: str) -> ApiToken:
+        """Store a new token under the digest of its plaintext (never stored itself)."""
         if kind not in TOKEN_KINDS:
             raise ValueError(f"token kind must be one of {', '.join(TOKEN_KINDS)}, not {kind!r}")
         if not name.strip() or len(name) > 100:
             raise ValueError("a token needs a name of 1-100 characters")
         if expires_at is not None and expires_at.tzinfo is None:
             raise ValueError("expires_at must be timezone-aware")
-        plain = new_token()
-        token = ApiToken(name=name.strip(), token_hash=digest(plain), prefix=plain[:12],
+        if not token_hash:
+            raise ValueError("a token needs the digest of its plaintext")
+        token = ApiToken(name=name.strip(), token_hash=token_hash, prefix=prefix,
                          kind=kind, roles=parse_roles(roles), created_by=created_by,
                          expires_at=expires_at)
         try:
@@ -42,15 +47,15 @@ class ApiTokensMixin(StoreBase):
                 s.flush()
         except IntegrityError:
             raise DuplicateError(f"token {name!r} already exists") from None
-        return token, plain
+        return token
 
-    def token_for(self, plain: str) -> ApiToken | None:
-        """The live (not revoked, not expired) token with this plaintext, else ``None``."""
-        if not plain:
+    def token_for(self, *, token_hash: str) -> ApiToken | None:
+        """The live (not revoked, not expired) token with this digest, else ``None``."""
+        if not token_hash:
             return None
         now = utcnow()
         with self._tx() as s:
-            token = s.exec(select(ApiToken).where(ApiToken.token_hash == digest(plain))).first()
+            token = s.exec(select(ApiToken).where(ApiToken.token_hash == token_hash)).first()
         if token is None or token.revoked_at is not None:
             return None
         if token.expires_at is not None and token.expires_at <= now:

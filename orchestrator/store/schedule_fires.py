@@ -9,6 +9,9 @@ A queue fire locks the schedule's row (``FOR UPDATE`` on PostgreSQL, ``BEGIN IMM
 SQLite), counts claimable items and the bot's active jobs, and creates jobs up to
 ``max_concurrent`` in that transaction.
 
+The fire plan and the day rule are the scheduler's (:mod:`.schedule_timing`): the store
+applies them.
+
 A job's ``credentials`` (the vault entries it uses) come from the caller, which reads
 them from the bot's declaration: the store knows no bots.
 """
@@ -23,11 +26,9 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, or_, select
 
 from bots.runtime.errors import StoreError
-from orchestrator.scheduler.calendars import BusinessDays
-from orchestrator.scheduler.timing import FirePlan
-from orchestrator.scheduler.triggers import zone
 from orchestrator.store.base import StoreBase
 from orchestrator.store.models import BusinessCalendar, RunRecord, Schedule, WorkItem
+from orchestrator.store.schedule_timing import FireUpdate, ScheduleTiming
 from orchestrator.store.states import ItemState, RunStatus
 
 __all__ = ["ACTIVE_JOB_STATES", "ScheduleFiresMixin"]
@@ -37,7 +38,7 @@ ACTIVE_JOB_STATES = (RunStatus.PENDING, RunStatus.RUNNING, RunStatus.STOPPING)
 
 
 class ScheduleFiresMixin(StoreBase):
-    def fire_schedule(self, schedule_id: int, plan: FirePlan, *,
+    def fire_schedule(self, schedule_id: int, plan: FireUpdate, *,
                       credentials: Sequence[str] = ()) -> list[RunRecord] | None:
         """Apply ``plan`` (from :func:`orchestrator.scheduler.timing.plan_fires`).
 
@@ -62,15 +63,17 @@ class ScheduleFiresMixin(StoreBase):
                     for _ in range(plan.jobs)]
 
     def fire_queue_schedule(self, schedule_id: int, now: dt.datetime, *,
+                            timing: ScheduleTiming,
                             credentials: Sequence[str] = ()) -> list[RunRecord]:
-        """Start jobs for a queue trigger if its queue has work and the bot has room."""
+        """Start jobs for a queue trigger if its queue has work and the bot has room (and
+        ``timing`` says its day rule allows today)."""
         with self._tx(write=True, join=True) as s:
             schedule = s.exec(
                 select(Schedule).where(Schedule.id == schedule_id).with_for_update()
             ).first()
             if schedule is None or not schedule.enabled or schedule.kind != "queue":
                 return []
-            if not self._queue_day_allowed(s, schedule, now):
+            if not self._queue_day_allowed(s, schedule, now, timing):
                 return []
             spec: dict[str, Any] = schedule.spec
             items = self._count(s, select(func.count()).select_from(WorkItem).where(
@@ -93,12 +96,12 @@ class ScheduleFiresMixin(StoreBase):
         return int(s.exec(query).one())
 
     @staticmethod
-    def _queue_day_allowed(s: Session, schedule: Schedule, now: dt.datetime) -> bool:
-        if schedule.day_rule == "any":
+    def _queue_day_allowed(s: Session, schedule: Schedule, now: dt.datetime,
+                           timing: ScheduleTiming) -> bool:
+        if schedule.day_rule == "any":  # no calendar to read
             return True
         calendar = s.get(BusinessCalendar, schedule.calendar) if schedule.calendar else None
-        today = now.astimezone(zone(schedule.timezone)).date()
-        return BusinessDays.of(calendar).allows(schedule.day_rule, today)
+        return timing.day_allowed(schedule, calendar, now)
 
     def _schedule_job(self, schedule: Schedule, trigger: str,
                       credentials: Sequence[str]) -> RunRecord:

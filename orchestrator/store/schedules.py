@@ -2,25 +2,23 @@
 
 A schedule's ``next_fire_at`` is its next due fire time (aware UTC); ``None`` while it is
 paused, once a one-off date has fired, and always for a queue trigger. Firing lives in
-:mod:`.schedule_fires`; the trigger arithmetic in :mod:`orchestrator.scheduler`.
+:mod:`.schedule_fires`. Checking a schedule or a calendar and the trigger arithmetic are the
+scheduler's (:mod:`orchestrator.scheduler.schedules`): the methods here take checked values,
+and a :class:`~.schedule_timing.ScheduleTiming` for the fire times they store.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bots.runtime.errors import DuplicateError, ScheduleError
-from orchestrator.scheduler.calendars import validate_holidays, validate_weekend
-from orchestrator.scheduler.definition import check_schedule
-from orchestrator.scheduler.timing import schedule_trigger
-from orchestrator.scheduler.triggers import fire_after
 from orchestrator.store.models import BusinessCalendar, Schedule
 from orchestrator.store.schedule_fires import ScheduleFiresMixin
+from orchestrator.store.schedule_timing import ScheduleTiming
 from orchestrator.store.types import to_jsonable, utcnow
 
 __all__ = ["SchedulesMixin"]
@@ -29,35 +27,27 @@ _TICK = dt.timedelta(microseconds=1)
 
 
 def _first_fire(
-    s: Session, schedule: Schedule, after: dt.datetime
+    s: Session, schedule: Schedule, after: dt.datetime, timing: ScheduleTiming
 ) -> dt.datetime | None:
     """The schedule's first fire time strictly after ``after`` (its calendar as stored)."""
     calendar = s.get(BusinessCalendar, schedule.calendar) if schedule.calendar else None
-    trigger = schedule_trigger(schedule, calendar)
-    return None if trigger is None else fire_after(trigger, after)
+    return timing.first_fire(schedule, calendar, after)
 
 
 class SchedulesMixin(ScheduleFiresMixin):
-    def add_schedule(
-        self, name: str, bot: str, kind: str, spec: Mapping[str, Any], *,
-        args: Mapping[str, Any] | None = None, timezone: str = "UTC",
-        calendar: str | None = None, day_rule: str = "any", misfire: str = "run_once",
-        misfire_grace_seconds: int = 300, coalesce: bool = True, enabled: bool = True,
-        created_by: str | None = None,
-    ) -> Schedule:
-        """Check and store a schedule with its first ``next_fire_at``.
+    def add_schedule(self, schedule: Schedule, *, timing: ScheduleTiming,
+                     now: dt.datetime | None = None) -> Schedule:
+        """Store a checked schedule (its columns from
+        :func:`orchestrator.scheduler.definition.check_schedule`) with its first
+        ``next_fire_at``: the first fire time after ``now`` (the time it was checked at;
+        default: now).
 
-        Raises ScheduleError (naming the field) for anything that cannot work, DuplicateError
-        when the name is taken.
+        Raises ScheduleError for an unknown calendar or a time trigger that never fires,
+        DuplicateError when the name is taken.
         """
-        now = utcnow()
-        fields = check_schedule(
-            name, bot, kind, spec, args=args, timezone=timezone, calendar=calendar,
-            day_rule=day_rule, misfire=misfire, misfire_grace_seconds=misfire_grace_seconds,
-            coalesce=coalesce, now=now,
-        )
-        fields["args"] = to_jsonable(fields["args"])
-        schedule = Schedule(**fields, enabled=enabled, created_by=created_by)
+        now = now or utcnow()
+        schedule.args = to_jsonable(schedule.args)
+        name, calendar = schedule.name, schedule.calendar
         try:
             with self._tx(write=True) as s:
                 if calendar is not None and s.get(BusinessCalendar, calendar) is None:
@@ -65,11 +55,11 @@ class SchedulesMixin(ScheduleFiresMixin):
                                         "with `finbots schedules calendar set`)")
                 if s.exec(select(Schedule.id).where(Schedule.name == name)).first():
                     raise DuplicateError(f"a schedule named {name!r} already exists")
-                first = _first_fire(s, schedule, now)
-                if first is None and kind != "queue":
+                first = _first_fire(s, schedule, now, timing)
+                if first is None and schedule.kind != "queue":
                     raise ScheduleError("spec: this trigger never fires (on an allowed day) "
                                         "within ten years")
-                schedule.next_fire_at = first if enabled else None
+                schedule.next_fire_at = first if schedule.enabled else None
                 s.add(schedule)
                 s.flush()
                 return schedule
@@ -97,14 +87,16 @@ class SchedulesMixin(ScheduleFiresMixin):
         with self._tx() as s:
             return list(s.exec(query))
 
-    def set_schedule_enabled(self, name_or_id: str | int, enabled: bool) -> Schedule:
+    def set_schedule_enabled(self, name_or_id: str | int, enabled: bool, *,
+                             timing: ScheduleTiming) -> Schedule:
         """Pause (no fire, ``next_fire_at`` cleared) or resume (from now: fires missed while
         paused do not run). Setting the state it already has changes nothing."""
         with self._tx(write=True) as s:
             schedule = self._schedule(s, name_or_id)
             if schedule.enabled != enabled:
                 schedule.enabled = enabled
-                schedule.next_fire_at = _first_fire(s, schedule, utcnow()) if enabled else None
+                schedule.next_fire_at = (_first_fire(s, schedule, utcnow(), timing) if enabled
+                                          else None)
                 s.add(schedule)
             return schedule
 
@@ -114,20 +106,18 @@ class SchedulesMixin(ScheduleFiresMixin):
             s.delete(self._schedule(s, name_or_id))
 
     def set_calendar(
-        self, name: str, weekend: Iterable[int] = (5, 6),
-        holidays: Mapping[str, str] | None = None,
+        self, name: str, weekend: Sequence[int], holidays: Mapping[str, str], *,
+        timing: ScheduleTiming,
     ) -> BusinessCalendar:
-        """Create or replace a business calendar (weekend days, Monday = 0; ISO holidays).
+        """Create or replace a business calendar (checked weekend days, Monday = 0; holidays
+        by ISO date).
 
-        Enabled schedules using it get their ``next_fire_at`` recomputed (a due fire stays
-        due unless its day is now a holiday).
+        Enabled schedules using it get their ``next_fire_at`` recomputed in the same
+        transaction (a due fire stays due unless its day is now a holiday).
         """
-        if not (name or "").strip() or len(name) > 100:
-            raise ScheduleError(f"name: {name!r} must be a calendar name of 1-100 characters")
-        days, off = validate_weekend(weekend), validate_holidays(holidays or {})
         with self._tx(write=True) as s:
             record = s.get(BusinessCalendar, name) or BusinessCalendar(name=name)
-            record.weekend, record.holidays = days, off
+            record.weekend, record.holidays = list(weekend), dict(holidays)
             s.add(record)
             s.flush()
             for schedule in list(s.exec(select(Schedule).where(
@@ -135,7 +125,8 @@ class SchedulesMixin(ScheduleFiresMixin):
                 col(Schedule.next_fire_at).is_not(None),
             ))):
                 assert schedule.next_fire_at is not None
-                schedule.next_fire_at = _first_fire(s, schedule, schedule.next_fire_at - _TICK)
+                schedule.next_fire_at = _first_fire(s, schedule, schedule.next_fire_at - _TICK,
+                                                     timing)
                 s.add(schedule)
             return record
 

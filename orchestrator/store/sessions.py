@@ -1,4 +1,7 @@
-"""Browser sessions: the cookie holds a random id, the store only its SHA-256.
+"""Browser sessions: the cookie holds a random id, the store only its digest.
+
+The id and its digest are made by :mod:`orchestrator.auth.service`; every method here takes
+the digest (``id_hash``), never the id itself.
 
 A session ends at its absolute expiry (``FINBOTS_SESSION_HOURS``, default 12), after
 ``FINBOTS_SESSION_IDLE_MINUTES`` (default 30) without a request, at sign-out, or when the
@@ -12,7 +15,6 @@ import os
 
 from sqlmodel import col, select, update
 
-from orchestrator.auth.tokens import digest, new_csrf_token, new_session_id
 from orchestrator.store.base import StoreBase
 from orchestrator.store.models import User, WebSession
 from orchestrator.store.types import utcnow
@@ -30,29 +32,29 @@ def session_lifetimes() -> tuple[dt.timedelta, dt.timedelta]:
 
 
 class SessionsMixin(StoreBase):
-    def create_session(self, username: str) -> tuple[WebSession, str]:
-        """A new session; returns it and the raw id for the cookie (not stored)."""
-        raw = new_session_id()
+    def create_session(self, username: str, *, id_hash: str, csrf_token: str) -> WebSession:
+        """Store a new session under the digest of its id (the id itself is never stored)."""
+        if not id_hash or not csrf_token:
+            raise ValueError("a session needs an id digest and a CSRF token")
         absolute, _idle = session_lifetimes()
         now = utcnow()
-        session = WebSession(id_hash=digest(raw), username=username,
-                             csrf_token=new_csrf_token(), created_at=now,
-                             last_seen_at=now, expires_at=now + absolute)
+        session = WebSession(id_hash=id_hash, username=username, csrf_token=csrf_token,
+                             created_at=now, last_seen_at=now, expires_at=now + absolute)
         with self._tx(write=True) as s:
             s.add(session)
             s.flush()
-        return session, raw
+        return session
 
-    def session_user(self, raw_id: str) -> tuple[WebSession, User] | None:
-        """The live session and its enabled user for a cookie value, else ``None``."""
-        if not raw_id:
+    def session_user(self, *, id_hash: str) -> tuple[WebSession, User] | None:
+        """The live session with this id digest and its enabled user, else ``None``."""
+        if not id_hash:
             return None
         now = utcnow()
         _absolute, idle = session_lifetimes()
         with self._tx() as s:
             row = s.exec(select(WebSession, User)
                          .join(User, col(User.username) == col(WebSession.username))
-                         .where(WebSession.id_hash == digest(raw_id))).first()
+                         .where(WebSession.id_hash == id_hash)).first()
         if row is None:
             return None
         session, user = row
@@ -67,11 +69,11 @@ class SessionsMixin(StoreBase):
             session.last_seen_at = now
         return session, user
 
-    def revoke_session(self, raw_id: str) -> bool:
-        """End one session (sign-out); False when there was none to end."""
+    def revoke_session(self, *, id_hash: str) -> bool:
+        """End one session by its id digest (sign-out); False when there was none to end."""
         with self._tx(write=True) as s:
             result = s.exec(update(WebSession)  # type: ignore[call-overload]
-                            .where(col(WebSession.id_hash) == digest(raw_id),
+                            .where(col(WebSession.id_hash) == id_hash,
                                    col(WebSession.revoked_at).is_(None))
                             .values(revoked_at=utcnow()))
             return bool(result.rowcount)

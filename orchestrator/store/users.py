@@ -1,8 +1,9 @@
-"""Users: argon2id password hashes, roles, disabling, password resets.
+"""Users: password hashes, roles, disabling, password resets.
 
-Sessions (:mod:`.sessions`) and API tokens (:mod:`.api_tokens`) are mixed in here, so the
-store composes one ``UsersMixin``. Audit records are written by the callers (CLI, API,
-pages), which know who acts.
+The store keeps what the auth layer (:mod:`orchestrator.auth.service`) computed: it never
+sees a password, only its hash. Sessions (:mod:`.sessions`) and API tokens
+(:mod:`.api_tokens`) are mixed in here, so the store composes one ``UsersMixin``. Audit
+records are written by the callers (CLI, API, pages), which know who acts.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select, update
 
-from bots.runtime.errors import AuthenticationError, DuplicateError, NotFoundError
-from orchestrator.auth.passwords import hash_password, verify_password
+from bots.runtime.errors import DuplicateError, NotFoundError
 from orchestrator.roles import parse_roles
 from orchestrator.store.api_tokens import ApiTokensMixin
 from orchestrator.store.models import User, WebSession
@@ -25,14 +25,16 @@ __all__ = ["UsersMixin"]
 
 
 class UsersMixin(SessionsMixin, ApiTokensMixin):
-    def add_user(self, username: str, password: str, roles: Iterable[str],
+    def add_user(self, username: str, *, password_hash: str, roles: Iterable[str],
                  display_name: str = "") -> User:
         """A new user (DuplicateError when the name is taken, ConfigError for a bad role)."""
         username = username.strip()
         if not username or len(username) > 100 or any(c.isspace() for c in username):
             raise ValueError(f"bad username {username!r}: 1-100 characters, no spaces")
+        if not password_hash:
+            raise ValueError("a user needs a password hash")
         user = User(username=username, display_name=display_name, roles=parse_roles(roles),
-                    password_hash=hash_password(password))
+                    password_hash=password_hash)
         try:
             with self._tx(write=True) as s:
                 s.add(user)
@@ -46,6 +48,11 @@ class UsersMixin(SessionsMixin, ApiTokensMixin):
             user = s.exec(select(User).where(User.username == username)).first()
         return self._need(user, "user", username)
 
+    def find_user(self, username: str) -> User | None:
+        """The user of this name, or ``None`` (sign-in: an unknown name is no error here)."""
+        with self._tx() as s:
+            return s.exec(select(User).where(User.username == username)).first()
+
     def list_users(self) -> list[User]:
         with self._tx() as s:
             return list(s.exec(select(User).order_by(col(User.username))))
@@ -54,23 +61,15 @@ class UsersMixin(SessionsMixin, ApiTokensMixin):
         with self._tx() as s:
             return int(s.exec(select(func.count()).select_from(User)).one())
 
-    def authenticate(self, username: str, password: str) -> User:
-        """The user whose password this is; AuthenticationError says why not (for the log).
-
-        Unknown names cost as much time as wrong passwords. A hash made with older argon2
-        parameters is replaced on success.
-        """
+    def record_login(self, username: str, *, password_hash: str | None = None) -> User:
+        """Stamp ``last_login_at``; ``password_hash`` replaces a hash made with old parameters
+        (unlike :meth:`set_password_hash`, the user's sessions stay open)."""
         with self._tx(write=True) as s:
             user = s.exec(select(User).where(User.username == username)).first()
-            ok, rehash = verify_password(user.password_hash if user else None, password)
             if user is None:
-                raise AuthenticationError("unknown user")
-            if not ok:
-                raise AuthenticationError("wrong password")
-            if user.disabled:
-                raise AuthenticationError("account disabled")
-            if rehash:
-                user.password_hash = hash_password(password)
+                raise NotFoundError(f"no user {username!r}")
+            if password_hash:
+                user.password_hash = password_hash
             user.last_login_at = utcnow()
             s.add(user)
             s.flush()
@@ -83,9 +82,11 @@ class UsersMixin(SessionsMixin, ApiTokensMixin):
     def enable_user(self, username: str) -> User:
         return self._set_user(username, disabled=False)
 
-    def reset_password(self, username: str, password: str) -> User:
-        """A new password; the user's open sessions end."""
-        return self._set_user(username, password_hash=hash_password(password))
+    def set_password_hash(self, username: str, password_hash: str) -> User:
+        """A new password (its hash); the user's open sessions end."""
+        if not password_hash:
+            raise ValueError("a user needs a password hash")
+        return self._set_user(username, password_hash=password_hash)
 
     def set_roles(self, username: str, roles: Iterable[str]) -> User:
         return self._set_user(username, roles=parse_roles(roles))

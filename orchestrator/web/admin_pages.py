@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bots.runtime.errors import ConfigError, DuplicateError, NotFoundError
+from orchestrator.auth import service as accounts
 from orchestrator.auth.expiry import parse_expiry
 from orchestrator.auth.passwords import generate_password
 from orchestrator.auth.principal import Principal
@@ -55,7 +56,7 @@ def add_user(request: Request, principal: UserAdmin, store: StoreDep,
              display_name: Annotated[str, Form()] = "") -> Response:
     password = generate_password()
     try:
-        user = store.add_user(username, password, roles, display_name)
+        user = accounts.add_user(store, username, password, roles, display_name)
     except (ConfigError, DuplicateError, ValueError) as exc:
         return _users_page(request, store, 400, error=str(exc))
     store.record_audit(principal.name, "user.add", f"user:{user.username}",
@@ -74,7 +75,7 @@ def change_user(request: Request, username: str, action: str, principal: UserAdm
     password = generate_password()
     try:
         if action == "reset":
-            store.reset_password(username, password)
+            accounts.reset_password(store, username, password)
         else:
             getattr(store, f"{action}_user")(username)
     except NotFoundError as exc:
@@ -103,8 +104,9 @@ def create_token(request: Request, principal: TokenAdmin, store: StoreDep,
                  kind: Annotated[str, Form()] = "integration",
                  expires: Annotated[str, Form()] = "") -> Response:
     try:
-        token, plain = store.create_token(name, roles, kind=kind, created_by=principal.name,
-                                          expires_at=parse_expiry(expires))
+        token, plain = accounts.create_token(store, name, roles, kind=kind,
+                                             created_by=principal.name,
+                                             expires_at=parse_expiry(expires))
     except (ConfigError, DuplicateError, ValueError) as exc:
         return _tokens_page(request, store, 400, error=str(exc))
     store.record_audit(principal.name, "token.create", f"token:{token.name}",

@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from orchestrator.auth import service as accounts
 from orchestrator.auth.principal import Principal
 from orchestrator.auth.tokens import same_secret
 from orchestrator.web.csrf import submitted_csrf_token
@@ -70,11 +71,12 @@ class AuthMiddleware:
         from_cookie = False
         auth = _header(scope, b"authorization")
         if auth[:7].lower() == "bearer ":
-            token = await run_in_threadpool(store.token_for, auth[7:].strip())
+            token = await run_in_threadpool(accounts.token_for, store, auth[7:].strip())
             if token is not None:
                 principal = Principal.of(token.name, token.roles, kind=token.kind)
         else:
-            found = await run_in_threadpool(store.session_user, _cookie(scope, COOKIE_NAME))
+            found = await run_in_threadpool(accounts.session_user, store,
+                                            _cookie(scope, COOKIE_NAME))
             if found is not None:
                 session, user = found
                 principal = Principal.of(user.username, user.roles, "user", session.csrf_token)

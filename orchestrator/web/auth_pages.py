@@ -15,6 +15,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bots.runtime.errors import AuthenticationError
+from orchestrator.auth import service as accounts
 from orchestrator.services.deps import current_principal, get_store
 from orchestrator.store import Store, utcnow
 from orchestrator.store.sessions import session_lifetimes
@@ -70,13 +71,13 @@ def login(
         return render(request, "login.html", status_code=429, next=safe_next(next),
                       error=_THROTTLED, username=username)
     try:
-        user = store.authenticate(username, password)
+        user = accounts.authenticate(store, username, password)
     except AuthenticationError as exc:
         store.record_audit(username or "-", "auth.login_failed", f"user:{username}",
                            {"reason": str(exc), "client": _client(request)})
         return render(request, "login.html", status_code=401, next=safe_next(next),
                       error=_FAILED, username=username)
-    _session, raw = store.create_session(user.username)
+    _session, raw = accounts.create_session(store, user.username)
     store.record_audit(user.username, "auth.login", f"user:{user.username}",
                        {"client": _client(request)})
     response = RedirectResponse(safe_next(next), status_code=303)
@@ -92,7 +93,7 @@ def logout(request: Request) -> Response:
     principal = current_principal(request)
     raw = request.cookies.get(COOKIE_NAME, "")
     store = get_store(request)
-    if raw and store.revoke_session(raw) and principal is not None:
+    if raw and accounts.revoke_session(store, raw) and principal is not None:
         store.record_audit(principal.name, "auth.logout", f"user:{principal.name}", {})
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="lax",

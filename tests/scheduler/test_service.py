@@ -9,7 +9,12 @@ from collections.abc import Callable
 import time_machine
 from schedhelp import at, jobs_of, set_due
 
-from orchestrator.scheduler import SchedulerService
+from orchestrator.scheduler import (
+    SchedulerService,
+    add_schedule,
+    set_calendar,
+    set_schedule_enabled,
+)
 from orchestrator.store import Store
 
 BOT = "payment-posting"
@@ -26,12 +31,13 @@ def test_restart_with_due_schedules_fires_per_misfire_policy(store: Store) -> No
     """Down from 09:49:30 to 10:00:40: every schedule does what its policy says, once."""
     minutely, hourly = {"cron": "* * * * *"}, {"cron": "50 * * * *"}
     with time_machine.travel(at("2026-03-02T09:49:30"), tick=False):
-        store.add_schedule("coalesced", BOT, "cron", minutely, misfire_grace_seconds=3600)
-        store.add_schedule("each", BOT, "cron", minutely, misfire_grace_seconds=3600,
-                           coalesce=False)
-        store.add_schedule("skipped", BOT, "cron", minutely, misfire="skip",
-                           misfire_grace_seconds=3600)
-        store.add_schedule("too-late", BOT, "cron", hourly, misfire_grace_seconds=300)
+        add_schedule(store, "coalesced", BOT, "cron", minutely,
+                     misfire_grace_seconds=3600)
+        add_schedule(store, "each", BOT, "cron", minutely, misfire_grace_seconds=3600,
+                     coalesce=False)
+        add_schedule(store, "skipped", BOT, "cron", minutely, misfire="skip",
+                     misfire_grace_seconds=3600)
+        add_schedule(store, "too-late", BOT, "cron", hourly, misfire_grace_seconds=300)
         assert SchedulerService(store).tick() == []  # the orchestrator stops here
     ids = {s.name: s.id for s in store.list_schedules()}
     with time_machine.travel(at("2026-03-02T10:00:40"), tick=False):
@@ -51,8 +57,8 @@ def test_restart_with_due_schedules_fires_per_misfire_policy(store: Store) -> No
 
 def test_no_coalesce_is_bounded(store: Store) -> None:
     with time_machine.travel(at("2026-03-02T07:00:10"), tick=False):
-        s = store.add_schedule("each", BOT, "cron", {"cron": "* * * * *"}, coalesce=False,
-                               misfire_grace_seconds=86400)
+        s = add_schedule(store, "each", BOT, "cron", {"cron": "* * * * *"},
+                         coalesce=False, misfire_grace_seconds=86400)
     set_due(store, "each", at("2026-03-01T12:00:00"))
     with time_machine.travel(at("2026-03-02T10:00:10"), tick=False):
         assert len(SchedulerService(store).tick()) == 100
@@ -61,14 +67,15 @@ def test_no_coalesce_is_bounded(store: Store) -> None:
 
 
 def test_holiday_does_not_fire_first_business_day_does(store: Store) -> None:
-    store.set_calendar("TARGET2", [5, 6], {"2026-01-01": "New Year", "2026-12-25": "Christmas"})
+    set_calendar(store, "TARGET2", [5, 6],
+                 {"2026-01-01": "New Year", "2026-12-25": "Christmas"})
     with time_machine.travel(at("2025-12-31T12:00:00"), tick=False):
-        daily = store.add_schedule("statements", BOT, "cron", {"cron": "0 7 * * *"},
-                                   timezone="Europe/Berlin", calendar="TARGET2",
-                                   day_rule="business_days")
-        monthly = store.add_schedule("month-start", BOT, "cron", {"cron": "30 7 * * *"},
-                                     timezone="Europe/Berlin", calendar="TARGET2",
-                                     day_rule="first_business_day")
+        daily = add_schedule(store, "statements", BOT, "cron", {"cron": "0 7 * * *"},
+                             timezone="Europe/Berlin", calendar="TARGET2",
+                             day_rule="business_days")
+        monthly = add_schedule(store, "month-start", BOT, "cron", {"cron": "30 7 * * *"},
+                               timezone="Europe/Berlin", calendar="TARGET2",
+                               day_rule="first_business_day")
     service = SchedulerService(store)
     for moment, expected in [
         ("2026-01-01T06:00:05", {"statements": 0, "month-start": 0}),  # New Year 07:00 CET
@@ -85,8 +92,8 @@ def test_holiday_does_not_fire_first_business_day_does(store: Store) -> None:
         assert got == expected, moment
     assert store.get_schedule("month-start").next_fire_at == at("2026-02-02T06:30:00")
     with time_machine.travel(at("2026-07-31T12:00:00"), tick=False):
-        store.set_schedule_enabled("month-start", False)
-        store.set_schedule_enabled("month-start", True)
+        set_schedule_enabled(store, "month-start", False)
+        set_schedule_enabled(store, "month-start", True)
     # 1 August 2026 is a Saturday: the Monday, 07:30 CEST
     assert store.get_schedule("month-start").next_fire_at == at("2026-08-03T05:30:00")
 
@@ -94,8 +101,8 @@ def test_holiday_does_not_fire_first_business_day_does(store: Store) -> None:
 def test_queue_trigger_starts_jobs_up_to_max_concurrent(sqlite_store: Store) -> None:
     store = sqlite_store
     store.ensure_queue("payment-posting")
-    s = store.add_schedule("drain", BOT, "queue", {"queue": "payment-posting",
-                                                   "max_concurrent": 2})
+    s = add_schedule(store, "drain", BOT, "queue", {"queue": "payment-posting",
+                                                    "max_concurrent": 2})
     with SchedulerService(store, poll_seconds=0.05):
         time.sleep(0.2)
         assert jobs_of(store, s.id) == []  # no items, no job
@@ -124,8 +131,8 @@ def test_live_loop_sees_new_schedules_and_stops(sqlite_store: Store) -> None:
     try:
         assert service.running
         soon = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=0.6)
-        once = store.add_schedule("once", BOT, "date", {"at": soon.isoformat()})
-        fast = store.add_schedule("fast", BOT, "interval", {"seconds": 1})
+        once = add_schedule(store, "once", BOT, "date", {"at": soon.isoformat()})
+        fast = add_schedule(store, "fast", BOT, "interval", {"seconds": 1})
         wait_for(lambda: len(jobs_of(store, once.id)) == 1)
         job = jobs_of(store, once.id)[0]
         assert (job.created_at - soon).total_seconds() < 1.0  # within a poll of its time

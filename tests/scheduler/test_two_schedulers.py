@@ -15,7 +15,7 @@ from typing import Any
 from fire_worker import run_scheduler
 from schedhelp import jobs_of, set_due
 
-from orchestrator.scheduler import SchedulerService, next_fire_times
+from orchestrator.scheduler import SchedulerService, add_schedule, next_fire_times
 from orchestrator.store import RunRecord, Store
 
 BOT = "payment-posting"
@@ -36,7 +36,7 @@ def _missed_schedules(store: Store) -> tuple[dt.datetime, dt.datetime]:
         "too-late": {"misfire_grace_seconds": 3600},
     }
     for name, extra in options.items():
-        store.add_schedule(name, BOT, "cron", daily, **extra)
+        add_schedule(store, name, BOT, "cron", daily, **extra)
         set_due(store, name, past - dt.timedelta(days=9))
     return now, past
 
@@ -81,7 +81,7 @@ def test_two_processes_on_one_sqlite_file(tmp_path: Path) -> None:
     for _ in procs:
         ready.get(timeout=60)
     soon = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1.0)  # due while both run
-    store.add_schedule("once", BOT, "date", {"at": soon.isoformat()})
+    add_schedule(store, "once", BOT, "date", {"at": soon.isoformat()})
     start.set()
     catch_up = [results.get(timeout=60) for _ in procs]
     for p in procs:

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from orchestrator.app import create_app
+from orchestrator.auth import service as accounts
 from orchestrator.roles import Role
 from orchestrator.store import Store
 
@@ -65,6 +66,6 @@ def role_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RoleApp]:
     tokens = {}
     for role in Role:
         kind = "robot" if role is Role.ROBOT else "integration"
-        tokens[role.value] = store.create_token(role.value, [role.value], kind=kind)[1]
+        tokens[role.value] = accounts.create_token(store, role.value, [role.value], kind=kind)[1]
     yield RoleApp(create_app(store), store, tokens)
     store.close()

@@ -12,12 +12,13 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from bots.runtime.vault import Vault, ensure_key
+from orchestrator.auth import service as accounts
 from orchestrator.cli import app as cli
 from orchestrator.store import Store
 
 
 def _bearer(store: Store, role: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {store.create_token(f'{role}-t', [role])[1]}"}
+    return {"Authorization": f"Bearer {accounts.create_token(store, f'{role}-t', [role])[1]}"}
 
 
 def test_users_and_tokens_api(client: TestClient, store: Store) -> None:
@@ -33,7 +34,7 @@ def test_users_and_tokens_api(client: TestClient, store: Store) -> None:
     listed = client.get("/api/v1/users", headers=admin).json()
     assert [u["username"] for u in listed] == ["carol"] and "password_hash" not in listed[0]
     new_pw = client.post("/api/v1/users/carol/reset-password", headers=admin).json()["password"]
-    assert store.authenticate("carol", new_pw).username == "carol"
+    assert accounts.authenticate(store, "carol", new_pw).username == "carol"
     assert client.post("/api/v1/users/carol/disable", headers=admin).json()["disabled"]
     assert client.post("/api/v1/users/nobody/disable", headers=admin).status_code == 404
 
@@ -111,7 +112,7 @@ def test_users_and_tokens_cli(store: Store) -> None:
     run = CliRunner()
     first = run.invoke(cli, ["users", "bootstrap"])
     password = first.output.split("password: ")[1].split()[0]
-    assert store.authenticate("admin", password).roles == ["admin"]
+    assert accounts.authenticate(store, "admin", password).roles == ["admin"]
     assert "nothing to do" in run.invoke(cli, ["users", "bootstrap"]).output
     added = run.invoke(cli, ["users", "add", "fay", "--role", "auditor", "--password-stdin"],
                        input="fay-secret-pw\n")
@@ -124,11 +125,11 @@ def test_users_and_tokens_cli(store: Store) -> None:
     made = run.invoke(cli, ["tokens", "create", "r1", "--role", "robot", "--kind", "robot",
                             "--expires", "90d"])
     plain = made.output.strip().splitlines()[-1]
-    assert plain.startswith("fbt_") and store.token_for(plain) is not None
+    assert plain.startswith("fbt_") and accounts.token_for(store, plain) is not None
     listing = run.invoke(cli, ["tokens", "list"]).output
     assert "r1" in listing and plain not in listing
     assert run.invoke(cli, ["tokens", "revoke", "r1"]).exit_code == 0
-    assert store.token_for(plain) is None
+    assert accounts.token_for(store, plain) is None
     assert run.invoke(cli, ["tokens", "revoke", "r2"]).exit_code == 1
     actions = [a.action for a in store.list_audit()]
     assert actions[:3] == ["token.revoke", "token.create", "user.reset_password"]

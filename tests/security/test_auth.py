@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from bots.runtime.errors import AuthenticationError
+from orchestrator.auth import service as accounts
 from orchestrator.store import Store, utcnow
 from orchestrator.store.models import WebSession
 
@@ -33,7 +34,7 @@ def _csrf(store: Store, user: str = "alice") -> str:
 
 @pytest.fixture
 def alice(store: Store) -> str:
-    store.add_user("alice", PASSWORD, ["admin"])
+    accounts.add_user(store, "alice", PASSWORD, ["admin"])
     return "alice"
 
 
@@ -85,7 +86,7 @@ def test_wrong_password_unknown_user_and_disabled(client: TestClient, store: Sto
     r = client.post("/login", data={"username": "alice", "password": PASSWORD})
     assert r.status_code == 401
     with pytest.raises(AuthenticationError, match="disabled"):
-        store.authenticate("alice", PASSWORD)
+        accounts.authenticate(store, "alice", PASSWORD)
     failed = store.list_audit(action="auth.login_failed")
     assert [f.details["reason"] for f in failed] == ["account disabled", "unknown user",
                                                     "wrong password"]
@@ -129,7 +130,7 @@ def test_expired_and_idle_sessions_are_refused(client: TestClient, store: Store,
 
 
 def test_tokens_revoked_and_expired_are_refused(client: TestClient, store: Store) -> None:
-    token, plain = store.create_token("robot-1", ["robot"], kind="robot")
+    token, plain = accounts.create_token(store, "robot-1", ["robot"], kind="robot")
     assert token.token_hash != plain and plain.startswith("fbt_")
     auth = {"Authorization": f"Bearer {plain}"}
     me = client.get(ME, headers=auth).json()
@@ -142,7 +143,8 @@ def test_tokens_revoked_and_expired_are_refused(client: TestClient, store: Store
     assert client.get(ME, headers=auth).status_code == 401
     assert client.get(ME, headers={"Authorization": "Bearer fbt_made-up"}).status_code == 401
 
-    _t, old = store.create_token("old", ["auditor"], expires_at=utcnow() + dt.timedelta(hours=1))
+    _t, old = accounts.create_token(store, "old", ["auditor"],
+                                    expires_at=utcnow() + dt.timedelta(hours=1))
     assert client.get(ME, headers={"Authorization": f"Bearer {old}"}).status_code == 200
     with store.engine.begin() as conn:
         conn.execute(text("UPDATE api_token SET expires_at = :t WHERE name = 'old'"),
@@ -152,12 +154,12 @@ def test_tokens_revoked_and_expired_are_refused(client: TestClient, store: Store
 
 def test_passwords_are_argon2_and_rehashed(store: Store, db_path: Path) -> None:
     weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
-    store.add_user("bob", PASSWORD, ["support"])
+    accounts.add_user(store, "bob", PASSWORD, ["support"])
     with store.engine.begin() as conn:
         stored = conn.execute(text("SELECT password_hash FROM app_user")).scalar_one()
         assert stored.startswith("$argon2id$") and PASSWORD not in stored
         conn.execute(text("UPDATE app_user SET password_hash = :h"), {"h": weak.hash(PASSWORD)})
-    store.authenticate("bob", PASSWORD)
+    accounts.authenticate(store, "bob", PASSWORD)
     rehashed = store.get_user("bob").password_hash
     assert rehashed.startswith("$argon2id$") and "m=8192" not in rehashed
     assert PASSWORD.encode() not in db_path.read_bytes()

@@ -12,6 +12,7 @@ from webharness import LiveServer
 from webseed import seed_failed_run, write_log
 
 from orchestrator.app import create_app
+from orchestrator.scheduler import schedules as scheduling
 from orchestrator.store import Store
 
 pytestmark = pytest.mark.web
@@ -129,7 +130,7 @@ def test_items_api(api: Callable[[str], Any], live_server: LiveServer) -> None:
 
 def test_schedules_and_robots_api(api: Callable[[str], Any], live_server: LiveServer) -> None:
     store = live_server.store
-    store.add_schedule("web-api-sched", "payment-posting", "interval", {"every": "15m"})
+    scheduling.add_schedule(store, "web-api-sched", "payment-posting", "interval", {"every": "15m"})
     store.register_robot("web-api-robot", "host-z", 77, 1)
     client = api("developer")
     rows = {s["name"]: s for s in client.get("/api/v1/schedules").json()}

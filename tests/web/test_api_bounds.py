@@ -11,6 +11,7 @@ from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 
 from orchestrator.app import create_app
+from orchestrator.auth import service as accounts
 from orchestrator.store import Store
 
 pytestmark = pytest.mark.web
@@ -44,7 +45,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Any:
     store = Store(f"sqlite:///{base / 'finbots.db'}")
     app = create_app(store)
     app.state.runs_dir = base / "runs"
-    _record, token = store.create_token("bounds-admin", ["admin"])
+    _record, token = accounts.create_token(store, "bounds-admin", ["admin"])
     return TestClient(app, headers={"Authorization": f"Bearer {token}"},
                       raise_server_exceptions=False)
 

@@ -18,6 +18,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from webseed import seed_failed_run
 
 from orchestrator.app import create_app
+from orchestrator.auth import service as accounts
+from orchestrator.scheduler import schedules as scheduling
 from orchestrator.store import Store
 
 pytestmark = pytest.mark.web
@@ -33,11 +35,11 @@ def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, str]:
     seed_failed_run(store, base / "runs", bot="fuzz-bot")
     store.ensure_queue("fuzz-q")
     store.add_item("fuzz-q", "FZ-1", {"amount": "1.00"})
-    store.add_schedule("fuzz-sched", "payment-posting", "cron", {"cron": "0 6 * * *"})
+    scheduling.add_schedule(store, "fuzz-sched", "payment-posting", "cron", {"cron": "0 6 * * *"})
     store.register_robot("fuzz-robot", "h", 1, 1)
     app = create_app(store)
     app.state.runs_dir = base / "runs"
-    _record, token = store.create_token("fuzz-admin", ["admin"])
+    _record, token = accounts.create_token(store, "fuzz-admin", ["admin"])
     return app, token
 
 

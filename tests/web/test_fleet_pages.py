@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from webharness import LiveServer
 
+from orchestrator.scheduler import schedules as scheduling
 from orchestrator.store import ItemState
 
 pytestmark = pytest.mark.web
@@ -115,7 +116,8 @@ def test_schedules_pause_and_resume(
     page_as: Callable[[str], Page], live_server: LiveServer
 ) -> None:
     store = live_server.store
-    store.add_schedule("web-nightly", "payment-posting", "cron", {"cron": "30 22 * * *"})
+    scheduling.add_schedule(store, "web-nightly", "payment-posting", "cron",
+                            {"cron": "30 22 * * *"})
     page = page_as("developer")
     page.goto("/schedules")
     row = page.locator("tr", has_text="web-nightly")

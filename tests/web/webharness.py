@@ -27,6 +27,7 @@ import pytest
 from cryptography.fernet import Fernet
 from playwright.sync_api import Browser, BrowserContext, Page
 
+from orchestrator.auth import service as accounts
 from orchestrator.roles import Role
 from orchestrator.store import Store
 
@@ -89,7 +90,7 @@ class LiveServer:
     def token(self, role: str) -> str:
         """A bearer token holding ``role`` (created once per server)."""
         if role not in self._tokens:
-            _record, plain = self.store.create_token(f"web-test-{role}", [role])
+            _record, plain = accounts.create_token(self.store, f"web-test-{role}", [role])
             self._tokens[role] = plain
         return self._tokens[role]
 
@@ -161,7 +162,8 @@ def seed_users(store: Store, roles: tuple[str, ...] = USER_ROLES) -> dict[str, s
 
     for role in roles:
         with contextlib.suppress(DuplicateError):
-            store.add_user(role, PASSWORD, [role], display_name=role.replace("_", " ").title())
+            accounts.add_user(store, role, PASSWORD, [role],
+                              display_name=role.replace("_", " ").title())
     return {role: role for role in roles}
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from bots.runtime.errors import DuplicateError
+from orchestrator.scheduler import schedules as scheduling
 from orchestrator.store import Store, utcnow
 
 __all__ = ["png", "seed_cases", "seed_failed_run", "seed_fleet", "write_log"]
@@ -154,6 +155,6 @@ def seed_fleet(store: Store, bot: str = "invoice-status", tag: str = "F") -> dic
         if status == "busy":
             store.heartbeat(robot.name, [run_ids[0]])
     with contextlib.suppress(DuplicateError):
-        store.add_schedule(f"{tag.lower()}-morning-{bot}", bot, "cron",
-                           {"cron": "0 7 * * mon-fri"}, timezone="Europe/Berlin")
+        scheduling.add_schedule(store, f"{tag.lower()}-morning-{bot}", bot, "cron",
+                                {"cron": "0 7 * * mon-fri"}, timezone="Europe/Berlin")
     return {"runs": len(run_ids), "items_ok": ok, "items_failed": failed, "open_cases": 6}
