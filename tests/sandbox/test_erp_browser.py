@@ -20,7 +20,7 @@ from sandbox.serve import serve_app
 pytestmark = pytest.mark.browser
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
-SELECTORS = Path(__file__).resolve().parents[2] / "selectors"
+SELECTORS = Path(__file__).resolve().parents[2] / "bots" / "payment_posting" / "selectors"
 
 
 @pytest.fixture(scope="module")
