@@ -217,8 +217,10 @@ def test_a_new_bot_from_list_to_resolution(platform: Platform,
     [booked] = platform.store.list_items(QUEUE, run_id=out["run_id"])
     assert booked.reference == f"2026-03-02/{OVERPAID_ENTRY}"
     assert booked.state == "successful"
-    assert booked.output == {"result": f"Refunded 80.00 for {OVERPAID_ENTRY}"}
+    assert booked.output == {"summary": f"Refunded 80.00 for {OVERPAID_ENTRY}"}
     assert platform.store.get_case(cli_case.id).status == "resolved"
+    history = [e.text for e in platform.store.case_events(cli_case.id)]
+    assert any(f"Refunded 80.00 for {OVERPAID_ENTRY}" in (t or "") for t in history), history
 
 
 def start_job_in_web_ui(page: Page, bot: str, args: dict[str, str]) -> None:
