@@ -1,4 +1,4 @@
-"""Small builders for tests and demos: open items and entries from short arguments,
+"""Small builders for the matching tests: open items and entries from short arguments,
 and the sandbox scenario as matching input."""
 
 from __future__ import annotations

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from matching_helpers import DAY, entry, item
+
 from bots.cashapp.matching import MatchingConfig, match_statement
 from bots.cashapp.matching.combination import find_combinations
-from bots.cashapp.matching.testing import DAY, entry, item
 from bots.cashapp.model import Decision, ReasonCode, RemittanceAdvice, RemittanceLine
 
 D = Decimal

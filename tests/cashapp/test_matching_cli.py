@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from matching_helpers import scenario_entries, scenario_items
 from typer.testing import CliRunner
 
 import bots.cashapp.cli as cashapp_cli
-from bots.cashapp.matching.testing import scenario_entries, scenario_items
 from bots.cashapp.model import Statement
 from orchestrator.cli import with_plugins
 from sandbox.scenario import build_scenario

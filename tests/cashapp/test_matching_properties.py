@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from matching_helpers import IBAN_A, IBAN_B, IBAN_X, entry, item
 
 from bots.cashapp.matching import match_statement
-from bots.cashapp.matching.testing import IBAN_A, IBAN_B, IBAN_X, entry, item
 from bots.cashapp.model import Decision
 
 AMOUNTS = ["100.00", "250.00", "350.00", "100.00", "600.00", "1000.00"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from matching_helpers import IBAN_A, IBAN_B, IBAN_X, entry, item
+
 from bots.cashapp.identifiers import make_rf
 from bots.cashapp.matching import match_statement
-from bots.cashapp.matching.testing import IBAN_A, IBAN_B, IBAN_X, entry, item
 from bots.cashapp.model import Decision, ReasonCode
 
 ITEMS = [

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from matching_helpers import scenario_entries, scenario_items
 
 from bots.cashapp.matching import match_statement
-from bots.cashapp.matching.testing import scenario_entries, scenario_items
 from bots.cashapp.model import Decision
 from sandbox.scenario import build_scenario
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from matching_helpers import DAY, entry, item
+
 from bots.cashapp.matching import PostedPayment, match_statement
-from bots.cashapp.matching.testing import DAY, entry, item
 from bots.cashapp.model import Decision, ReasonCode
 
 D = Decimal

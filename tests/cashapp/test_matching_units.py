@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from matching_helpers import IBAN_A, IBAN_X, item
 
 from bots.cashapp.identifiers import make_iban
 from bots.cashapp.matching import (
@@ -15,7 +16,6 @@ from bots.cashapp.matching import (
     load_open_items_csv,
 )
 from bots.cashapp.matching.normalize import invoice_keys, mentions_any, normalize_name
-from bots.cashapp.matching.testing import IBAN_A, IBAN_X, item
 from bots.runtime.errors import ConfigError, OpenItemsError
 
 FORMS = MatchingConfig().legal_forms
