@@ -1,5 +1,6 @@
 """The SDK's backends over the orchestrator store: a bot's work queues, its exception
-cases and its persistent state (``ctx.queue``, the cases of failed items, ``ctx.state``).
+cases, its persistent state and its audit records (``ctx.queue``, the cases of failed
+items, ``ctx.state``, ``ctx.audit``).
 
 The runner gives one :class:`StoreBackend` to each run's context; bots never see the store.
 """
@@ -13,7 +14,7 @@ from pathlib import PurePath
 from typing import Any
 
 from orchestrator.store import Store
-from orchestrator.store.models import ExceptionCase, WorkItem, WorkQueue
+from orchestrator.store.models import AuditRecord, ExceptionCase, WorkItem, WorkQueue
 
 __all__ = ["StoreBackend"]
 
@@ -71,6 +72,11 @@ class StoreBackend:
         return self.store.open_case(run_id, item_id, reference, reason_code, summary,
                                     data=data, candidates=candidates, evidence=evidence,
                                     rule=rule, amount=amount, customer_id=customer_id)
+
+    # -- audit trail -------------------------------------------------------------------
+    def record_audit(self, actor: str, action: str, target: str,
+                     details: Mapping[str, Any] | None = None) -> AuditRecord:
+        return self.store.record_audit(actor, action, target, details)
 
     # -- state -------------------------------------------------------------------------
     def get_state(self, bot: str, namespace: str, key: str) -> Any | None:

@@ -149,6 +149,14 @@ class DesktopErp:
         return [r["Confirmation No."].strip() for r in rows
                 if r.get("Bank Reference", "").strip() == bank_reference.strip()]
 
+    def show_payment(self, bank_reference: str) -> str:
+        """Show the payment inquiry of ``bank_reference`` (the screen a case of this payment
+        shows); returns the bank reference the screen shows."""
+        def work() -> str:
+            self.find_postings(bank_reference)
+            return self.app.value("inquiry.bank_reference").strip()
+        return attempt(self, work)
+
     # -- posting -----------------------------------------------------------------------
     def post_receipt(
         self, *, customer_id: str, value_date: dt.date, bank_reference: str,

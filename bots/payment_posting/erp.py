@@ -114,14 +114,26 @@ class LegacyErp:
     def find_postings(self, bank_reference: str) -> list[str]:
         """Confirmation numbers of postings carrying ``bank_reference`` (the idempotency key)."""
         app = self.app
-        self._menu("menu.payment_search")
-        app.fill("payment_search.bank_reference", bank_reference)
-        self._load(lambda: app.click("payment_search.submit"))
-        found = self._which("payment_search.none", "payment_search.confirmations")
-        if found == "payment_search.none":  # the usual answer: checked first
+        if self._inquire(bank_reference) == "payment_search.none":  # the usual answer
             return []
         cells = app.locator("payment_search.confirmations").all_inner_texts()
         return [c.strip() for c in cells if c.strip()]
+
+    def show_payment(self, bank_reference: str) -> str:
+        """Open the payment inquiry of ``bank_reference`` (the page a case of this payment
+        shows); returns the bank reference the page shows."""
+        def work() -> str:
+            self._inquire(bank_reference)
+            return self.app.value("payment_search.bank_reference").strip()
+        return attempt(self, work)
+
+    def _inquire(self, bank_reference: str) -> str:
+        """The payment inquiry for ``bank_reference``: which answer the page shows."""
+        app = self.app
+        self._menu("menu.payment_search")
+        app.fill("payment_search.bank_reference", bank_reference)
+        self._load(lambda: app.click("payment_search.submit"))
+        return self._which("payment_search.none", "payment_search.confirmations")
 
     # -- posting -----------------------------------------------------------------------
     def post_receipt(

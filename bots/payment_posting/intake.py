@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Protocol
 
 from bots.cashapp.matching import (
     MatchingConfig,
@@ -15,13 +16,19 @@ from bots.cashapp.matching import (
 from bots.cashapp.model import Decision, Statement
 from bots.cashapp.statements import StatementKey, check_balance, parse_file, quarantine
 from bots.payment_posting.bank import BankSite
-from bots.payment_posting.erp import LegacyErp
 from bots.payment_posting.payload import work_item_payload
-from bots.runtime import RunContext
+from bots.runtime import RunContext, WorkQueue
 from bots.runtime.errors import StatementError
-from orchestrator.store import Store
 
 QUEUE = "payment-posting"
+#: ``ctx.state`` namespace of the statements taken in (key: account/statement id/sequence)
+IMPORTED = "statements"
+
+
+class OpenItemsSource(Protocol):
+    """An ERP adapter that exports the open items (the web ERP or its desktop client)."""
+
+    def export_open_items(self) -> Path: ...
 
 
 def read_statement(ctx: RunContext, path: Path, quarantine_dir: Path) -> Statement:
@@ -40,10 +47,16 @@ def read_statement(ctx: RunContext, path: Path, quarantine_dir: Path) -> Stateme
     return statement
 
 
-def posted_history(store: Store) -> list[PostedPayment]:
+def statement_key(key: StatementKey) -> str:
+    """The state key of a statement: ``IBAN/statement id/sequence`` (IBAN without spaces)."""
+    account, statement_id, sequence = key
+    return f"{account.replace(' ', '').upper()}/{statement_id}/{sequence or ''}"
+
+
+def posted_history(queue: WorkQueue) -> list[PostedPayment]:
     """Payments posted by earlier runs, so a repeat payment is seen as a duplicate."""
     history = []
-    for item in store.list_items(QUEUE, state="successful"):
+    for item in queue.history("successful"):
         entry = item.payload.get("entry", {})
         if item.payload.get("decision") != "post" or not entry:
             continue
@@ -55,18 +68,20 @@ def posted_history(store: Store) -> list[PostedPayment]:
     return history
 
 
-def produce(ctx: RunContext, store: Store, *, statement_file: Path | None, day: dt.date,
-            fmt: str, bank: BankSite, erp: LegacyErp, config: MatchingConfig,
+def produce(ctx: RunContext, queue: WorkQueue, *, statement_file: Path | None, day: dt.date,
+            fmt: str, bank: BankSite, erp: OpenItemsSource, config: MatchingConfig,
             quarantine_dir: Path) -> dict[str, int]:
     """Add one work item per credit line of the statement (once per statement).
 
     The statement is ``statement_file`` when given (a file the bank delivered to an
-    inbox folder), else the day's statement downloaded from the bank's site.
+    inbox folder), else the day's statement downloaded from the bank's site. A statement
+    taken in before adds nothing and says so (``already_imported`` in the summary).
     """
     path = statement_file or bank.download_statement(day, fmt)
     statement = read_statement(ctx, path, quarantine_dir)
     key = StatementKey.of(statement)
-    if store.statement_seen(key):
+    imported = ctx.state(IMPORTED)
+    if imported.seen(statement_key(key)):
         ctx.log.info("statement {} was imported before: no new work items", key.statement_id)
         return {"entries": len(statement.entries), "new_items": 0, "already_imported": 1}
     open_items = load_open_items_csv(erp.export_open_items())
@@ -74,15 +89,14 @@ def produce(ctx: RunContext, store: Store, *, statement_file: Path | None, day: 
                            data={"entries": len(statement.entries),
                                  "open_items": len(open_items)}) as st:
         results = match_statement(statement.entries, open_items, config,
-                                  posted_history=posted_history(store))
+                                  posted_history=posted_history(queue))
         st.data["decisions"] = {d: sum(r.decision == d for r in results) for d in Decision}
     added = skipped = 0
     for entry, result in zip(statement.entries, results, strict=True):
         if result.decision is Decision.SKIP:
             skipped += 1
             continue
-        item = store.add_item(QUEUE, entry.bank_reference,
-                              work_item_payload(statement, entry, result))
-        added += item is not None
-    store.remember_statement(key, str(path))
+        added += queue.add(entry.bank_reference, work_item_payload(statement, entry, result))
+    imported.put(statement_key(key), {"file": str(path), "statement_id": key.statement_id,
+                                      "entries": len(statement.entries)})
     return {"entries": len(statement.entries), "new_items": added, "skipped": skipped}

@@ -1,17 +1,25 @@
-"""Posting (the consumer): one transaction per work item, idempotent by bank reference."""
+"""Posting (the consumer): one work item per payment, idempotent by bank reference.
+
+An item whose matching decision is ``post`` (the bot's own, or a person's ``apply``
+resolution carried back to the queue) is posted in the ERP and its invoices are marked in
+the billing portal. Any other decision is a business failure: the bot first shows the
+payment's inquiry in the ERP, so the case's screenshot is this payment's page.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Protocol
 
-from bots.payment_posting.intake import QUEUE
 from bots.payment_posting.portal import BillingPortal
 from bots.payment_posting.recovery import attempt
-from bots.runtime import BusinessFailure, RunContext, Transaction
-from orchestrator.store import Store
+from bots.runtime import BusinessFailure, Item, RunContext, WorkQueue
+from bots.runtime.errors import ApplicationFailure
+
+__all__ = ["Erp", "Poster", "describe_case"]
 
 
 class Erp(Protocol):
@@ -21,53 +29,77 @@ class Erp(Protocol):
 
     def recover(self) -> None: ...
 
+    def export_open_items(self) -> Path: ...
+
     def find_postings(self, bank_reference: str) -> list[str]: ...
+
+    def show_payment(self, bank_reference: str) -> str: ...
 
     def post_receipt(self, *, customer_id: str, value_date: dt.date, bank_reference: str,
                      amount: Decimal, allocations: Sequence[dict[str, str]]) -> str: ...
 
 
-class Poster:
-    """Claims the queue's items one by one and posts them (or hands them to a person)."""
+def describe_case(item: Item) -> None:
+    """What any case of this payment shows: the bank line, the matching, the candidates."""
+    payload = item.payload
+    entry = payload.get("entry") or {}
+    statement = payload.get("statement") or {}
+    item.describe(
+        data={"bank_line": entry, "explanation": payload.get("explanation"),
+              "confidence": payload.get("confidence"), "statement": statement},
+        rule=payload.get("rule"), customer=payload.get("customer_id"),
+        amount=Decimal(entry["amount"]) if entry.get("amount") else None,
+        candidates=payload.get("candidates") or [],
+        evidence=[statement["file"]] if statement.get("file") else [])
 
-    def __init__(self, ctx: RunContext, store: Store, erp: Erp,
-                 portal: BillingPortal | None, owner: str) -> None:
-        self.ctx, self.store, self.erp, self.portal = ctx, store, erp, portal
-        self.owner = owner
-        self.max_retries = store.ensure_queue(QUEUE).max_retries
+
+class Poster:
+    """Works the queue's items one by one: posts them, or hands them to a person."""
+
+    def __init__(self, ctx: RunContext, queue: WorkQueue, erp: Erp,
+                 portal: BillingPortal | None) -> None:
+        self.ctx, self.queue, self.erp, self.portal = ctx, queue, erp, portal
 
     def run(self) -> None:
-        while not self.ctx.stop_requested():
-            item = self.store.claim_item(QUEUE, self.owner, run_id=self.ctx.run_id)
-            if item is None:
-                return
-            with self.ctx.transaction(item, on_failure=self.open_case) as tx:
-                self.process(item.id, item.reference, item.payload, tx)
+        for item in self.queue.items():
+            with item:
+                self.process(item)
 
     # -- one item ----------------------------------------------------------------------
-    def process(self, item_id: int, reference: str, payload: dict[str, Any],
-                tx: Transaction) -> None:
+    def process(self, item: Item) -> None:
+        payload = item.payload
+        describe_case(item)
         if payload["decision"] != "post":
+            self.show_payment(item)
             raise BusinessFailure(payload["reason"] or "UNMATCHED", payload["explanation"])
 
         def post() -> dict[str, Any]:
-            # a heartbeat before each attempt: a slow item keeps its lease, and a lease
-            # that was lost (another robot recovered the item) stops this one here
-            self.store.renew_lease(item_id, self.owner)
-            return self._post_once(reference, payload)
+            # a heartbeat before each attempt: a lease that was lost (another robot
+            # recovered the item) stops this one here
+            item.renew()
+            return self._post_once(item.reference, payload)
 
-        tx.output.update(attempt(self.erp, post))
-        if not tx.output.get("already_posted"):
-            self._audit_posting(item_id, reference, payload, tx.output["confirmation"])
+        item.output.update(attempt(self.erp, post))
+        if not item.output.get("already_posted"):
+            self._audit_posting(item, item.output["confirmation"])
         if self.portal is None:
             return
         for alloc in payload["allocations"]:
             status = "partially_paid" if payload["partial"] else "paid"
-            note = (f"Payment {reference} of {payload['entry']['value_date']} applied: "
+            note = (f"Payment {item.reference} of {payload['entry']['value_date']} applied: "
                     f"{alloc['amount']} {payload['entry']['currency']} "
-                    f"(ERP {tx.output['confirmation']})")
+                    f"(ERP {item.output['confirmation']})")
             self.portal.set_status(alloc["invoice_number"], status, note)
-        tx.output["portal_updated"] = [a["invoice_number"] for a in payload["allocations"]]
+        item.output["portal_updated"] = [a["invoice_number"] for a in payload["allocations"]]
+
+    def show_payment(self, item: Item) -> None:
+        """The payment's own page in the ERP (its inquiry), for the case's screenshot."""
+        with self.ctx.recorder.step("show_payment", app=self.erp.name,
+                                    data={"bank_reference": item.reference}) as st:
+            try:
+                st.data["shown"] = self.erp.show_payment(item.reference)
+            except ApplicationFailure as exc:  # the case opens all the same, without it
+                st.skip(f"the ERP could not show the payment: {exc}")
 
     def _post_once(self, reference: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Look the bank reference up first: a rerun or a retry never posts twice."""
@@ -92,30 +124,11 @@ class Poster:
             st.data["confirmation"] = confirmation
         return {"confirmation": confirmation, "already_posted": False}
 
-    def _audit_posting(self, item_id: int, reference: str, payload: dict[str, Any],
-                       confirmation: str) -> None:
+    def _audit_posting(self, item: Item, confirmation: str) -> None:
         """Money moved: the data, the rule and the ERP's confirmation go to the audit trail."""
-        bot = self.ctx.bot.name if self.ctx.bot else "payment-posting"
-        self.store.record_audit(f"bot:{bot}", "payment.post", f"item:{item_id}", {
-            "bank_reference": reference, "amount": payload["entry"]["amount"],
+        payload = item.payload
+        self.ctx.audit("payment.post", f"item:{item.id}", {
+            "bank_reference": item.reference, "amount": payload["entry"]["amount"],
             "currency": payload["entry"].get("currency"), "customer": payload["customer_id"],
             "allocations": payload["allocations"], "rule": payload["rule"],
             "confirmation": confirmation, "run_id": self.ctx.run_id})
-
-    # -- exceptions --------------------------------------------------------------------
-    def open_case(self, tx: Transaction) -> None:
-        """Business failures, and technical ones past the retry limit, go to a person."""
-        item, failure = tx.item, tx.failure
-        assert failure is not None
-        if tx.result == "application" and item.retry_count < self.max_retries:
-            return  # the queue retries it as a clone
-        payload = item.payload
-        evidence = [e for e in (tx.evidence, payload["statement"].get("file")) if e]
-        self.store.open_case(
-            self.ctx.run_id, item.id, item.reference, failure.code,
-            failure.message, rule=payload.get("rule"),
-            data={"bank_line": payload["entry"], "explanation": payload.get("explanation"),
-                  "confidence": payload.get("confidence"), "statement": payload["statement"],
-                  "failure_kind": failure.kind},
-            candidates=payload.get("candidates", []), evidence=evidence,
-            amount=Decimal(payload["entry"]["amount"]), customer_id=payload.get("customer_id"))

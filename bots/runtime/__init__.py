@@ -19,7 +19,14 @@ from bots.runtime.errors import (
     UnexpectedDialogError,
 )
 from bots.runtime.memory import MemoryBackend
-from bots.runtime.queues import BotBackend, CaseBackend, Item, QueueBackend, WorkQueue
+from bots.runtime.queues import (
+    AuditBackend,
+    BotBackend,
+    CaseBackend,
+    Item,
+    QueueBackend,
+    WorkQueue,
+)
 from bots.runtime.redact import MASK, Redactor
 from bots.runtime.selectors import AppSelectors, SelectorSpec, load_selectors
 from bots.runtime.sinks import ItemSink, MemorySink, RunSink, StepSink
@@ -33,6 +40,7 @@ __all__ = [
     "AppSelectors",
     "AppSession",
     "ApplicationFailure",
+    "AuditBackend",
     "Bot",
     "BotBackend",
     "BotFailure",

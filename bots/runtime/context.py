@@ -41,8 +41,8 @@ class RunContext:
     queues, the exception cases and the bot's state (:meth:`queue`, :meth:`state`); without
     one they live in memory for this run. Browser options (``selectors_dir``,
     ``block_media``, ``trace``, ``headless``, ``timeout_ms``) go to the
-    :class:`BrowserSession` created on first use of :attr:`browser`; ``selectors_dir``
-    defaults to the bot's own selector folder (``Bot(selectors=...)``).
+    :class:`BrowserSession` created on first use of :attr:`browser`; the bot's own
+    selector folder (``Bot(selectors=...)``) is searched unless ``selectors_dirs`` is given.
     """
 
     def __init__(
@@ -72,7 +72,7 @@ class RunContext:
         self._browser: BrowserSession | None = None
         self._desktops: dict[str, DesktopSession] = {}  # see desktop()
         if bot is not None and bot.selectors is not None:
-            browser_options.setdefault("selectors_dir", bot.selectors)
+            browser_options.setdefault("selectors_dirs", (bot.selectors,))
         self._browser_options = browser_options
         self.backend: BotBackend = backend if backend is not None else MemoryBackend()
         self.owner = f"{socket.gethostname()}:{os.getpid()}:run{run_id}"
@@ -164,6 +164,13 @@ class RunContext:
     def state(self, namespace: str) -> BotState:
         """The bot's persistent key-value store ``namespace`` (kept between runs)."""
         return BotState(self.backend, self.bot.name if self.bot else "bot", namespace)
+
+    def audit(self, action: str, target: str, details: dict[str, Any] | None = None) -> None:
+        """Record what the bot did that moved money (actor ``bot:<name>``) in the audit
+        trail, with its data (secrets masked)."""
+        actor = f"bot:{self.bot.name if self.bot else 'bot'}"
+        self.backend.record_audit(actor, action, target,
+                                  self.redactor.redact_value(dict(details or {})))
 
     def end_items(self, exc: BaseException | None = None) -> None:
         """The task ended: an item still open is completed, or released by ``exc``'s kind.

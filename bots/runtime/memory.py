@@ -78,13 +78,14 @@ class MemoryCase:
 
 
 class MemoryBackend:
-    """Implements the SDK's queue, case and state backends in one process's memory."""
+    """Implements the SDK's queue, case, state and audit backends in one process's memory."""
 
     def __init__(self) -> None:
         self.queues: dict[str, MemoryQueue] = {}
         self.items: dict[int, MemoryItem] = {}
         self.cases: list[MemoryCase] = []
         self.state: dict[tuple[str, str, str], Any] = {}
+        self.audit: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
 
@@ -253,6 +254,15 @@ class MemoryBackend:
                                          "resolution": resolution, "resolves_case": case_id})
             case.status, case.resolution_item_id = "awaiting_bot", clone.id
             return copy.copy(clone)
+
+    # -- audit trail -------------------------------------------------------------------
+    def record_audit(self, actor: str, action: str, target: str,
+                     details: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        record = {"actor": actor, "action": action, "target": target,
+                  "details": copy.deepcopy(dict(details or {}))}
+        with self._lock:
+            self.audit.append(record)
+        return record
 
     # -- bot state ---------------------------------------------------------------------
     def get_state(self, bot: str, namespace: str, key: str) -> Any | None:

@@ -63,6 +63,7 @@ from bots.runtime.steps import StepRecorder
 from bots.runtime.transaction import Transaction
 
 __all__ = [
+    "AuditBackend",
     "BotBackend",
     "CaseBackend",
     "Item",
@@ -139,8 +140,16 @@ class CaseBackend(Protocol):
 
 
 @runtime_checkable
-class BotBackend(QueueBackend, CaseBackend, StateBackend, Protocol):
-    """All three at once: what a run context is given (the orchestrator's, or memory)."""
+class AuditBackend(Protocol):
+    """The audit trail: what a bot did that moved money (``ctx.audit``)."""
+
+    def record_audit(self, actor: str, action: str, target: str,
+                     details: Mapping[str, Any] | None = None) -> Any: ...
+
+
+@runtime_checkable
+class BotBackend(QueueBackend, CaseBackend, StateBackend, AuditBackend, Protocol):
+    """All at once: what a run context is given (the orchestrator's, or memory)."""
 
 
 @dataclass

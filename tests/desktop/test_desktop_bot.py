@@ -20,7 +20,7 @@ from sandbox.scenario import COMPANY_IBAN, CREDENTIALS, STATEMENT_DATE, build_sc
 
 pytestmark = [pytest.mark.desktop, pytest.mark.e2e, pytest.mark.browser]
 
-DESKTOP = {"erp": "desktop"}
+DESKTOP = {"erp": "desktop", "date": STATEMENT_DATE.isoformat()}
 
 
 def _store() -> Store:

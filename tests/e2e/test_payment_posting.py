@@ -8,14 +8,15 @@ from typing import Any
 import pytest
 
 from orchestrator.runner import run_bot
-from sandbox.scenario import build_scenario
+from sandbox.scenario import STATEMENT_DATE, build_scenario
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+DAY = {"date": STATEMENT_DATE.isoformat()}  # the sandbox's statement day
 
 
 def test_one_run_posts_what_the_scenario_expects_and_cases_the_rest(
         home: Any, sandbox: Any) -> None:
-    outcome = run_bot("payment-posting")
+    outcome = run_bot("payment-posting", DAY)
 
     assert outcome.status == "successful", outcome.error
     assert sandbox.check() == []
@@ -40,12 +41,37 @@ def test_one_run_posts_what_the_scenario_expects_and_cases_the_rest(
     assert (outcome.run_dir / "bot.log").is_file()
 
 
+def test_each_case_screenshot_shows_the_payment_that_failed(home: Any, sandbox: Any) -> None:
+    """The screenshot of a case is the page of its own payment (its ERP inquiry, which the
+    bot opens before it hands the payment over), never a page another payment left open."""
+    outcome = run_bot("payment-posting", DAY)
+
+    assert outcome.status == "successful", outcome.error
+    store = home.store()
+    steps = store.list_steps(outcome.run_id)
+    cases = store.list_cases(run_id=outcome.run_id)
+    assert cases
+    shots = [c.evidence[0] for c in cases]
+    assert len(set(shots)) == len(shots)
+    items = [n for n, s in enumerate(steps) if s.action == "transaction"]
+    for case, shot in zip(cases, shots, strict=True):
+        assert shot.endswith(".png") and (outcome.run_dir / shot).stat().st_size > 0
+        end = next(n for n in items if steps[n].evidence == shot)
+        start = max((n for n in items if n < end), default=-1) + 1
+        tx, own = steps[end], steps[start:end]  # the item's release and its own steps
+        assert tx.data["reference"] == case.reference
+        assert tx.data["evidence_app"] == "legacy_erp", case.reference
+        last = [s for s in own if s.app == tx.data["evidence_app"]][-1]
+        assert last.action == "show_payment", (case.reference, last.action)
+        assert last.data["shown"] == case.reference  # the reference on the page shot
+
+
 def test_running_the_same_statement_again_posts_nothing_new(home: Any, sandbox: Any) -> None:
-    first = run_bot("payment-posting")
+    first = run_bot("payment-posting", DAY)
     assert first.status == "successful", first.error
     postings, statuses = sandbox.postings(), sandbox.truth("billing_portal")
 
-    again = run_bot("payment-posting")
+    again = run_bot("payment-posting", DAY)
 
     assert again.status == "successful", again.error
     assert again.summary["intake"]["new_items"] == 0
@@ -64,7 +90,7 @@ def test_every_statement_format_gives_the_same_decisions(
     So intake alone, per format: every payment gets the scenario's reason or exactly its
     expected allocations.
     """
-    outcome = run_bot("payment-posting", {"format": fmt, "phase": "intake"})
+    outcome = run_bot("payment-posting", {**DAY, "format": fmt, "phase": "intake"})
 
     assert outcome.status == "successful", outcome.error
     items = {i.reference: i.payload for i in home.store().list_items("payment-posting")}
@@ -86,7 +112,7 @@ def test_the_new_page_layout_of_every_target_is_handled_by_selector_fallbacks(
     for app in sandbox.urls:
         sandbox.faults(app, alt_layout=True)
 
-    outcome = run_bot("payment-posting")
+    outcome = run_bot("payment-posting", DAY)
 
     assert outcome.status == "successful", outcome.error
     assert sandbox.check() == []

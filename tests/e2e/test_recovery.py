@@ -10,12 +10,14 @@ from typing import Any
 import pytest
 
 from orchestrator.runner import run_bot
+from sandbox.scenario import STATEMENT_DATE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+DAY = ("--arg", f"date={STATEMENT_DATE.isoformat()}")  # the sandbox's statement day
 
 
 def test_sigkill_in_the_middle_of_posting_then_rerun(home: Any, sandbox: Any) -> None:
-    bot = home.spawn("run", "payment-posting")
+    bot = home.spawn("run", "payment-posting", *DAY)
     deadline = time.monotonic() + 180
     while len(sandbox.postings()) < 3:  # killed right after its third posting
         assert bot.poll() is None, bot.stdout.read() if bot.stdout else ""
@@ -25,7 +27,7 @@ def test_sigkill_in_the_middle_of_posting_then_rerun(home: Any, sandbox: Any) ->
     bot.wait(timeout=30)
     assert 3 <= len(sandbox.postings()) < 11
 
-    rerun = home.finbots("run", "payment-posting", "--json")
+    rerun = home.finbots("run", "payment-posting", *DAY, "--json")
 
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert sandbox.check() == []  # every expected posting exactly once
@@ -44,7 +46,7 @@ def test_fault_injected_run_still_completes(home: Any, sandbox: Any) -> None:
     sandbox.faults("legacy_erp", session_expiry_requests=120)
     sandbox.faults("billing_portal", session_expiry_requests=60)
 
-    outcome = run_bot("payment-posting")
+    outcome = run_bot("payment-posting", {"date": STATEMENT_DATE.isoformat()})
 
     assert outcome.status == "successful", outcome.error
     assert sandbox.check() == []

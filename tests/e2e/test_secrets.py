@@ -10,8 +10,10 @@ from urllib.parse import quote
 import pytest
 
 from sandbox.credentials import VAULT_ENTRIES
+from sandbox.scenario import STATEMENT_DATE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+DAY = ("--arg", f"date={STATEMENT_DATE.isoformat()}")  # the sandbox's statement day
 SECRETS = [fields[k] for fields in VAULT_ENTRIES.values() for k in ("password", "totp_seed")
            if k in fields]
 
@@ -39,10 +41,10 @@ def _scan(folder: Path) -> list[str]:
 
 
 def test_successful_and_failed_runs_leak_no_secret(home: Any, sandbox: Any) -> None:
-    ok = home.finbots("run", "payment-posting")
+    ok = home.finbots("run", "payment-posting", *DAY)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     sandbox.faults("sandbox_bank", error_rate=1.0)  # the statement cannot be fetched
-    failed = home.finbots("run", "payment-posting")
+    failed = home.finbots("run", "payment-posting", *DAY)
     assert failed.returncode == 1
 
     assert list((home.runs / "2").glob("trace.zip")), "a failed run keeps its trace"

@@ -18,7 +18,7 @@ from webharness import REPO, LiveServer, login, new_context, seed_users, start_s
 
 from bots.runtime.vault import Vault
 from sandbox.credentials import store_sandbox_credentials
-from sandbox.scenario import build_scenario
+from sandbox.scenario import STATEMENT_DATE, build_scenario
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -53,7 +53,7 @@ def run_bot(server: LiveServer, *args: str) -> dict[str, Any]:
     """``finbots run payment-posting`` in a child process, on the server's store."""
     done = subprocess.run(
         [sys.executable, "-m", "orchestrator.cli", "run", "payment-posting", "--json",
-         *[f"--arg={a}" for a in args]],
+         f"--arg=date={STATEMENT_DATE.isoformat()}", *[f"--arg={a}" for a in args]],
         cwd=REPO, env=server.env, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     outcome: dict[str, Any] = json.loads(done.stdout[done.stdout.index("{"):])

@@ -13,6 +13,7 @@ from robothelp import robot_env, start_robot, stop_process, wait_for
 
 from bots.payment_posting.intake import QUEUE
 from orchestrator.store import pid_alive
+from sandbox.scenario import STATEMENT_DATE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 FINAL = {"successful", "failed", "stopped", "killed", "abandoned"}
@@ -24,7 +25,8 @@ def test_sigkill_of_a_robot_mid_item_another_robot_finishes(home: Any, sandbox: 
     store = home.store()
     try:
         wait_for(lambda: len(store.list_robots()) == 2, 120, "both robots to register")
-        first = store.create_job("payment-posting", requested_by="test").id
+        first = store.create_job("payment-posting", {"date": STATEMENT_DATE.isoformat()},
+                                 requested_by="test").id
         job = wait_for(lambda: (j := store.get_run(first)).status == "running" and j.pid and j,
                        60, "a robot to take the job")
         victim, survivor = job.robot, ({"a", "b"} - {job.robot}).pop()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bots.payment_posting.posting import Poster
 from bots.runtime import Bot, RunContext
+from orchestrator.bot_backend import StoreBackend
 from orchestrator.store import Store
 
 
@@ -22,8 +23,14 @@ class FakeErp:
     def recover(self) -> None:
         pass
 
+    def export_open_items(self) -> Path:
+        raise NotImplementedError
+
     def find_postings(self, bank_reference: str) -> list[str]:
         return [self.posted[bank_reference]] if bank_reference in self.posted else []
+
+    def show_payment(self, bank_reference: str) -> str:
+        return bank_reference
 
     def post_receipt(self, *, customer_id: str, value_date: dt.date, bank_reference: str,
                      amount: Decimal, allocations: Sequence[dict[str, str]]) -> str:
@@ -47,8 +54,9 @@ def test_posting_is_audited_once(store: Store, tmp_path: Path) -> None:
         if rerun:
             erp.posted["NWB-1-again"] = "RCPT-OLD"
         with RunContext(run.id, tmp_path / str(run.id), store=store,
-                        bot=Bot(name="payment-posting", version="1")) as ctx:
-            Poster(ctx, store, erp, None, "owner").run()
+                        bot=Bot(name="payment-posting", version="1"),
+                        backend=StoreBackend(store, "payment-posting")) as ctx:
+            Poster(ctx, ctx.queue("payment-posting"), erp, None).run()
         assert store.get_item(item.id).state == "successful"
     records = store.list_audit(action="payment.post")
     assert len(records) == 1
