@@ -53,7 +53,10 @@ def bot_run(sandbox: Sandbox, robots: int, *extra: str) -> float:
                  "from sandbox.credentials import store_sandbox_credentials as s;"
                  "s(Vault())")
         subprocess.run([sys.executable, "-c", setup], env=env, cwd=REPO, check=True)
-        intake = _finbots(env, "run", "payment-posting", "--arg", "phase=intake")
+        from sandbox.scenario import STATEMENT_DATE
+
+        intake = _finbots(env, "run", "payment-posting", "--arg", "phase=intake",
+                          "--arg", f"date={STATEMENT_DATE.isoformat()}")
         if intake.wait() != 0:
             raise RuntimeError("intake failed")
         procs = [_finbots(env, "run", "payment-posting", "--arg", "phase=post",

@@ -29,6 +29,7 @@ from orchestrator.store import Store
 from sandbox.check import run_check
 from sandbox.credentials import store_sandbox_credentials
 from sandbox.launcher import SandboxConfig, ensure_running
+from sandbox.scenario import STATEMENT_DATE
 
 
 def _archive_default_store() -> None:
@@ -79,6 +80,7 @@ def _demo_schedule(store: Store) -> None:
         scheduling.add_schedule(store, "morning-statements", "payment-posting", "cron",
                                 {"cron": "0 7 * * 1-5"}, timezone="Europe/Berlin",
                                 calendar="TARGET2", day_rule="business_days",
+                                args={"date": STATEMENT_DATE.isoformat()},  # the sandbox's day
                                 created_by="demo")
     with contextlib.suppress(DuplicateError):
         scheduling.add_schedule(store, "post-new-items", "payment-posting", "queue",
@@ -109,7 +111,7 @@ def demo(
     if written:
         typer.echo("vault: stored sandbox credentials " + ", ".join(written))
     typer.echo("running payment-posting ...")
-    outcome = run_bot("payment-posting", {"format": fmt})
+    outcome = run_bot("payment-posting", {"format": fmt, "date": STATEMENT_DATE.isoformat()})
     print_outcome(outcome)
     differences = run_check(urls["sandbox_bank"], urls["legacy_erp"], urls["billing_portal"])
     if differences:

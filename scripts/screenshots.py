@@ -71,9 +71,11 @@ def prepare(home: Path, env: dict[str, str]) -> int:
 
     store_sandbox_credentials(Vault())
     print("running the payment-posting bot against the sandbox (about a minute) ...")
+    from sandbox.scenario import STATEMENT_DATE
+
     done = subprocess.run([sys.executable, "-m", "orchestrator.cli", "run", "payment-posting",
-                           "--json"], cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=600)
+                           "--arg", f"date={STATEMENT_DATE.isoformat()}", "--json"], cwd=REPO,
+                          env=env, capture_output=True, text=True, timeout=600)
     from webseed import seed_fleet
 
     from orchestrator.auth import service as accounts

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bots.payment_posting import BOT
 from bots.runtime.desktop.locators import key_path
 from bots.runtime.desktop.selectors import load_desktop_selectors, parse_desktop_selectors
 from bots.runtime.errors import ConfigError, SelectorError
@@ -15,7 +16,7 @@ from sandbox.desktop_erp.knobs import Knobs, clear_faults, write_faults
 def test_the_shipped_selector_file_loads(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FINBOTS_SANDBOX_DIR", "/data/sandbox")
     monkeypatch.delenv("FINBOTS_DESKTOP_ERP_CMD", raising=False)
-    sel = load_desktop_selectors("desktop_erp")
+    sel = load_desktop_selectors("desktop_erp", BOT.selectors)
     assert sel.command()[-2:] == ["--db", "/data/sandbox/erp.db"]
     assert sel.is_main("NWC Financials AR 4.2 - Cash Receipt Entry [Busy]")
     assert not sel.is_main("NWC Financials - Run-time Error")

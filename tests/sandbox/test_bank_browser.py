@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
-SELECTORS_FILE = Path(__file__).resolve().parents[2] / "selectors" / "sandbox_bank.yaml"
+SELECTORS_FILE = (Path(__file__).resolve().parents[2] / "bots" / "payment_posting" / "selectors"
+                  / "sandbox_bank.yaml")
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium")]
