@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from bots.payment_posting.recovery import attempt
 from bots.runtime import ApplicationFailure, RunContext
 from bots.runtime.errors import ConfigError
+from bots.runtime.retry import attempt
 
 FORMATS = ("camt053", "mt940", "bai2", "csv")
 

@@ -19,11 +19,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from bots.payment_posting.payload import row_difference
-from bots.payment_posting.recovery import TECHNICAL, attempt
 from bots.runtime import ApplicationFailure, BusinessFailure, RunContext
 from bots.runtime.desktop import DesktopSession, desktop_session
 from bots.runtime.errors import ConfigError
 from bots.runtime.paths import unique_path
+from bots.runtime.retry import TECHNICAL, attempt
 
 __all__ = ["DesktopErp"]
 

@@ -19,9 +19,9 @@ from playwright.sync_api import Frame
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bots.payment_posting.payload import row_difference
-from bots.payment_posting.recovery import attempt
 from bots.runtime import ApplicationFailure, BusinessFailure, RunContext
 from bots.runtime.errors import ConfigError
+from bots.runtime.retry import attempt
 
 MAX_ROWS = 5  # allocation rows on the cash receipt form
 CONTENT_FRAMES = ("main", "content")

@@ -11,10 +11,10 @@ import re
 
 from playwright.sync_api import Locator
 
-from bots.payment_posting.recovery import attempt
 from bots.runtime import ApplicationFailure, RunContext
 from bots.runtime.errors import ConfigError
 from bots.runtime.locate import any_of, candidates
+from bots.runtime.retry import attempt
 
 STATUS_LABELS = {"open": "Open", "paid": "Paid", "partially_paid": "Partially paid",
                  "disputed": "Disputed"}

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bots.payment_posting.portal import BillingPortal
-from bots.payment_posting.recovery import attempt
 from bots.runtime import BusinessFailure, Item, RunContext, WorkQueue
 from bots.runtime.errors import ApplicationFailure
+from bots.runtime.retry import attempt
 
 __all__ = ["Erp", "Poster", "describe_case"]
 

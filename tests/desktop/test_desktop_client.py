@@ -84,7 +84,7 @@ def test_the_customer_search_dialog_fills_the_customer(erp: DesktopErp) -> None:
 
 
 def test_a_lost_sign_on_is_noticed_and_recovered(erp: DesktopErp) -> None:
-    from bots.payment_posting.recovery import attempt
+    from bots.runtime.retry import attempt
 
     erp.recover()
     erp.app.press("alt+f", "main")  # File menu, Log Off

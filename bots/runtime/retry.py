@@ -1,8 +1,20 @@
 """Retry one unit of UI work after technical trouble, bringing the target back first.
 
-Sandbox and real targets fail in the same few ways: a 500/503 page, a session that
-expired and landed on the login page, a page that never finished rendering. Each target
-adapter knows how to get back to a known state (``recover``); this module decides when.
+Target applications fail in the same few ways: a 500/503 page, a session that expired
+and landed on the login page, a page that never finished rendering. Each target adapter
+of a bot knows how to get back to a known state (``recover``); :func:`attempt` decides
+when::
+
+    class Erp:
+        name = "erp"
+
+        def recover(self) -> None:
+            self.login()
+
+    confirmation = attempt(erp, lambda: erp.post(receipt))
+
+A business failure (bad data) is never retried here; a technical one that outlasts the
+attempts becomes an :class:`ApplicationFailure`, which the work queue retries later.
 """
 
 from __future__ import annotations
@@ -13,6 +25,8 @@ from typing import Protocol, TypeVar
 from playwright.sync_api import Error as PlaywrightError
 
 from bots.runtime.errors import ApplicationFailure, SelectorError
+
+__all__ = ["TECHNICAL", "Recoverable", "attempt"]
 
 T = TypeVar("T")
 TECHNICAL = (PlaywrightError, SelectorError, ApplicationFailure)
