@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -34,20 +35,13 @@ def new_bot(
     typer.secho(f"bot {name!r} written to {folder}", fg="green", bold=True)
     for path in written:
         typer.echo(f"  {path.relative_to(folder)}")
+    python = sys.executable
     typer.echo(f"""
-next:
-  cd {folder}
-  {_python()} -m pytest -q                  # the bot against its sample app
-  export FINBOTS_BOTS_PATH={folder.parent}   # or: pip install -e {folder}
+next (docs/writing-a-bot.md):
+  cd {folder} && {python} -m pytest -q   # the bot against its sample app
+  export FINBOTS_BOTS_PATH={folder.parent}     # or install it: pip install -e {folder}
   finbots bots list
-  finbots vault set {names.name}/app username --bot {names.name}  # and password
-  python -m http.server 8765 -d {folder / "app"} &   # the sample app
+  finbots vault set {name}/app username --bot {name}   # then: ... password
+  {python} -m http.server 8765 -d {folder / "app"} &   # the sample app
   finbots run {name}
-  finbots schedules add {name}-daily {name} --cron "0 7 * * 1-5"
-see docs/writing-a-bot.md""")
-
-
-def _python() -> str:
-    import sys
-
-    return sys.executable
+  finbots schedules add {name}-daily {name} --cron '0 7 * * 1-5'""")
