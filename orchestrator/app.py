@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from orchestrator.api import auth as api_auth
+from orchestrator.api import bots as api_bots
 from orchestrator.api import cases as api_cases
 from orchestrator.api import dashboard as api_dashboard
 from orchestrator.api import fleet as api_fleet
@@ -15,6 +16,7 @@ from orchestrator.web import (
     admin_pages,
     auth_middleware,
     auth_pages,
+    bot_pages,
     dashboard_pages,
     fleet_pages,
     inbox_pages,
@@ -25,8 +27,9 @@ from orchestrator.web.templating import STATIC_DIR
 __all__ = ["create_app"]
 
 API_PREFIX = "/api/v1"
-_API_ROUTERS = (api_auth, api_cases, api_runs, api_fleet, api_dashboard)
-_PAGE_ROUTERS = (auth_pages, dashboard_pages, inbox_pages, runs_pages, fleet_pages, admin_pages)
+_API_ROUTERS = (api_auth, api_cases, api_runs, api_fleet, api_dashboard, api_bots)
+_PAGE_ROUTERS = (auth_pages, dashboard_pages, inbox_pages, runs_pages, fleet_pages, bot_pages,
+                 admin_pages)
 
 
 def create_app(store: Store | None = None) -> FastAPI:

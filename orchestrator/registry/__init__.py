@@ -155,9 +155,3 @@ def bot_origin(name: str) -> str | None:
 def bot_credentials(name: str, args: Mapping[str, Any]) -> list[str]:
     """The vault entries a job of bot ``name`` with ``args`` uses (sorted, no repeats)."""
     return load_bot(name).credential_names(args)
-
-
-def __getattr__(name: str) -> Any:
-    if name == "BOTS":  # the former fixed table, for callers not moved to bot_names() yet
-        return dict.fromkeys(bot_names(), "")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -23,6 +23,7 @@ from bots.runtime.errors import (
 )
 from orchestrator.auth.principal import Principal
 from orchestrator.scheduler import schedules as scheduling
+from orchestrator.services import jobs
 from orchestrator.store import RunRecord, Store, WorkItem
 from orchestrator.store.models import Schedule
 
@@ -54,15 +55,9 @@ def _call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 def start_job(store: Store, who: Principal, bot: str, args: Mapping[str, Any],
               time_limit_seconds: int | None = None) -> RunRecord:
-    from orchestrator.registry import BOTS, load_bot
-
-    if bot not in BOTS:  # only registered names: never import a module a caller names
-        raise HTTPException(422, f"no bot named {bot!r}; known bots: {', '.join(sorted(BOTS))}")
-    _call(load_bot, bot)
-    job = _call(store.create_job, bot, dict(args), trigger="manual", requested_by=who.name,
-                time_limit_seconds=time_limit_seconds)
-    store.record_audit(who.name, "job.start", f"job:{job.id}", {"bot": bot, "args": dict(args)})
-    return job
+    """A job of a registered bot (never a module a caller names), its arguments checked."""
+    return _call(jobs.start_job, store, bot, args, requested_by=who.name, trigger="manual",
+                 time_limit_seconds=time_limit_seconds)
 
 
 def stop_job(store: Store, who: Principal, run_id: int, *, kill: bool = False) -> RunRecord:

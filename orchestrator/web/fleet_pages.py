@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from orchestrator.auth.principal import Principal
+from orchestrator.registry import bot_names
 from orchestrator.roles import Permission as P
 from orchestrator.services.deps import get_store, require
 from orchestrator.services.fleet_actions import set_schedule, start_job, stop_job
@@ -47,13 +48,13 @@ def parse_args(text: str) -> dict[str, str]:
 def jobs_page(request: Request, store: StoreDep,
               principal: Annotated[Principal, Depends(require(P.JOBS_READ))],
               status: str = "", bot: str = "") -> HTMLResponse:
-    from orchestrator.registry import BOTS
-
     jobs = store.list_jobs(status=status or None, bot=bot or None, limit=100)
     counts = store.run_counts([j.id for j in jobs if j.id is not None])
     rows = [run_out(j, counts.get(j.id or 0)) for j in jobs]
-    bots = sorted(set(BOTS) | set(store.run_facets()["bots"]))
+    startable = bot_names()
+    bots = sorted(set(startable) | set(store.run_facets()["bots"]))
     return render(request, "fleet_jobs.html", jobs=rows, status=status, bot=bot, bots=bots,
+                  startable=startable,
                   statuses=[s.value for s in RunStatus], done=done_message(request))
 
 

@@ -91,3 +91,10 @@ def test_route_allows_exactly_its_roles(role_app: Any, method: str, path: str,
         if not allowed and code != 403:
             wrong.append(f"{role} (not allowed) got {code}")
     assert wrong == [], f"{method} {path} needs {sorted(needed)}"
+
+
+def test_the_bots_routes_declare_their_permissions() -> None:
+    needs = {(m, p): _permissions(r.dependant) for m, p, r in ROUTES}
+    for path in ("/bots", "/bots/{name}", "/api/v1/bots", "/api/v1/bots/{name}"):
+        assert needs[("GET", path)] == {Permission.JOBS_READ}, path
+    assert needs[("POST", "/bots/{name}/jobs")] == {Permission.JOBS_START}

@@ -85,8 +85,7 @@ def test_runs_api(api: Callable[[str], Any], run_id: int) -> None:
 
 def test_jobs_api(api: Callable[[str], Any], live_server: LiveServer) -> None:
     client = api("operator")
-    job = client.post("/api/v1/jobs", json={"bot": "payment-posting",
-                                            "args": {"format": "bai2"}})
+    job = client.post("/api/v1/jobs", json={"bot": "web-ledger", "args": {"mode": "full"}})
     assert job.status_code == 201, job.text
     body = job.json()
     assert body["status"] == "pending" and body["requested_by"] == "web-test-operator"

@@ -27,12 +27,12 @@ def test_operator_starts_stops_and_kills_jobs_from_the_jobs_page(
     page.goto("/jobs")
     page.get_by_text("Start a job").click()
     form = page.get_by_role("form", name="Start a job")
-    form.get_by_label("Bot", exact=True).select_option("payment-posting")
-    form.get_by_label("Arguments").fill("format=mt940\nphase=intake")
+    form.get_by_label("Bot", exact=True).select_option("web-ledger")
+    form.get_by_label("Arguments").fill("mode=full\nlimit=5")
     form.get_by_role("button", name="Start job").click()
     expect(page.get_by_role("status")).to_contain_text("queued")
-    job = store.list_jobs(status="pending", bot="payment-posting", limit=1)[0]
-    assert job.args == {"format": "mt940", "phase": "intake"}
+    job = store.list_jobs(status="pending", bot="web-ledger", limit=1)[0]
+    assert job.args == {"mode": "full", "limit": 5}  # checked and typed by the bot's arguments
     assert job.requested_by == "operator" and job.trigger == "manual"
     assert _audited(live_server, "operator", "job.start", f"job:{job.id}")
 

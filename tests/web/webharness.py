@@ -50,6 +50,8 @@ __all__ = [
 ]
 
 REPO = Path(__file__).resolve().parents[2]
+#: The web tests' own bots (``web-ledger``), found through ``FINBOTS_BOTS_PATH``.
+WEB_BOTS = Path(__file__).resolve().parent / "webbots"
 PASSWORD = "Finbots-web-test-2024!"
 #: Every role a person can hold (the robot role is for tokens only).
 USER_ROLES: tuple[str, ...] = tuple(r.value for r in Role if r is not Role.ROBOT)
@@ -117,6 +119,9 @@ def start_server(base: Path, timeout: float = 30.0) -> LiveServer:
         "FINBOTS_ACTOR": "web-test",
     }
     env.pop("FINBOTS_RUNS_DIR", None)
+    folders = [str(WEB_BOTS), *os.environ.get("FINBOTS_BOTS_PATH", "").split(os.pathsep)]
+    env["FINBOTS_BOTS_PATH"] = os.pathsep.join(dict.fromkeys(p for p in folders if p))
+    os.environ["FINBOTS_BOTS_PATH"] = env["FINBOTS_BOTS_PATH"]  # in-process apps too
     store = Store(db_url)  # creates the tables before the server starts
     port = _free_port()
     log_path = base / "server.log"
