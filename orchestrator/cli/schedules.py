@@ -26,7 +26,7 @@ from orchestrator.scheduler import (
     set_schedule_enabled,
 )
 from orchestrator.scheduler.triggers import format_every
-from orchestrator.services.jobs import registered_bot
+from orchestrator.services.jobs import plan_job
 from orchestrator.store import Store, current_actor
 from orchestrator.store.models import BusinessCalendar, Schedule
 
@@ -125,7 +125,7 @@ def add(
     if len(chosen) != 1:
         raise _fail("Give exactly one of --cron, --interval, --at, --queue.")
     try:
-        registered_bot(bot)
+        plan_job(bot, parse_args(arg or []))  # a registered bot, arguments it accepts
     except ConfigError as exc:
         raise _fail(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
     kind, value = chosen[0]

@@ -249,6 +249,8 @@ def test_a_scheduled_job_carries_its_bots_credentials(bots_path: Path,
          "ledger_credential=ledger/nightly")
     assert "No bot named 'nobot'" in _cli("schedules", "add", "x", "nobot", "--interval",
                                           "1m", code=1)
+    assert "Argument 'limit' must be a int" in _cli(
+        "schedules", "add", "y", name, "--interval", "1m", "--arg", "limit=lots", code=1)
     later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=2)
     jobs = SchedulerService(cli_store).tick(later)
     assert [(j.bot, j.trigger, j.credentials) for j in jobs] == [
