@@ -182,10 +182,14 @@ def test_a_new_bot_from_list_to_resolution(platform: Platform,
     assert platform.wait_for_job(fired.id).status == "successful"
     scheduled_case = assert_ran_the_day(platform, fired.id, "2026-03-03")
 
-    # 3. from the web UI, by its name
+    # 3. from the web UI: its page on the Bots list, its arguments as a form
     operator = page_as("operator")
-    operator.goto("/jobs")
-    start_job_in_web_ui(operator, BOT, {"day": "2026-03-04"})
+    operator.goto("/bots")
+    operator.get_by_role("link", name=BOT, exact=True).click()
+    form = operator.get_by_role("form", name=f"Start a job of {BOT}")
+    form.locator("input[name='arg.day']").fill("2026-03-04")
+    form.get_by_role("button", name="Start job").click()
+    operator.wait_for_load_state()
     job = wait_for_new_job(platform, after=fired.id)
     assert platform.wait_for_job(job.id).status == "successful"
     assert_ran_the_day(platform, job.id, "2026-03-04")
@@ -221,15 +225,6 @@ def test_a_new_bot_from_list_to_resolution(platform: Platform,
     assert platform.store.get_case(cli_case.id).status == "resolved"
     history = [e.text for e in platform.store.case_events(cli_case.id)]
     assert any(f"Refunded 80.00 for {OVERPAID_ENTRY}" in (t or "") for t in history), history
-
-
-def start_job_in_web_ui(page: Page, bot: str, args: dict[str, str]) -> None:
-    """The Jobs page's start form: the bot by name, its arguments."""
-    page.locator("summary", has_text="Start a job").click()
-    page.select_option("#job-bot", bot)
-    page.fill("#job-args", "\n".join(f"{k}={v}" for k, v in args.items()))
-    page.get_by_role("button", name="Start job").click()
-    page.wait_for_load_state()
 
 
 def wait_for_new_job(platform: Platform, after: int) -> RunRecord:
