@@ -18,8 +18,8 @@ from orchestrator.robots.procs import signal_group
 
 __all__ = ["ChildProcess", "warm_up"]
 
-_PRELOAD = [  # what every job needs; psycopg for PostgreSQL stores
-    "orchestrator.robots.child", "bots.payment_posting", "psycopg",
+_PRELOAD = [  # what every job needs, the bots the registry finds; psycopg for PostgreSQL
+    "orchestrator.robots.child", "orchestrator.robots.preload_bots", "psycopg",
     "sqlalchemy.dialects.postgresql.psycopg",
 ]
 
