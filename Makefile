@@ -12,6 +12,7 @@ test: setup
 
 lint: setup
 	@.venv/bin/ruff check .
+	@.venv/bin/lint-imports
 
 sandbox: setup
 	@.venv/bin/finbots sandbox up

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bots.payment_posting.bot import BOT
 from bots.payment_posting.desktop_erp import DesktopErp
 from bots.runtime import BusinessFailure, RunContext
 from bots.runtime.vault import Vault
@@ -22,7 +23,8 @@ ALLOC = [{"invoice_number": "INV-2026-1002", "amount": "2380.00", "write_off": "
 
 @pytest.fixture
 def erp(home: Path) -> DesktopErp:
-    ctx = RunContext("client-test", home / "runs" / "client-test", vault=Vault())
+    # the bot's own selector files, as in a run of the payment-posting bot
+    ctx = RunContext("client-test", home / "runs" / "client-test", bot=BOT, vault=Vault())
     return DesktopErp(ctx, "desktop_erp/cashapp")
 
 
