@@ -9,12 +9,21 @@ cases opened for failed items) and the bot's persistent state (``ctx.state(names
 from bots.runtime.app_session import AppSession
 from bots.runtime.bot import Bot, QueueSpec
 from bots.runtime.browser import BrowserSession, shutdown_browser
+from bots.runtime.cases import (
+    RETRY,
+    CaseType,
+    Evidence,
+    Field,
+    PreparedResolution,
+    Resolution,
+)
 from bots.runtime.chromium import find_chromium, launch_args
 from bots.runtime.context import RunContext
 from bots.runtime.errors import (
     ApplicationFailure,
     BotFailure,
     BusinessFailure,
+    HttpStatusError,
     SelectorError,
     UnexpectedDialogError,
 )
@@ -27,6 +36,7 @@ from bots.runtime.queues import (
     QueueBackend,
     WorkQueue,
 )
+from bots.runtime.reads import Row
 from bots.runtime.redact import MASK, Redactor
 from bots.runtime.selectors import AppSelectors, SelectorSpec, load_selectors
 from bots.runtime.sinks import ItemSink, MemorySink, RunSink, StepSink
@@ -37,6 +47,7 @@ from bots.runtime.vault import Credential, Vault, ensure_key
 
 __all__ = [
     "MASK",
+    "RETRY",
     "AppSelectors",
     "AppSession",
     "ApplicationFailure",
@@ -48,14 +59,21 @@ __all__ = [
     "BrowserSession",
     "BusinessFailure",
     "CaseBackend",
+    "CaseType",
     "Credential",
+    "Evidence",
+    "Field",
+    "HttpStatusError",
     "Item",
     "ItemSink",
     "MemoryBackend",
     "MemorySink",
+    "PreparedResolution",
     "QueueBackend",
     "QueueSpec",
     "Redactor",
+    "Resolution",
+    "Row",
     "RunContext",
     "RunSink",
     "SelectorError",
