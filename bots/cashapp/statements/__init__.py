@@ -13,7 +13,13 @@ from bots.cashapp.statements.balance import check_balance
 from bots.cashapp.statements.camt import parse_camt
 from bots.cashapp.statements.csv_format import parse_csv
 from bots.cashapp.statements.csv_mapping import MAPPINGS, CsvMapping, detect_mapping
-from bots.cashapp.statements.detect import detect_format, parse_file, parse_statement
+from bots.cashapp.statements.detect import (
+    detect_format,
+    parse_file,
+    parse_file_statements,
+    parse_statement,
+    parse_statements,
+)
 from bots.cashapp.statements.intake import import_statement, quarantine
 from bots.cashapp.statements.mt940_format import parse_mt940
 from bots.cashapp.statements.registry import (
@@ -39,9 +45,11 @@ __all__ = [
     "parse_camt",
     "parse_csv",
     "parse_file",
+    "parse_file_statements",
     "parse_mt940",
     "parse_remittance_file",
     "parse_statement",
+    "parse_statements",
     "quarantine",
     "statement_to_dict",
 ]

@@ -105,3 +105,8 @@ def _entry(tx: TransactionDetail, n: int, currency: str, as_of: dt.date, source:
         counterparty_name=details.name, counterparty_iban=details.iban,
         creditor_reference=details.creditor_reference, remittance_text=details.text,
     )
+
+
+def parse_bai2_statements(data: bytes, *, source: str = "") -> list[Statement]:
+    """Every statement in ``data``, in file order (today: the file's one statement)."""
+    return [parse_bai2(data, source=source)]

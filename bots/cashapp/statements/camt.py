@@ -104,3 +104,8 @@ def _currency_of(doc: Doc, stmt: etree._Element, entries: list[StatementEntry]) 
         return entries[0].currency
     raise StatementParseError("cannot tell the account currency (no Acct/Ccy, balance or entry)",
                               file=doc.file, location=xpath(stmt) + "/Acct/Ccy")
+
+
+def parse_camt_statements(data: bytes, *, source: str = "") -> list[Statement]:
+    """Every statement in ``data``, in file order (today: the file's one statement)."""
+    return [parse_camt(data, source=source)]

@@ -138,3 +138,8 @@ def _rows(reader: Any, mapping: CsvMapping, source: str) -> tuple[list[Statement
         if mapping.account:
             accounts.add(clean_iban(row.get(mapping.account)) or "")
     return entries, accounts
+
+
+def parse_csv_statements(data: bytes, *, source: str = "") -> list[Statement]:
+    """Every statement in ``data``, in file order (today: the file's one statement)."""
+    return [parse_csv(data, source=source)]

@@ -8,17 +8,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bots.cashapp.model import Statement
-from bots.cashapp.statements.bai2_format import parse_bai2
-from bots.cashapp.statements.camt import parse_camt
-from bots.cashapp.statements.csv_format import parse_csv
+from bots.cashapp.statements.bai2_format import parse_bai2_statements
+from bots.cashapp.statements.camt import parse_camt_statements
+from bots.cashapp.statements.csv_format import parse_csv_statements
 from bots.cashapp.statements.csv_mapping import detect_mapping
-from bots.cashapp.statements.mt940_format import parse_mt940
+from bots.cashapp.statements.mt940_format import parse_mt940_statements
 from bots.runtime.errors import StatementParseError, UnknownFormatError
 
 _MT940 = re.compile(rb"^:20:.*$[\s\S]*^:25:", re.M)
 _BAI2 = re.compile(rb"^01,")
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-Parser = Callable[..., Statement]
+Parser = Callable[..., list[Statement]]
 
 
 def _head(data: bytes) -> bytes:
@@ -45,12 +45,14 @@ def detect_format(data: bytes) -> str:
 
 
 _PARSERS: dict[str, Parser] = {
-    "xml": parse_camt, "mt940": parse_mt940, "bai2": parse_bai2, "csv": parse_csv,
+    "xml": parse_camt_statements, "mt940": parse_mt940_statements,
+    "bai2": parse_bai2_statements, "csv": parse_csv_statements,
 }
 
 
-def parse_statement(data: bytes, *, source: str = "") -> Statement:
-    """The whole statement in ``data``, or an error: nothing is ever half imported."""
+def parse_statements(data: bytes, *, source: str = "") -> list[Statement]:
+    """Every statement in ``data`` (a file may hold several: accounts, days, messages), in
+    file order, or an error: nothing is ever half imported."""
     if not data.strip():
         raise StatementParseError("file is empty", file=source or None, location="line 1")
     try:
@@ -60,10 +62,31 @@ def parse_statement(data: bytes, *, source: str = "") -> Statement:
     return _PARSERS[kind](data, source=source)
 
 
-def parse_file(path: str | Path) -> Statement:
+def parse_statement(data: bytes, *, source: str = "") -> Statement:
+    """The one statement in ``data``; a file of several is refused (see ``parse_statements``)."""
+    statements = parse_statements(data, source=source)
+    if len(statements) != 1:
+        raise StatementParseError(
+            f"file holds {len(statements)} statements where one was expected",
+            file=source or None, location=f"statement {statements[1].statement_id}"
+            if len(statements) > 1 else "line 1")
+    return statements[0]
+
+
+def read_statement_file(path: str | Path) -> bytes:
+    """The bytes of ``path``, or a StatementParseError naming it."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise StatementParseError(f"cannot read file: {exc.strerror}", file=str(path)) from exc
-    return parse_statement(data, source=str(path))
+
+
+def parse_file(path: str | Path) -> Statement:
+    """The one statement in the file at ``path``."""
+    return parse_statement(read_statement_file(path), source=str(path))
+
+
+def parse_file_statements(path: str | Path) -> list[Statement]:
+    """Every statement in the file at ``path``."""
+    return parse_statements(read_statement_file(path), source=str(path))

@@ -156,3 +156,8 @@ def _entry(t: dict[str, Any], n: int, currency: str, source: str,
         counterparty_name=details.name, counterparty_iban=details.iban,
         creditor_reference=details.creditor_reference, remittance_text=details.text,
     )
+
+
+def parse_mt940_statements(data: bytes, *, source: str = "") -> list[Statement]:
+    """Every statement in ``data``, in file order (today: the file's one statement)."""
+    return [parse_mt940(data, source=source)]
