@@ -152,6 +152,9 @@ def comment(case_id: CaseId, body: CommentIn, principal: Worker, store: StoreDep
 def reopen(case_id: CaseId, body: NoteIn, principal: Worker, store: StoreDep) -> OutcomeOut:
     with store_errors():
         case = store.reopen_case(case_id, principal.name, body.note)
+    if case.status != "open":  # its resolution moved money: a second person approves
+        return OutcomeOut(case=case_out(case), message="Its resolution moved money: an "
+                          "approver other than you must approve the reopening.")
     return OutcomeOut(case=case_out(case), message="Reopened.")
 
 

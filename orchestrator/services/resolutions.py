@@ -272,4 +272,5 @@ def check_resolution(store: Store, case: ExceptionCase, name: str, raw: Mapping[
     except ValueError as exc:
         return ResolutionCheck(None, str(exc))
     amount = None if prepared.amount is None else Decimal(str(prepared.amount))
-    return ResolutionCheck(prepared, "", store.needs_approval(resolution.approval, amount))
+    return ResolutionCheck(prepared, "", store.needs_approval(resolution.approval, amount,
+                                                              case.id))

@@ -4,6 +4,8 @@ The rules hold in the store, whoever calls: the requester can never decide their
 request (:class:`SelfApprovalError`), and only a holder of ``approvals.decide`` may decide.
 Approved, the stored resolution request executes in the same transaction (recorded, or the
 case's work item handed back to its bot); rejected, the case goes back to open with the note.
+A ``reopen`` approval (a case whose resolution moved money) reopens the case when approved
+and leaves it resolved when rejected.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from orchestrator.store.base import StoreBase
 from orchestrator.store.case_events import add_event, locked_case, move
 from orchestrator.store.case_ops import ResolutionRequest, execute
 from orchestrator.store.models import Approval
+from orchestrator.store.money_moved import reopen
 from orchestrator.store.states import CaseStatus
 from orchestrator.store.types import utcnow
 
@@ -74,7 +77,11 @@ class ApprovalsMixin(StoreBase):
                           f"{approval.kind.replace('_', ' ')} of {approval.amount:.2f} "
                           f"{verdict}" + (f": {note}" if note else ""),
                           {"approval_id": approval.id, "approved": approve})
-                if approve:
+                if (approval.payload or {}).get("reopen"):
+                    if approve:
+                        reopen(s, case, actor, f"reopened: asked by {approval.requested_by}, "
+                               f"approved by {actor}")
+                elif approve:
                     request = ResolutionRequest.from_json(approval.payload)
                     execute(s, case, request, approval.requested_by, actor)
                 else:

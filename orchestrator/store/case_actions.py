@@ -1,7 +1,8 @@
 """Resolving exception cases: a person's resolution, maker-checker, and the generic retry.
 
 Maker-checker lives here, in the store: a resolution that names an approval kind and an
-amount above the approval threshold (``FINBOTS_APPROVAL_THRESHOLD``) does not execute; it
+amount which, added to what the payment's cases moved before (:mod:`.money_moved`), is
+above the approval threshold (``FINBOTS_APPROVAL_THRESHOLD``) does not execute; it
 creates a pending :class:`Approval` holding the request, and the case waits
 (``awaiting_approval``) for a second person
 (:meth:`~orchestrator.store.approvals.ApprovalsMixin.decide_approval`), whatever the caller.
@@ -21,6 +22,7 @@ from orchestrator.store.base import StoreBase
 from orchestrator.store.case_events import add_event, check_workable, locked_case, move
 from orchestrator.store.case_ops import CaseOutcome, ResolutionRequest, execute, hand_back
 from orchestrator.store.models import Approval, ExceptionCase
+from orchestrator.store.money_moved import lock_payment_cases, moved_before
 from orchestrator.store.states import CaseStatus
 from orchestrator.store.types import CENT, to_jsonable
 
@@ -43,10 +45,21 @@ class CaseActionsMixin(StoreBase):
     def approval_threshold(self, value: Decimal) -> None:
         self._approval_threshold = Decimal(value)
 
-    def needs_approval(self, approval_kind: str | None, amount: Decimal | None) -> bool:
-        """Whether a resolution of ``approval_kind`` over ``amount`` waits for a second person."""
-        return approval_kind is not None and amount is not None \
-            and Decimal(amount) > self.approval_threshold
+    def needs_approval(self, approval_kind: str | None, amount: Decimal | None,
+                       case_id: int | None = None) -> bool:
+        """Whether a resolution of ``approval_kind`` over ``amount`` waits for a second person
+        (on ``case_id``: together with what the payment's cases moved before)."""
+        if case_id is None:
+            return self._over(approval_kind, amount, Decimal("0"))
+        with self._tx() as s:
+            _case, related = lock_payment_cases(s, case_id, lock=False)
+            return self._over(approval_kind, amount, moved_before(s, related))
+
+    def _over(self, approval_kind: str | None, amount: Decimal | None,
+              before: Decimal) -> bool:
+        if approval_kind is None or amount is None or Decimal(amount) <= 0:
+            return False
+        return before + Decimal(amount) > self.approval_threshold
 
     def request_resolution(
         self, case_id: int, actor: str, name: str, *,
@@ -56,8 +69,9 @@ class CaseActionsMixin(StoreBase):
     ) -> CaseOutcome:
         """A person resolves the case with the resolution ``name``.
 
-        Above the threshold (``approval_kind`` given and ``amount`` over it) a pending
-        approval keeps the request and the case waits; otherwise it executes at once:
+        Above the threshold (``approval_kind`` given and ``amount``, added to what the
+        payment's cases moved before, over it) a pending approval keeps the request and the
+        case waits; otherwise it executes at once:
         ``carried_out`` clones the case's failed work item back into its queue with
         ``{**item.payload, **payload, "resolution": {...}, "resolves_case": case_id}`` and
         the case waits for the bot; else the case is resolved with ``summary``.
@@ -65,14 +79,16 @@ class CaseActionsMixin(StoreBase):
         request = ResolutionRequest(
             name=name, values=dict(values or {}), payload=dict(payload or {}),
             carried_out=carried_out, summary=summary.strip(),
-            amount=None if amount is None else Decimal(amount).quantize(CENT))
+            amount=None if amount is None else Decimal(amount).quantize(CENT),
+            approval_kind=approval_kind)
         approval, item = None, None
         with self._tx(write=True) as s:
-            case = locked_case(s, case_id)
+            case, related = lock_payment_cases(s, case_id)
             check_workable(case, actor)
-            if self.needs_approval(approval_kind, request.amount):
+            before = moved_before(s, related)
+            if self._over(approval_kind, request.amount, before):
                 assert approval_kind is not None and request.amount is not None
-                approval = self._ask_approval(s, case, actor, approval_kind, request)
+                approval = self._ask_approval(s, case, actor, approval_kind, request, before)
             else:
                 item = execute(s, case, request, actor)
         details = {"amount": request.amount, "approval_id": approval.id if approval else None,
@@ -102,19 +118,23 @@ class CaseActionsMixin(StoreBase):
 
     # -- helpers ---------------------------------------------------------------------------
     def _ask_approval(self, s: Session, case: ExceptionCase, actor: str, kind: str,
-                      request: ResolutionRequest) -> Approval:
+                      request: ResolutionRequest, before: Decimal) -> Approval:
         amount = request.amount
         assert amount is not None
         approval = Approval(kind=kind, case_id=case.id, amount=amount,
-                            payload=to_jsonable(request.as_json()), requested_by=actor)
+                            payload=to_jsonable({**request.as_json(), "moved_before": before}),
+                            requested_by=actor)
         s.add(approval)
         s.flush()
         move(case, CaseStatus.AWAITING_APPROVAL)
         s.add(case)
         what = request.summary or request.name.replace("_", " ")
+        why = (f"above {self.approval_threshold:.2f}" if not before else
+               f"{before:.2f} moved on this payment before, {before + amount:.2f} in all: "
+               f"above {self.approval_threshold:.2f}")
         add_event(s, case.id or 0, actor, "approval_requested",
                   f"{what}: {kind.replace('_', ' ')} of {amount:.2f} needs a second "
-                  f"person's approval (above {self.approval_threshold:.2f})",
+                  f"person's approval ({why})",
                   {"approval_id": approval.id, "kind": kind, "amount": amount,
-                   "resolution": request.name})
+                   "moved_before": before, "resolution": request.name})
         return approval

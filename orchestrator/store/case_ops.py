@@ -18,6 +18,7 @@ from bots.runtime.errors import IllegalTransitionError, NotFoundError
 from orchestrator.store.case_events import add_event, move, resolve
 from orchestrator.store.leases import retry_as_clone
 from orchestrator.store.models import Approval, ExceptionCase, WorkItem
+from orchestrator.store.money_moved import moved_record
 from orchestrator.store.states import CaseStatus, ItemState
 from orchestrator.store.types import to_jsonable, utcnow
 
@@ -30,6 +31,8 @@ class ResolutionRequest:
 
     ``payload`` is merged into the work item the bot carries out; ``values`` are what the
     person entered; ``carried_out=False``: recorded only, the case resolves at once.
+    ``approval_kind`` with an ``amount``: the resolution moves money (it counts against
+    the approval threshold of the payment's later resolutions).
     """
 
     name: str
@@ -38,11 +41,13 @@ class ResolutionRequest:
     carried_out: bool = True
     summary: str = ""
     amount: Decimal | None = None
+    approval_kind: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return to_jsonable({"resolution": self.name, "values": dict(self.values),
                             "payload": dict(self.payload), "carried_out": self.carried_out,
-                            "summary": self.summary, "amount": self.amount})
+                            "summary": self.summary, "amount": self.amount,
+                            "approval_kind": self.approval_kind})
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> ResolutionRequest:
@@ -51,7 +56,8 @@ class ResolutionRequest:
                    payload=dict(raw.get("payload") or {}),
                    carried_out=bool(raw.get("carried_out", True)),
                    summary=str(raw.get("summary") or ""),
-                   amount=None if amount in (None, "") else Decimal(str(amount)))
+                   amount=None if amount in (None, "") else Decimal(str(amount)),
+                   approval_kind=raw.get("approval_kind") or None)
 
 
 @dataclass(slots=True)
@@ -97,15 +103,23 @@ def execute(s: Session, case: ExceptionCase, request: ResolutionRequest, by: str
     summary = request.summary or request.name.replace("_", " ")
     record = {"action": request.name, **request.values, "summary": summary,
               "requested_by": by, "approved_by": approved_by}
+    moved = moved_record(request.approval_kind, request.amount)
+    if moved is not None:  # what a reopen is checked against
+        record.update(amount=request.amount, approval_kind=request.approval_kind)
     if not request.carried_out:
-        resolve(s, case, approved_by or by, record, summary, resolved_by=by)
+        resolve(s, case, approved_by or by, record if moved is None
+                else {**record, "moved": moved}, summary, resolved_by=by)
+        case.resolution = to_jsonable(record)  # the history entry counts it, never a copy
         return None
     decision = {"name": request.name, "values": dict(request.values), "case_id": case.id,
                 "by": by, "approved_by": approved_by}
     clone = hand_back(s, case, {**request.payload, "resolution": decision})
     case.resolution = to_jsonable({**record, "work_item_id": clone.id})
     s.add(case)
+    details: dict[str, Any] = {"action": request.name, "work_item_id": clone.id}
+    if moved is not None:
+        details["moved"] = {**moved, "work_item_id": clone.id}
     add_event(s, case.id or 0, approved_by or by, "action",
-              f"{summary}; queued for the bot (work item {clone.id})",
-              {"action": request.name, "work_item_id": clone.id})
+              f"{summary}; queued for the bot (work item {clone.id})", details)
     return clone
+

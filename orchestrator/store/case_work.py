@@ -7,6 +7,7 @@ then an audit record (``case.claim``, ``case.assign``, ...) naming the person.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -21,7 +22,8 @@ from orchestrator.roles import Permission, permissions_of
 from orchestrator.store.case_actions import CaseActionsMixin
 from orchestrator.store.case_events import ACTIVE, add_event, locked_case, move
 from orchestrator.store.case_query import CaseQueryMixin
-from orchestrator.store.models import CaseEvent, ExceptionCase, User
+from orchestrator.store.models import Approval, CaseEvent, ExceptionCase, User
+from orchestrator.store.money_moved import REOPEN, moved_by, reopen
 from orchestrator.store.states import CaseStatus
 
 __all__ = ["CaseWorkMixin"]
@@ -83,14 +85,23 @@ class CaseWorkMixin(CaseQueryMixin, CaseActionsMixin):
         return event
 
     def reopen_case(self, case_id: int, actor: str, note: str = "") -> ExceptionCase:
-        """A resolved case needs work again (e.g. the customer disputes the resolution)."""
+        """A resolved case needs work again (e.g. the customer disputes the resolution).
+
+        When its resolution moved money (an allocation, a refund, a write-off), reopening
+        it waits for a second person: a pending ``reopen`` approval is created and the case
+        stays resolved until an approver other than ``actor`` approves it.
+        """
+        note = note.strip()
+        approval = None
         with self._tx(write=True) as s:
             case = locked_case(s, case_id)
-            move(case, CaseStatus.OPEN)
-            case.resolved_at = case.resolved_by = None
-            s.add(case)
-            add_event(s, case_id, actor, "reopened", note or f"reopened by {actor}")
-        self.record_audit(actor, "case.reopen", f"case:{case_id}", {"note": note})
+            moved = moved_by(case.resolution) if case.status == CaseStatus.RESOLVED else None
+            if moved is None:
+                reopen(s, case, actor, note or f"reopened by {actor}")
+            else:
+                approval = self._ask_reopen(s, case, actor, note, moved)
+        self.record_audit(actor, "case.reopen", f"case:{case_id}",
+                          {"note": note, "approval_id": approval.id if approval else None})
         return self.get_case(case_id)
 
     def bulk_cases(
@@ -117,6 +128,28 @@ class CaseWorkMixin(CaseQueryMixin, CaseActionsMixin):
             s.add(case)
         self.record_audit(actor, action, f"case:{case_id}", details)
         return self.get_case(case_id)
+
+    def _ask_reopen(self, s: Session, case: ExceptionCase, actor: str, note: str,
+                    moved: tuple[str, Decimal]) -> Approval:
+        waiting = s.exec(select(Approval.id).where(Approval.case_id == case.id)
+                         .where(Approval.status == "pending")).first()
+        if waiting is not None:
+            raise IllegalTransitionError("exception case", "awaiting approval "
+                                         f"{waiting}", "reopened")
+        kind, amount = moved
+        action = str((case.resolution or {}).get("action") or kind).replace("_", " ")
+        summary = f"reopen the case resolved with {action} of {amount:.2f}" \
+            + (f": {note}" if note else "")
+        approval = Approval(kind=REOPEN, case_id=case.id, amount=amount, requested_by=actor,
+                            payload={"reopen": True, "resolution_kind": kind,
+                                     "summary": summary, "values": {"note": note}})
+        s.add(approval)
+        s.flush()
+        add_event(s, case.id or 0, actor, "approval_requested",
+                  f"{summary}; its resolution moved {amount:.2f}, so a second person "
+                  "approves the reopening", {"approval_id": approval.id, "kind": REOPEN,
+                                             "amount": amount})
+        return approval
 
     @staticmethod
     def _own(case: ExceptionCase, owner: str) -> None:
