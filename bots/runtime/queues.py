@@ -51,6 +51,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from loguru import logger
 
+from bots.runtime import evidence
 from bots.runtime.errors import (
     ApplicationFailure,
     BotFailure,
@@ -343,10 +344,29 @@ class WorkQueue:
         self.cases.open_case(
             self.run_id, tx.id, tx.reference, failure.code, failure.message,
             data=case_data(tx, failure), candidates=failure.candidates or facts.candidates,
-            evidence=[e for e in (tx.evidence, *facts.evidence, *failure.evidence) if e],
+            evidence=self._evidence([tx.evidence, *facts.evidence, *failure.evidence]),
             rule=failure.rule or facts.rule,
             amount=failure.amount if failure.amount is not None else facts.amount,
             customer_id=failure.customer or facts.customer)
+
+    def _evidence(self, paths: Sequence[str | PurePath | None]) -> list[str]:
+        """The case's evidence as paths relative to this run's folder (files from elsewhere
+        are copied into it); a path that cannot be recorded is left out with a warning."""
+        out: list[str] = []
+        for path in paths:
+            if not path:
+                continue
+            try:
+                entry = evidence.record(path, self.recorder.run_dir)
+            except OSError as exc:
+                self.log.warning("evidence {} not kept: {}", path, exc.strerror or exc)
+                continue
+            if entry is None:
+                self.log.warning("evidence {} not kept: not a file of this run or a "
+                                 "readable file to copy into it", path)
+            elif entry not in out:
+                out.append(entry)
+        return out
 
 
 def case_data(item: Item, failure: BotFailure) -> dict[str, Any]:

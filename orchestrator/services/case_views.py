@@ -1,5 +1,6 @@
 """What the inbox API and pages share: query parameters to a filter, cases to their JSON
-shape, evidence files (only inside the runs folder), store errors to HTTP statuses."""
+shape, evidence files (only inside the folder of the case's run), store errors to HTTP
+statuses."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from bots.runtime.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from bots.runtime.evidence import parse_entry
 from bots.runtime.money import parse_amount
 from orchestrator.roles import Permission, permissions_of
 from orchestrator.services.case_models import (
@@ -39,7 +41,7 @@ from orchestrator.store.case_query import CaseFilter
 from orchestrator.store.models import Approval, ExceptionCase
 from orchestrator.store.types import utcnow
 
-__all__ = ["approval_out", "case_detail", "case_out", "evidence_file", "facts",
+__all__ = ["approval_out", "case_detail", "case_out", "evidence_file", "evidence_runs", "facts",
            "outcome_message", "parse_query", "resolutions_out", "store_errors", "workers"]
 
 FILTER_KEYS = ("reason", "bot", "customer", "amount_min", "amount_max", "owner", "status",
@@ -119,40 +121,62 @@ def approval_out(a: Approval) -> ApprovalOut:
     return ApprovalOut.model_validate(a, from_attributes=True)
 
 
-def _evidence_path(request: Request, case: ExceptionCase, path: str) -> tuple[Path, str | None]:
-    """The file's place under the runs folder, and its path relative to its run folder."""
-    root = runs_root(request)
-    p = Path(path)
-    if not p.is_absolute():
-        p = root / str(case.run_id or 0) / p
-    run_folder = (root / str(case.run_id or 0)).resolve()
-    resolved = p.resolve()
-    relative = resolved.relative_to(run_folder).as_posix() \
-        if resolved.is_relative_to(run_folder) else None
-    return resolved, relative
+#: How far back the chain of a case's work items (clone → the item it retried) is followed.
+ITEM_CHAIN = 50
 
 
-def evidence_file(request: Request, case: ExceptionCase, n: int) -> Path | None:
-    """Evidence file ``n`` of the case, if it is a file inside the runs folder."""
+def evidence_runs(store: Store, case: ExceptionCase) -> set[int]:
+    """Runs whose folders the case's evidence may name: the case's run, and the runs of
+    the work items the case names (its item, the item carrying out its resolution, and the
+    items these retried)."""
+    runs = {case.run_id} if case.run_id else set()
+    for start in (case.work_item_id, case.resolution_item_id):
+        item_id, steps = start, 0
+        while item_id is not None and steps < ITEM_CHAIN:
+            try:
+                item = store.get_item(item_id)
+            except NotFoundError:
+                break
+            if item.run_id:
+                runs.add(item.run_id)
+            item_id, steps = item.parent_id, steps + 1
+    return runs
+
+
+def _evidence_place(case: ExceptionCase, entry: str,
+                    allowed: set[int]) -> tuple[int, str] | None:
+    """``(run id, path in that run's folder)`` of an evidence entry the case may show."""
+    parsed = parse_entry(entry)
+    if parsed is None:
+        return None
+    run_id, relative = parsed
+    run_id = run_id if run_id is not None else case.run_id
+    return (run_id, relative) if run_id and run_id in allowed else None
+
+
+def evidence_file(request: Request, store: Store, case: ExceptionCase, n: int) -> Path | None:
+    """Evidence file ``n`` of the case, if it is a file inside the folder of its run (or
+    of a run that worked the case), recorded as a path relative to that folder."""
     if not 0 <= n < len(case.evidence):
         return None
-    path, _ = _evidence_path(request, case, case.evidence[n])
-    root = runs_root(request).resolve()
-    if not path.is_relative_to(root):
+    place = _evidence_place(case, case.evidence[n], evidence_runs(store, case))
+    if place is None:
         return None
-    return artifact_path(root, path.relative_to(root).as_posix())
+    run_id, relative = place
+    return artifact_path(runs_root(request) / str(run_id), relative)
 
 
-def _evidence(request: Request, case: ExceptionCase) -> list[EvidenceOut]:
+def _evidence(request: Request, store: Store, case: ExceptionCase) -> list[EvidenceOut]:
     out = []
-    for n, path in enumerate(case.evidence):
-        _, rel = _evidence_path(request, case, path)
-        ok = evidence_file(request, case, n) is not None
+    allowed = evidence_runs(store, case)
+    root = runs_root(request)
+    for n, entry in enumerate(case.evidence):
+        place = _evidence_place(case, entry, allowed)
+        found = place and artifact_path(root / str(place[0]), place[1])
         out.append(EvidenceOut(
-            path=path, url=f"/cases/{case.id}/evidence/{n}" if ok else None,
-            run_url=f"/runs/{case.run_id}/artifacts/{rel}" if ok and rel and case.run_id
-            else None,
-            image=Path(path).suffix.lower() in IMAGE_SUFFIXES))
+            path=entry, url=f"/cases/{case.id}/evidence/{n}" if found else None,
+            run_url=f"/runs/{place[0]}/artifacts/{place[1]}" if found and place else None,
+            image=Path(entry).suffix.lower() in IMAGE_SUFFIXES))
     return out
 
 
@@ -180,7 +204,7 @@ def case_detail(request: Request, store: Store, case: ExceptionCase,
         **case_out(case, types=types).model_dump(), rule=case.rule,
         explanation=data.get("explanation"), data=data,
         candidates=list(case.candidates or []),
-        evidence=_evidence(request, case), run_step_url=_run_step_url(store, case),
+        evidence=_evidence(request, store, case), run_step_url=_run_step_url(store, case),
         case_type=CaseTypeOut(reason=case_type.reason, title=case_type.title,
                               description=case_type.description, declared=declared),
         facts=facts(case_type, case), resolutions=resolutions,

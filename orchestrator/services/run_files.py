@@ -14,6 +14,7 @@ from typing import BinaryIO
 
 from fastapi import Request
 
+from bots.runtime.evidence import safe_relative
 from orchestrator.config import get_settings
 
 __all__ = ["LEVELS", "LogLine", "LogPage", "artifact_path", "read_log", "run_dir",
@@ -39,11 +40,12 @@ def run_dir(request: Request, run_id: int) -> Path:
 
 def artifact_path(folder: Path, relative: str) -> Path | None:
     """``folder/relative`` if it is a file inside ``folder`` (no ``..``, no absolute path,
-    no symbolic link leading out); else ``None``."""
-    if not relative or "\x00" in relative:
+    no backslash, no symbolic link leading out, ``folder`` itself no link); else ``None``."""
+    clean = safe_relative(relative)
+    if clean is None or folder.is_symlink():
         return None
     base = folder.resolve()
-    candidate = (base / relative).resolve()
+    candidate = (base / clean).resolve()
     if not candidate.is_relative_to(base) or candidate == base:
         return None
     return candidate if candidate.is_file() else None

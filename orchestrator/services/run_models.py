@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from bots.runtime.evidence import safe_relative
 from orchestrator.services.formatting import duration
 from orchestrator.services.run_files import is_image
 from orchestrator.store import RunRecord, StepRecord
@@ -126,11 +127,12 @@ def _int(value: Any) -> int:
 
 def step_out(step: StepRecord) -> StepOut:
     evidence = step.evidence
+    served = safe_relative(evidence) if evidence else None  # a file of the run's folder only
     return StepOut(
         seq=step.seq, started_at=step.started_at, app=step.app, selector=step.selector,
         locator=step.locator, action=step.action, data=step.data or {}, rule=step.rule,
         outcome=step.outcome, duration_ms=step.duration_ms, message=step.message,
         evidence=evidence,
-        evidence_url=f"/runs/{step.run_id}/artifacts/{evidence}" if evidence else None,
-        evidence_is_image=is_image(evidence),
+        evidence_url=f"/runs/{step.run_id}/artifacts/{served}" if served else None,
+        evidence_is_image=is_image(served),
     )

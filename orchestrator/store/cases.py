@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bots.runtime.evidence import for_other_run
 from orchestrator.store.base import StoreBase
 from orchestrator.store.case_events import add_event
 from orchestrator.store.models import ExceptionCase, RunRecord, WorkItem
@@ -57,7 +58,7 @@ class CasesMixin(StoreBase):
         )
         try:
             with self._tx(write=True) as s:
-                existing = self._resolving_case(s, item_id, case.evidence)
+                existing = self._resolving_case(s, item_id, case.evidence, run_id)
                 existing = existing or self._open_case(s, reference, case.reason_code)
                 if existing is not None:
                     return existing
@@ -80,17 +81,20 @@ class CasesMixin(StoreBase):
 
     @staticmethod
     def _resolving_case(
-        s: Session, item_id: int | None, evidence: list[str]
+        s: Session, item_id: int | None, evidence: list[str], run_id: int | None = None
     ) -> ExceptionCase | None:
         """The case a failed item was posting a person's decision for: no second case.
 
         The failure itself is already in that case's history (the item's release reopened
-        it); new evidence (the screenshot of the failure) is added to it.
+        it); new evidence (the screenshot of the failure) is added to it, naming the run
+        that recorded it when that is not the case's run (``run:<id>/<path>``).
         """
         item = s.get(WorkItem, item_id) if item_id is not None else None
         case_id = (item.payload or {}).get("resolves_case") if item is not None else None
         case = s.get(ExceptionCase, int(case_id)) if case_id is not None else None
         if case is not None:
+            if run_id is not None and run_id != case.run_id:
+                evidence = [for_other_run(e, run_id) for e in evidence]
             case.evidence = [*case.evidence, *(e for e in evidence if e not in case.evidence)]
             s.add(case)
         return case

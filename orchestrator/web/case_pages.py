@@ -6,7 +6,7 @@ Forms post to ``/cases/{id}/<claim|release|assign|comment|reopen>`` and to
 form's live check (the resolution's ``prepare`` hook, nothing resolved). Success redirects
 back to the case (the message is chosen here from a fixed list, never taken from the URL),
 a refusal shows the case again with the reason. ``/cases/{id}/evidence/{n}`` serves a file
-of the case, only from inside the runs folder.
+of the case, only from inside the folder of its run.
 """
 
 from __future__ import annotations
@@ -103,9 +103,9 @@ def evidence(case_id: CaseId, n: Annotated[int, Path(ge=0, le=1000)], principal:
              store: StoreDep, request: Request) -> FileResponse:
     with store_errors():
         case = store.get_case(case_id)
-    path = evidence_file(request, case, n)
+    path = evidence_file(request, store, case, n)
     if path is None:
-        raise HTTPException(404, "no such evidence file (or outside the runs folder)")
+        raise HTTPException(404, "no such evidence file (or outside the case's run folder)")
     return FileResponse(path, headers={"X-Content-Type-Options": "nosniff",
                                        "Content-Security-Policy": "sandbox"})
 
