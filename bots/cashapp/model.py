@@ -52,6 +52,7 @@ class Statement:
     to_date: dt.date | None
     entries: tuple[StatementEntry, ...]
     source: str = ""  # the file it came from
+    encoding: str | None = None  # text encoding the file was read in (None: XML, self-declared)
 
 
 @dataclass(frozen=True, slots=True)

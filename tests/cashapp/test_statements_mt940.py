@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bots.cashapp.model import Direction
-from bots.cashapp.statements import check_balance, parse_file, parse_statement
+from bots.cashapp.statements import check_balance, parse_file, parse_statement, parse_statements
 from bots.runtime.errors import StatementParseError
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "statements"
@@ -108,19 +108,21 @@ def test_truncated_file_without_closing_balance() -> None:
     assert err.value.location == f"line {cut.rstrip().count(chr(10)) + 1}"
 
 
-def test_two_statements_in_one_file_are_refused() -> None:
+def test_two_statements_in_one_file_are_read_and_parse_statement_refuses_them() -> None:
     text = _text("mt940_free.sta")
+    both = parse_statements((text + text).encode(), source="two.sta")
+    assert [len(s.entries) for s in both] == [3, 3]
     with pytest.raises(StatementParseError, match="2 statements") as err:
         parse_statement((text + text).encode(), source="two.sta")
-    assert err.value.location == f"line {text.count(chr(10)) + 1}"
+    assert err.value.location == "statement STMT-FREE-1120"
 
 
-def test_latin1_byte_names_the_line() -> None:
+def test_latin1_file_is_read_as_windows_1252_and_says_so() -> None:
     data = _text("mt940_free.sta").replace("Helios Energy SE\n", "Helios Energie Köln\n")
-    raw = data.encode("latin-1")
-    with pytest.raises(StatementParseError, match="not valid utf-8") as err:
-        parse_statement(raw, source="l1.sta")
-    assert err.value.location == f"line {_line_of(data, 'Köln')}"
+    s = parse_statement(data.encode("latin-1"), source="l1.sta")
+    assert s.entries[1].remittance_text == "Helios Energie Köln INV-2026-1017 part"
+    assert s.encoding == "cp1252"
+    assert parse_statement(data.encode(), source="u8.sta").encoding == "utf-8"
 
 
 def test_utf16_file_is_refused() -> None:

@@ -1,10 +1,29 @@
-"""Where MT940 fields sit in the text, and what a transaction's field 86 says."""
+"""The values of MT940/MT942 fields, read strictly; a field 86's payment details.
+
+Amounts are checked against the SWIFT shapes before anything is read (a lenient reader
+would take ``:61:261120C6l5,40NTRF`` for 6.00), digits are ASCII digits only. Field 86
+is mapped whether it is SEPA-structured (``?20``..``?29`` purpose, ``?31`` IBAN,
+``?32``/``?33`` name, ``EREF+``/``SVWZ+`` keywords; split by the ``mt-940`` library), a
+SWIFT keyword narrative (``/EREF/``, ``/NAME/``, ``/REMI/``) or free text.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import io
+import logging
 import re
-from typing import Any
+import warnings
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any, NamedTuple
 
+import mt940
+
+from bots.cashapp.model import Direction
+from bots.cashapp.statements.money import check_currency, parse_amount
+from bots.cashapp.statements.mt940_messages import Field
 from bots.cashapp.statements.narrative import (
     Details,
     join_wrapped,
@@ -15,68 +34,195 @@ from bots.cashapp.statements.narrative import (
 from bots.cashapp.statements.text import clean_iban, find_rf, squash
 from bots.runtime.errors import StatementParseError
 
-_TAG = re.compile(r"^:(\d{2}[A-Z]?|NS):")
-# The strict SWIFT shapes of the fields whose amounts we use; the library is lenient and
-# would read ":61:261120C6l5,40NTRF" as 6.00.
-_SHAPES = {
-    "61": (re.compile(r"^\d{6}(?:\d{4}|\s{4})?R?[CD][A-Z]?\d{1,14},\d*[NSF][A-Z0-9]{3}", re.I),
-           "statement line: date, C/D mark, amount with decimal comma, type code"),
-    "60": (re.compile(r"^[CD]\d{6}[A-Z]{3}\d{1,14},\d*$"),
-           "balance: C/D mark, date, currency, amount with decimal comma"),
+# The library reports what it could not match through logging (and may warn): that is
+# never finbots' output. Its records go nowhere; finbots raises its own error instead.
+_LIBRARY_LOG = logging.getLogger("mt940")
+_LIBRARY_LOG.addHandler(logging.NullHandler())
+_LIBRARY_LOG.propagate = False
+
+_AMOUNT = r"[0-9]{1,14},[0-9]*"
+_BALANCE = re.compile(rf"^(?P<mark>[CD])(?P<date>[0-9]{{6}})(?P<currency>[A-Z]{{3}})"
+                      rf"(?P<amount>{_AMOUNT})$", re.ASCII)
+_LINE = re.compile(rf"""^(?P<date>[0-9]{{6}})(?P<entry>[0-9]{{4}}|\s{{4}})?
+    (?P<mark>[Rr]?[CDcd])(?P<funds>[A-Z])?(?P<amount>{_AMOUNT})
+    \s?(?P<type>[NSFnsf][A-Za-z0-9 ]{{3}})(?P<rest>.*)$""", re.ASCII | re.X | re.S)
+_DATE_TIME = re.compile(r"^(?P<stamp>[0-9]{10})(?P<zone>[+-][0-9]{4})?$", re.ASCII)
+_FLOOR = re.compile(rf"^(?P<currency>[A-Z]{{3}})(?P<mark>[CD]?)(?P<amount>{_AMOUNT})$",
+                    re.ASCII)
+_SUM = re.compile(rf"^(?P<count>[0-9]{{1,5}})(?P<currency>[A-Z]{{3}})(?P<amount>{_AMOUNT})$",
+                  re.ASCII)
+_NUMBER = re.compile(r"^[0-9]{1,5}(?:/[0-9]{1,5})?$", re.ASCII)
+_MARKS = {"C": Direction.CREDIT, "RD": Direction.CREDIT,
+          "D": Direction.DEBIT, "RC": Direction.DEBIT}
+_SHAPE_OF = {
+    "60": "balance: C/D mark, date, currency, amount with decimal comma",
+    "61": "statement line: date, C/D mark, amount with decimal comma, type code",
+    "13D": "date and time YYMMDDhhmm with UTC offset",
+    "34F": "floor limit: currency, optional C/D mark, amount with decimal comma",
+    "90": "number of entries, currency, amount with decimal comma",
+    "28C": "statement number[/sequence number]",
 }
-_SHAPES["62"] = _SHAPES["64"] = _SHAPES["65"] = _SHAPES["60"]
 
 
-def tag_lines(text: str) -> list[tuple[str, int]]:
-    """(tag, line number) of every field in ``text``, in order."""
+class Balance(NamedTuple):
+    amount: Decimal  # negative when the balance is a debit
+    date: dt.date
+    currency: str
+
+
+class Line(NamedTuple):
+    """A ``:61:`` statement line."""
+
+    value_date: dt.date
+    booking_date: dt.date
+    direction: Direction
+    amount: Decimal
+    customer_reference: str
+    bank_reference: str
+
+
+def malformed(f: Field, shape: str, file: str) -> StatementParseError:
+    value = f.lines[0].strip()
+    return StatementParseError(f"malformed field :{f.tag}: (expected {_SHAPE_OF[shape]}): "
+                               f"{value[:60]!r}", file=file, location=f"line {f.line}")
+
+
+def _date(f: Field, text: str, shape: str, file: str) -> dt.date:
+    year = int(text[:2])
+    try:
+        return dt.date(year + (2000 if year < 80 else 1900), int(text[2:4]), int(text[4:6]))
+    except ValueError:
+        raise malformed(f, shape, file) from None
+
+
+def balance(f: Field, file: str, currency: str | None = None) -> Balance:
+    match = _BALANCE.match(f.joined)
+    if match is None:
+        raise malformed(f, "60", file)
+    code = check_currency(match["currency"], file=file, location=f"line {f.line}")
+    if currency is not None and code != currency:
+        raise StatementParseError(f"field :{f.tag}: is in {code}, the statement in {currency}",
+                                  file=file, location=f"line {f.line}")
+    amount = parse_amount(match["amount"], code, file=file, location=f"line {f.line}",
+                          decimal_sep=",")
+    return Balance(-amount if match["mark"] == "D" else amount,
+                   _date(f, match["date"], "60", file), code)
+
+
+def statement_number(f: Field, file: str) -> str:
+    """``:28C:`` as written (a wrapped one joined): ``00318/001``."""
+    if not _NUMBER.match(f.joined):
+        raise malformed(f, "28C", file)
+    return f.joined
+
+
+def statement_line(f: Field, currency: str, file: str) -> Line:
+    """A ``:61:``: the customer reference may run past 16 characters and wrap onto the next
+    line, or the bank reference stand on the next line; the type code may hold spaces."""
+    match = _LINE.match(f.text)
+    if match is None:
+        raise malformed(f, "61", file)
+    value_date = _date(f, match["date"], "61", file)
+    booking = value_date
+    if match["entry"] and match["entry"].strip():
+        booking = _entry_date(f, value_date, match["entry"], file)
+    amount = parse_amount(match["amount"], currency, file=file, location=f"line {f.line}",
+                          decimal_sep=",")
+    customer, bank = _references(match["rest"])
+    return Line(value_date, booking, _MARKS[match["mark"].upper()], amount, customer, bank)
+
+
+def _entry_date(f: Field, value_date: dt.date, mmdd: str, file: str) -> dt.date:
+    """The booking date MMDD in the year that puts it nearest the value date."""
     found = []
-    for no, line in enumerate(text.split("\n"), start=1):
-        match = _TAG.match(line)
-        if match:
-            found.append((match.group(1), no))
-    return found
+    for year in (value_date.year - 1, value_date.year, value_date.year + 1):
+        with contextlib.suppress(ValueError):
+            found.append(dt.date(year, int(mmdd[:2]), int(mmdd[2:])))
+    if not found:
+        raise malformed(f, "61", file)
+    return min(found, key=lambda day: abs((day - value_date).days))
 
 
-_ANY_TAG = re.compile(r"^:([^:\s]{1,4}):")
-KNOWN_TAGS = frozenset({"13", "13D", "20", "21", "25", "25P", "28", "28C", "34F", "60F",
-                        "60M", "61", "62F", "62M", "64", "65", "86", "90C", "90D", "NS"})
+def _references(rest: str) -> tuple[str, str]:
+    """(customer reference, bank reference) of what follows the type code."""
+    first, *more = rest.split("\n")
+    if "//" not in first and more and "//" in more[0] \
+            and (more[0].startswith("//") or not more[0].startswith("/")):
+        head, _, bank = more[0].partition("//")
+        return (first + head).strip(), bank.strip()
+    customer, _, bank = first.partition("//")
+    return customer.strip(), bank.strip()
 
 
-def check_tags(text: str, source: str) -> None:
-    """Refuse a field tag MT940 does not have (``:6X:``), naming its line."""
-    for no, line in enumerate(text.split("\n"), start=1):
-        match = _ANY_TAG.match(line)
-        if match and match.group(1) not in KNOWN_TAGS:
-            raise StatementParseError(f"unknown field tag :{match.group(1)}:", file=source,
-                                      location=f"line {no}")
+def date_time(f: Field, file: str) -> dt.datetime:
+    """``:13D:`` (YYMMDDhhmm and UTC offset) as an aware UTC time."""
+    match = _DATE_TIME.match(f.joined)
+    if match is None:
+        raise malformed(f, "13D", file)
+    stamp, zone = match["stamp"], match["zone"] or "+0000"
+    day = _date(f, stamp[:6], "13D", file)
+    offset = dt.timedelta(hours=int(zone[1:3]), minutes=int(zone[3:]))
+    try:
+        local = dt.datetime(day.year, day.month, day.day, int(stamp[6:8]), int(stamp[8:]),
+                            tzinfo=dt.timezone(-offset if zone[0] == "-" else offset))
+    except ValueError:
+        raise malformed(f, "13D", file) from None
+    return local.astimezone(dt.UTC)
 
 
-def check_shapes(text: str, tags: list[tuple[str, int]], source: str) -> None:
-    """Refuse a balance or statement line that is not in its SWIFT shape, naming the line."""
-    lines = text.split("\n")
-    for tag, no in tags:
-        shape = _SHAPES.get(tag[:2])
-        value = lines[no - 1].split(":", 2)[2].strip()
-        if shape and not shape[0].match(value):
-            raise StatementParseError(f"malformed field :{tag}: (expected {shape[1]}): {value!r}",
-                                      file=source, location=f"line {no}")
+def floor_limit(f: Field, file: str) -> str:
+    """The currency of a ``:34F:`` floor limit (its amount is checked, not used)."""
+    match = _FLOOR.match(f.joined)
+    if match is None:
+        raise malformed(f, "34F", file)
+    code = check_currency(match["currency"], file=file, location=f"line {f.line}")
+    parse_amount(match["amount"], code, file=file, location=f"line {f.line}", decimal_sep=",")
+    return code
 
 
-def details_of(transaction: dict[str, Any]) -> Details:
-    """Counterparty and remittance details of one parsed ``:61:``/``:86:`` pair."""
-    free = transaction.get("transaction_details")
-    if free is not None:
-        return parse_narrative(join_wrapped(str(free)))
-    if not any(transaction.get(k) for k in ("purpose", "applicant_name", "applicant_iban",
-                                           "end_to_end_reference")):
+def entry_sum(f: Field, currency: str, file: str) -> tuple[int, Decimal]:
+    """(number of entries, their sum) of ``:90D:``/``:90C:``."""
+    match = _SUM.match(f.joined)
+    if match is None:
+        raise malformed(f, "90", file)
+    code = check_currency(match["currency"], file=file, location=f"line {f.line}")
+    if code != currency:
+        raise StatementParseError(f"field :{f.tag}: is in {code}, the statement in {currency}",
+                                  file=file, location=f"line {f.line}")
+    return int(match["count"]), parse_amount(match["amount"], code, file=file,
+                                             location=f"line {f.line}", decimal_sep=",")
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Whatever the library would print or warn is kept, not shown."""
+    sink = io.StringIO()
+    with warnings.catch_warnings(), contextlib.redirect_stdout(sink), \
+            contextlib.redirect_stderr(sink):
+        warnings.simplefilter("ignore")
+        yield
+
+
+_LIBRARY = mt940.models.Transactions(options=mt940.Options.all())
+_TAG_86 = mt940.tags.TransactionDetails()
+
+
+def details(f: Field | None) -> Details:
+    """Counterparty and remittance details of a transaction's ``:86:`` (None: no field)."""
+    if f is None or not f.text:
         return Details()
-    # SEPA-structured field 86 (?20..?29 purpose, ?31 IBAN, ?32/?33 name), split by the library
-    purpose = squash(transaction.get("purpose"))
+    text = f.text
+    with _quiet():
+        split: dict[str, Any] = mt940.processors.transaction_details_post_processor(
+            _LIBRARY, _TAG_86, {"transaction_details": text}, {"transaction_details": text})
+    if "transaction_details" in split:  # not SEPA-structured
+        return parse_narrative(join_wrapped(text))
+    purpose = squash(split.get("purpose"))
     rf = find_rf(purpose)
     return Details(
-        name=squash(transaction.get("applicant_name")) or None,
-        iban=clean_iban(transaction.get("applicant_iban")),
-        end_to_end_id=reference(transaction.get("end_to_end_reference")),
+        name=squash(split.get("applicant_name")) or None,
+        iban=clean_iban(split.get("applicant_iban")),
+        end_to_end_id=reference(split.get("end_to_end_reference")),
         creditor_reference=rf,
         text=without_reference(purpose, rf),
     )

@@ -1,129 +1,162 @@
-"""SWIFT MT940 customer statements, read with the ``mt-940`` library.
+"""SWIFT MT940 customer statements and MT942 interim transaction reports.
 
-Field 86 is mapped whether it is SEPA-structured (``?20``..``?29`` purpose, ``?31`` IBAN,
-``?32``/``?33`` name, ``EREF+``/``SVWZ+`` keywords), a SWIFT keyword narrative
-(``/EREF/``, ``/NAME/``, ``/REMI/``) or free text.
+A file may hold several messages (see ``mt940_messages``); each becomes one ``Statement``
+(format ``mt940`` or ``mt942``). The file is read line by line, as UTF-8 or, where a
+line's bytes are not UTF-8, as Windows-1252 (``Statement.encoding`` says which).
+
+An MT942 has no balances: its ``:90D:``/``:90C:`` numbers and sums of entries are checked
+against the statement lines instead, and ``:13D:`` gives the report's time.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from decimal import Decimal
-from typing import Any
-
-import mt940
 
 from bots.cashapp.identifiers import compact, is_valid_iban
 from bots.cashapp.model import Direction, Statement, StatementEntry
-from bots.cashapp.statements.money import check_currency, check_decimals
-from bots.cashapp.statements.mt940_fields import check_shapes, check_tags, details_of, tag_lines
+from bots.cashapp.statements.limits import check_size
+from bots.cashapp.statements.mt940_fields import (
+    balance,
+    date_time,
+    details,
+    entry_sum,
+    floor_limit,
+    statement_line,
+    statement_number,
+)
+from bots.cashapp.statements.mt940_messages import Field, Message, body_lines, messages
 from bots.cashapp.statements.narrative import reference
-from bots.cashapp.statements.text import decode
+from bots.cashapp.statements.text import LineReader
 from bots.runtime.errors import StatementParseError
 
-_OPTIONS = mt940.Options.all()
-_ENVELOPE = re.compile(r"^\{1:[^}]*\}(?:\{2:[^}]*\})?(?:\{3:(?:\{[^}]*\})*\})?\{4:", re.M)
-_CREDIT_MARKS = {"C": Direction.CREDIT, "RD": Direction.CREDIT,
-                 "D": Direction.DEBIT, "RC": Direction.DEBIT}
+_REQUIRED = {"mt940": ("20", "25", "28C", "60", "62"), "mt942": ("20", "25", "28C", "34F", "13D")}
+_FORBIDDEN = {"mt940": ("34F", "13D"), "mt942": ("60", "62", "64", "65")}
+_SHOWN = {"60": "60F", "62": "62F"}
 
 
-class _TagFailure(Exception):
-    def __init__(self, line_index: int, tag: str, cause: Exception) -> None:
-        super().__init__(tag)
-        self.line_index, self.tag, self.cause = line_index, tag, cause
-
-
-class _Transactions(mt940.models.Transactions):
-    """Remembers where in the text a tag failed, so the error can name the line."""
-
-    def _process_match(self, match: re.Match[str], i: int, valid_matches: list[re.Match[str]],
-                       data: str) -> None:
-        try:
-            super()._process_match(match, i, valid_matches, data)
-        except (RuntimeError, ValueError, ArithmeticError, KeyError, TypeError) as exc:
-            raise _TagFailure(data.count("\n", 0, match.start()), match.group("full_tag"),
-                              exc) from exc
-
-
-def unwrap(text: str) -> str:
-    """The text block 4 of a SWIFT message, line numbers kept; plain MT940 unchanged."""
-    match = _ENVELOPE.search(text)
-    if not match:
-        return text
-    head = "\n" * text.count("\n", 0, match.end())
-    body = text[match.end():]
-    end = body.find("\n-}")
-    return head + (body[:end] if end >= 0 else body)
-
-
-def _kept_lines(text: str) -> list[int]:
-    """Line numbers of the lines the library keeps (it drops blank and ``-`` lines)."""
-    return [no for no, raw in enumerate(text.split("\n"), start=1)
-            if raw.replace("\r", "").strip() not in ("", "-")]
+def parse_mt940_statements(data: bytes, *, source: str = "") -> list[Statement]:
+    """Every message in ``data`` as a statement, in file order; any bad one refuses all."""
+    check_size(len(data), source)
+    reader = LineReader(data, file=source)
+    found = [_statement(m, source) for m in messages(body_lines(reader, source), source)]
+    if not found:
+        raise StatementParseError("no statement (:20: field) in the file", file=source,
+                                  location="line 1")
+    return [_with_encoding(s, reader.encoding) for s in found]
 
 
 def parse_mt940(data: bytes, *, source: str = "") -> Statement:
-    text = unwrap(decode(data, "utf-8", file=source))
-    tags = tag_lines(text)
-    starts = [line for tag, line in tags if tag == "20"]
-    last = f"line {max(1, text.rstrip().count(chr(10)) + 1)}"
-    if len(starts) != 1:
-        found = "no :20: field" if not starts else f"{len(starts)} statements (:20: fields)"
-        raise StatementParseError(f"expected one statement, found {found}", file=source,
-                                  location=f"line {starts[1]}" if len(starts) > 1 else last)
-    check_tags(text, source)
-    check_shapes(text, tags, source)
-    result = _Transactions(options=_OPTIONS)
-    try:
-        result.parse(text)
-    except _TagFailure as exc:
-        line = _kept_lines(text)[exc.line_index]
-        raise StatementParseError(f"malformed field :{exc.tag}:", file=source,
-                                  location=f"line {line}") from exc
-    except (RuntimeError, ValueError, ArithmeticError, KeyError, TypeError) as exc:
-        raise StatementParseError(f"unreadable MT940: {exc}", file=source) from exc
-    info: dict[str, Any] = result.data
-    opening = info.get("final_opening_balance") or info.get("intermediate_opening_balance")
-    closing = info.get("final_closing_balance") or info.get("intermediate_closing_balance")
-    for field, value in (("25", info.get("account_identification")), ("60F", opening),
-                         ("62F", closing)):
-        if not value:
-            raise StatementParseError(f"missing field :{field}: (truncated file?)",
-                                      file=source, location=last)
-    lines61 = [line for tag, line in tags if tag == "61"]
-    currency = check_currency(str(opening.amount.currency or ""), file=source,
-                              location=_line_of(tags, "60"))
-    for balance, tag in ((opening, "60"), (closing, "62")):
-        check_decimals(abs(balance.amount.amount), currency, file=source,
-                       location=_line_of(tags, tag))
-    entries = tuple(_entry(t.data, n, currency, source, f"line {lines61[n - 1]}")
-                    for n, t in enumerate(result.transactions, start=1))
+    """The one statement of a single-message file; a file of several is refused."""
+    statements = parse_mt940_statements(data, source=source)
+    if len(statements) != 1:
+        raise StatementParseError(
+            f"expected one statement, found {len(statements)} statements (:20: fields)",
+            file=source, location=f"statement {statements[1].statement_id}")
+    return statements[0]
+
+
+def _with_encoding(statement: Statement, encoding: str) -> Statement:
+    fields = {name: getattr(statement, name) for name in Statement.__slots__}
+    return Statement(**{**fields, "encoding": encoding})
+
+
+def _statement(message: Message, source: str) -> Statement:
+    kind = message.kind
+    _check_fields(message, kind, source)
+    first = {group: message.first(group) for group in ("20", "25", "28C", "60", "62", "13D")}
+    opening = closing = None
+    if kind == "mt940":
+        opening = balance(_present(first["60"]), source)
+        currency = opening.currency
+        closing = balance(_present(first["62"]), source, currency)
+        for extra in message.all("64") + message.all("65"):
+            balance(extra, source, currency)
+    else:
+        currencies = {floor_limit(f, source) for f in message.all("34F")}
+        if len(currencies) > 1:
+            raise StatementParseError("floor limits in different currencies", file=source,
+                                      location=f"line {message.all('34F')[1].line}")
+        currency = currencies.pop()
+    entries = tuple(_entries(message, currency, source))
+    _check_sums(message, entries, currency, source)
+    created = date_time(first["13D"], source) if first["13D"] else None
+    days = [e.booking_date for e in entries]
     return Statement(
-        format="mt940",
-        statement_id=_raw(text, tags, "20") or "",
-        sequence=_raw(text, tags, "28C") or _raw(text, tags, "28"),
-        account_iban=_account(str(info["account_identification"])),
+        format=kind,
+        statement_id=_present(first["20"]).joined,
+        sequence=statement_number(_present(first["28C"]), source),
+        account_iban=_account(_present(first["25"]).joined),
         currency=currency,
-        opening_balance=opening.amount.amount,
-        closing_balance=closing.amount.amount,
-        created_at=None,
-        from_date=_date(opening.date),
-        to_date=_date(closing.date),
+        opening_balance=opening.amount if opening else None,
+        closing_balance=closing.amount if closing else None,
+        created_at=created,
+        from_date=opening.date if opening else min(days, default=None),
+        to_date=closing.date if closing else max(days, default=None),
         entries=entries,
         source=source,
     )
 
 
-def _line_of(tags: list[tuple[str, int]], prefix: str) -> str:
-    return next((f"line {line}" for tag, line in tags if tag.startswith(prefix)), "line 1")
+def _present(f: Field | None) -> Field:
+    assert f is not None  # _check_fields made sure
+    return f
 
 
-def _raw(text: str, tags: list[tuple[str, int]], name: str) -> str | None:
-    line = next((line for tag, line in tags if tag == name), None)
-    if line is None:
-        return None
-    return text.split("\n")[line - 1].split(":", 2)[2].strip() or None
+def _check_fields(message: Message, kind: str, source: str) -> None:
+    for group in _FORBIDDEN[kind]:
+        f = message.first(group)
+        if f is not None:
+            raise StatementParseError(f"field :{f.tag}: does not belong in an "
+                                      f"{kind.upper()}", file=source, location=f"line {f.line}")
+    for group in _REQUIRED[kind]:
+        if message.first(group) is None:
+            raise StatementParseError(
+                f"missing field :{_SHOWN.get(group, group)}: (truncated file?)", file=source,
+                location=f"line {message.last_line}")
+
+
+def _entries(message: Message, currency: str, source: str) -> list[StatementEntry]:
+    found: list[StatementEntry] = []
+    fields = message.fields
+    for i, f in enumerate(fields):
+        if f.group != "61":
+            continue
+        following = fields[i + 1] if i + 1 < len(fields) else None
+        narrative = following if following is not None and following.group == "86" else None
+        found.append(_entry(f, narrative, len(found) + 1, currency, source))
+    return found
+
+
+def _entry(f: Field, narrative: Field | None, n: int, currency: str,
+           source: str) -> StatementEntry:
+    line = statement_line(f, currency, source)
+    bank_ref = reference(line.bank_reference)
+    customer_ref = reference(line.customer_reference)
+    info = details(narrative)
+    return StatementEntry(
+        entry_id=f"{n}-1", amount=line.amount, currency=currency, direction=line.direction,
+        booking_date=line.booking_date, value_date=line.value_date,
+        bank_reference=bank_ref or customer_ref or f"{n}-1",
+        end_to_end_id=info.end_to_end_id or customer_ref,
+        counterparty_name=info.name, counterparty_iban=info.iban,
+        creditor_reference=info.creditor_reference, remittance_text=info.text,
+    )
+
+
+def _check_sums(message: Message, entries: tuple[StatementEntry, ...], currency: str,
+                source: str) -> None:
+    """``:90D:``/``:90C:`` (number and sum of debits/credits) must agree with the lines."""
+    for group, way in (("90D", Direction.DEBIT), ("90C", Direction.CREDIT)):
+        f = message.first(group)
+        if f is None:
+            continue
+        count, total = entry_sum(f, currency, source)
+        mine = [e.amount for e in entries if e.direction is way]
+        if (count, total) != (len(mine), sum(mine, Decimal("0"))):
+            raise StatementParseError(
+                f"field :{f.tag}: gives {count} entries for {total}, the statement lines are "
+                f"{len(mine)} for {sum(mine, Decimal('0'))}", file=source,
+                location=f"line {f.line}")
 
 
 def _account(value: str) -> str:
@@ -131,33 +164,3 @@ def _account(value: str) -> str:
     value = value.strip()
     last = value.rsplit("/", 1)[-1].strip()
     return compact(last) if is_valid_iban(last) else value
-
-
-def _date(value: dt.date) -> dt.date:
-    return dt.date(value.year, value.month, value.day)
-
-
-def _entry(t: dict[str, Any], n: int, currency: str, source: str,
-           where: str) -> StatementEntry:
-    amount: Decimal = abs(t["amount"].amount)
-    check_decimals(amount, currency, file=source, location=where)
-    way = _CREDIT_MARKS.get(str(t.get("status", "")).upper())
-    if way is None:
-        raise StatementParseError(f"unknown debit/credit mark {t.get('status')!r}",
-                                  file=source, location=where)
-    bank_ref = reference(t.get("bank_reference"))
-    customer_ref = reference(t.get("customer_reference"))
-    details = details_of(t)
-    return StatementEntry(
-        entry_id=f"{n}-1", amount=amount, currency=currency, direction=way,
-        booking_date=_date(t.get("entry_date") or t["date"]), value_date=_date(t["date"]),
-        bank_reference=bank_ref or customer_ref or f"{n}-1",
-        end_to_end_id=details.end_to_end_id or customer_ref,
-        counterparty_name=details.name, counterparty_iban=details.iban,
-        creditor_reference=details.creditor_reference, remittance_text=details.text,
-    )
-
-
-def parse_mt940_statements(data: bytes, *, source: str = "") -> list[Statement]:
-    """Every statement in ``data``, in file order (today: the file's one statement)."""
-    return [parse_mt940(data, source=source)]

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
 
 from bots.cashapp.identifiers import compact, is_valid_iban, is_valid_rf
 from bots.runtime.errors import StatementParseError
+
+#: The longest line a text statement may have. SWIFT lines are 65 characters, BAI2
+#: records 80, bank CSV rows a few hundred: 64 KiB is far above any real line and keeps
+#: a runaway line (a file that is one huge field) from being read into memory several times.
+MAX_LINE_BYTES = 64 * 1024
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 # compact (RF18INV20261001) or printed in groups of four (RF18 INV2 0261 001)
@@ -40,6 +46,75 @@ def decode(data: bytes, encoding: str, *, file: str) -> str:
             "(wrong encoding?)", file=file, location=f"line {line}") from exc
     except LookupError as exc:
         raise StatementParseError(f"unknown encoding {encoding!r}", file=file) from exc
+
+
+def check_no_nul(data: bytes, *, file: str) -> None:
+    """Refuse NUL bytes (a binary file, or text cut and padded), naming the line."""
+    at = data.find(b"\x00")
+    if at >= 0:
+        line = data.count(b"\n", 0, at) + 1
+        raise StatementParseError("NUL byte in a text statement (binary file?)", file=file,
+                                  location=f"line {line}")
+
+
+class LineReader:
+    """The lines of a text statement, decoded one at a time: a stream, not a copy.
+
+    Each line is read as UTF-8, or as Windows-1252 (a superset of Latin-1 for text) where
+    its bytes are not valid UTF-8, as 8-bit bank systems write. ``encoding`` says which
+    were needed once the lines are read. NUL bytes, UTF-16 and lines over ``max_line``
+    bytes are refused naming the line.
+    """
+
+    FALLBACK = "cp1252"
+
+    def __init__(self, data: bytes, *, file: str, max_line: int = MAX_LINE_BYTES) -> None:
+        if looks_utf16(data):
+            raise StatementParseError("file is UTF-16 encoded, expected UTF-8 or Windows-1252",
+                                      file=file, location="line 1")
+        check_no_nul(data, file=file)
+        self.data, self.file, self.max_line = data, file, max_line
+        self._used: set[str] = set()
+
+    @property
+    def encoding(self) -> str:
+        """``utf-8``, ``cp1252``, or ``utf-8+cp1252`` when lines differ."""
+        if self.FALLBACK not in self._used:
+            return "utf-8"
+        return "utf-8+cp1252" if "utf-8" in self._used else self.FALLBACK
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        data, start = self.data, 3 if self.data.startswith(codecs.BOM_UTF8) else 0
+        no = 0
+        while start < len(data):
+            end = data.find(b"\n", start)
+            end = len(data) if end < 0 else end
+            no += 1
+            if end - start > self.max_line:
+                raise StatementParseError(
+                    f"line is {(end - start) // 1024} KiB long, more than the "
+                    f"{self.max_line // 1024} KiB a line may have", file=self.file,
+                    location=f"line {no}")
+            yield no, self._decode(data[start:end].removesuffix(b"\r"), no)
+            start = end + 1
+
+    def _decode(self, raw: bytes, no: int) -> str:
+        if raw.isascii():
+            return raw.decode("ascii")
+        try:
+            text = raw.decode("utf-8")
+            self._used.add("utf-8")
+            return text
+        except UnicodeDecodeError:
+            pass
+        try:
+            text = raw.decode(self.FALLBACK)
+        except UnicodeDecodeError as exc:
+            raise StatementParseError(
+                f"byte 0x{raw[exc.start]:02x} is neither utf-8 nor {self.FALLBACK}",
+                file=self.file, location=f"line {no}") from exc
+        self._used.add(self.FALLBACK)
+        return text
 
 
 def find_rf(text: str) -> str | None:
