@@ -32,6 +32,7 @@ class StatementEntry:
     counterparty_iban: str | None = None
     creditor_reference: str | None = None  # ISO 11649 "RF.." when structured
     remittance_text: str = ""  # unstructured remittance information, joined
+    note: str = ""  # what the parser had to assume for this line (a missing date), if anything
 
     @property
     def is_credit(self) -> bool:

@@ -10,6 +10,7 @@ import pytest
 
 from bots.cashapp.model import Direction
 from bots.cashapp.statements import check_balance, parse_file, parse_statement
+from bots.cashapp.statements.camt import parse_camt, parse_camt_statements
 from bots.runtime.errors import StatementParseError, UnknownFormatError
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "statements"
@@ -113,7 +114,7 @@ def test_non_numeric_amount_names_the_xpath() -> None:
 
 def test_batched_amount_in_wrong_decimals_names_transaction() -> None:
     data = _broken("camt053_v02_batched.xml", '<Amt Ccy="EUR">2380.00</Amt>',
-                   '<Amt Ccy="EUR">2380.000</Amt>')
+                   '<Amt Ccy="EUR">2380.001</Amt>')
     with pytest.raises(StatementParseError) as err:
         parse_statement(data, source="b.xml")
     assert err.value.location == (
@@ -179,17 +180,21 @@ def test_invalid_direction_code() -> None:
 
 
 def test_other_iso20022_messages_are_unknown() -> None:
-    data = _broken("camt053_v04.xml", "camt.053.001.04", "camt.052.001.04")
-    with pytest.raises(UnknownFormatError, match=r"camt\.052"):
+    data = _broken("camt053_v04.xml", "camt.053.001.04", "camt.055.001.04")
+    with pytest.raises(UnknownFormatError, match=r"camt\.055"):
         parse_statement(data, source="x.xml")
     data = _broken("camt053_v04.xml", "camt.053.001.04", "camt.053.001.01")
     with pytest.raises(UnknownFormatError, match="version 01"):
         parse_statement(data, source="x.xml")
 
 
-def test_two_statements_in_one_file_are_refused() -> None:
+def test_two_statements_in_one_file_are_refused_where_one_is_expected() -> None:
     text = _bytes("camt053_v04.xml").decode()
     stmt = text[text.index("    <Stmt>"): text.index("</Stmt>") + len("</Stmt>")]
     data = text.replace(stmt, stmt + "\n" + stmt).encode()
-    with pytest.raises(StatementParseError, match="exactly one Stmt, found 2"):
+    with pytest.raises(StatementParseError, match="holds 2 statements"):
         parse_statement(data, source="x.xml")
+    with pytest.raises(StatementParseError, match="exactly one Stmt, found 2") as err:
+        parse_camt(data, source="x.xml")
+    assert err.value.location == "/Document/BkToCstmrStmt/Stmt"
+    assert len(parse_camt_statements(data, source="x.xml")) == 2

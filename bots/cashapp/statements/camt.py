@@ -1,28 +1,40 @@
-"""ISO 20022 camt.053 (statement) and camt.054 (debit/credit notification), any version."""
+"""ISO 20022 camt.053 (statement), camt.052 (intraday report) and camt.054 (debit/credit
+notification), any version, read as a stream.
+
+Each ``Ntry`` is turned into entries as soon as its end tag is read and then emptied, so
+memory and time grow with the number of entries, not with its square; what is left of a
+read entry is an empty element that keeps the count of siblings for error locations.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from lxml import etree
 
 from bots.cashapp.model import Direction, Statement, StatementEntry
 from bots.cashapp.statements.camt_entries import direction, entries_of, is_booked
-from bots.cashapp.statements.safexml import parse_xml
+from bots.cashapp.statements.limits import check_size
+from bots.cashapp.statements.safexml import XmlStream
 from bots.cashapp.statements.text import clean_iban
 from bots.cashapp.statements.xmlnav import Doc, xpath
 from bots.runtime.errors import StatementParseError, UnknownFormatError
 
-_NAMESPACE = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:(camt\.05[34])\.001\.(\d{2})$")
+_NAMESPACE = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:(camt\.05[234])\.001\.(\d{2})$")
 SUPPORTED_VERSIONS = range(2, 14)
 # message -> (container element, statement element)
 _LAYOUT = {
+    "camt.052": ("BkToCstmrAcctRpt", "Rpt"),
     "camt.053": ("BkToCstmrStmt", "Stmt"),
     "camt.054": ("BkToCstmrDbtCdtNtfctn", "Ntfctn"),
 }
+_TAGS = ("{*}Ntry", *(f"{{*}}{stmt}" for _, stmt in _LAYOUT.values()))
 _OPENING = ("OPBD", "PRCD")  # opening booked, else previous closing booked
 _CLOSING = ("CLBD",)
+_REPORT_CLOSING = ("CLBD", "ITBD")  # an intraday report may end on an interim balance
 
 
 def camt_message(root: etree._Element) -> tuple[str, int] | None:
@@ -32,24 +44,96 @@ def camt_message(root: etree._Element) -> tuple[str, int] | None:
 
 
 def parse_camt(data: bytes, *, source: str = "") -> Statement:
-    root = parse_xml(data, file=source)
+    """The one statement of a camt file; a file of several is refused."""
+    read = _read(data, source)
+    if len(read.statements) != 1:
+        raise read.doc.error(f"expected exactly one {read.stmt_name}, found "
+                             f"{len(read.statements)}", read.container, read.stmt_name)
+    return read.statements[0]
+
+
+def parse_camt_statements(data: bytes, *, source: str = "") -> list[Statement]:
+    """Every statement (``Stmt``, ``Rpt`` or ``Ntfctn``) in ``data``, in file order."""
+    read = _read(data, source)
+    if not read.statements:
+        raise read.doc.error(f"expected at least one {read.stmt_name}, found none",
+                             read.container, read.stmt_name)
+    return read.statements
+
+
+@dataclass
+class _Read:
+    doc: Doc
+    kind: str
+    container: etree._Element
+    stmt_name: str
+    statements: list[Statement] = field(default_factory=list)
+
+
+def _document(root: etree._Element, source: str) -> tuple[Doc, str]:
     message = camt_message(root)
     if message is None:
         raise UnknownFormatError(
-            f"XML namespace {etree.QName(root).namespace!r} is not camt.053 or camt.054",
-            file=source, location=xpath(root))
+            f"XML namespace {etree.QName(root).namespace!r} is not camt.052, camt.053 "
+            "or camt.054", file=source, location=xpath(root))
     kind, version = message
     if version not in SUPPORTED_VERSIONS:
         raise UnknownFormatError(f"{kind} version {version:02d} is not supported",
                                  file=source, location=xpath(root))
-    doc = Doc(root, source)
+    return Doc(root, source), kind
+
+
+def _read(data: bytes, source: str) -> _Read:
+    check_size(len(data), source)
+    stream = XmlStream(data, file=source, tags=_TAGS)
+    doc: Doc | None = None
+    kind = ""
+    entries: list[StatementEntry] = []
+    count = 0
+    created: dt.date | None = None
+    statements: list[Statement] = []
+    try:
+        for el in stream:
+            if doc is None:
+                assert stream.root is not None
+                doc, kind = _document(stream.root, source)
+                container_tag, stmt_tag = (doc.qualified(n) for n in _LAYOUT[kind])
+                ntry_tag = doc.qualified("Ntry")
+            parent = el.getparent()
+            if parent is None:
+                continue
+            if el.tag == ntry_tag and parent.tag == stmt_tag:
+                count += 1
+                if count == 1 and kind == "camt.054":
+                    created = _created(doc, parent)
+                if is_booked(doc, el):
+                    entries.extend(entries_of(doc, el, count, undated=created, kind=kind))
+                el.clear()
+                doc.forget()
+            elif el.tag == stmt_tag and parent.tag == container_tag:
+                statements.append(_statement(doc, kind, el, parent, entries))
+                entries, count, created = [], 0, None
+                el.clear()
+                doc.forget()
+    except StatementParseError as exc:
+        if doc is None or doc.failed_at is None:
+            raise
+        stream.drain(lambda e: e.tag == ntry_tag)  # the siblings that follow count too
+        raise StatementParseError(exc.reason, file=source,
+                                  location=doc.where(*doc.failed_at)) from None
+    if doc is None:
+        assert stream.root is not None
+        doc, kind = _document(stream.root, source)
     container_name, stmt_name = _LAYOUT[kind]
-    container = doc.require(root, container_name)
-    statements = doc.findall(container, stmt_name)
-    if len(statements) != 1:
-        raise doc.error(f"expected exactly one {stmt_name}, found {len(statements)}",
-                        container, stmt_name)
-    return _statement(doc, kind, statements[0], container)
+    container = doc.require(doc.root, container_name)
+    return _Read(doc, kind, container, stmt_name, statements)
+
+
+def _created(doc: Doc, stmt: etree._Element) -> dt.date | None:
+    """The day a notification was written (as the bank wrote it), for undated entries."""
+    container = stmt.getparent()
+    return doc.date(stmt, "CreDtTm") or (
+        doc.date(container, "GrpHdr/CreDtTm") if container is not None else None)
 
 
 def _balance(doc: Doc, stmt: etree._Element, codes: tuple[str, ...]) -> Decimal | None:
@@ -61,8 +145,8 @@ def _balance(doc: Doc, stmt: etree._Element, codes: tuple[str, ...]) -> Decimal 
     return None
 
 
-def _statement(doc: Doc, kind: str, stmt: etree._Element,
-               container: etree._Element) -> Statement:
+def _statement(doc: Doc, kind: str, stmt: etree._Element, container: etree._Element,
+               entries: list[StatementEntry]) -> Statement:
     account = doc.require(stmt, "Acct")
     iban = doc.first_text(account, "Id/IBAN", "Id/Othr/Id")
     if not iban:
@@ -74,10 +158,10 @@ def _statement(doc: Doc, kind: str, stmt: etree._Element,
         if opening is None or closing is None:
             which = "opening (OPBD/PRCD)" if opening is None else "closing (CLBD)"
             raise doc.error(f"missing {which} booked balance", stmt, "Bal")
-    entries: list[StatementEntry] = []
-    for index, ntry in enumerate(doc.findall(stmt, "Ntry"), start=1):
-        if is_booked(doc, ntry):
-            entries.extend(entries_of(doc, ntry, index))
+    elif kind == "camt.052":
+        opening = _balance(doc, stmt, _OPENING)
+        closing = _balance(doc, stmt, _REPORT_CLOSING) if opening is not None else None
+        opening = opening if closing is not None else None
     currency = doc.text(account, "Ccy") or _currency_of(doc, stmt, entries)
     dates = [e.booking_date for e in entries]
     return Statement(
@@ -102,10 +186,6 @@ def _currency_of(doc: Doc, stmt: etree._Element, entries: list[StatementEntry]) 
         return amt.get("Ccy", "")
     if entries:
         return entries[0].currency
-    raise StatementParseError("cannot tell the account currency (no Acct/Ccy, balance or entry)",
-                              file=doc.file, location=xpath(stmt) + "/Acct/Ccy")
-
-
-def parse_camt_statements(data: bytes, *, source: str = "") -> list[Statement]:
-    """Every statement in ``data``, in file order (today: the file's one statement)."""
-    return [parse_camt(data, source=source)]
+    account = doc.require(stmt, "Acct")
+    raise doc.error("cannot tell the account currency (no Acct/Ccy, balance or entry)",
+                    account, "Ccy")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from lxml import etree
@@ -65,14 +66,34 @@ def _tx_amount(doc: Doc, tx: etree._Element) -> tuple[Decimal, str] | None:
     return None
 
 
-def entries_of(doc: Doc, ntry: etree._Element, index: int) -> list[StatementEntry]:
+def booking_day(doc: Doc, ntry: etree._Element, *, kind: str,
+                undated: dt.date | None) -> tuple[dt.date, dt.date, str]:
+    """(booking date, value date, note) of an entry.
+
+    A camt.054 notification may report an entry before it has a booking date: the value
+    date stands in for it, else the day the notification was written (``undated``); the
+    note says which. Statements and reports must carry the booking date.
+    """
+    booking = doc.date(ntry, "BookgDt")
+    value_date = doc.date(ntry, "ValDt")
+    note = ""
+    if booking is None and kind == "camt.054":
+        if value_date is not None:
+            booking, note = value_date, "no booking date in the notification: value date used"
+        elif undated is not None:
+            booking = undated
+            note = "no booking or value date in the notification: its creation date used"
+    if booking is None:
+        raise doc.error("missing booking date", ntry, "BookgDt")
+    return booking, value_date or booking, note
+
+
+def entries_of(doc: Doc, ntry: etree._Element, index: int, *, kind: str = "camt.053",
+               undated: dt.date | None = None) -> list[StatementEntry]:
     """The statement entries of the ``index``-th (1-based) ``Ntry``."""
     amount, currency = doc.amount(ntry, "Amt")
     way = direction(doc, ntry)
-    booking = doc.date(ntry, "BookgDt")
-    if booking is None:
-        raise doc.error("missing booking date", ntry, "BookgDt")
-    value_date = doc.date(ntry, "ValDt") or booking
+    booking, value_date, note = booking_day(doc, ntry, kind=kind, undated=undated)
     key = doc.text(ntry, "NtryRef") or str(index)
     entry_ref = doc.text(ntry, "AcctSvcrRef")
     txs = doc.findall(ntry, "NtryDtls/TxDtls")
@@ -103,7 +124,7 @@ def entries_of(doc: Doc, ntry: etree._Element, index: int) -> list[StatementEntr
             bank_reference=bank_ref or f"{key}-{n}",
             end_to_end_id=reference(doc.text(tx, "Refs/EndToEndId")),
             counterparty_name=name, counterparty_iban=iban,
-            creditor_reference=rf, remittance_text=text))
+            creditor_reference=rf, remittance_text=text, note=note))
     signed = amount if way is Direction.CREDIT else -amount
     if batched and total != signed:
         raise doc.error(f"transaction details add up to {total}, the entry says {signed}",

@@ -39,10 +39,13 @@ def parse_amount(
     decimal_sep: str = ".",
     thousands_sep: str = "",
     signed: bool = False,
+    exact_zeros: bool = False,
 ) -> Decimal:
     """``text`` as a Decimal; refuses non-numbers and more decimals than ``currency`` has.
 
     Unless ``signed``, a sign is refused too: statement formats carry the direction apart.
+    With ``exact_zeros``, extra decimals that are all zero are dropped ("8.850" EUR is
+    8.85); a digit other than zero there is still refused ("8.855").
     """
     raw = (text or "").strip()
     cleaned = raw.replace(thousands_sep, "") if thousands_sep else raw
@@ -61,7 +64,22 @@ def parse_amount(
     except InvalidOperation as exc:  # pragma: no cover - the pattern guards this
         raise StatementParseError(f"amount {raw!r} is not a number", file=file,
                                   location=location) from exc
+    if exact_zeros:
+        value = _without_extra_zeros(value, currency)
     check_decimals(value, currency, file=file, location=location, raw=raw)
+    return value
+
+
+def _without_extra_zeros(value: Decimal, currency: str) -> Decimal:
+    exponent = value.as_tuple().exponent
+    allowed = minor_units(currency)
+    if isinstance(exponent, int) and -exponent > allowed:
+        try:
+            exact = value.quantize(Decimal(1).scaleb(-allowed))
+        except InvalidOperation:  # more digits than Decimal's precision: refused below
+            return value
+        if exact == value:
+            return exact
     return value
 
 

@@ -1,0 +1,104 @@
+"""camt files beyond one camt.053 statement: several statements, camt.052 intraday
+reports, camt.054 entries without a booking date, amounts with extra zero decimals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bots.cashapp.model import Direction
+from bots.cashapp.statements import check_balance, parse_file_statements, parse_statements
+from bots.cashapp.statements.camt import parse_camt
+from bots.runtime.errors import StatementParseError
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "statements"
+TWO = FIXTURES / "camt053_v08_two_accounts.xml"
+
+
+def test_every_statement_of_a_camt053_comes_back_in_file_order() -> None:
+    eur, usd = parse_file_statements(TWO)
+    assert (eur.statement_id, eur.account_iban, eur.currency) == (
+        "HBK-EUR-20261123", "DE44500105175407324931", "EUR")
+    assert (usd.statement_id, usd.sequence, usd.currency) == ("HBK-USD-20261123", "77", "USD")
+    assert [e.entry_id for e in eur.entries] == ["E1-1", "E2-1"]
+    assert [e.entry_id for e in usd.entries] == ["U1-1"]
+    assert usd.opening_balance == Decimal("-120.00")  # previous closing, debit
+    assert usd.entries[0].value_date == dt.date(2026, 11, 24)
+    assert usd.entries[0].counterparty_name == "Marlow Harbour Supplies Inc"
+    for statement in (eur, usd):
+        check_balance(statement)
+        assert statement.source == str(TWO)
+
+
+def test_parse_camt_refuses_a_file_of_several_statements() -> None:
+    with pytest.raises(StatementParseError, match="exactly one Stmt, found 2") as err:
+        parse_camt(TWO.read_bytes(), source="eod.xml")
+    assert err.value.file == "eod.xml"
+
+
+def test_an_error_in_the_first_of_two_statements_names_it_by_position() -> None:
+    data = TWO.read_bytes().replace(b"<CdtDbtInd>DBIT</CdtDbtInd>\n        <Sts>",
+                                    b"<CdtDbtInd>DR</CdtDbtInd>\n        <Sts>")
+    with pytest.raises(StatementParseError, match="CRDT or DBIT") as err:
+        parse_statements(data, source="eod.xml")
+    assert err.value.location == "/Document/BkToCstmrStmt/Stmt[1]/Ntry[2]/CdtDbtInd"
+
+
+def test_camt052_intraday_report_is_a_statement_of_its_own_format() -> None:
+    (report,) = parse_file_statements(FIXTURES / "camt052_v08_intraday.xml")
+    assert report.format == "camt.052"
+    assert report.statement_id == "HBK-IDR-20261124-1200-1"
+    assert report.created_at == dt.datetime(2026, 11, 24, 11, 0, tzinfo=dt.UTC)
+    # the pending entry is left out; the interim booked balance closes the report
+    assert [e.bank_reference for e in report.entries] == ["HBK-R-0001"]
+    assert report.entries[0].booking_date == dt.date(2026, 11, 24)
+    assert report.entries[0].counterparty_iban == "FR7630006000011234567890189"
+    assert (report.opening_balance, report.closing_balance) == (Decimal("5431.75"),
+                                                               Decimal("6011.75"))
+    check_balance(report)
+
+
+def test_camt052_without_balances_is_read_unreconciled() -> None:
+    text = (FIXTURES / "camt052_v08_intraday.xml").read_text()
+    start, end = text.index("      <Bal>"), text.index("      <Ntry>")
+    (report,) = parse_statements((text[:start] + text[end:]).encode(), source="r.xml")
+    assert report.opening_balance is None and report.closing_balance is None
+    assert len(report.entries) == 1
+
+
+def test_camt054_entries_without_booking_date_say_which_date_stands_in() -> None:
+    (note,) = parse_file_statements(FIXTURES / "camt054_v08_undated.xml")
+    by_value, by_creation, dated = note.entries
+    assert by_value.booking_date == by_value.value_date == dt.date(2026, 11, 25)
+    assert "value date used" in by_value.note
+    # no value date either: the day the bank wrote the notification (as it wrote it)
+    assert by_creation.booking_date == dt.date(2026, 11, 24)
+    assert "creation date used" in by_creation.note
+    assert dated.note == "" and dated.direction is Direction.DEBIT
+    assert (note.from_date, note.to_date) == (dt.date(2026, 11, 24), dt.date(2026, 11, 25))
+
+
+def test_camt053_entry_without_booking_date_is_still_refused() -> None:
+    data = TWO.read_bytes().replace(b"<BookgDt><Dt>2026-11-23</Dt></BookgDt>\n"
+                                    b"        <ValDt><Dt>2026-11-24</Dt></ValDt>",
+                                    b"<ValDt><Dt>2026-11-24</Dt></ValDt>")
+    with pytest.raises(StatementParseError, match="missing booking date") as err:
+        parse_statements(data, source="eod.xml")
+    assert err.value.location == "/Document/BkToCstmrStmt/Stmt[2]/Ntry/BookgDt"
+
+
+def test_extra_zero_decimals_are_read_as_the_exact_amount() -> None:
+    eur, _ = parse_file_statements(TWO)
+    fee = eur.entries[1]
+    assert fee.amount == Decimal("8.25") and str(fee.amount) == "8.25"  # written "8.250"
+    assert fee.remittance_text == "Card terminal fee"
+
+
+def test_extra_decimals_that_are_not_zero_are_refused_with_the_location() -> None:
+    data = TWO.read_bytes().replace(b">8.250<", b">8.255<")
+    with pytest.raises(StatementParseError, match="3 decimals, EUR allows 2") as err:
+        parse_statements(data, source="eod.xml")
+    assert err.value.location == "/Document/BkToCstmrStmt/Stmt[1]/Ntry[2]/Amt"
