@@ -31,7 +31,7 @@ from bench.posting_workload import REPO, Posting, Sandbox, postings
 
 def _home_env(home: Path, sandbox: Sandbox) -> dict[str, str]:
     return {**os.environ, "FINBOTS_HOME": str(home),
-            "FINBOTS_DB_URL": f"sqlite:///{home / 'runs' / 'finbots.db'}",
+            "FINBOTS_DB_URL": f"sqlite:///{home / 'data' / 'finbots.db'}",
             "FINBOTS_MASTER_KEY": Fernet.generate_key().decode(),
             **{f"FINBOTS_{a.upper()}_URL": u for a, u in sandbox.urls.items()}}
 

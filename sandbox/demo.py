@@ -37,10 +37,10 @@ def _archive_default_store() -> None:
     settings = get_settings()
     if not settings.db_url.startswith("sqlite:///"):
         return
-    db = settings.runs_dir / "finbots.db"
+    db = settings.default_db
     if db.exists():
-        archive = settings.runs_dir / "archive"
-        archive.mkdir(parents=True, exist_ok=True)
+        archive = db.parent / "archive"
+        archive.mkdir(mode=0o700, parents=True, exist_ok=True)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         for suffix in ("", "-wal", "-shm"):
             part = db.with_name(db.name + suffix)

@@ -133,7 +133,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="finbots-shots-") as tmp:
         home = Path(tmp)
         env = {**os.environ, "FINBOTS_HOME": str(home),
-               "FINBOTS_DB_URL": f"sqlite:///{home / 'runs' / 'finbots.db'}",
+               "FINBOTS_DB_URL": f"sqlite:///{home / 'data' / 'finbots.db'}",
                "FINBOTS_MASTER_KEY": Fernet.generate_key().decode(),
                "FINBOTS_ACTOR": "screenshots"}
         (home / "runs").mkdir()

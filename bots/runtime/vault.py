@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +29,7 @@ from bots.runtime.vault_keys import (
     default_vault_path,
     ensure_key,
     load_key,
+    open_private,
     write_private,
 )
 
@@ -63,8 +65,8 @@ class Vault:
     @contextmanager
     def _changing(self) -> Iterator[dict[str, ve.Entry]]:
         """Load, let the caller change, save — under an exclusive lock on ``<vault>.lock``."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
+        lock_fd = open_private(self.path.with_name(self.path.name + ".lock"))
+        with os.fdopen(lock_fd, "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             entries = self._load()
             yield entries

@@ -3,7 +3,8 @@
 SQLite: WAL journal (readers never block the writer), ``busy_timeout`` (a writer waits for
 the lock instead of failing), foreign keys on, and transactions opened by the store itself
 so that a write can start with ``BEGIN IMMEDIATE`` (take the write lock before reading).
-PostgreSQL (psycopg 3): a connection pool with pre-ping.
+PostgreSQL (psycopg 3): a connection pool with pre-ping. A SQLite file is made readable by
+its owner only (:mod:`orchestrator.store.sqlite_files`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import Connection
+
+from orchestrator.store.sqlite_files import private_sqlite_file
 
 __all__ = ["BUSY_TIMEOUT_MS", "IMMEDIATE", "make_engine", "normalize_url"]
 
@@ -39,7 +42,7 @@ def make_engine(url: str) -> Engine:
 
 def _sqlite_engine(url: str, database: str | None) -> Engine:
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite_file(Path(database).expanduser())
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")

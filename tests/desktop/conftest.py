@@ -95,7 +95,7 @@ def home(tmp_path: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> P
     sandbox.reset()
     env = {
         "FINBOTS_HOME": str(tmp_path),
-        "FINBOTS_DB_URL": f"sqlite:///{tmp_path / 'runs' / 'finbots.db'}",
+        "FINBOTS_DB_URL": f"sqlite:///{tmp_path / 'data' / 'finbots.db'}",
         "FINBOTS_MASTER_KEY": Fernet.generate_key().decode(),
         "FINBOTS_TIMEOUT_MS": "10000",
         "FINBOTS_SANDBOX_DIR": str(sandbox.base_dir),

@@ -43,7 +43,7 @@ def _scan(root: Path, text: str) -> list[str]:
 
 def test_a_failing_leaky_bot_leaks_nothing(tmp_path: Path) -> None:
     env = {**os.environ, "FINBOTS_HOME": str(tmp_path),
-           "FINBOTS_DB_URL": f"sqlite:///{tmp_path / 'runs' / 'finbots.db'}",
+           "FINBOTS_DB_URL": f"sqlite:///{tmp_path / 'data' / 'finbots.db'}",
            "FINBOTS_MASTER_KEY": Fernet.generate_key().decode(),
            "PYTHONPATH": os.pathsep.join([str(HERE), str(REPO)])}
     env.pop("FINBOTS_VAULT_PATH", None)

@@ -92,7 +92,15 @@ class LiveServer:
     def token(self, role: str) -> str:
         """A bearer token holding ``role`` (created once per server)."""
         if role not in self._tokens:
-            _record, plain = accounts.create_token(self.store, f"web-test-{role}", [role])
+            from bots.runtime.errors import DuplicateError
+
+            owner, kind = f"web-test-{role}", "integration"
+            if role == Role.ROBOT.value:  # a robot token is owned by an administrator
+                owner, kind = "web-test-admin", "robot"
+            with contextlib.suppress(DuplicateError):
+                accounts.add_user(self.store, owner, PASSWORD, [owner.removeprefix("web-test-")])
+            _record, plain = accounts.create_token(self.store, f"web-test-{role}", [role],
+                                                   kind=kind, owner=owner)
             self._tokens[role] = plain
         return self._tokens[role]
 
@@ -110,7 +118,7 @@ def start_server(base: Path, timeout: float = 30.0) -> LiveServer:
     """Start ``uvicorn orchestrator.app:create_app`` on a free port under ``base``."""
     home = base / "home"
     (home / "runs").mkdir(parents=True, exist_ok=True)
-    db_url = f"sqlite:///{home / 'runs' / 'finbots.db'}"
+    db_url = f"sqlite:///{home / 'data' / 'finbots.db'}"
     env = {
         **os.environ,
         "FINBOTS_HOME": str(home),
