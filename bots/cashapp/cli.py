@@ -20,8 +20,9 @@ from bots.cashapp.model import Direction, RemittanceAdvice, Statement
 from bots.cashapp.statements import (
     JsonFileRegistry,
     check_balance,
-    import_statement,
+    import_statements,
     parse_file,
+    parse_file_statements,
     parse_remittance_file,
     statement_to_dict,
 )
@@ -29,7 +30,9 @@ from bots.runtime.errors import FinbotsError, StatementError
 
 statements_app = typer.Typer(no_args_is_help=True, help="Parse bank statements.")
 _FILE = Annotated[Path, typer.Argument(help="Statement file (camt.053/054, MT940, BAI2, CSV).")]
-_JSON = Annotated[bool, typer.Option("--json", help="Print the normalized statement as JSON.")]
+_JSON = Annotated[bool, typer.Option(
+    "--json", help="Print the normalized statement as JSON (a list when the file holds "
+    "several statements).")]
 
 
 def _fail(error: StatementError) -> None:
@@ -37,10 +40,22 @@ def _fail(error: StatementError) -> None:
     raise typer.Exit(2)
 
 
-def _show(statement: Statement, as_json: bool) -> None:
+def _show_all(statements: list[Statement], as_json: bool,
+              notes: list[str] | None = None) -> None:
+    """Each statement of a file (JSON: one object, or a list when there are several)."""
     if as_json:
-        typer.echo(json.dumps(statement_to_dict(statement), indent=2, ensure_ascii=False))
+        data: Any = [statement_to_dict(s) for s in statements]
+        typer.echo(json.dumps(data[0] if len(data) == 1 else data, indent=2,
+                              ensure_ascii=False))
         return
+    for n, statement in enumerate(statements):
+        if len(statements) > 1:
+            Console().print(f"statement {n + 1} of {len(statements)}"
+                            + (f": {notes[n]}" if notes and notes[n] else ""), highlight=False)
+        _show(statement)
+
+
+def _show(statement: Statement) -> None:
     console = Console()
     console.print(
         f"[bold]{statement.format}[/] {statement.statement_id} "
@@ -67,14 +82,16 @@ def _show(statement: Statement, as_json: bool) -> None:
 
 @statements_app.command("parse")
 def parse(file: _FILE, as_json: _JSON = False) -> None:
-    """Parse FILE (format told from its content), check its balances and print it."""
+    """Parse FILE (format told from its content), check the balances of every statement it
+    holds and print each."""
     try:
-        statement = parse_file(file)
-        check_balance(statement)
+        statements = parse_file_statements(file)
+        for statement in statements:
+            check_balance(statement)
     except StatementError as exc:
         _fail(exc)
         return
-    _show(statement, as_json)
+    _show_all(statements, as_json)
 
 
 @statements_app.command("import")
@@ -86,13 +103,20 @@ def import_(
         "runs/statements/quarantine"),
     as_json: _JSON = False,
 ) -> None:
-    """Import FILE once: refused or duplicate files are moved to the quarantine folder."""
+    """Import every statement of FILE once: a file that is refused, or whose statements were
+    all imported before, is moved to the quarantine folder."""
     try:
-        statement = import_statement(file, JsonFileRegistry(registry), quarantine)
+        found = import_statements(file, JsonFileRegistry(registry), quarantine)
     except StatementError as exc:
         _fail(exc)
         return
-    _show(statement, as_json)
+    for f in found:
+        if not f.new:
+            Console(stderr=True).print(
+                f"skipped: statement {f.key.statement_id} (sequence {f.key.sequence or '-'}) "
+                "was imported before", highlight=False)
+    _show_all([f.statement for f in found], as_json,
+              ["imported" if f.new else "imported before, skipped" for f in found])
 
 
 def _show_advice(advice: RemittanceAdvice, as_json: bool) -> None:

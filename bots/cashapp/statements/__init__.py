@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bots.cashapp.statements.advice import parse_remittance_file
 from bots.cashapp.statements.bai2_format import parse_bai2
-from bots.cashapp.statements.balance import check_balance
+from bots.cashapp.statements.balance import Reconciliation, check_balance, reconcile
 from bots.cashapp.statements.camt import parse_camt
 from bots.cashapp.statements.csv_format import parse_csv
 from bots.cashapp.statements.csv_mapping import MAPPINGS, CsvMapping, detect_mapping
@@ -20,7 +20,12 @@ from bots.cashapp.statements.detect import (
     parse_statement,
     parse_statements,
 )
-from bots.cashapp.statements.intake import import_statement, quarantine
+from bots.cashapp.statements.intake import (
+    ImportedStatement,
+    import_statement,
+    import_statements,
+    quarantine,
+)
 from bots.cashapp.statements.mt940_format import parse_mt940
 from bots.cashapp.statements.registry import (
     JsonFileRegistry,
@@ -33,14 +38,17 @@ from bots.cashapp.statements.serialize import statement_to_dict
 __all__ = [
     "MAPPINGS",
     "CsvMapping",
+    "ImportedStatement",
     "JsonFileRegistry",
     "MemoryRegistry",
+    "Reconciliation",
     "StatementKey",
     "StatementRegistry",
     "check_balance",
     "detect_format",
     "detect_mapping",
     "import_statement",
+    "import_statements",
     "parse_bai2",
     "parse_camt",
     "parse_csv",
@@ -51,5 +59,6 @@ __all__ = [
     "parse_statement",
     "parse_statements",
     "quarantine",
+    "reconcile",
     "statement_to_dict",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from bots.cashapp.model import Direction, Statement
@@ -14,17 +15,47 @@ def movement(statement: Statement) -> Decimal:
                 for e in statement.entries), Decimal("0"))
 
 
+@dataclass(frozen=True, slots=True)
+class Reconciliation:
+    """A statement's balances against its entries: ``difference`` = closing - expected."""
+
+    opening: Decimal
+    closing: Decimal
+    movement: Decimal  # the sum of the entries: credits minus debits
+
+    @property
+    def expected(self) -> Decimal:
+        """The closing balance the entries explain."""
+        return self.opening + self.movement
+
+    @property
+    def difference(self) -> Decimal:
+        return self.closing - self.expected
+
+    @property
+    def balanced(self) -> bool:
+        return self.difference == 0
+
+    def describe(self) -> str:
+        return (f"opening {self.opening} + entries {self.movement} = {self.expected}, but the "
+                f"closing balance is {self.closing} (difference {self.difference})")
+
+
+def reconcile(statement: Statement) -> Reconciliation | None:
+    """The statement's reconciliation; None for a statement without balances (camt.054
+    notifications, CSV exports), which has nothing to reconcile."""
+    if statement.opening_balance is None or statement.closing_balance is None:
+        return None
+    return Reconciliation(statement.opening_balance, statement.closing_balance,
+                          movement(statement))
+
+
 def check_balance(statement: Statement) -> None:
     """Raise BalanceMismatchError unless the entries explain the balances.
 
     Statements without balances (camt.054 notifications, CSV exports) pass unchecked.
     """
-    if statement.opening_balance is None or statement.closing_balance is None:
-        return
-    expected = statement.opening_balance + movement(statement)
-    if expected != statement.closing_balance:
-        raise BalanceMismatchError(
-            f"opening {statement.opening_balance} + entries {movement(statement)} = {expected}, "
-            f"but the closing balance is {statement.closing_balance} "
-            f"(difference {statement.closing_balance - expected})",
-            file=statement.source or None, location=f"statement {statement.statement_id}")
+    found = reconcile(statement)
+    if found is not None and not found.balanced:
+        raise BalanceMismatchError(found.describe(), file=statement.source or None,
+                                   location=f"statement {statement.statement_id}")

@@ -4,13 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from bots.cashapp.model import Statement
 from bots.cashapp.statements.balance import check_balance
-from bots.cashapp.statements.detect import parse_file
+from bots.cashapp.statements.detect import parse_file, parse_file_statements
 from bots.cashapp.statements.registry import StatementKey, StatementRegistry
 from bots.runtime.errors import DuplicateStatementError, StatementError
+
+__all__ = ["ImportedStatement", "import_statement", "import_statements", "quarantine"]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedStatement:
+    """One statement of a file and whether it was new (``False``: imported before)."""
+
+    statement: Statement
+    new: bool
+
+    @property
+    def key(self) -> StatementKey:
+        return StatementKey.of(self.statement)
 
 
 def import_statement(path: str | Path, registry: StatementRegistry,
@@ -34,6 +49,42 @@ def import_statement(path: str | Path, registry: StatementRegistry,
         quarantine(path, Path(quarantine_dir), exc)
         raise
     return statement
+
+
+def import_statements(path: str | Path, registry: StatementRegistry,
+                      quarantine_dir: str | Path) -> list[ImportedStatement]:
+    """Every statement in ``path``, each reconciled and checked against ``registry`` on its
+    own key; the new ones are remembered, those imported before are reported (``new`` False).
+
+    The file is refused as a whole (moved into ``quarantine_dir`` with the reason, the error
+    re-raised, nothing remembered) when it does not parse, when any of its statements is out
+    of balance, or when every statement in it was imported before.
+    """
+    path = Path(path)
+    try:
+        statements = parse_file_statements(path)
+        for statement in statements:
+            check_balance(statement)
+        found: list[ImportedStatement] = []
+        seen_here: set[StatementKey] = set()
+        for statement in statements:
+            key = StatementKey.of(statement)
+            found.append(ImportedStatement(statement, key not in seen_here
+                                           and not registry.seen(key)))
+            seen_here.add(key)
+        if not any(f.new for f in found):
+            what = ", ".join(f"{k.statement_id} (sequence {k.sequence or '-'}) of account "
+                             f"{k.account or '-'}" for k in dict.fromkeys(f.key for f in found))
+            raise DuplicateStatementError(
+                f"statement{'s' if len(seen_here) > 1 else ''} {what} "
+                f"{'were' if len(seen_here) > 1 else 'was'} imported before", file=str(path))
+        for f in found:
+            if f.new:
+                registry.remember(f.key, str(path))
+    except StatementError as exc:
+        quarantine(path, Path(quarantine_dir), exc)
+        raise
+    return found
 
 
 def quarantine(path: Path, quarantine_dir: Path, error: StatementError) -> Path:
