@@ -12,6 +12,7 @@ from bots.cashapp.statements.bai2_format import parse_bai2_statements
 from bots.cashapp.statements.camt import parse_camt_statements
 from bots.cashapp.statements.csv_format import parse_csv_statements
 from bots.cashapp.statements.csv_mapping import detect_mapping
+from bots.cashapp.statements.limits import check_size
 from bots.cashapp.statements.mt940_format import parse_mt940_statements
 from bots.runtime.errors import StatementParseError, UnknownFormatError
 
@@ -53,7 +54,7 @@ _PARSERS: dict[str, Parser] = {
 def parse_statements(data: bytes, *, source: str = "") -> list[Statement]:
     """Every statement in ``data`` (a file may hold several: accounts, days, messages), in
     file order, or an error: nothing is ever half imported."""
-    if not data.strip():
+    if not data or data.isspace():  # not data.strip(): no copy of a large file
         raise StatementParseError("file is empty", file=source or None, location="line 1")
     try:
         kind = detect_format(data)
@@ -74,9 +75,11 @@ def parse_statement(data: bytes, *, source: str = "") -> Statement:
 
 
 def read_statement_file(path: str | Path) -> bytes:
-    """The bytes of ``path``, or a StatementParseError naming it."""
+    """The bytes of ``path``, or a StatementParseError naming it (a file over the size limit
+    is refused before it is read)."""
     path = Path(path)
     try:
+        check_size(path.stat().st_size, str(path))
         return path.read_bytes()
     except OSError as exc:
         raise StatementParseError(f"cannot read file: {exc.strerror}", file=str(path)) from exc
