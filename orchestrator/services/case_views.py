@@ -33,6 +33,7 @@ from orchestrator.services.case_models import (
     FieldOut,
     ResolutionOut,
 )
+from orchestrator.services.paging import MAX_LIMIT, parse_offset
 from orchestrator.services.resolutions import CaseTypes, field_default, headline, offered
 from orchestrator.services.run_files import IMAGE_SUFFIXES, artifact_path, runs_root
 from orchestrator.store import Store
@@ -66,11 +67,8 @@ def parse_query(params: Mapping[str, str], me: str) -> tuple[CaseFilter, str, in
         age=get["age"] or None, breached=get["breached"].lower() in ("1", "true", "yes", "on"),
         q=get["q"][:200] or None,
     )
-    try:
-        offset = max(0, int(get["offset"] or 0))
-        limit = min(500, max(1, int(get["limit"] or 50)))
-    except ValueError:
-        raise ValueError("offset and limit must be whole numbers") from None
+    offset = parse_offset(get["offset"]) if get["offset"] else 0
+    limit = parse_offset(get["limit"], "limit", low=1, high=MAX_LIMIT) if get["limit"] else 50
     return flt, get["sort"] or "sla", offset, limit
 
 

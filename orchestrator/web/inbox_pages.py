@@ -79,7 +79,11 @@ def _query(params: dict[str, str], **changes: Any) -> str:
 
 @router.get("/inbox", response_class=HTMLResponse)
 def inbox(request: Request, principal: Reader, store: StoreDep) -> HTMLResponse:
-    return render(request, "inbox.html", **_context(store, principal, request.query_params))
+    """The inbox; a refused filter or paging parameter is a 400 page that says which one
+    (and shows the first page without filters)."""
+    context = _context(store, principal, request.query_params)
+    return render(request, "inbox.html", status_code=400 if context["errors"] else 200,
+                  **context)
 
 
 @router.get("/inbox/rows", response_class=HTMLResponse)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from orchestrator.auth.principal import Principal
 from orchestrator.roles import Permission as P
 from orchestrator.services.deps import get_store, require
 from orchestrator.services.fleet_actions import add_item, delete_item, retry_item, store_errors
+from orchestrator.services.paging import Offset
 from orchestrator.store import ItemState, Store
 from orchestrator.web.page_actions import act, done_message
 from orchestrator.web.templating import render
@@ -38,7 +39,7 @@ def queues_page(request: Request, principal: Reader, store: StoreDep) -> HTMLRes
 @router.get("/queues/{name}", response_class=HTMLResponse)
 def queue_items_page(
     request: Request, name: QueueName, principal: Reader, store: StoreDep,
-    state: str = "", reference: str = "", offset: Annotated[int, Query(ge=0)] = 0,
+    state: str = "", reference: str = "", offset: Offset = 0,
 ) -> HTMLResponse:
     with store_errors():
         queue = store.get_queue(name)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from orchestrator.auth.principal import Principal
 from orchestrator.roles import Permission
 from orchestrator.services.deps import get_store, require
+from orchestrator.services.paging import ByteOffset, LineNumber, Offset
 from orchestrator.services.run_files import (
     LEVELS,
     LOG_NAME,
@@ -49,7 +50,7 @@ INLINE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"
 def runs_list(
     request: Request, principal: Reader, store: StoreDep,
     bot: str = "", status: str = "", robot: str = "", since: str = "", until: str = "",
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> HTMLResponse:
     page, runs = run_page(store, bot=bot, status=status, robot=robot, since=parse_day(since),
                           until=parse_day(until), limit=PAGE_SIZE, offset=offset)
@@ -92,8 +93,8 @@ def run_live(run_id: RunId, request: Request, principal: Reader, store: StoreDep
 @router.get("/runs/{run_id}/log", response_class=HTMLResponse)
 def run_log(
     run_id: RunId, request: Request, principal: Reader, store: StoreDep,
-    offset: Annotated[int, Query(ge=0)] = 0, level: str = "", q: str = "",
-    line: Annotated[int | None, Query(ge=1)] = None, tail: bool = False,
+    offset: ByteOffset = 0, level: str = "", q: str = "", line: LineNumber = None,
+    tail: bool = False,
 ) -> HTMLResponse:
     """A page of the log: lines only for HTMX ("load more"), else a page of its own."""
     run = get_run_or_404(store, run_id)
