@@ -35,10 +35,12 @@ class RunOutcome:
 
 
 def recover_previous(store: Store) -> dict[str, list[int]]:
-    """Runs on this host whose process died, and leases that expired: back to the queue."""
+    """Runs on this host whose process died, and leases that expired: back to the queue;
+    failed items that never got their exception case: the case."""
     host = socket.gethostname()
     return {"abandoned_runs": store.mark_dead_runs_abandoned(host),
-            "recovered_items": store.recover_expired_leases()}
+            "recovered_items": store.recover_expired_leases(),
+            "opened_cases": store.open_missing_cases()}
 
 
 def run_bot(name: str, args: dict[str, Any] | None = None, *, store: Store | None = None,

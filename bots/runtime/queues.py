@@ -67,6 +67,7 @@ __all__ = [
     "AuditBackend",
     "BotBackend",
     "CaseBackend",
+    "FailingWithCase",
     "Item",
     "ItemRecord",
     "QueueBackend",
@@ -149,6 +150,19 @@ class AuditBackend(Protocol):
 
 
 @runtime_checkable
+class FailingWithCase(Protocol):
+    """A backend that fails an item and opens its case in one transaction (optional)."""
+
+    def fail_item_with_case(self, item_id: Any, kind: str, code: str, message: str = "",
+                            owner: str | None = None, *,
+                            case: Mapping[str, Any]) -> tuple[ItemRecord | None, Any]:
+        """Fail the item; unless the queue retries it, open the case ``case`` describes
+        (:meth:`CaseBackend.open_case`'s keywords). Returns ``(retry clone, case)``:
+        one of them is None."""
+        ...
+
+
+@runtime_checkable
 class BotBackend(QueueBackend, CaseBackend, StateBackend, AuditBackend, Protocol):
     """All at once: what a run context is given (the orchestrator's, or memory)."""
 
@@ -205,6 +219,7 @@ class Item(Transaction):
         self.retry_count = int(record.retry_count or 0)
         self.facts = CaseFacts()
         self.lost = False  # the release was refused: another owner has the item now
+        self.case_opened: Any = None  # the case its failure opened with it (see _fail)
         lease = max(1.0, float(queue.settings.lease_seconds))
         self._heartbeat: _Heartbeat | None = _Heartbeat(self.renew, lease / 3)
 
@@ -274,10 +289,19 @@ class Item(Transaction):
             self.lost = True
 
     def _fail(self, kind: str, code: str, message: str) -> Any:
+        """Fail the item; with a backend that can, its case opens in the same transaction
+        (a crash between the two never leaves a failed item without its case)."""
         self._stop_heartbeat()
+        backend, owner = self.work_queue.backend, self.work_queue.owner
         try:
-            return self.work_queue.backend.fail_item(self.id, kind, code, message,
-                                                     owner=self.work_queue.owner)
+            if isinstance(backend, FailingWithCase) and self.work_queue.cases is not None:
+                assert self._step is not None
+                self.evidence = self._step.evidence  # the case shows this failure's screenshot
+                retry, self.case_opened = backend.fail_item_with_case(
+                    self.id, kind, code, message, owner=owner,
+                    case=self.work_queue.case_request(self))
+                return retry
+            return backend.fail_item(self.id, kind, code, message, owner=owner)
         except (LeaseLostError, IllegalTransitionError) as exc:
             self.log.error("item {} was not failed: {}", self.id, exc)
             self.lost = True
@@ -340,9 +364,17 @@ class WorkQueue:
         assert isinstance(tx, Item) and tx.failure is not None
         if self.cases is None or tx.lost or (tx.result == "application" and tx.retried):
             return
+        if tx.case_opened is not None:  # opened with the failure, in one transaction
+            return
+        self.cases.open_case(**self.case_request(tx))
+
+    def case_request(self, tx: Item) -> dict[str, Any]:
+        """The keyword arguments of :meth:`CaseBackend.open_case` for ``tx``'s failure."""
         failure, facts = tx.failure, tx.facts
-        self.cases.open_case(
-            self.run_id, tx.id, tx.reference, failure.code, failure.message,
+        assert failure is not None
+        return dict(
+            run_id=self.run_id, item_id=tx.id, reference=tx.reference,
+            reason_code=failure.code, summary=failure.message,
             data=case_data(tx, failure), candidates=failure.candidates or facts.candidates,
             evidence=self._evidence([tx.evidence, *facts.evidence, *failure.evidence]),
             rule=failure.rule or facts.rule,

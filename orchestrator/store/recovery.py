@@ -1,4 +1,5 @@
-"""Recovering work from robots that died: expired leases and runs whose process is gone."""
+"""Recovering work from robots that died: expired leases, runs whose process is gone, and
+failed items whose exception case was never opened."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from sqlalchemy import exists
 from sqlmodel import Session, col, select
 
 from orchestrator.store.base import StoreBase
 from orchestrator.store.case_hooks import item_released
+from orchestrator.store.cases import CasesMixin
 from orchestrator.store.leases import retry_as_clone
-from orchestrator.store.models import RunRecord, WorkItem
+from orchestrator.store.models import ExceptionCase, RunRecord, WorkItem
 from orchestrator.store.states import ItemState, RunStatus, guard
 from orchestrator.store.types import utcnow
 
@@ -51,7 +54,19 @@ def _abandon(s: Session, items: Iterable[WorkItem], now: dt.datetime) -> list[in
     return abandoned
 
 
-class RecoveryMixin(StoreBase):
+def _case_covers(case: ExceptionCase, item: WorkItem) -> bool:
+    """``case`` is the one ``item``'s failure went to: its own, or the case already open for
+    the same reference and reason when the item failed (a failure joins an open case)."""
+    if case.work_item_id == item.id:
+        return True
+    if case.reason_code != item.failure_code:
+        return False
+    failed_at = item.finished_at or item.created_at
+    return case.created_at <= failed_at and (
+        case.resolved_at is None or case.resolved_at >= failed_at)
+
+
+class RecoveryMixin(CasesMixin, StoreBase):
     def recover_expired_leases(self, now: dt.datetime | None = None) -> list[int]:
         """``in_progress`` items whose lease expired → ``abandoned`` → retried as a clone.
 
@@ -105,3 +120,41 @@ class RecoveryMixin(StoreBase):
                 ).all()
                 _abandon(s, items, now)
             return ids
+
+    def open_missing_cases(self) -> list[int]:
+        """Failed items that should have a case and have none get it; returns the case ids.
+
+        Such an item failed for a business reason, or for a technical one past its retry
+        limit (``failed`` or ``abandoned`` and never retried), and no case holds it: its
+        run died between the two writes, before they were one transaction. The case opens
+        with the item's payload and failure, for its run's bot. Idempotent: an item a case
+        holds (its own, or the one open for its reference and reason when it failed) is
+        left alone, and so is an item carrying out a person's decision (its case follows
+        it already).
+        """
+        has_own_case = exists().where(ExceptionCase.work_item_id == WorkItem.id)
+        with self._tx() as s:
+            items = s.exec(
+                select(WorkItem)
+                .where(col(WorkItem.state).in_([ItemState.FAILED, ItemState.ABANDONED]),
+                       ~has_own_case)
+                .order_by(col(WorkItem.id))
+            ).all()
+            orphans = []
+            for item in items:
+                if (item.payload or {}).get("resolves_case") is not None:
+                    continue
+                cases = s.exec(select(ExceptionCase).where(
+                    ExceptionCase.reference == item.reference)).all()
+                if not any(_case_covers(c, item) for c in cases):
+                    orphans.append(item)
+        opened = []
+        for item in orphans:
+            code = item.failure_code or "FAILED"
+            case = self.open_case(
+                item.run_id, item.id, item.reference, code, item.failure_message or code,
+                data={"payload": item.payload, "failure_kind": item.failure_kind,
+                      "opened_by": "recovery"})
+            if case.id is not None and case.id not in opened:
+                opened.append(case.id)
+        return opened

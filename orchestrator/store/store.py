@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from orchestrator.store.approvals import ApprovalsMixin
 from orchestrator.store.audit import AuditMixin
+from orchestrator.store.audit_lookup import AuditLookupMixin
 from orchestrator.store.bot_state import BotStateMixin
 from orchestrator.store.case_work import CaseWorkMixin
 from orchestrator.store.cases import CasesMixin
 from orchestrator.store.credential_log import CredentialLogMixin
+from orchestrator.store.item_failures import ItemFailuresMixin
 from orchestrator.store.jobs import JobsMixin
 from orchestrator.store.leases import LeasesMixin
 from orchestrator.store.queues import QueuesMixin
@@ -23,9 +25,10 @@ __all__ = ["Store"]
 
 
 class Store(
-    RunsMixin, QueuesMixin, LeasesMixin, RecoveryMixin, CasesMixin, StatementsMixin,
+    RunsMixin, QueuesMixin, ItemFailuresMixin, LeasesMixin, RecoveryMixin, CasesMixin,
+    StatementsMixin,
     AuditMixin, JobsMixin, RobotsMixin, SchedulesMixin, UsersMixin, CredentialLogMixin,
-    CaseWorkMixin, ApprovalsMixin, StatsMixin, BotStateMixin,
+    CaseWorkMixin, ApprovalsMixin, StatsMixin, BotStateMixin, AuditLookupMixin,
 ):
     """Runs and jobs, steps, work queues and items, exception cases and their work,
     approvals, imported statements, schedules, robots, users, the audit trail.
