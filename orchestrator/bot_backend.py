@@ -2,6 +2,10 @@
 cases, its persistent state and its audit records (``ctx.queue``, the cases of failed
 items, ``ctx.state``, ``ctx.audit``).
 
+A failed item and its case are written in one transaction (``fail_item_with_case``), and
+a bot may ask whether its trail already holds a record (``audit_exists``), e.g. of a
+posting a rerun finds already done.
+
 The runner gives one :class:`StoreBackend` to each run's context; bots never see the store.
 """
 
@@ -54,6 +58,13 @@ class StoreBackend:
                   owner: str | None = None) -> WorkItem | None:
         return self.store.fail_item(item_id, kind, code, message, owner=owner)
 
+    def fail_item_with_case(self, item_id: Any, kind: str, code: str, message: str = "",
+                            owner: str | None = None, *, case: Mapping[str, Any],
+                            ) -> tuple[WorkItem | None, ExceptionCase | None]:
+        """The failure and its case in one transaction (unless the queue retries the item)."""
+        return self.store.fail_item_with_case(item_id, kind, code, message, owner=owner,
+                                              case=case)
+
     def list_items(self, queue: str | None = None, state: str | None = None,
                    reference: str | None = None, run_id: Any = None,
                    limit: int | None = None) -> list[WorkItem]:
@@ -77,6 +88,12 @@ class StoreBackend:
     def record_audit(self, actor: str, action: str, target: str,
                      details: Mapping[str, Any] | None = None) -> AuditRecord:
         return self.store.record_audit(actor, action, target, details)
+
+    def audit_exists(self, action: str, details: Mapping[str, Any]) -> bool:
+        """Whether this bot's trail holds a record of ``action`` with these details."""
+        found = self.store.find_audit(action, {k: str(v) for k, v in details.items()},
+                                      actor=f"bot:{self.bot}")
+        return found is not None
 
     # -- state -------------------------------------------------------------------------
     def get_state(self, bot: str, namespace: str, key: str) -> Any | None:

@@ -4,22 +4,38 @@ An item whose matching decision is ``post`` (the bot's own, or a person's ``appl
 resolution carried back to the queue) is posted in the ERP and its invoices are marked in
 the billing portal. Any other decision is a business failure: the bot first shows the
 payment's inquiry in the ERP, so the case's screenshot is this payment's page.
+
+Every posting in the ERP has its audit record: a rerun that finds the bank reference
+already posted (an earlier run was stopped after the ERP confirmed it) writes the record
+when the trail does not hold it yet.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from bots.payment_posting.portal import BillingPortal
 from bots.runtime import BusinessFailure, Item, RunContext, WorkQueue
 from bots.runtime.errors import ApplicationFailure
 from bots.runtime.retry import attempt
 
-__all__ = ["Erp", "Poster", "describe_case"]
+__all__ = ["AUDIT_ACTION", "AuditTrail", "Erp", "Poster", "describe_case"]
+
+
+#: The audit action of a posting in the ERP (one record per ERP confirmation).
+AUDIT_ACTION = "payment.post"
+
+
+@runtime_checkable
+class AuditTrail(Protocol):
+    """A backend that can say whether the bot's audit trail holds a record (the
+    orchestrator's can; one that cannot is treated as holding none)."""
+
+    def audit_exists(self, action: str, details: Mapping[str, Any]) -> bool: ...
 
 
 class Erp(Protocol):
@@ -80,8 +96,10 @@ class Poster:
             return self._post_once(item.reference, payload)
 
         item.output.update(attempt(self.erp, post))
-        if not item.output.get("already_posted"):
-            self._audit_posting(item, item.output["confirmation"])
+        confirmation = item.output["confirmation"]
+        found = bool(item.output.get("already_posted"))
+        if not found or not self._audited(item.reference, confirmation):
+            self._audit_posting(item, confirmation, found_already_posted=found)
         if self.portal is None:
             return
         for alloc in payload["allocations"]:
@@ -124,11 +142,26 @@ class Poster:
             st.data["confirmation"] = confirmation
         return {"confirmation": confirmation, "already_posted": False}
 
-    def _audit_posting(self, item: Item, confirmation: str) -> None:
-        """Money moved: the data, the rule and the ERP's confirmation go to the audit trail."""
+    def _audited(self, reference: str, confirmation: str) -> bool:
+        """Whether the trail holds this posting already. A run killed between the ERP's
+        confirmation and its audit record left none: the rerun that finds the posting
+        writes it. A backend that cannot tell gets the record (better twice than never)."""
+        trail = self.ctx.backend
+        if not isinstance(trail, AuditTrail):
+            return False
+        return trail.audit_exists(AUDIT_ACTION, {"bank_reference": reference,
+                                                 "confirmation": confirmation})
+
+    def _audit_posting(self, item: Item, confirmation: str, *,
+                       found_already_posted: bool = False) -> None:
+        """Money moved: the data, the rule and the ERP's confirmation go to the audit trail
+        (``found_already_posted``: an earlier run posted it and was stopped before this)."""
         payload = item.payload
-        self.ctx.audit("payment.post", f"item:{item.id}", {
+        details = {
             "bank_reference": item.reference, "amount": payload["entry"]["amount"],
             "currency": payload["entry"].get("currency"), "customer": payload["customer_id"],
             "allocations": payload["allocations"], "rule": payload["rule"],
-            "confirmation": confirmation, "run_id": self.ctx.run_id})
+            "confirmation": confirmation, "run_id": self.ctx.run_id}
+        if found_already_posted:
+            details["found_already_posted"] = True
+        self.ctx.audit(AUDIT_ACTION, f"item:{item.id}", details)
