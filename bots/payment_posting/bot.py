@@ -19,6 +19,7 @@ from bots.payment_posting.erp import LegacyErp
 from bots.payment_posting.intake import QUEUE, produce
 from bots.payment_posting.portal import BillingPortal
 from bots.payment_posting.posting import Erp, Poster
+from bots.payment_posting.statement_review import REVIEW_QUEUE
 from bots.runtime import Bot, QueueSpec, RunContext
 from bots.runtime.paths import runs_dir
 
@@ -57,7 +58,9 @@ BOT = Bot(
     "everything else becomes an exception case.",
     apps=("sandbox_bank", "legacy_erp", "desktop_erp", "billing_portal"),
     credentials=DEFAULT_CREDENTIALS,
-    queues=(QueueSpec(QUEUE, description="one payment of a bank statement per item"),),
+    queues=(QueueSpec(QUEUE, description="one payment of a bank statement per item"),
+            QueueSpec(REVIEW_QUEUE, description="statements whose balances do not add up, "
+                      "one per item, until a person accepts or rejects them")),
     selectors=Path(__file__).resolve().parent / "selectors",
     case_types=CASE_TYPES,
     argument_help=ARGUMENT_HELP,

@@ -5,6 +5,8 @@ used, and the resolutions a person may choose.
 * ``on_account`` leave the payment unapplied on the customer's account (recorded only)
 * ``refund``     a duplicate or overpayment to pay back (recorded, flagged for treasury)
 * ``write_off``  close a small difference (recorded)
+* ``accept_statement`` / ``reject_statement``  a statement whose balances do not add up:
+  take its entries in after all (above the threshold with a second person), or quarantine it
 
 A manual posting, a refund or a write-off above the approval threshold needs a second
 person (maker-checker). A technical failure past its retry limit also offers ``retry``
@@ -24,7 +26,8 @@ from bots.payment_posting.allocations import prepare_apply
 from bots.runtime.cases import CaseType, Evidence, Field, PreparedResolution, Resolution
 from bots.runtime.money import parse_amount
 
-__all__ = ["APPLY", "CASE_TYPES", "ON_ACCOUNT", "REFUND", "WRITE_OFF"]
+__all__ = ["ACCEPT_STATEMENT", "APPLY", "CASE_TYPES", "ON_ACCOUNT", "REFUND",
+           "REJECT_STATEMENT", "STATEMENT_OUT_OF_BALANCE", "WRITE_OFF"]
 
 _LINE, _USED = "Bank line", "What the bot used"
 EVIDENCE = (
@@ -116,6 +119,53 @@ WRITE_OFF = Resolution(
     prepare=prepare_write_off,
     fields=(Field("amount", "Amount", "money", required=True), _NOTE))
 
+def prepare_accept_statement(case: Mapping[str, Any],
+                             values: Mapping[str, Any]) -> PreparedResolution:
+    """Take the statement in although its balances do not add up: the difference is what
+    the approval threshold is checked against."""
+    difference = _payment(case) or Decimal("0")
+    return PreparedResolution(
+        amount=difference, summary=_with_note(
+            f"statement accepted with a difference of {difference:.2f}; its entries are "
+            "taken in on the bot's next run", values))
+
+
+def prepare_reject_statement(case: Mapping[str, Any],
+                             values: Mapping[str, Any]) -> PreparedResolution:
+    return PreparedResolution(summary=_with_note(
+        "statement rejected; the bot moves the file to quarantine on its next run", values))
+
+
+#: the reason of a statement whose balances do not add up (see ``statement_review``)
+STATEMENT_OUT_OF_BALANCE = "STATEMENT_OUT_OF_BALANCE"
+_STATEMENT, _BALANCES = "Statement", "Balances"
+STATEMENT_EVIDENCE = (
+    Evidence("payload.statement.account_iban", "Account", group=_STATEMENT),
+    Evidence("payload.statement.statement_id", "Statement", "mono", _STATEMENT),
+    Evidence("payload.statement.sequence", "Sequence", "mono", _STATEMENT),
+    Evidence("payload.statement.format", "Format", "mono", _STATEMENT),
+    Evidence("payload.statement.currency", "Currency", group=_STATEMENT),
+    Evidence("payload.statement.from_date", "From", "date", _STATEMENT),
+    Evidence("payload.statement.to_date", "To", "date", _STATEMENT),
+    Evidence("payload.file", "File", "mono", _STATEMENT),
+    Evidence("payload.balance.opening", "Opening balance", "money", _BALANCES),
+    Evidence("payload.balance.entries_sum", "Sum of the entries", "money", _BALANCES),
+    Evidence("payload.balance.expected_closing", "Closing the entries explain", "money",
+             _BALANCES),
+    Evidence("payload.balance.closing", "Closing balance", "money", _BALANCES),
+    Evidence("payload.balance.difference", "Difference", "money", _BALANCES),
+    Evidence("payload.entries", "Entries", "table", "Entries"),
+)
+ACCEPT_STATEMENT = Resolution(
+    "accept_statement", "Accept the statement", approval="accept_statement",
+    prepare=prepare_accept_statement, fields=(_NOTE,),
+    help="Its entries are taken in as payments on the bot's next run, as listed here.")
+REJECT_STATEMENT = Resolution(
+    "reject_statement", "Reject the statement", prepare=prepare_reject_statement,
+    fields=(Field("note", "Note", required=True, help="why (e.g. the bank sends a "
+                  "corrected statement)"),),
+    help="Nothing of it is posted; the bot moves the file to quarantine.")
+
 # most useful first: the page offers them in this order
 _BY_REASON: dict[str, tuple[str, tuple[Resolution, ...]]] = {
     "UNMATCHED": ("No open invoice matches", (APPLY, ON_ACCOUNT, REFUND, WRITE_OFF)),
@@ -142,4 +192,8 @@ CASE_TYPES: tuple[CaseType, ...] = (
     *(CaseType(reason, reason.replace("_", " ").capitalize(), evidence=EVIDENCE,
                description="A technical failure past its retry limit.",
                resolutions=(APPLY, ON_ACCOUNT)) for reason in _TECHNICAL),
+    CaseType(STATEMENT_OUT_OF_BALANCE, "Statement balances do not add up",
+             description="Opening balance plus the entries is not the closing balance. "
+             "Nothing of the statement is posted until a person accepts it.",
+             evidence=STATEMENT_EVIDENCE, resolutions=(ACCEPT_STATEMENT, REJECT_STATEMENT)),
 )

@@ -1,4 +1,5 @@
-"""Statement intake (the producer): download, parse, match, one work item per payment."""
+"""Statement intake (the producer): download, parse every statement of the file, match,
+one work item per payment; a statement out of balance waits for a person."""
 
 from __future__ import annotations
 
@@ -13,10 +14,22 @@ from bots.cashapp.matching import (
     load_open_items_csv,
     match_statement,
 )
-from bots.cashapp.model import Decision, Statement
-from bots.cashapp.statements import StatementKey, check_balance, parse_file, quarantine
+from bots.cashapp.model import Decision, OpenItem, Statement
+from bots.cashapp.statements import (
+    StatementKey,
+    parse_file_statements,
+    quarantine,
+    reconcile,
+)
 from bots.payment_posting.bank import BankSite
 from bots.payment_posting.payload import work_item_payload
+from bots.payment_posting.statement_review import (
+    REJECTED,
+    REVIEW_QUEUE,
+    fingerprint,
+    review_payload,
+    settle_reviews,
+)
 from bots.runtime import RunContext, WorkQueue
 from bots.runtime.errors import StatementError
 
@@ -31,20 +44,21 @@ class OpenItemsSource(Protocol):
     def export_open_items(self) -> Path: ...
 
 
-def read_statement(ctx: RunContext, path: Path, quarantine_dir: Path) -> Statement:
-    """Parse and reconcile; a refused file is moved aside with the reason and re-raised."""
+def read_statements(ctx: RunContext, path: Path, quarantine_dir: Path) -> list[Statement]:
+    """Every statement of the file; a file that does not parse is moved aside with the
+    reason and the error re-raised. Balances are checked per statement by :func:`produce`."""
     with ctx.recorder.step("parse_statement", app="finbots", data={"file": path.name},
-                           rule="opening + entries = closing") as st:
+                           rule="every statement of the file") as st:
         try:
-            statement = parse_file(path)
-            check_balance(statement)
+            statements = parse_file_statements(path)
         except StatementError as exc:
             moved = quarantine(path, quarantine_dir, exc)
             st.data["quarantined"] = str(moved)
             raise
-        st.data.update(format=statement.format, statement_id=statement.statement_id,
-                       entries=len(statement.entries))
-    return statement
+        st.data.update(format=statements[0].format if statements else None,
+                       statements=[s.statement_id for s in statements],
+                       entries=sum(len(s.entries) for s in statements))
+    return statements
 
 
 def statement_key(key: StatementKey) -> str:
@@ -71,32 +85,75 @@ def posted_history(queue: WorkQueue) -> list[PostedPayment]:
 def produce(ctx: RunContext, queue: WorkQueue, *, statement_file: Path | None, day: dt.date,
             fmt: str, bank: BankSite, erp: OpenItemsSource, config: MatchingConfig,
             quarantine_dir: Path) -> dict[str, int]:
-    """Add one work item per credit line of the statement (once per statement).
+    """Add one work item per credit line of every statement of the file (once per
+    statement), and carry out people's decisions on statements out of balance.
 
-    The statement is ``statement_file`` when given (a file the bank delivered to an
-    inbox folder), else the day's statement downloaded from the bank's site. A statement
-    taken in before adds nothing and says so (``already_imported`` in the summary).
+    The file is ``statement_file`` when given (a file the bank delivered to an inbox
+    folder), else the day's statement downloaded from the bank's site. Each statement is
+    reconciled and remembered on its own key: one taken in before adds nothing
+    (``already_imported``); one whose balances do not add up is not taken in but opens a
+    reconciliation case (:mod:`bots.payment_posting.statement_review`).
     """
     path = statement_file or bank.download_statement(day, fmt)
-    statement = read_statement(ctx, path, quarantine_dir)
-    key = StatementKey.of(statement)
-    imported = ctx.state(IMPORTED)
-    if imported.seen(statement_key(key)):
-        ctx.log.info("statement {} was imported before: no new work items", key.statement_id)
-        return {"entries": len(statement.entries), "new_items": 0, "already_imported": 1}
-    open_items = load_open_items_csv(erp.export_open_items())
-    with ctx.recorder.step("match_statement", app="finbots", rule="matching engine",
-                           data={"entries": len(statement.entries),
-                                 "open_items": len(open_items)}) as st:
-        results = match_statement(statement.entries, open_items, config,
-                                  posted_history=posted_history(queue))
-        st.data["decisions"] = {d: sum(r.decision == d for r in results) for d in Decision}
-    added = skipped = 0
-    for entry, result in zip(statement.entries, results, strict=True):
-        if result.decision is Decision.SKIP:
-            skipped += 1
+    statements = read_statements(ctx, path, quarantine_dir)
+    imported, rejected = ctx.state(IMPORTED), ctx.state(REJECTED)
+    reviews = ctx.queue(REVIEW_QUEUE)
+    intake = _Intake(ctx, queue, erp, config)
+    summary = {"statements": len(statements), "entries": 0, "new_items": 0, "skipped": 0,
+               "already_imported": 0, "out_of_balance": 0}
+    for statement in statements:
+        key = statement_key(StatementKey.of(statement))
+        summary["entries"] += len(statement.entries)
+        if imported.seen(key):
+            ctx.log.info("statement {} was imported before: no new work items",
+                         statement.statement_id)
+            summary["already_imported"] += 1
             continue
-        added += queue.add(entry.bank_reference, work_item_payload(statement, entry, result))
-    imported.put(statement_key(key), {"file": str(path), "statement_id": key.statement_id,
-                                      "entries": len(statement.entries)})
-    return {"entries": len(statement.entries), "new_items": added, "skipped": skipped}
+        found = reconcile(statement)
+        if found is not None and not found.balanced:
+            summary["out_of_balance"] += 1
+            if (rejected.get(key) or {}).get("fingerprint") == fingerprint(statement):
+                ctx.log.info("statement {} was rejected before", statement.statement_id)
+            elif reviews.add(f"statement:{key}", review_payload(statement, found, key)):
+                ctx.log.warning("statement {} is out of balance ({}): a person decides",
+                                statement.statement_id, found.describe())
+            continue
+        summary["new_items"] += intake.take_in(statement)
+        imported.put(key, {"file": str(path), "statement_id": statement.statement_id,
+                           "entries": len(statement.entries)})
+    settled = settle_reviews(ctx, reviews, intake.take_in, imported.put, quarantine_dir)
+    summary["new_items"] += settled.pop("new_items")
+    summary["skipped"] = intake.skipped
+    summary.update({f"statements_{k}": v for k, v in settled.items() if v})
+    return summary
+
+
+class _Intake:
+    """Takes statements in: matches their entries (the ERP's open items exported once per
+    run, when the first statement needs them) and queues one item per payment."""
+
+    def __init__(self, ctx: RunContext, queue: WorkQueue, erp: OpenItemsSource,
+                 config: MatchingConfig) -> None:
+        self.ctx, self.queue, self.erp, self.config = ctx, queue, erp, config
+        self._open_items: list[OpenItem] | None = None
+        self.skipped = 0
+
+    def take_in(self, statement: Statement) -> int:
+        """Queue the statement's payments; returns how many items were new."""
+        if self._open_items is None:
+            self._open_items = load_open_items_csv(self.erp.export_open_items())
+        with self.ctx.recorder.step("match_statement", app="finbots", rule="matching engine",
+                                    data={"statement_id": statement.statement_id,
+                                          "entries": len(statement.entries),
+                                          "open_items": len(self._open_items)}) as st:
+            results = match_statement(statement.entries, self._open_items, self.config,
+                                      posted_history=posted_history(self.queue))
+            st.data["decisions"] = {d: sum(r.decision == d for r in results) for d in Decision}
+        added = 0
+        for entry, result in zip(statement.entries, results, strict=True):
+            if result.decision is Decision.SKIP:
+                self.skipped += 1
+                continue
+            added += self.queue.add(entry.bank_reference,
+                                    work_item_payload(statement, entry, result))
+        return added
