@@ -1,4 +1,5 @@
-"""BAI2: balances from record 03, type 16 transactions with 88 continuations, errors."""
+"""BAI2: balances from record 03, type 16 transactions with 88 continuations (or wrapped
+lines without one), files of several groups and accounts, errors with their lines."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ from pathlib import Path
 import pytest
 
 from bots.cashapp.model import Direction
-from bots.cashapp.statements import check_balance, parse_file, parse_statement
+from bots.cashapp.statements import (
+    check_balance,
+    parse_bai2,
+    parse_file,
+    parse_file_statements,
+    parse_statement,
+    parse_statements,
+)
 from bots.runtime.errors import BalanceMismatchError, StatementParseError
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "statements"
@@ -87,3 +95,66 @@ def test_balance_mismatch_is_detected() -> None:
     s = parse_statement(bad.encode(), source="x.bai")
     with pytest.raises(BalanceMismatchError, match=r"difference 1\.00"):
         check_balance(s)
+
+
+def test_several_groups_and_accounts_are_one_statement_each() -> None:
+    found = parse_file_statements(FIXTURES / "bai2_multi.bai")
+    assert [(s.account_iban, s.currency, s.sequence) for s in found] == [
+        ("123456789", "USD", "2026-11-23"), ("987654321", "USD", "2026-11-23"),
+        ("DE12500105170648489890", "EUR", "2026-11-24")]
+    for s in found:
+        check_balance(s)
+    first, second, eur = found
+    assert [e.bank_reference for e in first.entries] == ["ACH0101", "CHK0102"]
+    assert [e.entry_id for e in second.entries] == ["1-1"]
+    assert (second.opening_balance, second.closing_balance) == (Decimal("500.00"),
+                                                                Decimal("450.00"))
+    # a record wrapped onto a line without the 88 continuation code
+    assert eur.entries[0].remittance_text == "INV-2026-1060 AND INV-2026-1061"
+    with pytest.raises(StatementParseError, match="3 statements"):
+        parse_file(FIXTURES / "bai2_multi.bai")
+    with pytest.raises(StatementParseError, match="expected one account") as err:
+        parse_bai2((FIXTURES / "bai2_multi.bai").read_bytes(), source="m.bai")
+    assert err.value.location == "account 987654321"
+
+
+def test_error_in_a_later_account_names_its_line() -> None:
+    bad = _text("bai2_multi.bai").replace("16,475,5000,", "16,475,50.00,")
+    with pytest.raises(StatementParseError, match="not a number") as err:
+        parse_statements(bad.encode(), source="m.bai")
+    assert err.value.location == "line 8"
+
+
+def test_wrong_group_total_in_a_file_of_several_groups() -> None:
+    bad = _text("bai2_multi.bai").replace("98,381000,1,5/", "98,381001,1,5/")
+    with pytest.raises(StatementParseError, match="control total") as err:
+        parse_statements(bad.encode(), source="m.bai")
+    assert err.value.location == "line 16"
+
+
+def test_continuation_line_that_looks_like_a_record_code_is_refused() -> None:
+    bad = _text("bai2_multi.bai").replace("AND INV-2026-1061", "12,INV-2026-1061")
+    with pytest.raises(StatementParseError, match="unknown BAI2 record") as err:
+        parse_statements(bad.encode(), source="m.bai")
+    assert err.value.location == "line 14"
+
+
+@pytest.mark.parametrize("amount", ["١٢٠٠٠٠", "１２００００"])
+def test_digits_of_other_scripts_are_refused(amount: str) -> None:
+    bad = _text("bai2_multi.bai").replace("16,142,120000,", f"16,142,{amount},")
+    with pytest.raises(StatementParseError, match="not a number") as err:
+        parse_statements(bad.encode(), source="m.bai")
+    assert err.value.location == "line 4"
+
+
+def test_nul_byte_names_the_line() -> None:
+    bad = _text("bai2_multi.bai").replace("CHECK PAID 2001", "CHECK\x00PAID 2001")
+    with pytest.raises(StatementParseError, match="NUL") as err:
+        parse_statements(bad.encode(), source="m.bai")
+    assert err.value.location == "line 8"
+
+
+def test_windows_1252_text_is_read_and_said() -> None:
+    data = _text("bai2_us_lockbox.bai").replace("CHECK PAID 1001", "CHÈQUE PAYÉ 1001")
+    s = parse_statement(data.encode("cp1252"), source="l1.bai")
+    assert s.entries[-1].remittance_text == "CHÈQUE PAYÉ 1001" and s.encoding == "cp1252"

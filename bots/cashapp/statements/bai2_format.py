@@ -1,8 +1,9 @@
 """BAI2 cash management balance reports, read with the ``bai2`` library.
 
-One account per file (one statement). Balances come from the account record 03 (type 010
-opening ledger, 015 closing ledger); transactions are the type 16 records, with their
-continuation records 88. Amounts have implied decimals (cents for USD and EUR).
+One statement per account record 03, in every group 02 of the file. Balances come from the
+account record (type 010 opening ledger, 015 closing ledger); transactions are the type 16
+records, with their continuation records 88 (or wrapped lines without one). Amounts have
+implied decimals (cents for USD and EUR). Lines are read as UTF-8, else Windows-1252.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ from collections.abc import Iterator
 from bai2.constants import FundsType, TypeCodeTransaction
 from bai2.exceptions import IntegrityException, NotSupportedYetException, ParsingException
 from bai2.helpers import IteratorHelper
-from bai2.models import Account, Bai2File, TransactionDetail
+from bai2.models import Account, Bai2File, Group, TransactionDetail
 from bai2.parsers import Bai2FileParser
 
 from bots.cashapp.model import Direction, Statement, StatementEntry
 from bots.cashapp.statements.bai2_lines import Lines, check_lines
+from bots.cashapp.statements.limits import check_size
 from bots.cashapp.statements.money import from_minor
 from bots.cashapp.statements.narrative import parse_narrative, reference
-from bots.cashapp.statements.text import decode
+from bots.cashapp.statements.text import LineReader
 from bots.runtime.errors import StatementParseError
 
 _LIBRARY_ERRORS = (ParsingException, IntegrityException, NotSupportedYetException,
@@ -28,24 +30,45 @@ _LIBRARY_ERRORS = (ParsingException, IntegrityException, NotSupportedYetExceptio
 _TRAILER_OF = {"Account": "49", "Group": "98", "Bai2File": "99"}
 
 
-def parse_bai2(data: bytes, *, source: str = "") -> Statement:
-    lines = check_lines(decode(data, "utf-8", file=source), source)
+def parse_bai2_statements(data: bytes, *, source: str = "") -> list[Statement]:
+    """One statement per account (record 03) of every group (02), in file order."""
+    check_size(len(data), source)
+    reader = LineReader(data, file=source)
+    lines = check_lines(reader, source)
     parsed = _parse(lines, source)
-    group = parsed.children[0]
-    account: Account = group.children[0]
+    header = parsed.header
+    created = (dt.datetime.combine(header.creation_date, header.creation_time or dt.time(),
+                                   tzinfo=dt.UTC) if header.creation_date else None)
+    lines16 = iter(lines.numbers_of("16"))
+    found = []
+    for group in parsed.children:
+        for account in group.children:
+            found.append(_statement(parsed, group, account, created, lines16, source,
+                                    reader.encoding))
+    return found
+
+
+def parse_bai2(data: bytes, *, source: str = "") -> Statement:
+    """The one account of a single-account file; a file of several is refused."""
+    statements = parse_bai2_statements(data, source=source)
+    if len(statements) != 1:
+        raise StatementParseError(
+            f"expected one account (record 03), found {len(statements)}", file=source,
+            location=f"account {statements[1].account_iban}")
+    return statements[0]
+
+
+def _statement(parsed: Bai2File, group: Group, account: Account, created: dt.datetime | None,
+               lines16: Iterator[int], source: str, encoding: str) -> Statement:
     currency = account.header.currency or group.header.currency or "USD"
     as_of: dt.date = group.header.as_of_date
     balances = {s.type_code.code: from_minor(s.amount, currency)
                 for s in account.header.summary_items if s.amount is not None}
-    header = parsed.header
-    created = (dt.datetime.combine(header.creation_date, header.creation_time or dt.time(),
-                                   tzinfo=dt.UTC) if header.creation_date else None)
-    lines16 = lines.numbers_of("16")
-    entries = tuple(_entry(tx, n, currency, as_of, source, lines16[n - 1])
+    entries = tuple(_entry(tx, n, currency, as_of, source, next(lines16))
                     for n, tx in enumerate(account.children, start=1))
     return Statement(
         format="bai2",
-        statement_id=str(header.file_id or ""),
+        statement_id=str(parsed.header.file_id or ""),
         sequence=as_of.isoformat() if as_of else None,
         account_iban=str(account.header.customer_account_number or ""),
         currency=currency,
@@ -56,6 +79,7 @@ def parse_bai2(data: bytes, *, source: str = "") -> Statement:
         to_date=as_of,
         entries=entries,
         source=source,
+        encoding=encoding,
     )
 
 
@@ -105,8 +129,3 @@ def _entry(tx: TransactionDetail, n: int, currency: str, as_of: dt.date, source:
         counterparty_name=details.name, counterparty_iban=details.iban,
         creditor_reference=details.creditor_reference, remittance_text=details.text,
     )
-
-
-def parse_bai2_statements(data: bytes, *, source: str = "") -> list[Statement]:
-    """Every statement in ``data``, in file order (today: the file's one statement)."""
-    return [parse_bai2(data, source=source)]
