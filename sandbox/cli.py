@@ -2,11 +2,19 @@
 
 A CLI plugin (the ``finbots.cli`` entry point ``sandbox``): the sandbox is a development
 component, so the product never imports it.
+
+``status``, ``reset``, ``faults``, ``truth`` and ``check`` talk to the targets at, in this
+order: ``--bank URL`` / ``--erp URL`` / ``--portal URL``; the ``FINBOTS_<APP>_URL``
+variables the selector files read (``FINBOTS_SANDBOX_BANK_URL``,
+``FINBOTS_LEGACY_ERP_URL``, ``FINBOTS_BILLING_PORTAL_URL``); the fixed ports of
+``finbots sandbox up``. A sandbox started elsewhere (on free ports, by the tests and the
+benchmarks) is checked from the command line that way.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,8 +39,33 @@ def _config(base_dir: Path | None = None) -> SandboxConfig:
     return config
 
 
-def _targets(app_name: str | None) -> dict[str, str]:
-    urls = _config().urls()
+def _url_option(app_id: str, flag: str) -> Any:
+    variable = f"FINBOTS_{app_id.upper()}_URL"
+    return typer.Option(flag, help=f"The {app_id} target's address (else ${variable}, else "
+                        "the port of `finbots sandbox up`).", show_default=False)
+
+
+BankUrl = Annotated[str | None, _url_option("sandbox_bank", "--bank")]
+ErpUrl = Annotated[str | None, _url_option("legacy_erp", "--erp")]
+PortalUrl = Annotated[str | None, _url_option("billing_portal", "--portal")]
+
+
+def _urls(bank: str | None = None, erp: str | None = None,
+          portal: str | None = None) -> dict[str, str]:
+    """Each installed target's address: the option, else its environment variable, else
+    the configured port."""
+    given = {"sandbox_bank": bank, "legacy_erp": erp, "billing_portal": portal}
+    urls = {}
+    for app_id, default in _config().urls().items():
+        url = given.get(app_id) or os.environ.get(f"FINBOTS_{app_id.upper()}_URL") or default
+        if not url.startswith(("http://", "https://")):
+            raise typer.BadParameter(f"the {app_id} address must start with http:// or "
+                                     f"https://, not {url!r}")
+        urls[app_id] = url.rstrip("/")
+    return urls
+
+
+def _targets(app_name: str | None, urls: dict[str, str]) -> dict[str, str]:
     if app_name is None:
         return urls
     app_id = ALIASES.get(app_name, app_name)
@@ -83,10 +116,10 @@ def down(base_dir: BaseDir = None) -> None:
 
 
 @app.command()
-def status() -> None:
+def status(bank: BankUrl = None, erp: ErpUrl = None, portal: PortalUrl = None) -> None:
     """Whether each target answers, and its fault knobs."""
     down_count = 0
-    for app_id, url in _config().urls().items():
+    for app_id, url in _urls(bank, erp, portal).items():
         if health(url) is None:
             down_count += 1
             typer.echo(f"{app_id:<15} {url}  DOWN")
@@ -100,9 +133,12 @@ def status() -> None:
 def reset(
     extra_exact: Annotated[int, typer.Option(help="Extra exact payments to seed.")] = 0,
     app_name: AppOption = None,
+    bank: BankUrl = None,
+    erp: ErpUrl = None,
+    portal: PortalUrl = None,
 ) -> None:
     """Reseed the targets from the scenario (fault knobs are kept)."""
-    for app_id, url in _targets(app_name).items():
+    for app_id, url in _targets(app_name, _urls(bank, erp, portal)).items():
         _call("POST", f"{url}/_sandbox/reset", {"extra_exact": extra_exact})
         typer.echo(f"{app_id}: reset")
 
@@ -118,31 +154,35 @@ def faults(
     seed: Annotated[int | None, typer.Option(help="Seed of the error generator.")] = None,
     clear: Annotated[bool, typer.Option(help="Restore the defaults first.")] = False,
     app_name: AppOption = None,
+    bank: BankUrl = None,
+    erp: ErpUrl = None,
+    portal: PortalUrl = None,
 ) -> None:
     """Set fault knobs (only the options given change)."""
     body: dict[str, Any] = {"clear": clear} if clear else {}
     given = {"latency_ms": latency_ms, "error_rate": error_rate,
              "session_expiry_requests": session_expiry, "alt_layout": alt_layout, "seed": seed}
     body.update({k: v for k, v in given.items() if v is not None})
-    for app_id, url in _targets(app_name).items():
+    for app_id, url in _targets(app_name, _urls(bank, erp, portal)).items():
         knobs = _call("POST", f"{url}/_sandbox/faults", body)
         typer.echo(f"{app_id:<15} {json.dumps(knobs)}")
 
 
 @app.command()
-def truth(app_name: AppOption = None) -> None:
+def truth(app_name: AppOption = None, bank: BankUrl = None, erp: ErpUrl = None,
+          portal: PortalUrl = None) -> None:
     """Print the ground truth of the targets as JSON."""
     data = {app_id: _call("GET", f"{url}/_sandbox/truth")
-            for app_id, url in _targets(app_name).items()}
+            for app_id, url in _targets(app_name, _urls(bank, erp, portal)).items()}
     typer.echo(json.dumps(next(iter(data.values())) if app_name else data, indent=2))
 
 
 @app.command()
-def check() -> None:
+def check(bank: BankUrl = None, erp: ErpUrl = None, portal: PortalUrl = None) -> None:
     """Compare the targets with the scenario's expected outcome; exit 1 on differences."""
     from sandbox.check import run_check
 
-    urls = SandboxConfig().urls()
+    urls = _urls(bank, erp, portal)
     try:
         differences = run_check(urls["sandbox_bank"], urls["legacy_erp"], urls["billing_portal"])
     except (KeyError, httpx.HTTPError) as exc:
