@@ -23,6 +23,7 @@ _NON_ALNUM = re.compile(r"[^0-9A-Z]+")
 _LETTERS = string.ascii_uppercase
 _SPLIT = re.compile(r"[\s,;]+")
 _NAME_CHARS = re.compile(r"[^0-9a-z ]+")
+_INNER_DOT = re.compile(r"(?<=\w)\.(?=\w)")
 _DIGITS = string.digits
 FOLDED_ALPHABET = "".join(sorted(set(string.digits + _LETTERS) - set("OILSB")))
 
@@ -100,27 +101,32 @@ def one_edit_variants(key: str, alphabet: str = FOLDED_ALPHABET) -> Iterator[str
 
 
 @lru_cache(maxsize=8)
-def _legal_form_tokens(legal_forms: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+def _legal_form_tokens(legal_forms: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Legal forms as word tuples by their last word, longest first: a name is compared
+    only with the forms that end in its own last word."""
     forms = {tuple(_name_tokens(f)) for f in legal_forms}
-    return tuple(sorted((f for f in forms if f), key=len, reverse=True))
+    by_last: dict[str, list[tuple[str, ...]]] = {}
+    for form in sorted((f for f in forms if f), key=len, reverse=True):
+        by_last.setdefault(form[-1], []).append(form)
+    return {last: tuple(group) for last, group in by_last.items()}
 
 
 def _name_tokens(value: str) -> list[str]:
     text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
     text = text.replace("&", " and ")
     # "S.A." -> "sa", "B.V." -> "bv": dots inside abbreviations vanish, other marks split
-    text = re.sub(r"(?<=\w)\.(?=\w)", "", text).replace(".", " ")
+    text = _INNER_DOT.sub("", text).replace(".", " ")
     return _NAME_CHARS.sub(" ", text).split()
 
 
 def normalize_name(value: str, legal_forms: tuple[str, ...]) -> str:
     """Lower-case words without punctuation, accents or trailing legal forms."""
     tokens = _name_tokens(value)
-    forms = _legal_form_tokens(legal_forms)
+    by_last = _legal_form_tokens(legal_forms)
     stripped = True
     while stripped and len(tokens) > 1:
         stripped = False
-        for form in forms:
+        for form in by_last.get(tokens[-1], ()):
             if len(form) < len(tokens) and tuple(tokens[-len(form) :]) == form:
                 tokens = tokens[: -len(form)]
                 stripped = True
