@@ -44,6 +44,8 @@ MESSAGES = {
     "approver role must approve it before it is carried out.",
     "queued": "Queued for the bot: the case closes when the bot has carried it out.",
     "resolved": "Case resolved.", "decided": "Decision recorded.",
+    "reopen_approval": "Its resolution moved money: an approver other than you must approve "
+    "the reopening.",
 }
 
 
@@ -161,8 +163,8 @@ def _work(store: Store, action: str, case_id: int, actor: str, form: FormData) -
     if action == "comment":
         store.comment_case(case_id, actor, str(form.get("text") or ""))
         return "comment"
-    store.reopen_case(case_id, actor, str(form.get("note") or ""))
-    return "reopened"
+    case = store.reopen_case(case_id, actor, str(form.get("note") or ""))
+    return "reopened" if case.status == "open" else "reopen_approval"
 
 
 #: What the case page's ownership forms post to (``/cases/{id}/<action>``).
