@@ -1,4 +1,5 @@
-"""Bank CSV exports: mappings detected by header, sign conventions, errors with lines."""
+"""Bank CSV exports: mappings detected by header, sign conventions, one statement per
+account, errors with lines (runaway lines, NUL bytes, digits of other scripts, cut files)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from bots.cashapp.statements import (
     detect_mapping,
     parse_csv,
     parse_file,
+    parse_file_statements,
     parse_statement,
 )
 from bots.runtime.errors import StatementParseError, UnknownFormatError
@@ -139,3 +141,91 @@ def test_unknown_header_is_an_unknown_format() -> None:
     with pytest.raises(UnknownFormatError) as err:
         parse_statement(b"date;what;ever\n2026-11-20;1;2\n", source="odd.csv")
     assert err.value.file == "odd.csv"
+
+
+def test_several_accounts_are_one_statement_each() -> None:
+    path = FIXTURES / "csv_de_bank_two_accounts.csv"
+    main, other = parse_file_statements(path)
+    assert (main.account_iban, other.account_iban) == ("DE12500105170648489890",
+                                                       "DE02120300000000202051")
+    assert main.statement_id == other.statement_id  # one file; the account tells them apart
+    assert [(e.entry_id, e.amount, e.direction) for e in main.entries] == [
+        ("1-1", Decimal("2380.00"), Direction.CREDIT), ("2-1", Decimal("9.90"), Direction.DEBIT)]
+    assert other.entries[0].counterparty_name == "Elbe Pharma AG"
+    assert (main.from_date, main.to_date) == (dt.date(2026, 11, 23), dt.date(2026, 11, 24))
+    assert main.encoding == "cp1252"
+    with pytest.raises(StatementParseError, match="2 statements"):
+        parse_file(path)
+    with pytest.raises(StatementParseError, match="rows for 2 accounts"):
+        parse_csv(path.read_bytes(), source="two.csv")
+
+
+def test_one_line_of_200_kib_is_refused_naming_file_and_line() -> None:
+    line = b"booking_date," + b"x" * 200_000
+    with pytest.raises(UnknownFormatError) as err:
+        parse_statement(line, source="one.csv")
+    assert (err.value.file, err.value.location) == ("one.csv", "line 1")
+    with pytest.raises(StatementParseError, match="KiB") as err2:
+        parse_csv(line, source="one.csv", mapping=MAPPINGS[0])
+    assert err2.value.location == "line 1"
+    data = _sandbox("Order 55812", "Order 55812 " + "y" * 200_000)
+    with pytest.raises(StatementParseError, match="KiB") as err3:
+        parse_statement(data, source="long.csv")
+    assert err3.value.location == "line 5"
+
+
+def test_quoted_field_over_the_csv_field_limit_names_the_line() -> None:
+    cell = '"' + "\n".join(["z" * 60_000] * 3) + '"'
+    data = _sandbox("Order 55812", cell)
+    with pytest.raises(StatementParseError, match="field limit") as err:
+        parse_statement(data, source="big.csv")
+    assert (err.value.location or "").startswith("line ")
+
+
+def test_nul_byte_names_the_line() -> None:
+    with pytest.raises(StatementParseError, match="NUL") as err:
+        parse_statement(_sandbox("Order 55812", "Order\x0055812"), source="n.csv")
+    assert err.value.location == "line 5"
+
+
+@pytest.mark.parametrize("amount", ["١٢٣٫٤٥", "١٢٣.٤٥", "１２３", "１２３.４５"])
+def test_digits_of_other_scripts_are_refused(amount: str) -> None:
+    with pytest.raises(StatementParseError, match="ASCII digits") as err:
+        parse_statement(_sandbox(",615.40,", f",{amount},"), source="d.csv")
+    assert err.value.location == "line 5"
+
+
+def test_date_in_digits_of_other_scripts_is_refused() -> None:
+    data = _bytes("csv_de_bank.csv").decode("cp1252").replace(
+        ";20.11.2026;21.11.2026;", ";٢٠.١١.٢٠٢٦;21.11.2026;")
+    with pytest.raises(StatementParseError, match="not a date") as err:
+        parse_csv(data.encode("utf-8"), source="d.csv",
+                  mapping=dataclasses.replace(MAPPINGS[1], encoding="utf-8"))
+    assert err.value.location == "line 3"
+
+
+def test_file_cut_inside_a_quoted_last_field_is_refused() -> None:
+    data = _bytes("csv_us_bank.csv").rstrip(b"\n") + b'\n11/21/2026,USB-000104,,Acme,"Wire'
+    with pytest.raises(StatementParseError, match="inside a quoted field") as err:
+        parse_statement(data, source="cut.csv")
+    assert err.value.location == "line 5"
+
+
+def test_last_line_cut_without_final_newline_is_refused() -> None:
+    data = _bytes("csv_sandbox_bank.csv").rstrip(b"\n")
+    cut = data[: data.rindex(b",,Account maintenance")]
+    with pytest.raises(StatementParseError, match="without a newline") as err:
+        parse_statement(cut, source="cut.csv")
+    assert err.value.location == "line 6"
+
+
+def test_complete_last_line_without_final_newline_is_read() -> None:
+    data = _bytes("csv_sandbox_bank.csv").rstrip(b"\n")
+    assert len(parse_statement(data, source="ok.csv").entries) == 5
+
+
+def test_file_over_the_size_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FINBOTS_STATEMENT_MAX_BYTES", "200")
+    with pytest.raises(StatementParseError, match="larger than the limit") as err:
+        parse_statement(_bytes("csv_us_bank.csv"), source="big.csv")
+    assert err.value.file == "big.csv"

@@ -1,4 +1,10 @@
-"""Bank CSV exports, read through a ``CsvMapping``."""
+"""Bank CSV exports, read through a ``CsvMapping``.
+
+A file of several accounts (the mapping's account column) is one statement per account.
+Amounts and dates are ASCII digits only (``Decimal`` and ``strptime`` would read digits of
+any script); a line cut short, a quote left open at the end, NUL bytes and lines over
+64 KiB are refused naming the line.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +16,20 @@ from decimal import Decimal
 from typing import Any
 
 from bots.cashapp.model import Direction, Statement, StatementEntry
-from bots.cashapp.statements.csv_mapping import CsvMapping, detect_mapping
+from bots.cashapp.statements.csv_mapping import MAPPINGS, CsvMapping, detect_mapping
+from bots.cashapp.statements.limits import check_size
 from bots.cashapp.statements.money import check_currency, parse_amount
 from bots.cashapp.statements.narrative import reference
-from bots.cashapp.statements.text import clean_iban, decode, find_rf, join_parts, valid_rf
+from bots.cashapp.statements.text import (
+    check_line_lengths,
+    check_no_nul,
+    clean_iban,
+    decode,
+    find_rf,
+    join_parts,
+    looks_utf16,
+    valid_rf,
+)
 from bots.runtime.errors import StatementParseError, UnknownFormatError
 
 
@@ -34,6 +50,8 @@ class _Row:
         if not raw:
             return None
         try:
+            if not raw.isascii():  # strptime would read digits of any script
+                raise ValueError(raw)
             return dt.datetime.strptime(raw, self.m.date_format).date()
         except ValueError as exc:
             raise self.fail(f"{column} {raw!r} is not a date ({self.m.date_format})") from exc
@@ -42,6 +60,9 @@ class _Row:
         raw = self.get(column)
         if not raw:
             return None
+        if not raw.replace(self.m.thousands_sep or " ", "").isascii():
+            raise self.fail(f"amount {raw!r} in column {column!r} is not written in ASCII "
+                            "digits")
         return parse_amount(raw, currency, file=self.file, location=self.where, signed=signed,
                             decimal_sep=self.m.decimal_sep, thousands_sep=self.m.thousands_sep)
 
@@ -90,27 +111,50 @@ class _Row:
             creditor_reference=rf or find_rf(text), remittance_text=text)
 
 
-def parse_csv(data: bytes, *, source: str = "", mapping: CsvMapping | None = None) -> Statement:
+def parse_csv_statements(data: bytes, *, source: str = "",
+                         mapping: CsvMapping | None = None) -> list[Statement]:
+    """One statement per account (the mapping's account column), in order of first row;
+    a single statement when the mapping has no account column."""
+    check_size(len(data), source)
     mapping = mapping or detect_mapping(data)
     if mapping is None:
         raise UnknownFormatError("CSV header matches no known bank mapping", file=source,
                                  location="line 1")
-    text = decode(data, mapping.encoding, file=source)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=mapping.delimiter, strict=True)
-    try:
-        entries, accounts = _rows(reader, mapping, source)
-    except csv.Error as exc:
-        raise StatementParseError(f"malformed CSV: {exc}", file=source,
-                                  location=f"line {reader.line_num}") from exc
-    if len(accounts) > 1:
-        raise StatementParseError(f"rows for {len(accounts)} accounts in one file",
-                                  file=source, location=f"column {mapping.account}")
+    if looks_utf16(data):
+        decode(data, mapping.encoding, file=source)  # refused unless the mapping reads UTF-16
+    else:
+        check_no_nul(data, file=source)
+    check_line_lengths(data, file=source)
+    rows = _read(data, mapping, source)
+    accounts: dict[str, list[_Row]] = {}
+    for account, row in rows:
+        accounts.setdefault(account, []).append(row)
+    statement_id = f"{mapping.name}-{hashlib.sha256(data).hexdigest()[:16]}"
+    if not accounts:
+        return [_statement(mapping, statement_id, "", [], source)]
+    return [_statement(mapping, statement_id, account, found, source)
+            for account, found in accounts.items()]
+
+
+def parse_csv(data: bytes, *, source: str = "", mapping: CsvMapping | None = None) -> Statement:
+    """The statement of a file of one account; rows for several accounts are refused."""
+    statements = parse_csv_statements(data, source=source, mapping=mapping)
+    if len(statements) > 1:
+        column = (mapping or detect_mapping(data) or MAPPINGS[0]).account
+        raise StatementParseError(f"rows for {len(statements)} accounts in one file",
+                                  file=source, location=f"column {column}")
+    return statements[0]
+
+
+def _statement(mapping: CsvMapping, statement_id: str, account: str, rows: list[_Row],
+               source: str) -> Statement:
+    entries = [row.entry(n) for n, row in enumerate(rows, start=1)]
     dates = [e.booking_date for e in entries]
     return Statement(
         format="csv",
-        statement_id=f"{mapping.name}-{hashlib.sha256(data).hexdigest()[:16]}",
+        statement_id=statement_id,
         sequence=None,
-        account_iban=accounts.pop() if accounts else "",
+        account_iban=account,
         currency=entries[0].currency if entries else mapping.default_currency,
         opening_balance=None,
         closing_balance=None,
@@ -119,27 +163,46 @@ def parse_csv(data: bytes, *, source: str = "", mapping: CsvMapping | None = Non
         to_date=max(dates) if dates else None,
         entries=tuple(entries),
         source=source,
+        encoding=mapping.encoding,
     )
 
 
-def _rows(reader: Any, mapping: CsvMapping, source: str) -> tuple[list[StatementEntry], set[str]]:
+def _read(data: bytes, mapping: CsvMapping, source: str) -> list[tuple[str, _Row]]:
+    """(account, row) of every data row, the bytes decoded as the file is read."""
+    encoding = "utf-8-sig" if mapping.encoding.lower().replace("_", "-") in ("utf-8", "utf8") \
+        else mapping.encoding
+    try:
+        stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    except LookupError as exc:
+        raise StatementParseError(f"unknown encoding {mapping.encoding!r}", file=source) from exc
+    reader = csv.reader(stream, delimiter=mapping.delimiter, strict=True)
+    try:
+        return _rows(reader, mapping, source, ends_with_newline=data.endswith(b"\n"))
+    except UnicodeDecodeError:
+        decode(data, mapping.encoding, file=source)  # raises, naming the line
+        raise
+    except csv.Error as exc:
+        reason = str(exc)
+        if "unexpected end of data" in reason:
+            reason = "file ends inside a quoted field (truncated?)"
+        raise StatementParseError(f"malformed CSV: {reason}", file=source,
+                                  location=f"line {reader.line_num}") from exc
+
+
+def _rows(reader: Any, mapping: CsvMapping, source: str,
+          ends_with_newline: bool) -> list[tuple[str, _Row]]:
     header = [cell.strip() for cell in next(reader, [])]
-    entries: list[StatementEntry] = []
-    accounts: set[str] = set()
+    found: list[tuple[str, _Row]] = []
+    cells: list[str] = []
     for cells in reader:
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(header):
+            cut = "" if ends_with_newline else ", and the file ends without a newline"
             raise StatementParseError(
-                f"expected {len(header)} columns, found {len(cells)} (truncated line?)",
+                f"expected {len(header)} columns, found {len(cells)} (truncated line?{cut})",
                 file=source, location=f"line {reader.line_num}")
         row = _Row(mapping, dict(zip(header, cells, strict=True)), source, reader.line_num)
-        entries.append(row.entry(len(entries) + 1))
-        if mapping.account:
-            accounts.add(clean_iban(row.get(mapping.account)) or "")
-    return entries, accounts
-
-
-def parse_csv_statements(data: bytes, *, source: str = "") -> list[Statement]:
-    """Every statement in ``data``, in file order (today: the file's one statement)."""
-    return [parse_csv(data, source=source)]
+        account = clean_iban(row.get(mapping.account)) or "" if mapping.account else ""
+        found.append((account, row))
+    return found

@@ -11,6 +11,8 @@ import io
 from dataclasses import dataclass
 from typing import Literal
 
+from bots.cashapp.statements.text import MAX_LINE_BYTES
+
 Sign = Literal["signed", "direction", "split"]
 
 
@@ -88,12 +90,18 @@ MAPPINGS: tuple[CsvMapping, ...] = (SANDBOX_BANK, DE_BANK, US_BANK)
 
 def header_of(data: bytes, mapping: CsvMapping) -> list[str] | None:
     """The header cells of ``data`` read as ``mapping`` would, or None if unreadable."""
-    first = data.split(b"\n", 1)[0].rstrip(b"\r")
+    end = data.find(b"\n", 0, MAX_LINE_BYTES + 1)
+    if end < 0 and len(data) > MAX_LINE_BYTES:
+        return None  # no header line: a runaway first line is no bank's CSV
+    first = data[: end if end >= 0 else len(data)].rstrip(b"\r")
     try:
         line = first.decode(mapping.encoding).removeprefix("\ufeff")
     except UnicodeDecodeError:
         return None
-    row = next(csv.reader(io.StringIO(line), delimiter=mapping.delimiter), [])
+    try:
+        row = next(csv.reader(io.StringIO(line), delimiter=mapping.delimiter), [])
+    except csv.Error:
+        return None
     return [cell.strip() for cell in row]
 
 

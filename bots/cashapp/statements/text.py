@@ -57,6 +57,19 @@ def check_no_nul(data: bytes, *, file: str) -> None:
                                   location=f"line {line}")
 
 
+def check_line_lengths(data: bytes, *, file: str, max_line: int = MAX_LINE_BYTES) -> None:
+    """Refuse a line over ``max_line`` bytes, naming it, without copying the data."""
+    start, no = 0, 1
+    while start < len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        if end - start > max_line:
+            raise StatementParseError(
+                f"line is {(end - start) // 1024} KiB long, more than the "
+                f"{max_line // 1024} KiB a line may have", file=file, location=f"line {no}")
+        start, no = end + 1, no + 1
+
+
 class LineReader:
     """The lines of a text statement, decoded one at a time: a stream, not a copy.
 
