@@ -126,3 +126,13 @@ def test_refused_file_leaves_stderr_empty(capfd: pytest.CaptureFixture[str]) -> 
     parse_file(FIXTURES / "mt940_sepa.sta")
     captured = capfd.readouterr()
     assert captured.err == "" and captured.out == ""
+
+
+def test_file_over_the_size_limit_is_refused_before_it_is_read(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    path = tmp_path / "big.sta"
+    path.write_text(_free(), encoding="utf-8")
+    monkeypatch.setenv(ENV_VAR, "300")
+    with pytest.raises(StatementParseError, match="larger than the limit") as err:
+        parse_file(path)
+    assert err.value.file == str(path)

@@ -140,3 +140,12 @@ def test_mt942_bad_time_names_the_line() -> None:
     text = _text("mt942_interim.sta").replace("2611211000+0100", "2611212500+0100")
     err = _refused(text)
     assert ":13D:" in err.reason and err.location == f"line {_line_of(text, ':13D:')}"
+
+
+def test_envelopes_with_user_header_trailers_and_dollar_separators() -> None:
+    body = _text("mt940_free.sta").replace("\n", "\r\n")
+    one = ("{1:F01ABNANL2AXXXX0000000000}{2:O9401200261120ABNANL2AXXXX0000000000N}"
+           "{3:{108:X}{121:180f1e65-90e0-44d5-a49a-92b55eb3025f}}{4:\r\n"
+           f"{body}-}}{{5:{{MAC:ABCD}}{{CHK:1234}}}}{{S:{{SAC:}}{{COP:P}}}}$")
+    found = parse_statements((one + one + "\r\n").encode(), source="day.fin")
+    assert [len(s.entries) for s in found] == [3, 3]
