@@ -8,6 +8,9 @@ every entry of a statement against the open items.
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -155,23 +158,56 @@ def match(
         None, "--remittance", help="Remittance advice (.xlsx/.pdf); repeatable."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    timings: bool = typer.Option(
+        False, "--timings", help="Print the seconds each phase took to stderr (one JSON line)."
+    ),
 ) -> None:
     """Match a statement against open items: one decision per entry."""
+    clock = PhaseClock()
     try:
         settings = load_config(config)
-        parsed = parse_file(statement)
-        items = load_open_items_csv(open_items)
+        with clock.phase("parse"):
+            parsed = parse_file(statement)
+        with clock.phase("open_items"):
+            items = load_open_items_csv(open_items)
         advices = [parse_remittance_file(path) for path in remittance or []]
-        results = match_statement(parsed.entries, items, settings, remittances=advices)
+        with clock.phase("match"):
+            results = match_statement(parsed.entries, items, settings, remittances=advices)
     except FinbotsError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    entries = {e.entry_id: e for e in parsed.entries}
-    rows = [decision_row(entries[r.entry_id].bank_reference, r) for r in results]
-    if as_json:
-        typer.echo(json.dumps(rows, indent=2))
-        return
-    _table(rows)
+    with clock.phase("output"):
+        entries = {e.entry_id: e for e in parsed.entries}
+        rows = [decision_row(entries[r.entry_id].bank_reference, r) for r in results]
+        if as_json:
+            typer.echo(json_lines(rows))
+        else:
+            _table(rows)
+    if timings:
+        typer.echo(json.dumps(clock.seconds), err=True)
+
+
+def json_lines(rows: list[dict[str, Any]]) -> str:
+    """A JSON array with one row a line: as readable as an indented dump of a month end,
+    and written by the C encoder (an indented dump takes the slow pure-Python path)."""
+    if not rows:
+        return "[]"
+    return "[\n" + ",\n".join(json.dumps(row) for row in rows) + "\n]"
+
+
+class PhaseClock:
+    """Wall seconds per named phase of a command."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = round(time.perf_counter() - start, 4)
 
 
 def decision_row(bank_reference: str, result: Any) -> dict[str, Any]:
