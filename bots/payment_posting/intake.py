@@ -28,6 +28,7 @@ from bots.payment_posting.statement_review import (
     REVIEW_QUEUE,
     fingerprint,
     review_payload,
+    review_reference,
     settle_reviews,
 )
 from bots.runtime import RunContext, WorkQueue
@@ -114,7 +115,8 @@ def produce(ctx: RunContext, queue: WorkQueue, *, statement_file: Path | None, d
             summary["out_of_balance"] += 1
             if (rejected.get(key) or {}).get("fingerprint") == fingerprint(statement):
                 ctx.log.info("statement {} was rejected before", statement.statement_id)
-            elif reviews.add(f"statement:{key}", review_payload(statement, found, key)):
+            elif reviews.add(review_reference(statement, key),
+                             review_payload(statement, found, key)):
                 ctx.log.warning("statement {} is out of balance ({}): a person decides",
                                 statement.statement_id, found.describe())
             continue

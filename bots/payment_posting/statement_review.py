@@ -1,10 +1,11 @@
 """Statements whose balances do not add up: a reconciliation case, not a refusal.
 
 Such a statement is never taken in on its own. It becomes one item of the review queue
-(:data:`REVIEW_QUEUE`, reference ``statement:<account>/<id>/<sequence>``) which fails
-``STATEMENT_OUT_OF_BALANCE``: one exception case showing the balances, the difference and
-the entries. A rerun adds nothing (the failed item holds the reference), so there is never
-a second case and nothing of the statement is posted. A person decides:
+(:data:`REVIEW_QUEUE`, reference ``statement:<account>/<id>/<sequence>#<content>``) which
+fails ``STATEMENT_OUT_OF_BALANCE``: one exception case showing the balances, the difference
+and the entries. A rerun adds nothing (the item holds the reference), so there is never a
+second case and nothing of the statement is posted; a statement of the same id with other
+content (the bank sent it again, still out of balance) is a new case. A person decides:
 
 * ``accept_statement``: the next intake run takes the entries of the statement as the
   case shows them in as payments (work items), and the case resolves;
@@ -34,7 +35,7 @@ from bots.runtime import BusinessFailure, RunContext, WorkQueue
 from bots.runtime.errors import BalanceMismatchError
 
 __all__ = ["ACCEPT", "OUT_OF_BALANCE", "REJECT", "REJECTED", "REVIEW_QUEUE", "fingerprint",
-           "review_payload", "settle_reviews", "statement_from_dict"]
+           "review_payload", "review_reference", "settle_reviews", "statement_from_dict"]
 
 REVIEW_QUEUE = "payment-posting-statements"
 OUT_OF_BALANCE = STATEMENT_OUT_OF_BALANCE
@@ -52,6 +53,11 @@ def fingerprint(statement: Statement) -> str:
     data = statement_to_dict(statement)
     data.pop("source", None)
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def review_reference(statement: Statement, key: str) -> str:
+    """The review item's reference: the statement's key and the start of its fingerprint."""
+    return f"statement:{key}#{fingerprint(statement)[:12]}"
 
 
 def _row(entry: StatementEntry) -> dict[str, str]:

@@ -160,6 +160,12 @@ def test_a_rejected_statement_is_quarantined_and_not_offered_again(
     assert len(store.list_cases(reason_code="STATEMENT_OUT_OF_BALANCE")) == 1
     assert queued(store) == ["NWB-MON-1", "NWB-MON-2"]
 
+    sent_again = intake(store, tmp_path, two_days(tmp_path / "again.sta", skew="0.02"))
+    assert sent_again["new_items"] == 0  # other content, still out of balance: a new case
+    cases = store.list_cases(reason_code="STATEMENT_OUT_OF_BALANCE")
+    assert [c.status for c in cases] == ["resolved", "open"]
+    assert cases[1].data["payload"]["balance"]["difference"] == "0.02"
+
     corrected = intake(store, tmp_path, two_days(tmp_path / "fixed.sta", skew="0"))
     assert corrected["new_items"] == 2
     assert queued(store) == ["NWB-MON-1", "NWB-MON-2", "NWB-TUE-1", "NWB-TUE-2"]
