@@ -35,7 +35,7 @@ from orchestrator.services.case_models import (
 )
 from orchestrator.services.paging import MAX_LIMIT, parse_offset
 from orchestrator.services.resolutions import CaseTypes, field_default, headline, offered
-from orchestrator.services.run_files import IMAGE_SUFFIXES, artifact_path, runs_root
+from orchestrator.services.run_files import IMAGE_SUFFIXES, runs_root, served_file
 from orchestrator.store import Store
 from orchestrator.store.case_ops import CaseOutcome
 from orchestrator.store.case_query import CaseFilter
@@ -161,7 +161,7 @@ def evidence_file(request: Request, store: Store, case: ExceptionCase, n: int) -
     if place is None:
         return None
     run_id, relative = place
-    return artifact_path(runs_root(request) / str(run_id), relative)
+    return served_file(request, runs_root(request) / str(run_id), relative)
 
 
 def _evidence(request: Request, store: Store, case: ExceptionCase) -> list[EvidenceOut]:
@@ -170,7 +170,7 @@ def _evidence(request: Request, store: Store, case: ExceptionCase) -> list[Evide
     root = runs_root(request)
     for n, entry in enumerate(case.evidence):
         place = _evidence_place(case, entry, allowed)
-        found = place and artifact_path(root / str(place[0]), place[1])
+        found = place and served_file(request, root / str(place[0]), place[1])
         out.append(EvidenceOut(
             path=entry, url=f"/cases/{case.id}/evidence/{n}" if found else None,
             run_url=f"/runs/{place[0]}/artifacts/{place[1]}" if found and place else None,

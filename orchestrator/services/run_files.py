@@ -18,7 +18,7 @@ from bots.runtime.evidence import safe_relative
 from orchestrator.config import get_settings
 
 __all__ = ["LEVELS", "LogLine", "LogPage", "artifact_path", "read_log", "run_dir",
-           "screenshots", "tail_offset"]
+           "screenshots", "served_file", "tail_offset"]
 
 LOG_NAME = "bot.log"
 TRACE_NAME = "trace.zip"
@@ -49,6 +49,33 @@ def artifact_path(folder: Path, relative: str) -> Path | None:
     if not candidate.is_relative_to(base) or candidate == base:
         return None
     return candidate if candidate.is_file() else None
+
+
+def _store_files(request: Request) -> list[Path]:
+    """The app's SQLite store and its side files (none for PostgreSQL or in memory)."""
+    store = getattr(request.app.state, "store", None)
+    engine = getattr(store, "engine", None)
+    database = engine.url.database if engine is not None and \
+        engine.url.get_backend_name() == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return []
+    db = Path(database)
+    return [db, *(db.with_name(db.name + s) for s in ("-wal", "-shm", "-journal"))]
+
+
+def served_file(request: Request, folder: Path, relative: str) -> Path | None:
+    """:func:`artifact_path`, never the store itself (whatever folder it was put in):
+    reading it from inside the server would drop the server's own SQLite locks."""
+    found = artifact_path(folder, relative)
+    if found is None:
+        return None
+    for store_file in _store_files(request):
+        try:
+            if os.path.samefile(found, store_file):
+                return None
+        except OSError:
+            continue
+    return found
 
 
 def screenshots(folder: Path) -> list[str]:

@@ -11,6 +11,7 @@ from bots.runtime.errors import NotFoundError
 from orchestrator.services.run_files import (
     LOG_NAME,
     TRACE_NAME,
+    artifact_path,
     file_size,
     read_log,
     run_dir,
@@ -93,7 +94,10 @@ def run_detail(request: Request, store: Store, run: RunRecord,
 
 def log_page(folder: Path, offset: int, limit: int, level: str | None, text: str | None,
              line: int | None) -> LogPageOut:
-    page = read_log(folder / LOG_NAME, offset, limit, level=level or None, text=text or None,
+    log = artifact_path(folder, LOG_NAME)  # a link leading out of the folder reads as none
+    if log is None:
+        return LogPageOut(offset=0, size=0, lines=[])
+    page = read_log(log, offset, limit, level=level or None, text=text or None,
                     first_line=line)
     return LogPageOut(
         offset=page.offset, next_offset=page.next_offset, next_line=page.next_line,

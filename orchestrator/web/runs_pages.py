@@ -19,6 +19,7 @@ from orchestrator.services.run_files import (
     TRACE_NAME,
     artifact_path,
     run_dir,
+    served_file,
     tail_offset,
 )
 from orchestrator.services.run_views import (
@@ -99,8 +100,9 @@ def run_log(
     """A page of the log: lines only for HTMX ("load more"), else a page of its own."""
     run = get_run_or_404(store, run_id)
     folder = run_dir(request, run_id)
-    if tail:
-        offset, line = tail_offset(folder / LOG_NAME, LOG_PAGE_LINES)
+    log = artifact_path(folder, LOG_NAME)
+    if tail and log is not None:
+        offset, line = tail_offset(log, LOG_PAGE_LINES)
     page = log_page(folder, offset, LOG_PAGE_LINES, level, q[:200], line)
     name = "runs_log_lines.html" if request.headers.get("HX-Request") else "runs_log.html"
     return render(request, name, run=run, log=page, levels=LEVELS, level=level, q=q)
@@ -111,7 +113,7 @@ def run_artifact(run_id: RunId, path: str, request: Request, principal: Reader,
                  store: StoreDep) -> Response:
     """A file of the run's folder; nothing outside it (``..``, absolute paths, links)."""
     get_run_or_404(store, run_id)
-    found = artifact_path(run_dir(request, run_id), path)
+    found = served_file(request, run_dir(request, run_id), path)
     if found is None:
         raise HTTPException(404, "no such file in this run")
     media = INLINE_TYPES.get(found.suffix.lower())
@@ -126,7 +128,7 @@ def run_artifact(run_id: RunId, path: str, request: Request, principal: Reader,
 def run_trace(run_id: RunId, request: Request, principal: Reader, store: StoreDep) -> Response:
     """The Playwright trace (kept when a run failed): ``playwright show-trace trace.zip``."""
     get_run_or_404(store, run_id)
-    found = artifact_path(run_dir(request, run_id), TRACE_NAME)
+    found = served_file(request, run_dir(request, run_id), TRACE_NAME)
     if found is None:
         raise HTTPException(404, "this run kept no trace")
     return FileResponse(found, media_type="application/zip",

@@ -197,3 +197,28 @@ def test_entries_that_can_be_served(entry: str, expected: tuple[int | None, str]
 def test_safe_relative_keeps_clean_paths() -> None:
     assert safe_relative("screenshots/0001-failed.png") == "screenshots/0001-failed.png"
     assert safe_relative("..") is None and safe_relative(".") is None
+
+
+def test_the_live_store_is_never_served_even_from_inside_a_run_folder(site: Site) -> None:
+    """Reading the store from inside the server would drop the server's own SQLite locks:
+    a link to it in a run folder is refused, as evidence and as a run's file."""
+    database = site.store.engine.url.database
+    assert database is not None
+    case = site.case_with(["store.db"])
+    folder = site.run_folder(case.run_id or 0)
+    os.link(database, folder / "store.db")
+    assert site.status(case, 0) == 404
+    assert site.client.get(f"/runs/{case.run_id}/artifacts/store.db").status_code == 404
+    (folder / "other.db").write_bytes(b"SQLite format 3\x00 a bot's own file")
+    assert site.client.get(f"/runs/{case.run_id}/artifacts/other.db").status_code == 200
+
+
+def test_a_run_log_leading_out_of_its_folder_reads_as_empty(site: Site) -> None:
+    outside = site.runs.parent / "outside.log"
+    outside.write_text("2026-12-01 10:00:00 | INFO | x | a line from elsewhere\n")
+    run_id = site.store.start_run("evidence-bot", {}, "host", 1).id
+    os.symlink(outside, site.run_folder(run_id or 0) / "bot.log")
+    page = site.client.get(f"/api/v1/runs/{run_id}/log").json()
+    assert page["lines"] == [] and page["size"] == 0
+    assert "from elsewhere" not in site.client.get(f"/runs/{run_id}/log?tail=1").text
+    assert site.client.get(f"/runs/{run_id}/artifacts/bot.log").status_code == 404
