@@ -134,13 +134,16 @@ def statement_line(f: Field, currency: str, file: str) -> Line:
 
 def _entry_date(f: Field, value_date: dt.date, mmdd: str, file: str) -> dt.date:
     """The booking date MMDD in the year that puts it nearest the value date."""
+    month, day = int(mmdd[:2]), int(mmdd[2:])
+    years = (value_date.year, value_date.year - 1 if month > value_date.month else
+             value_date.year + 1)
     found = []
-    for year in (value_date.year - 1, value_date.year, value_date.year + 1):
+    for year in years:
         with contextlib.suppress(ValueError):
-            found.append(dt.date(year, int(mmdd[:2]), int(mmdd[2:])))
+            found.append(dt.date(year, month, day))
     if not found:
         raise malformed(f, "61", file)
-    return min(found, key=lambda day: abs((day - value_date).days))
+    return min(found, key=lambda booked: abs((booked - value_date).days))
 
 
 def _references(rest: str) -> tuple[str, str]:
@@ -194,8 +197,9 @@ def entry_sum(f: Field, currency: str, file: str) -> tuple[int, Decimal]:
 
 
 @contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    """Whatever the library would print or warn is kept, not shown."""
+def quiet() -> Iterator[None]:
+    """Whatever the library would print or warn is kept, not shown (around a whole file:
+    entering this costs more than reading a field)."""
     sink = io.StringIO()
     with warnings.catch_warnings(), contextlib.redirect_stdout(sink), \
             contextlib.redirect_stderr(sink):
@@ -208,13 +212,14 @@ _TAG_86 = mt940.tags.TransactionDetails()
 
 
 def details(f: Field | None) -> Details:
-    """Counterparty and remittance details of a transaction's ``:86:`` (None: no field)."""
+    """Counterparty and remittance details of a transaction's ``:86:`` (None: no field).
+
+    Call it inside ``quiet()``: the SEPA sub-fields are split by the library."""
     if f is None or not f.text:
         return Details()
     text = f.text
-    with _quiet():
-        split: dict[str, Any] = mt940.processors.transaction_details_post_processor(
-            _LIBRARY, _TAG_86, {"transaction_details": text}, {"transaction_details": text})
+    split: dict[str, Any] = mt940.processors.transaction_details_post_processor(
+        _LIBRARY, _TAG_86, {"transaction_details": text}, {"transaction_details": text})
     if "transaction_details" in split:  # not SEPA-structured
         return parse_narrative(join_wrapped(text))
     purpose = squash(split.get("purpose"))

@@ -21,6 +21,7 @@ from bots.cashapp.statements.mt940_fields import (
     details,
     entry_sum,
     floor_limit,
+    quiet,
     statement_line,
     statement_number,
 )
@@ -38,7 +39,8 @@ def parse_mt940_statements(data: bytes, *, source: str = "") -> list[Statement]:
     """Every message in ``data`` as a statement, in file order; any bad one refuses all."""
     check_size(len(data), source)
     reader = LineReader(data, file=source)
-    found = [_statement(m, source) for m in messages(body_lines(reader, source), source)]
+    with quiet():
+        found = [_statement(m, source) for m in messages(body_lines(reader, source), source)]
     if not found:
         raise StatementParseError("no statement (:20: field) in the file", file=source,
                                   location="line 1")

@@ -65,10 +65,10 @@ class Field:
     tag: str  # as written: "60F", "61", "NS"
     line: int
     lines: list[str]  # the text after the tag, then each continuation line
+    group: str = field(init=False)  # the tag without its variant: "60F" and "60M" are "60"
 
-    @property
-    def group(self) -> str:
-        return _GROUP.get(self.tag, self.tag)
+    def __post_init__(self) -> None:
+        self.group = _GROUP.get(self.tag, self.tag)
 
     @property
     def text(self) -> str:
