@@ -69,7 +69,8 @@ def test_resolutions_fit_the_reason() -> None:
     by_name = {r.name: r for c in CASE_TYPES for r in c.resolutions}
     assert {n: r.approval for n, r in by_name.items()} == {
         "apply": "manual_posting", "on_account": None, "refund": "refund",
-        "write_off": "write_off"}
+        "write_off": "write_off", "accept_statement": "accept_statement",
+        "reject_statement": None}
     assert [n for n, r in by_name.items() if r.carried_out] == ["apply"]
 
 
