@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 from decimal import Decimal
@@ -33,6 +34,14 @@ from bots.cashapp.statements.text import (
 from bots.runtime.errors import StatementParseError, UnknownFormatError
 
 
+@functools.lru_cache(maxsize=4096)
+def _date(raw: str, date_format: str) -> dt.date:
+    """``raw`` read with ``date_format`` (a file's rows share few dates: read each once)."""
+    if not raw.isascii():  # strptime would read digits of any script
+        raise ValueError(raw)
+    return dt.datetime.strptime(raw, date_format).date()
+
+
 class _Row:
     """One data row, read through the mapping; errors name the file and line."""
 
@@ -50,9 +59,7 @@ class _Row:
         if not raw:
             return None
         try:
-            if not raw.isascii():  # strptime would read digits of any script
-                raise ValueError(raw)
-            return dt.datetime.strptime(raw, self.m.date_format).date()
+            return _date(raw, self.m.date_format)
         except ValueError as exc:
             raise self.fail(f"{column} {raw!r} is not a date ({self.m.date_format})") from exc
 
