@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import lru_cache
 
 from lxml import etree
 
@@ -36,7 +37,13 @@ def _party(doc: Doc, tx: etree._Element, role: str) -> tuple[str | None, str | N
         return None, None
     name = doc.first_text(parties, f"{role}/Nm", f"{role}/Pty/Nm")
     account = doc.first_text(parties, f"{role}Acct/Id/IBAN", f"{role}Acct/Id/Othr/Id")
-    return name, clean_iban(account)
+    return name, _clean_iban(account)
+
+
+@lru_cache(maxsize=1 << 16)
+def _clean_iban(account: str | None) -> str | None:
+    """``clean_iban``, once per account: a payer's account recurs across a month's entries."""
+    return clean_iban(account)
 
 
 def _remittance(doc: Doc, tx: etree._Element) -> tuple[str | None, str]:

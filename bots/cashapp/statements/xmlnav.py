@@ -65,11 +65,17 @@ class Doc:
     def find(self, el: etree._Element, path: str) -> etree._Element | None:
         """The first element at ``path`` below ``el``, in document order."""
         steps = self._steps(path)
-        if len(steps) == 1:
-            found = self._children(el).get(steps[0])
-            return found[0] if found else None
-        nodes = self._walk([el], steps)
-        return nodes[0] if nodes else None
+        node = el
+        last = len(steps) - 1
+        for n, step in enumerate(steps):
+            found = self._children(node).get(step)
+            if not found:
+                return None
+            if n < last and len(found) > 1:  # several branches: the first that goes on
+                nodes = self._walk(found, steps[n + 1:])
+                return nodes[0] if nodes else None
+            node = found[0]
+        return node
 
     def findall(self, el: etree._Element, path: str) -> list[etree._Element]:
         return self._walk([el], self._steps(path))

@@ -1,0 +1,227 @@
+"""Month-end size from the files: ``finbots match`` on a camt.053 and an open-items CSV.
+
+    .venv/bin/python bench/statement_scale.py                    # 10k, 20k, 50k, 100k entries
+    .venv/bin/python bench/statement_scale.py --sizes 5000 20000
+
+For each size N it writes a camt.053 with N entries (the generated month end of
+``bench/cashapp_generator.py``: references, garbled numbers, payers by IBAN and name) and
+a CSV of M = 10 x N open items, then runs in separate processes, one after the other:
+
+* the floor: the XML read with lxml ``iterparse`` (each entry cleared once read) and the
+  CSV with the ``csv`` module, nothing else;
+* ``finbots match --statement FILE --open-items FILE.csv --json --timings`` (output to
+  /dev/null), which reports its own phases: statement parse, open items read, matching.
+
+It prints parse, match and total wall time, the floor, total / floor, the peak RSS of
+the match process and the time per entry, so growth faster than linear shows as a
+rising per-entry figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.cashapp_generator import DAY, generate  # noqa: E402
+from bots.cashapp.model import OpenItem, StatementEntry  # noqa: E402
+
+NS = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"
+ACCOUNT = "DE12500105170648489890"
+SIZES = (10_000, 20_000, 50_000, 100_000)
+
+
+def _entry_xml(n: int, e: StatementEntry) -> str:
+    party = "Dbtr" if e.is_credit else "Cdtr"
+    parties = f"<{party}><Pty><Nm>{escape(e.counterparty_name or '')}</Nm></Pty></{party}>"
+    if e.counterparty_iban:
+        parties += f"<{party}Acct><Id><IBAN>{e.counterparty_iban}</IBAN></Id></{party}Acct>"
+    if e.creditor_reference:
+        rmt = ("<Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry></Tp>"
+               f"<Ref>{escape(e.creditor_reference)}</Ref></CdtrRefInf></Strd>")
+    else:
+        rmt = f"<Ustrd>{escape(e.remittance_text)}</Ustrd>"
+    day = e.booking_date.isoformat()
+    return (
+        f"      <Ntry>\n        <NtryRef>{n}</NtryRef>\n"
+        f'        <Amt Ccy="{e.currency}">{e.amount}</Amt>\n'
+        f"        <CdtDbtInd>{e.direction.value}</CdtDbtInd>\n"
+        "        <Sts><Cd>BOOK</Cd></Sts>\n"
+        f"        <BookgDt><Dt>{day}</Dt></BookgDt>\n"
+        f"        <ValDt><Dt>{e.value_date.isoformat()}</Dt></ValDt>\n"
+        f"        <AcctSvcrRef>{e.bank_reference}</AcctSvcrRef>\n"
+        "        <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd>"
+        "<SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>\n"
+        "        <NtryDtls>\n          <TxDtls>\n"
+        f"            <Refs><AcctSvcrRef>{e.bank_reference}</AcctSvcrRef>"
+        f"<EndToEndId>E2E-{e.entry_id}</EndToEndId></Refs>\n"
+        f'            <Amt Ccy="{e.currency}">{e.amount}</Amt>\n'
+        f"            <CdtDbtInd>{e.direction.value}</CdtDbtInd>\n"
+        f"            <RltdPties>{parties}</RltdPties>\n"
+        f"            <RmtInf>{rmt}</RmtInf>\n"
+        "          </TxDtls>\n        </NtryDtls>\n      </Ntry>\n"
+    )
+
+
+def write_camt(path: Path, entries: list[StatementEntry]) -> None:
+    """A camt.053.001.08 with one statement holding ``entries``, balances that add up."""
+    opening = Decimal("100000.00")
+    closing = opening + sum((e.amount if e.is_credit else -e.amount for e in entries),
+                            Decimal("0"))
+    day = DAY.isoformat()
+
+    def balance(code: str, amount: Decimal) -> str:
+        way = "CRDT" if amount >= 0 else "DBIT"
+        return (f"      <Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp>"
+                f'<Amt Ccy="EUR">{abs(amount)}</Amt><CdtDbtInd>{way}</CdtDbtInd>'
+                f"<Dt><Dt>{day}</Dt></Dt></Bal>\n")
+
+    with path.open("w", encoding="utf-8") as out:
+        out.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<Document xmlns="{NS}">\n'
+                  "  <BkToCstmrStmt>\n    <GrpHdr><MsgId>BENCH-MONTH-END</MsgId>"
+                  f"<CreDtTm>{day}T18:00:00+00:00</CreDtTm></GrpHdr>\n    <Stmt>\n"
+                  f"      <Id>BENCH-{day}</Id>\n      <ElctrncSeqNb>1</ElctrncSeqNb>\n"
+                  f"      <CreDtTm>{day}T18:00:00+00:00</CreDtTm>\n"
+                  f"      <Acct><Id><IBAN>{ACCOUNT}</IBAN></Id><Ccy>EUR</Ccy></Acct>\n")
+        out.write(balance("OPBD", opening))
+        out.write(balance("CLBD", closing))
+        out.writelines(_entry_xml(n, e) for n, e in enumerate(entries, start=1))
+        out.write("    </Stmt>\n  </BkToCstmrStmt>\n</Document>\n")
+
+
+def write_open_items(path: Path, items: Iterable[OpenItem]) -> None:
+    """The ERP export: one row per invoice and customer IBAN."""
+    columns = ("invoice_number", "customer_id", "customer_name", "customer_iban",
+               "amount_open", "currency", "due_date", "creditor_reference",
+               "discount_percent", "discount_until")
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        for i in items:
+            due = i.due_date.isoformat() if i.due_date else ""
+            until = i.discount_until.isoformat() if i.discount_until else ""
+            pct = str(i.discount_percent) if i.discount_percent else ""
+            for iban in i.customer_ibans or ("",):
+                writer.writerow((i.invoice_number, i.customer_id, i.customer_name, iban,
+                                 i.amount_open, i.currency, due, i.creditor_reference or "",
+                                 pct, until))
+
+
+FLOOR = """
+import csv, sys, time
+from lxml import etree
+clock = time.process_time
+t0 = clock()
+count = 0
+for _, el in etree.iterparse(sys.argv[1], events=("end",), resolve_entities=False,
+                             no_network=True, huge_tree=False):
+    if el.tag.endswith("}Ntry"):
+        count += 1
+        el.clear()
+t1 = clock()
+with open(sys.argv[2], newline="", encoding="utf-8") as f:
+    rows = sum(1 for _ in csv.reader(f))
+t2 = clock()
+for _, el in etree.iterparse(sys.argv[1], events=("end",), tag="{*}Ntry",
+                             resolve_entities=False, no_network=True, huge_tree=False):
+    el.clear()
+t3 = clock()
+print(t1 - t0, t2 - t1, t3 - t2, count, rows)
+"""
+
+
+def _floor(xml: Path, items: Path) -> tuple[float, float, float]:
+    """Seconds of the naive read of the XML, of the CSV, and of an iterparse that stops
+    only at entries (a tighter floor for the XML), in a process of their own."""
+    done = subprocess.run([sys.executable, "-c", FLOOR, str(xml), str(items)],
+                          capture_output=True, text=True, check=True)
+    xml_s, csv_s, entries_s, _, _ = done.stdout.split()
+    return float(xml_s), float(csv_s), float(entries_s)
+
+
+def _match_process(xml: Path, items: Path) -> tuple[dict[str, dict[str, float]], float, int]:
+    """Phases reported by ``finbots match --timings``, process wall time, peak RSS (KiB)."""
+    script = ("import resource, sys\nfrom orchestrator.cli import main\n"
+              "sys.argv = ['finbots'] + sys.argv[1:]\n"
+              "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\nelse:\n"
+              "    code = 0\n"
+              "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+              "sys.exit(code)")
+    with tempfile.TemporaryFile("w+") as sink:
+        t0 = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", script, "match", "--statement", str(xml),
+             "--open-items", str(items), "--json", "--timings"],
+            stdout=sink, stderr=subprocess.PIPE, text=True, check=False, cwd=ROOT)
+        wall = time.perf_counter() - t0
+    if done.returncode != 0:
+        raise SystemExit(f"finbots match failed: {done.stderr[-2000:]}")
+    lines = done.stderr.strip().splitlines()
+    timings = json.loads(next(ln for ln in lines if ln.startswith("{")))
+    return timings, wall, int(lines[-1])
+
+
+def measure(size: int, workdir: Path, seed: int) -> dict[str, float]:
+    """Files of ``size`` entries, the floor and ``finbots match`` on them (CPU seconds:
+    the figures hold on a machine busy with other work; wall time is kept as well)."""
+    month = generate(size, size * 10, seed)
+    xml, items = workdir / f"camt053_{size}.xml", workdir / f"open_items_{size}.csv"
+    write_camt(xml, month.entries)
+    write_open_items(items, month.open_items)
+    del month
+    xml_s, csv_s, entries_s = _floor(xml, items)
+    timings, wall, peak_kib = _match_process(xml, items)
+    cpu = timings["cpu"]
+    total = sum(cpu.values())
+    floor = xml_s + csv_s
+    return {
+        "entries": size, "open_items": size * 10,
+        "xml_mb": xml.stat().st_size / 1e6, "csv_mb": items.stat().st_size / 1e6,
+        "parse": cpu["parse"], "open_items_s": cpu["open_items"], "match": cpu["match"],
+        "output": cpu["output"], "total": total, "wall_total": sum(timings["wall"].values()),
+        "process_wall": wall, "floor": floor, "floor_xml": xml_s, "floor_csv": csv_s,
+        "iterparse_entries_only": entries_s, "ratio": total / floor,
+        "peak_mib": peak_kib / 1024, "per_entry_us": total / size * 1e6,
+        "parse_per_entry_us": cpu["parse"] / size * 1e6,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--keep", type=Path, help="Write the files here and keep them.")
+    args = ap.parse_args(argv)
+    print("CPU seconds; floor = lxml iterparse of the XML + csv.reader of the CSV, nothing "
+          "else; output = writing the decisions as JSON")
+    print("| entries | open items | XML MB | CSV MB | parse | open items | match | output | "
+          "total | floor | total/floor | peak RSS MiB | µs/entry total | µs/entry parse |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    with tempfile.TemporaryDirectory(prefix="statement-scale-") as tmp:
+        workdir = args.keep or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        for size in args.sizes:
+            r = measure(size, workdir, args.seed)
+            print(f"| {size:,} | {size * 10:,} | {r['xml_mb']:.0f} | {r['csv_mb']:.0f} | "
+                  f"{r['parse']:.2f} | {r['open_items_s']:.2f} | {r['match']:.2f} | "
+                  f"{r['output']:.2f} | {r['total']:.2f} | {r['floor']:.2f} | "
+                  f"{r['ratio']:.2f}x | {r['peak_mib']:.0f} | {r['per_entry_us']:.0f} | "
+                  f"{r['parse_per_entry_us']:.0f} |", flush=True)
+            if os.environ.get("STATEMENT_SCALE_JSON"):
+                print(json.dumps(r), file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    main()
