@@ -17,6 +17,9 @@ FIXTURES = Path(__file__).parents[1] / "fixtures" / "statements"
     ("camt053_v02_batched.xml", "xml"), ("camt054_v08.xml", "xml"),
     ("mt940_sepa.sta", "mt940"), ("mt940_swift.sta", "mt940"), ("mt940_free.sta", "mt940"),
     ("bai2_northwind.bai", "bai2"), ("csv_de_bank.csv", "csv"), ("csv_us_bank.csv", "csv"),
+    ("mt942_interim.sta", "mt940"), ("mt940_multi.sta", "mt940"),
+    ("mt940_enveloped_two.sta", "mt940"), ("bai2_multi.bai", "bai2"),
+    ("csv_de_bank_two_accounts.csv", "csv"),
 ])
 def test_detect_format(name: str, kind: str) -> None:
     assert detect_format((FIXTURES / name).read_bytes()) == kind
