@@ -1,5 +1,5 @@
-"""``finbots audit list|verify|export``: the hash-chained audit trail of what people did
-(and bot decisions that moved money)."""
+"""``finbots audit list|verify|export|checkpoint``: the hash-chained audit trail of what
+people did (and bot decisions that moved money)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from bots.runtime.errors import FinbotsError
 from orchestrator.auth.audit_csv import write_audit_csv
 from orchestrator.cli.runs import JsonOpt, _console, _emit, _fields, _table, _when
-from orchestrator.store import Store
+from orchestrator.store import Store, current_actor
+from orchestrator.store.audit_anchor import checkpoint_path
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -47,9 +49,28 @@ def verify(
     = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check the hash chain; exit 1 naming every edited, removed or reordered record."""
+    """Check the audit trail; exit 1 naming every record that is wrong.
+
+    Each record is hashed when written, chained to the one before, with the
+    audit key kept outside the database: FINBOTS_AUDIT_KEY, else the file
+    credentials/audit.key under FINBOTS_HOME (or FINBOTS_AUDIT_KEY_FILE).
+    Named: records edited, removed, moved or inserted; records without a
+    hash; records whose hash was not made with the key (written with
+    database access alone). Records from before the key keep their plain
+    hash and still verify, as the start of the trail.
+
+    After each write the newest record's id and hash go to the head
+    checkpoint, signed with the key: credentials/audit.head (or
+    FINBOTS_AUDIT_HEAD_FILE). A trail that ends before that record, or
+    holds it with another hash, was cut or rewritten at the end. --head
+    also checks against a hash you kept yourself.
+    """
     store = Store.from_settings()
-    problems = [str(p) for p in store.verify_audit()]
+    try:
+        problems = [str(p) for p in store.verify_audit()]
+    except FinbotsError as exc:
+        typer.secho(f"audit trail not checked: {exc}", fg="red", err=True)
+        raise typer.Exit(1) from None
     count, newest = store.audit_head()
     if head and not any(r.hash == head for r in store.iter_audit()):
         problems.append(f"the record with hash {head} is gone: records were cut off the end")
@@ -65,6 +86,43 @@ def verify(
         typer.echo(f"newest hash: {newest or '-'} (keep it to check later with --head)")
     if problems:
         raise typer.Exit(1)
+
+
+@app.command("checkpoint")
+def checkpoint(
+    reset: Annotated[bool, typer.Option(
+        "--reset", help="Start the checkpoint afresh at the trail as it is now.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask before --reset.")] = False,
+) -> None:
+    """Show the head checkpoint of this database: the newest record known written.
+
+    --reset is for a database restored from a backup, or a new one in the old one's
+    place: records the checkpoint had are then gone on purpose. The reset is itself an
+    audit record (audit.checkpoint_reset, with the old checkpoint), and needs the key.
+    """
+    store = Store.from_settings()
+    try:
+        current = store.audit_checkpoint()
+    except FinbotsError as exc:
+        typer.secho(f"checkpoint not read: {exc}", fg="red", err=True)
+        raise typer.Exit(1) from None
+    where = checkpoint_path()
+    if current is None:
+        typer.echo(f"no checkpoint for this database in {where} (none written yet)")
+    else:
+        state = "" if current.authentic else " (its MAC does not check out)"
+        typer.echo(f"checkpoint in {where}: record {current.id}, hash {current.hash}{state}")
+    if not reset:
+        return
+    if not yes:
+        typer.confirm("Forget the checkpoint and start it at the trail as it is now?",
+                      abort=True)
+    try:
+        _old, record = store.reset_audit_checkpoint(current_actor())
+    except FinbotsError as exc:
+        typer.secho(f"checkpoint not reset: {exc}", fg="red", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"checkpoint reset: now record {record.id} (audit.checkpoint_reset)")
 
 
 @app.command("export")

@@ -1,24 +1,39 @@
 """The audit trail: who did what, when — append-only and hash-chained.
 
-Every record is chained to the one before (see :mod:`.audit_chain`). Appending takes the
-store's write lock first (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: a transaction-scoped
-advisory lock), so the chain stays linear however many processes write at once.
-:meth:`AuditMixin.verify_audit` names every edited, removed or reordered record. Removing
-the newest records leaves a valid but shorter chain: compare :meth:`audit_head` with a
-copy kept elsewhere (``finbots audit verify --head``) to catch that.
+Every record is chained to the one before and hashed, in the transaction that writes it,
+with a key kept outside the database (see :mod:`.audit_chain` and :mod:`.audit_key`).
+Appending takes the store's write lock first (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: a
+transaction-scoped advisory lock), so the chain stays linear however many processes write
+at once. An append follows the newest hashed record as it is: it never hashes, re-chains or
+otherwise repairs records written outside finbots, so verification keeps naming them.
+After the commit, the newest record is written to the head checkpoint outside the database
+(:mod:`.audit_anchor`), which catches records cut off the end.
+:meth:`AuditMixin.verify_audit` names every edited, removed, reordered, inserted, unhashed
+or forged record, and a trail that ends before its checkpoint.
 """
 
 from __future__ import annotations
 
 import getpass
+import logging
 import os
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from sqlalchemy import func, text
+from sqlalchemy import event, func, text
 from sqlmodel import Session, col, select
 
-from orchestrator.store.audit_chain import GENESIS, AuditProblem, chain_hash, find_problems
+from bots.runtime.errors import AuditChainError
+from orchestrator.store.audit_anchor import (
+    Checkpoint,
+    advance_checkpoint,
+    checkpoint_problems,
+    database_id,
+    forget_checkpoint,
+    read_checkpoint,
+)
+from orchestrator.store.audit_chain import GENESIS, AuditProblem, find_problems, keyed_hash, scheme
+from orchestrator.store.audit_key import create_audit_key, key_source, load_audit_key
 from orchestrator.store.base import StoreBase
 from orchestrator.store.models import AuditRecord
 from orchestrator.store.types import to_jsonable, utcnow
@@ -43,37 +58,87 @@ def append_audit(session: Session, actor: str, action: str, target: str,
                  details: Mapping[str, Any] | None = None) -> AuditRecord:
     """Append one chained record inside ``session`` (a ``_tx(write=True)`` transaction).
 
-    For a store method that must write its change and the audit record atomically.
+    For a store method that must write its change and the audit record atomically. The
+    record follows the newest record that has a hash, whatever state that one is in.
     """
     bind = session.connection()
     if bind.dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-    last = session.exec(select(AuditRecord).order_by(col(AuditRecord.id).desc())).first()
-    if last is not None and last.hash is None:
-        prev = _chain_unhashed(session)
-    else:
-        prev = last.hash if last is not None and last.hash else GENESIS
+    last = session.exec(select(AuditRecord).where(col(AuditRecord.hash).is_not(None))
+                        .order_by(col(AuditRecord.id).desc())).first()
+    key = load_audit_key() or _first_key(last)
+    prev = last.hash if last is not None and last.hash else GENESIS
     record = AuditRecord(at=utcnow(), actor=actor[:100], action=action[:60],
                          target=target[:400], details=to_jsonable(dict(details or {})),
                          prev_hash=prev)
     session.add(record)
     session.flush()  # the id is part of what is hashed
-    record.hash = chain_hash(prev, record)
+    record.hash = keyed_hash(key, prev, record)
     session.add(record)
     session.flush()
+    _checkpoint_after_commit(session, key, record)
     return record
 
 
-def _chain_unhashed(session: Session) -> str:
-    """Records written before the trail was chained join the chain, in id order, once."""
-    prev = GENESIS
-    for r in session.exec(select(AuditRecord).order_by(col(AuditRecord.id))):
-        if r.hash is None:
-            r.prev_hash, r.hash = prev, chain_hash(prev, r)
-            session.add(r)
-        prev = r.hash or prev
-    session.flush()
-    return prev
+def _checkpoint_holds(session: Session, db: str, key: bytes) -> bool:
+    """Whether the trail still holds the record the head checkpoint names, as it was.
+
+    When it does not (records cut off or rewritten, or the file tampered with), the
+    checkpoint is left where it is, so that verification keeps naming the break.
+    """
+    checkpoint = read_checkpoint(db, key)
+    if checkpoint is None:
+        return True
+    held = session.get(AuditRecord, checkpoint.id) if checkpoint.authentic else None
+    if held is not None and held.hash == checkpoint.hash:
+        return True
+    _log.error("the audit trail no longer holds record %s as the head checkpoint names it; "
+               "the checkpoint stays there (finbots audit verify)", checkpoint.id)
+    return False
+
+
+def _first_key(last: AuditRecord | None) -> bytes:
+    """Create the audit key, unless records keyed with a key now missing exist."""
+    if last is not None and scheme(last, None) != "plain":
+        raise AuditChainError(
+            f"no audit key in {key_source()}, but the trail's newest record was hashed with "
+            "one: restore the key the trail was written with")
+    return create_audit_key()
+
+
+_PENDING = "finbots_audit_head"
+_LISTENING = "finbots_audit_listening"
+_log = logging.getLogger(__name__)
+
+
+def _checkpoint_after_commit(session: Session, key: bytes, record: AuditRecord) -> None:
+    """Once ``session`` commits, write its newest record to the head checkpoint."""
+    db = database_id(session.get_bind().url)
+    if db is None or record.id is None or record.hash is None:
+        return
+    if _PENDING not in session.info and not _checkpoint_holds(session, db, key):
+        return
+    session.info[_PENDING] = (db, key, record.id, record.hash)
+    if not session.info.get(_LISTENING):
+        session.info[_LISTENING] = True
+        event.listen(session, "after_commit", _write_checkpoint)
+        event.listen(session, "after_rollback", _forget_checkpoint)
+
+
+def _write_checkpoint(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending is None:
+        return
+    db, key, rid, rhash = pending
+    try:
+        advance_checkpoint(db, key, rid, rhash)
+    except OSError as exc:  # the record is committed; say loudly that it is not anchored
+        _log.error("audit record %s is committed but the head checkpoint could not be "
+                   "written: %s", rid, exc)
+
+
+def _forget_checkpoint(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 class AuditMixin(StoreBase):
@@ -113,8 +178,33 @@ class AuditMixin(StoreBase):
             after = rows[-1].id or after
 
     def verify_audit(self) -> list[AuditProblem]:
-        """Every edited, removed, reordered or inserted record; ``[]`` when intact."""
-        return find_problems(self.iter_audit())
+        """Every edited, removed, reordered, inserted, unhashed or forged record, and
+        records cut off the end (against the head checkpoint); ``[]`` when intact."""
+        rows = list(self.iter_audit())
+        key = load_audit_key()
+        problems = find_problems(rows, key, key_source())
+        db = database_id(self.engine.url)
+        if db is not None:
+            problems += checkpoint_problems(rows, read_checkpoint(db, key))
+        return problems
+
+    def audit_checkpoint(self) -> Checkpoint | None:
+        """This database's head checkpoint (``None``: none yet, or a database in memory)."""
+        db = database_id(self.engine.url)
+        return read_checkpoint(db, load_audit_key()) if db is not None else None
+
+    def reset_audit_checkpoint(self, actor: str) -> tuple[Checkpoint | None, AuditRecord]:
+        """Start the checkpoint afresh at the trail as it is now, with an audit record saying
+        so (after restoring the database from a backup, or a new one at the same place).
+
+        Returns the checkpoint that was dropped and the record that starts the new one.
+        """
+        db = database_id(self.engine.url)
+        key = load_audit_key()
+        old = forget_checkpoint(db, key) if db is not None else None
+        details = {"previous_id": old.id, "previous_hash": old.hash} if old else {}
+        return old, self.record_audit(actor, "audit.checkpoint_reset", "audit:checkpoint",
+                                      details)
 
     def audit_head(self) -> tuple[int, str | None]:
         """How many records there are and the newest one's hash (keep it to detect cuts)."""

@@ -1,4 +1,7 @@
-"""The audit trail is a hash chain: edits, removals and reorderings are found and named."""
+"""The audit trail is a keyed hash chain: edits, removals and reorderings are found and named.
+
+The head checkpoint and forged or unhashed records: test_audit_anchor.py.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,8 @@ from typer.testing import CliRunner
 
 from orchestrator.cli import app
 from orchestrator.store import Store
-from orchestrator.store.audit_chain import GENESIS, chain_hash
+from orchestrator.store.audit_chain import GENESIS, chain_hash, keyed_hash
+from orchestrator.store.audit_key import load_audit_key
 
 runner = CliRunner()
 
@@ -39,7 +43,10 @@ def test_intact_chain_verifies(store: Store) -> None:
     records = list(store.iter_audit())
     assert records[0].prev_hash == GENESIS
     assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(records))
-    assert all(r.hash == chain_hash(r.prev_hash or "", r) for r in records)
+    key = load_audit_key()
+    assert key is not None
+    assert all(r.hash == keyed_hash(key, r.prev_hash or "", r) for r in records)
+    assert not any(r.hash == chain_hash(r.prev_hash or "", r) for r in records)
     code, out = _verify()
     assert code == 0 and "intact: 5 records" in out
     assert store.audit_head() == (5, records[-1].hash) and ids == [r.id for r in records]
@@ -60,11 +67,12 @@ def test_edit_with_a_recomputed_hash_is_still_found(store: Store) -> None:
          h="f" * 64, i=ids[1])
     problems = store.verify_audit()
     assert [(p.id, p.kind) for p in problems] == [(ids[1], "edited"), (ids[2], "removed")]
-    # a consistent rewrite of record 1 still breaks the link to record 2
+    # a rewrite of record 1 with a plain hash is no hash of finbots', and breaks the link
     rewritten = next(r for r in store.iter_audit() if r.id == ids[1])
     _sql(store, "UPDATE audit_record SET hash = :h WHERE id = :i",
          h=chain_hash(rewritten.prev_hash or "", rewritten), i=ids[1])
-    assert [(p.id, p.kind) for p in store.verify_audit()] == [(ids[2], "removed")]
+    assert [(p.id, p.kind) for p in store.verify_audit()] == [(ids[1], "forged"),
+                                                               (ids[2], "removed")]
 
 
 def test_removed_record_is_found(store: Store) -> None:
@@ -106,12 +114,19 @@ def test_swapped_contents_are_found(store: Store) -> None:
     assert [p.id for p in store.verify_audit()] == [ids[1], ids[2]]
 
 
-def test_records_from_before_the_chain_join_it(store: Store) -> None:
+def test_unhashed_records_are_named_and_never_join_the_chain(store: Store) -> None:
+    ids = _trail(store, 2)
     _sql(store, "INSERT INTO audit_record (at, actor, action, target, details) "
                 "VALUES ('2026-01-02 03:04:05.000000', 'old', 'item.add', 'item:1', '{}')")
     assert [p.kind for p in store.verify_audit()] == ["unchained"]
-    store.record_audit("new", "item.add", "item:2")
-    assert store.verify_audit() == []
+    new = store.record_audit("new", "item.add", "item:2")
+    unhashed = ids[-1] + 1
+    assert [(p.id, p.kind) for p in store.verify_audit()] == [(unhashed, "unchained")]
+    row = next(r for r in store.iter_audit() if r.id == unhashed)
+    assert row.hash is None and row.prev_hash is None
+    assert new.prev_hash == next(r.hash for r in store.iter_audit() if r.id == ids[-1])
+    code, out = _verify()
+    assert code == 1 and f"record {unhashed}: unchained" in out
 
 
 def test_export_csv(store: Store, tmp_path: Path) -> None:
@@ -143,7 +158,7 @@ def test_concurrent_writers_keep_one_chain_sqlite(store: Store) -> None:
 
 
 @pytest.mark.postgres
-def test_concurrent_writers_keep_one_chain_postgres(empty_pg_url: str) -> None:
+def test_concurrent_writers_keep_one_chain_postgres(empty_pg_url: str, db_path: Path) -> None:
     store = Store(empty_pg_url)
     try:
         _hammer(store)
