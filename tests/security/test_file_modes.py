@@ -140,3 +140,19 @@ def test_the_vault_and_its_master_key_are_private(home: Path,
     assert mode(vault.path.with_name(vault.path.name + ".lock")) == 0o600
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         ["master.key", vault.path.name, vault.path.name + ".lock"])
+
+
+def test_the_audit_key_and_head_checkpoint_are_private(home: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("FINBOTS_AUDIT_KEY", "FINBOTS_AUDIT_KEY_FILE", "FINBOTS_AUDIT_HEAD_FILE"):
+        monkeypatch.delenv(var, raising=False)
+    store = Store.from_settings()
+    try:
+        store.record_audit("tester", "test.write", "file-modes", {})
+    finally:
+        store.close()
+    folder = home / "credentials"
+    made = {p.name: mode(p) for p in folder.iterdir()}
+    assert {"audit.key", "audit.head"} <= set(made), made
+    assert set(made.values()) == {0o600}, made
+    assert mode(folder) == 0o700
