@@ -10,10 +10,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException
 
-from bots.runtime.errors import ConfigError, DuplicateError, NotFoundError
+from bots.runtime.errors import ConfigError, DuplicateError, NotFoundError, PermissionDeniedError
 from orchestrator.api import audit as audit_api
 from orchestrator.auth import service as accounts
-from orchestrator.auth.expiry import parse_expiry
+from orchestrator.auth.expiry import token_expiry
 from orchestrator.auth.passwords import generate_password
 from orchestrator.auth.principal import Principal
 from orchestrator.roles import Permission
@@ -43,7 +43,8 @@ TokenAdmin = Annotated[Principal, Depends(require(Permission.TOKENS_MANAGE))]
 @router.get("/me", response_model=MeOut, summary="The caller: name, roles, permissions")
 def me(principal: Self) -> MeOut:
     return MeOut(name=principal.name, kind=principal.kind, roles=list(principal.roles),
-                 permissions=sorted(p.value for p in principal.permissions))
+                 permissions=sorted(p.value for p in principal.permissions),
+                 token=principal.via_token)
 
 
 @router.get("/users", response_model=list[UserOut], summary="Users")
@@ -105,18 +106,21 @@ def list_tokens(principal: TokenAdmin, store: StoreDep) -> list[TokenOut]:
     return [TokenOut.model_validate(t, from_attributes=True) for t in store.list_tokens()]
 
 
-@router.post("/tokens", response_model=TokenCreated, status_code=201, summary="Create a token")
+@router.post("/tokens", response_model=TokenCreated, status_code=201,
+             summary="Create a token acting as the caller, with some of the caller's roles")
 def create_token(body: TokenIn, principal: TokenAdmin, store: StoreDep) -> TokenCreated:
     try:
         token, plain = accounts.create_token(store, body.name, body.roles, kind=body.kind,
-                                             created_by=principal.name,
-                                             expires_at=parse_expiry(body.expires))
+                                             owner=principal.name, created_by=principal.name,
+                                             expires_at=token_expiry(body.expires))
     except DuplicateError as exc:
         raise HTTPException(409, str(exc)) from None
+    except PermissionDeniedError as exc:
+        raise HTTPException(403, str(exc)) from None
     except (ConfigError, ValueError) as exc:
         raise HTTPException(422, str(exc)) from None
     store.record_audit(principal.name, "token.create", f"token:{token.name}",
-                       {"roles": token.roles, "kind": token.kind,
+                       {"roles": token.roles, "kind": token.kind, "owner": token.owner,
                         "expires_at": token.expires_at})
     out = TokenOut.model_validate(token, from_attributes=True)
     return TokenCreated(**out.model_dump(), token=plain)

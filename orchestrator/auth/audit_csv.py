@@ -1,7 +1,9 @@
 """The audit trail as CSV, for auditors' spreadsheets.
 
-Cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR) get a
-leading apostrophe: actor and target can hold text an outsider typed (a failed sign-in).
+``via_token`` names the API token the actor acted through (empty: in person, from the
+command line, or the system). Cells that a spreadsheet would run as a formula (``=``,
+``+``, ``-``, ``@``, tab, CR) get a leading apostrophe: actor and target can hold text an
+outsider typed (a failed sign-in).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from orchestrator.store.models import AuditRecord
 
 __all__ = ["COLUMNS", "audit_csv_lines", "write_audit_csv"]
 
-COLUMNS = ("id", "at", "actor", "action", "target", "details", "prev_hash", "hash")
+COLUMNS = ("id", "at", "actor", "via_token", "action", "target", "details", "prev_hash",
+           "hash")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -26,8 +29,8 @@ def _cell(value: object) -> str:
 
 def _row(r: AuditRecord) -> list[str]:
     details = json.dumps(r.details, sort_keys=True, ensure_ascii=False) if r.details else ""
-    return [str(r.id), r.at.isoformat(), _cell(r.actor), _cell(r.action), _cell(r.target),
-            _cell(details), r.prev_hash or "", r.hash or ""]
+    return [str(r.id), r.at.isoformat(), _cell(r.actor), _cell(r.via_token), _cell(r.action),
+            _cell(r.target), _cell(details), r.prev_hash or "", r.hash or ""]
 
 
 class _Line:

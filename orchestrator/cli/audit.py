@@ -37,7 +37,8 @@ def list_records(
         return
     table = _table("Audit trail (UTC)", "id at actor action target details", numbers="id")
     for r in records:
-        table.add_row(str(r.id), _when(r.at), escape(r.actor), r.action, escape(r.target),
+        actor = f"{r.actor} (token {r.via_token})" if r.via_token else r.actor
+        table.add_row(str(r.id), _when(r.at), escape(actor), r.action, escape(r.target),
                       escape(json.dumps(r.details)) if r.details else "-")
     _console().print(table)
 

@@ -9,10 +9,11 @@ from pydantic import BaseModel, Field
 
 
 class MeOut(BaseModel):
-    name: str
+    name: str = Field(description="the user; for a token, its owner")
     kind: str
     roles: list[str]
     permissions: list[str]
+    token: str | None = Field(default=None, description="the token's name, if one was sent")
 
 
 class UserIn(BaseModel):
@@ -44,7 +45,9 @@ class TokenIn(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     roles: list[str] = Field(min_length=1)
     kind: str = Field(default="integration", pattern="^(robot|integration)$")
-    expires: str | None = Field(default=None, description="90d, 12h, 2w, an ISO date")
+    expires: str | None = Field(default=None, max_length=40,
+                                description="90d, 12h, 2w or an ISO date, at most 365 days "
+                                            "away; empty: 90 days")
 
 
 class TokenOut(BaseModel):
@@ -52,6 +55,7 @@ class TokenOut(BaseModel):
     prefix: str
     kind: str
     roles: list[str]
+    owner: str | None = Field(description="the user the token acts as")
     created_by: str | None
     created_at: dt.datetime
     expires_at: dt.datetime | None
@@ -67,6 +71,8 @@ class AuditOut(BaseModel):
     id: int
     at: dt.datetime
     actor: str
+    via_token: str | None = Field(default=None,
+                                  description="the API token the actor acted through")
     action: str
     target: str
     details: dict[str, Any]

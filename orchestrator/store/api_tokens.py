@@ -1,7 +1,9 @@
 """API tokens for robots and integrations: plaintext shown once, only its digest stored.
 
 The plaintext and its digest are made by :mod:`orchestrator.auth.service`; the store sees
-the digest (``token_hash``) and the short prefix shown in listings.
+the digest (``token_hash``) and the short prefix shown in listings. Every token has an
+``owner``, the user it acts as; which roles it may hold is the auth layer's rule
+(:func:`orchestrator.auth.service.create_token`), checked again at every use.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from sqlmodel import col, select, update
 from bots.runtime.errors import DuplicateError, NotFoundError
 from orchestrator.roles import parse_roles
 from orchestrator.store.base import StoreBase
-from orchestrator.store.models import ApiToken
+from orchestrator.store.models import ApiToken, User
 from orchestrator.store.types import utcnow
 
 __all__ = ["TOKEN_KINDS", "ApiTokensMixin"]
@@ -27,9 +29,11 @@ _TOUCH_EVERY = dt.timedelta(seconds=30)  # last_used_at is written at most this 
 class ApiTokensMixin(StoreBase):
     def create_token(self, name: str, roles: Iterable[str], kind: str = "integration",
                      created_by: str | None = None,
-                     expires_at: dt.datetime | None = None, *, token_hash: str,
+                     expires_at: dt.datetime | None = None, *, owner: str, token_hash: str,
                      prefix: str) -> ApiToken:
         """Store a new token under the digest of its plaintext (never stored itself)."""
+        if not owner:
+            raise ValueError("a token needs an owner, the user it acts as")
         if kind not in TOKEN_KINDS:
             raise ValueError(f"token kind must be one of {', '.join(TOKEN_KINDS)}, not {kind!r}")
         if not name.strip() or len(name) > 100:
@@ -39,8 +43,8 @@ class ApiTokensMixin(StoreBase):
         if not token_hash:
             raise ValueError("a token needs the digest of its plaintext")
         token = ApiToken(name=name.strip(), token_hash=token_hash, prefix=prefix,
-                         kind=kind, roles=parse_roles(roles), created_by=created_by,
-                         expires_at=expires_at)
+                         kind=kind, roles=parse_roles(roles), owner=owner,
+                         created_by=created_by, expires_at=expires_at)
         try:
             with self._tx(write=True) as s:
                 s.add(token)
@@ -66,6 +70,15 @@ class ApiTokensMixin(StoreBase):
                        .where(col(ApiToken.id) == token.id).values(last_used_at=now))
             token.last_used_at = now
         return token
+
+    def token_owner(self, *, token_hash: str) -> tuple[ApiToken, User] | None:
+        """The live token with this digest and its owner (enabled or not), else ``None``."""
+        token = self.token_for(token_hash=token_hash)
+        if token is None or not token.owner:
+            return None
+        with self._tx() as s:
+            owner = s.exec(select(User).where(User.username == token.owner)).first()
+        return None if owner is None else (token, owner)
 
     def get_token(self, name: str) -> ApiToken:
         with self._tx() as s:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from orchestrator.store.acting import current_via_token
 from orchestrator.store.types import Money, UTCDateTime, utcnow
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "CredentialAccess",
     "ExceptionCase",
     "ImportedStatement",
+    "LoginFailure",
     "RobotRecord",
     "RunRecord",
     "Schedule",
@@ -256,6 +258,9 @@ class AuditRecord(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     actor: str = Field(max_length=100, index=True)
+    # The API token the actor acted through (``None``: in person, CLI, or the system).
+    # Filled from the request being served (:mod:`.acting`) when not given.
+    via_token: str | None = Field(default_factory=current_via_token, max_length=100)
     action: str = Field(max_length=60, index=True)
     target: str = Field(max_length=400)
     details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
@@ -347,11 +352,24 @@ class ApiToken(SQLModel, table=True):
     prefix: str = Field(max_length=12)  # shown in lists so people can tell tokens apart
     kind: str = Field(default="integration", max_length=16)  # robot | integration
     roles: list[str] = Field(default_factory=list, sa_type=JSON)
+    # The user the token acts as; it never holds a role its owner lacks (``None``: a token
+    # made before tokens had owners, refused).
+    owner: str | None = Field(default=None, max_length=100, index=True)
     created_by: str | None = Field(default=None, max_length=100)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_used_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class LoginFailure(SQLModel, table=True):
+    """A failed sign-in: the name tried and the client it came from (throttling only)."""
+
+    __tablename__ = "login_failure"
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    username: str = Field(max_length=100, index=True)
+    client: str = Field(max_length=100, index=True)
 
 
 class CredentialAccess(SQLModel, table=True):

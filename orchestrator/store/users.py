@@ -1,9 +1,10 @@
 """Users: password hashes, roles, disabling, password resets.
 
 The store keeps what the auth layer (:mod:`orchestrator.auth.service`) computed: it never
-sees a password, only its hash. Sessions (:mod:`.sessions`) and API tokens
-(:mod:`.api_tokens`) are mixed in here, so the store composes one ``UsersMixin``. Audit
-records are written by the callers (CLI, API, pages), which know who acts.
+sees a password, only its hash. Sessions (:mod:`.sessions`), API tokens (:mod:`.api_tokens`)
+and failed sign-ins (:mod:`.login_failures`) are mixed in here, so the store composes one
+``UsersMixin``. Audit records are written by the callers (CLI, API, pages), which know who
+acts.
 """
 
 from __future__ import annotations
@@ -17,14 +18,15 @@ from sqlmodel import col, select, update
 from bots.runtime.errors import DuplicateError, NotFoundError
 from orchestrator.roles import parse_roles
 from orchestrator.store.api_tokens import ApiTokensMixin
-from orchestrator.store.models import User, WebSession
+from orchestrator.store.login_failures import LoginFailuresMixin
+from orchestrator.store.models import ApiToken, User, WebSession
 from orchestrator.store.sessions import SessionsMixin
 from orchestrator.store.types import utcnow
 
 __all__ = ["UsersMixin"]
 
 
-class UsersMixin(SessionsMixin, ApiTokensMixin):
+class UsersMixin(SessionsMixin, ApiTokensMixin, LoginFailuresMixin):
     def add_user(self, username: str, *, password_hash: str, roles: Iterable[str],
                  display_name: str = "") -> User:
         """A new user (DuplicateError when the name is taken, ConfigError for a bad role)."""
@@ -76,7 +78,7 @@ class UsersMixin(SessionsMixin, ApiTokensMixin):
             return user
 
     def disable_user(self, username: str) -> User:
-        """Disable the account and end its browser sessions."""
+        """Disable the account, end its browser sessions and revoke the tokens it owns."""
         return self._set_user(username, disabled=True)
 
     def enable_user(self, username: str) -> User:
@@ -103,6 +105,11 @@ class UsersMixin(SessionsMixin, ApiTokensMixin):
                 s.exec(update(WebSession)  # type: ignore[call-overload]
                        .where(col(WebSession.username) == username,
                               col(WebSession.revoked_at).is_(None))
+                       .values(revoked_at=utcnow()))
+            if values.get("disabled") is True:  # a disabled person's tokens die with them
+                s.exec(update(ApiToken)  # type: ignore[call-overload]
+                       .where(col(ApiToken.owner) == username,
+                              col(ApiToken.revoked_at).is_(None))
                        .values(revoked_at=utcnow()))
             s.flush()
             return user

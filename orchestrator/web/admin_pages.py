@@ -12,9 +12,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bots.runtime.errors import ConfigError, DuplicateError, NotFoundError
+from bots.runtime.errors import ConfigError, DuplicateError, NotFoundError, PermissionDeniedError
 from orchestrator.auth import service as accounts
-from orchestrator.auth.expiry import parse_expiry
+from orchestrator.auth.expiry import MAX_TOKEN_LIFETIME, token_expiry
 from orchestrator.auth.passwords import generate_password
 from orchestrator.auth.principal import Principal
 from orchestrator.roles import Permission, Role
@@ -90,7 +90,8 @@ def change_user(request: Request, username: str, action: str, principal: UserAdm
 def _tokens_page(request: Request, store: Store, status_code: int = 200, **extra: object
                  ) -> Response:
     return render(request, "admin_tokens.html", status_code=status_code,
-                  tokens=store.list_tokens(), roles=ROLES, now=utcnow(), **extra)
+                  tokens=store.list_tokens(), roles=ROLES, now=utcnow(),
+                  max_days=MAX_TOKEN_LIFETIME.days, **extra)
 
 
 @router.get("/admin/tokens", response_class=HTMLResponse)
@@ -103,14 +104,17 @@ def create_token(request: Request, principal: TokenAdmin, store: StoreDep,
                  name: Annotated[str, Form()], roles: Annotated[list[str], Form()],
                  kind: Annotated[str, Form()] = "integration",
                  expires: Annotated[str, Form()] = "") -> Response:
+    """A token acting as the signed-in person, with some of their roles (or a robot's)."""
     try:
         token, plain = accounts.create_token(store, name, roles, kind=kind,
-                                             created_by=principal.name,
-                                             expires_at=parse_expiry(expires))
+                                             owner=principal.name, created_by=principal.name,
+                                             expires_at=token_expiry(expires))
+    except PermissionDeniedError as exc:
+        return _tokens_page(request, store, 403, error=str(exc))
     except (ConfigError, DuplicateError, ValueError) as exc:
         return _tokens_page(request, store, 400, error=str(exc))
     store.record_audit(principal.name, "token.create", f"token:{token.name}",
-                       {"roles": token.roles, "kind": token.kind,
+                       {"roles": token.roles, "kind": token.kind, "owner": token.owner,
                         "expires_at": token.expires_at})
     return _tokens_page(request, store, secret=(token.name, plain))
 

@@ -5,7 +5,8 @@ For every HTTP request the middleware puts a :class:`~orchestrator.auth.principa
 :func:`orchestrator.services.deps.require`.
 
 * ``Authorization: Bearer <token>`` — a robot or integration token (no CSRF check: a
-  browser never sends it on its own).
+  browser never sends it on its own). The caller is the token's owner with the roles the
+  token may still use; audit records written meanwhile name the token (``via_token``).
 * Cookie ``finbots_session`` — a person signed in with the browser. Every POST, PUT,
   PATCH and DELETE must bring the session's CSRF token back, in the header
   ``X-CSRF-Token`` (HTMX) or the form field ``csrf_token``; otherwise 403.
@@ -28,13 +29,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from orchestrator.auth import service as accounts
 from orchestrator.auth.principal import Principal
 from orchestrator.auth.tokens import same_secret
+from orchestrator.store.acting import acting_via_token
 from orchestrator.web.csrf import submitted_csrf_token
 
 __all__ = ["COOKIE_NAME", "install", "is_api_path"]
 
 COOKIE_NAME = "finbots_session"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-CSRF_EXEMPT = frozenset({"/login"})  # no session exists yet
+CSRF_EXEMPT = frozenset({"/login"})  # no session yet: the form checks its own token
 
 
 def is_api_path(path: str) -> bool:
@@ -71,9 +73,8 @@ class AuthMiddleware:
         from_cookie = False
         auth = _header(scope, b"authorization")
         if auth[:7].lower() == "bearer ":
-            token = await run_in_threadpool(accounts.token_for, store, auth[7:].strip())
-            if token is not None:
-                principal = Principal.of(token.name, token.roles, kind=token.kind)
+            principal = await run_in_threadpool(accounts.token_principal, store,
+                                                auth[7:].strip())
         else:
             found = await run_in_threadpool(accounts.session_user, store,
                                             _cookie(scope, COOKIE_NAME))
@@ -88,7 +89,8 @@ class AuthMiddleware:
             if not same_secret(sent, principal.csrf_token):
                 await _refuse_csrf(scope, receive, send)
                 return
-        await self.app(scope, receive, _with_security_headers(send))
+        with acting_via_token(principal.via_token if principal else None):
+            await self.app(scope, receive, _with_security_headers(send))
 
 
 _SECURITY_HEADERS = [(b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"),

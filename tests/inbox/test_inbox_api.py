@@ -35,7 +35,7 @@ class Inbox:
         self.clients: dict[str, TestClient] = {}
         for name, roles in PEOPLE.items():
             accounts.add_user(self.store, name, "Pw-for-tests-123!", roles)
-            _, token = accounts.create_token(self.store, name, roles)
+            _, token = accounts.create_token(self.store, name, roles, owner=name)
             self.clients[name] = TestClient(
                 self.app, headers={"Authorization": f"Bearer {token}"})
 

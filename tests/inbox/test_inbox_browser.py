@@ -29,7 +29,8 @@ def maker(live_server: LiveServer, users: dict[str, str]) -> str:
     with contextlib.suppress(DuplicateError):
         accounts.add_user(live_server.store, MAKER, PASSWORD, roles)
     if MAKER not in live_server._tokens:
-        live_server._tokens[MAKER] = accounts.create_token(live_server.store, MAKER, roles)[1]
+        live_server._tokens[MAKER] = accounts.create_token(live_server.store, MAKER, roles,
+                                                           owner=MAKER)[1]
     return MAKER
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,13 +17,11 @@ from orchestrator.auth import service as accounts
 from orchestrator.cli import app as cli
 from orchestrator.store import Store
 
-
-def _bearer(store: Store, role: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {accounts.create_token(store, f'{role}-t', [role])[1]}"}
+Bearer = Callable[[str], dict[str, str]]
 
 
-def test_users_and_tokens_api(client: TestClient, store: Store) -> None:
-    admin = _bearer(store, "admin")
+def test_users_and_tokens_api(client: TestClient, store: Store, bearer: Bearer) -> None:
+    admin = bearer("admin")
     made = client.post("/api/v1/users", headers=admin,
                        json={"username": "carol", "roles": ["finance-reviewer"]})
     assert made.status_code == 201 and len(made.json()["password"]) == 20
@@ -32,27 +31,29 @@ def test_users_and_tokens_api(client: TestClient, store: Store) -> None:
     assert client.post("/api/v1/users", headers=admin,
                        json={"username": "dave", "roles": ["boss"]}).status_code == 422
     listed = client.get("/api/v1/users", headers=admin).json()
-    assert [u["username"] for u in listed] == ["carol"] and "password_hash" not in listed[0]
+    assert [u["username"] for u in listed] == ["admin-t", "carol"]
+    assert all("password_hash" not in u for u in listed)
     new_pw = client.post("/api/v1/users/carol/reset-password", headers=admin).json()["password"]
     assert accounts.authenticate(store, "carol", new_pw).username == "carol"
     assert client.post("/api/v1/users/carol/disable", headers=admin).json()["disabled"]
     assert client.post("/api/v1/users/nobody/disable", headers=admin).status_code == 404
 
     tok = client.post("/api/v1/tokens", headers=admin,
-                      json={"name": "erp-sync", "roles": ["support"], "expires": "30d"}).json()
+                      json={"name": "erp-sync", "roles": ["admin"], "expires": "30d"}).json()
     assert tok["token"].startswith(tok["prefix"]) and tok["expires_at"]
+    assert tok["owner"] == "admin-t"
     rows = client.get("/api/v1/tokens", headers=admin).json()
     assert all("token" not in r and "token_hash" not in r for r in rows)
-    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {tok['token']}"}
-                      ).json()["roles"] == ["support"]
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {tok['token']}"}).json()
+    assert (me["name"], me["token"], me["roles"]) == ("admin-t", "erp-sync", ["admin"])
     assert client.post("/api/v1/tokens/erp-sync/revoke", headers=admin).json()["revoked_at"]
     actions = [a.action for a in store.list_audit(actor="admin-t")]
     assert actions == ["token.revoke", "token.create", "user.disable", "user.reset_password",
                        "user.add"]
 
 
-def test_audit_api_verify_and_csv(client: TestClient, store: Store) -> None:
-    auditor = _bearer(store, "auditor")
+def test_audit_api_verify_and_csv(client: TestClient, store: Store, bearer: Bearer) -> None:
+    auditor = bearer("auditor")
     for i in range(3):
         store.record_audit("jane", "item.retry", f"item:{i}", {"n": i})
     page = client.get("/api/v1/audit?limit=2&action=item.retry", headers=auditor).json()
@@ -70,7 +71,7 @@ def test_audit_api_verify_and_csv(client: TestClient, store: Store) -> None:
 
 
 def test_vault_metadata_never_values(client: TestClient, store: Store, tmp_path: Path,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+                                     monkeypatch: pytest.MonkeyPatch, bearer: Bearer) -> None:
     monkeypatch.delenv("FINBOTS_MASTER_KEY", raising=False)
     monkeypatch.setenv("FINBOTS_VAULT_PATH", str(tmp_path / "v.enc"))
     monkeypatch.setenv("FINBOTS_MASTER_KEY_FILE", str(tmp_path / "m.key"))
@@ -78,7 +79,7 @@ def test_vault_metadata_never_values(client: TestClient, store: Store, tmp_path:
     Vault().set("bank/treasury", {"password": "Top-Secret-1"}, bots=["payment-posting"])
     store.log_credential_access("bank/treasury", "read", "bot:payment-posting", version=1,
                                 run_id=4)
-    dev = _bearer(store, "developer")
+    dev = bearer("developer")
     entries = client.get("/api/v1/vault", headers=dev)
     assert entries.json() == [{"name": "bank/treasury", "fields": ["password"],
                                "bots": ["payment-posting"], "version": 1,
@@ -90,11 +91,12 @@ def test_vault_metadata_never_values(client: TestClient, store: Store, tmp_path:
     assert "bank/treasury" in page and "payment-posting" in page
     for body in (entries.text, page):
         assert "Top-Secret-1" not in body
-    assert client.get("/api/v1/vault", headers=_bearer(store, "support")).status_code == 403
+    assert client.get("/api/v1/vault", headers=bearer("support")).status_code == 403
 
 
-def test_admin_pages_show_a_new_secret_once(client: TestClient, store: Store) -> None:
-    admin = _bearer(store, "admin")
+def test_admin_pages_show_a_new_secret_once(client: TestClient, store: Store,
+                                            bearer: Bearer) -> None:
+    admin = bearer("admin")
     assert "Users and roles" in client.get("/admin", headers=admin).text
     made = client.post("/admin/users", headers=admin,
                        data={"username": "erin", "roles": ["approver", "support"]})
@@ -105,7 +107,7 @@ def test_admin_pages_show_a_new_secret_once(client: TestClient, store: Store) ->
     assert "fbt_" in tok.text and store.get_token("robot-a").kind == "robot"
     gone = client.post("/admin/tokens/robot-a/revoke", headers=admin, follow_redirects=False)
     assert gone.status_code == 303 and store.get_token("robot-a").revoked_at
-    assert client.get("/admin/users", headers=_bearer(store, "auditor")).status_code == 403
+    assert client.get("/admin/users", headers=bearer("auditor")).status_code == 403
 
 
 def test_users_and_tokens_cli(store: Store) -> None:
@@ -123,7 +125,7 @@ def test_users_and_tokens_cli(store: Store) -> None:
     reset = run.invoke(cli, ["users", "reset", "fay"])
     assert "password (shown once):" in reset.output
     made = run.invoke(cli, ["tokens", "create", "r1", "--role", "robot", "--kind", "robot",
-                            "--expires", "90d"])
+                            "--expires", "90d", "--owner", "admin"])
     plain = made.output.strip().splitlines()[-1]
     assert plain.startswith("fbt_") and accounts.token_for(store, plain) is not None
     listing = run.invoke(cli, ["tokens", "list"]).output

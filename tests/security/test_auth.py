@@ -1,13 +1,19 @@
-"""Sign-in, sessions, CSRF, API tokens, disabled users, argon2 hashes."""
+"""Sign-in, sessions, CSRF, API tokens, disabled users, argon2 hashes.
+
+(Tokens acting as their owners: ``test_token_owner.py``; sign-in throttling and the sign-in
+form's CSRF token: ``test_login_throttle.py``.)
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import text
 
 from bots.runtime.errors import AuthenticationError
@@ -22,10 +28,17 @@ ME = "/api/v1/me"
 
 def _sign_in(client: TestClient, user: str = "alice", password: str = PASSWORD,
              next_: str = "/") -> str:
-    r = client.post("/login", data={"username": user, "password": password, "next": next_},
-                    follow_redirects=False)
+    r = _post_login(client, user, password, next_)
     assert r.status_code == 303, r.text
     return str(r.headers["location"])
+
+
+def _post_login(client: TestClient, user: str, password: str, next_: str = "/") -> Response:
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token, "no CSRF token in the sign-in form"
+    return client.post("/login", data={"username": user, "password": password, "next": next_,
+                                       "csrf_token": token.group(1)}, follow_redirects=False)
 
 
 def _csrf(store: Store, user: str = "alice") -> str:
@@ -42,8 +55,7 @@ def test_sign_in_cookie_and_sign_out(client: TestClient, store: Store, alice: st
     page = client.get("/login?next=/runs")
     assert page.status_code == 200 and "Sign in" in page.text
     assert 'name="username"' in page.text and 'name="password"' in page.text
-    r = client.post("/login", data={"username": "alice", "password": PASSWORD, "next": "/runs"},
-                    follow_redirects=False)
+    r = _post_login(client, "alice", PASSWORD, "/runs")
     assert r.status_code == 303 and r.headers["location"] == "/runs"
     cookie = r.headers["set-cookie"].lower()
     assert "finbots_session=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
@@ -66,8 +78,7 @@ def test_secure_cookie_on_https_and_open_redirects(store: Store, alice: str,
     from orchestrator.app import create_app
 
     with TestClient(create_app(store), base_url="https://testserver") as c:
-        r = c.post("/login", data={"username": "alice", "password": PASSWORD,
-                                   "next": "//evil.example/x"}, follow_redirects=False)
+        r = _post_login(c, "alice", PASSWORD, "//evil.example/x")
         assert "secure" in r.headers["set-cookie"].lower()
         assert r.headers["location"] == "/"
     for target in ("https://evil.example", "/\\evil.example", "javascript:alert(1)"):
@@ -78,12 +89,12 @@ def test_secure_cookie_on_https_and_open_redirects(store: Store, alice: str,
 def test_wrong_password_unknown_user_and_disabled(client: TestClient, store: Store,
                                                   alice: str) -> None:
     for user, pw in (("alice", "wrong"), ("mallory", PASSWORD)):
-        r = client.post("/login", data={"username": user, "password": pw})
+        r = _post_login(client, user, pw)
         assert r.status_code == 401 and "Wrong username or password." in r.text
     _sign_in(client)
     store.disable_user("alice")
     assert client.get(ME).status_code == 401  # the open session ended
-    r = client.post("/login", data={"username": "alice", "password": PASSWORD})
+    r = _post_login(client, "alice", PASSWORD)
     assert r.status_code == 401
     with pytest.raises(AuthenticationError, match="disabled"):
         accounts.authenticate(store, "alice", PASSWORD)
@@ -130,11 +141,13 @@ def test_expired_and_idle_sessions_are_refused(client: TestClient, store: Store,
 
 
 def test_tokens_revoked_and_expired_are_refused(client: TestClient, store: Store) -> None:
-    token, plain = accounts.create_token(store, "robot-1", ["robot"], kind="robot")
+    accounts.add_user(store, "root", PASSWORD, ["admin"])
+    token, plain = accounts.create_token(store, "robot-1", ["robot"], kind="robot",
+                                         owner="root")
     assert token.token_hash != plain and plain.startswith("fbt_")
     auth = {"Authorization": f"Bearer {plain}"}
     me = client.get(ME, headers=auth).json()
-    assert me == {"name": "robot-1", "kind": "robot", "roles": ["robot"],
+    assert me == {"name": "root", "kind": "robot", "roles": ["robot"], "token": "robot-1",
                   "permissions": ["robot.work", "self.read"]}
     assert store.get_token("robot-1").last_used_at is not None
     assert client.get("/api/v1/users", headers=auth).status_code == 403
@@ -143,7 +156,7 @@ def test_tokens_revoked_and_expired_are_refused(client: TestClient, store: Store
     assert client.get(ME, headers=auth).status_code == 401
     assert client.get(ME, headers={"Authorization": "Bearer fbt_made-up"}).status_code == 401
 
-    _t, old = accounts.create_token(store, "old", ["auditor"],
+    _t, old = accounts.create_token(store, "old", ["admin"], owner="root",
                                     expires_at=utcnow() + dt.timedelta(hours=1))
     assert client.get(ME, headers={"Authorization": f"Bearer {old}"}).status_code == 200
     with store.engine.begin() as conn:
@@ -163,18 +176,6 @@ def test_passwords_are_argon2_and_rehashed(store: Store, db_path: Path) -> None:
     rehashed = store.get_user("bob").password_hash
     assert rehashed.startswith("$argon2id$") and "m=8192" not in rehashed
     assert PASSWORD.encode() not in db_path.read_bytes()
-
-
-def test_repeated_failures_make_the_name_wait(client: TestClient, store: Store,
-                                              alice: str) -> None:
-    for _ in range(10):
-        store.record_audit("alice", "auth.login_failed", "user:alice", {"reason": "x"})
-    r = client.post("/login", data={"username": "alice", "password": PASSWORD})
-    assert r.status_code == 429 and "Too many failed sign-ins" in r.text
-    with store.engine.begin() as conn:
-        conn.execute(text("UPDATE audit_record SET at = :t"),
-                     {"t": (utcnow() - dt.timedelta(minutes=16)).replace(tzinfo=None)})
-    _sign_in(client)  # the window has passed
 
 
 def test_security_headers_and_htmx_sign_in_redirect(client: TestClient) -> None:

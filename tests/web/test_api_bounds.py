@@ -45,7 +45,8 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Any:
     store = Store(f"sqlite:///{base / 'finbots.db'}")
     app = create_app(store)
     app.state.runs_dir = base / "runs"
-    _record, token = accounts.create_token(store, "bounds-admin", ["admin"])
+    accounts.add_user(store, "bounds-admin", "bounds-admin-pw", ["admin"])
+    _record, token = accounts.create_token(store, "bounds-admin", ["admin"], owner="bounds-admin")
     return TestClient(app, headers={"Authorization": f"Bearer {token}"},
                       raise_server_exceptions=False)
 

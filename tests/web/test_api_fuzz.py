@@ -39,7 +39,8 @@ def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, str]:
     store.register_robot("fuzz-robot", "h", 1, 1)
     app = create_app(store)
     app.state.runs_dir = base / "runs"
-    _record, token = accounts.create_token(store, "fuzz-admin", ["admin"])
+    accounts.add_user(store, "fuzz-admin", "fuzz-admin-pw", ["admin"])
+    _record, token = accounts.create_token(store, "fuzz-admin", ["admin"], owner="fuzz-admin")
     return app, token
 
 
