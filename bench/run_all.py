@@ -14,6 +14,7 @@ BENCHES = [
     ["bench.bench_demo", "--repeat", "3"],
     ["bench.bench_queue", "--repeat", "3"],
     ["bench.bench_trigger_latency", "--jobs", "40"],
+    ["bench.kill_trials", "--kills", "100", "--kills-per-trial", "4", "--quiet"],
 ]
 
 for bench in BENCHES:
