@@ -61,14 +61,8 @@ class LoginFailuresMixin(StoreBase):
             def count(*where: ColumnElement[bool]) -> FailureCount:
                 n, last = s.exec(select(func.count(), func.max(LoginFailure.at))
                                  .where(col(LoginFailure.at) >= since, *where)).one()
-                return FailureCount(int(n), _aware(last))
+                return FailureCount(int(n), last)
 
             return LoginFailures(pair=count(name_is, client_is), client=count(client_is),
                                  account=count(name_is))
 
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    """``max()`` bypasses the column type on SQLite: a naive UTC time comes back."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=dt.UTC)
