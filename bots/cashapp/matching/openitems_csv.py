@@ -82,6 +82,7 @@ class _Reader:
         names, currencies, iban_cache = self.names, self.currencies, self.ibans
         dates, percents = self.dates, self.percents
         items: dict[str, OpenItem] = {}
+        extra: dict[str, list[str]] = {}  # IBANs from further rows of the same invoice
         for row in reader:
             self.line = reader.line_num
             if len(row) <= width:
@@ -110,25 +111,31 @@ class _Reader:
             if until is _MISSING:
                 until = self._date(raw)
             raw = row[pct_at]
-            pct = percents.get(raw) or self._percent(raw)
-            item = OpenItem(number, customer, name, self._amount(row[amount_at]),
-                            currency, due, ibans, row[rf_at].strip() or None,  # type: ignore[arg-type]
-                            pct, until)  # type: ignore[arg-type]
-            seen = items.setdefault(number, item)
-            if seen is not item:
-                items[number] = self._merge(seen, item)
+            pct = percents.get(raw, _MISSING)
+            if pct is _MISSING:
+                pct = self._percent(raw)
+            amount = self._amount(row[amount_at])
+            seen = items.get(number)
+            if seen is None:
+                items[number] = OpenItem(number, customer, name, amount, currency,
+                                         due, ibans,  # type: ignore[arg-type]
+                                         row[rf_at].strip() or None,
+                                         pct, until)  # type: ignore[arg-type]
+                continue
+            # the same invoice on another row: another IBAN of the customer, nothing else
+            if (seen.customer_id, seen.amount_open, seen.currency) != (customer, amount,
+                                                                       currency):
+                raise self.fail(f"invoice {number} repeated with different customer or amount")
+            more = extra.setdefault(number, [])
+            more.extend(ibans)
+        for number, more in extra.items():
+            seen = items[number]
+            merged = tuple(dict.fromkeys(seen.customer_ibans + tuple(more)))
+            items[number] = OpenItem(seen.invoice_number, seen.customer_id, seen.customer_name,
+                                     seen.amount_open, seen.currency, seen.due_date, merged,
+                                     seen.creditor_reference, seen.discount_percent,
+                                     seen.discount_until)
         return list(items.values())
-
-    def _merge(self, seen: OpenItem, item: OpenItem) -> OpenItem:
-        """The same invoice on another row: another IBAN of the customer, nothing else."""
-        if (seen.customer_id, seen.amount_open, seen.currency) != (
-                item.customer_id, item.amount_open, item.currency):
-            raise self.fail(
-                f"invoice {item.invoice_number} repeated with different customer or amount")
-        ibans = tuple(dict.fromkeys(seen.customer_ibans + item.customer_ibans))
-        return OpenItem(seen.invoice_number, seen.customer_id, seen.customer_name,
-                        seen.amount_open, seen.currency, seen.due_date, ibans,
-                        seen.creditor_reference, seen.discount_percent, seen.discount_until)
 
     def _name(self, raw: str) -> str:
         name = self.names.get(raw)
