@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from bots.runtime.errors import AuditChainError, ConfigError
 from orchestrator.cli import app
 from orchestrator.store import Store
+from orchestrator.store.acting import acting_via_token
 from orchestrator.store.audit_anchor import advance_checkpoint, database_id, read_checkpoint
 from orchestrator.store.audit_chain import GENESIS, chain_hash, keyed_hash
 from orchestrator.store.audit_key import load_audit_key
@@ -126,6 +127,15 @@ def test_edited_last_row_is_found(store: Store) -> None:
     assert _kinds(store) == [(ids[-1], "edited"), (ids[-1], "rewritten")]
     code, out = _verify()
     assert code == 1 and f"record {ids[-1]}: edited" in out
+
+
+def test_the_token_acted_through_is_covered_by_the_hash(store: Store) -> None:
+    with acting_via_token("nightly-sync"):
+        via = store.record_audit("alice", "item.retry", "item:1")
+    store.record_audit("alice", "item.retry", "item:2")
+    assert via.via_token == "nightly-sync" and store.verify_audit() == []
+    _sql(store, "UPDATE audit_record SET via_token = NULL WHERE id = :i", i=via.id)
+    assert _kinds(store) == [(via.id, "edited")]
 
 
 def test_tail_cut_is_found_without_a_head(store: Store) -> None:
