@@ -102,3 +102,29 @@ def test_extra_decimals_that_are_not_zero_are_refused_with_the_location() -> Non
     with pytest.raises(StatementParseError, match="3 decimals, EUR allows 2") as err:
         parse_statements(data, source="eod.xml")
     assert err.value.location == "/Document/BkToCstmrStmt/Stmt[1]/Ntry[2]/Amt"
+
+
+def test_a_statement_over_the_configured_size_is_refused_before_parsing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    data = TWO.read_bytes()
+    monkeypatch.setenv("FINBOTS_STATEMENT_MAX_BYTES", str(len(data) - 1))
+    with pytest.raises(StatementParseError, match="larger than the limit") as err:
+        parse_statements(data, source="eod.xml")
+    assert err.value.file == "eod.xml"
+    monkeypatch.setenv("FINBOTS_STATEMENT_MAX_BYTES", str(len(data)))
+    assert len(parse_statements(data, source="eod.xml")) == 2
+
+
+def test_an_undeclared_entity_is_a_syntax_error_on_its_line() -> None:
+    text = TWO.read_text().replace("Card terminal fee", "Card &fee; terminal")
+    line = text[: text.index("&fee;")].count("\n") + 1
+    with pytest.raises(StatementParseError, match="not well-formed") as err:
+        parse_statements(text.encode(), source="eod.xml")
+    assert err.value.location == f"line {line}"
+
+
+def test_a_file_cut_after_a_good_statement_is_refused_whole() -> None:
+    data = TWO.read_bytes()
+    cut = data[: data.index(b"<Id>HBK-USD-20261123</Id>")]
+    with pytest.raises(StatementParseError, match="not well-formed"):
+        parse_statements(cut, source="eod.xml")

@@ -83,9 +83,16 @@ def _refuse_declarations(data: bytes, file: str) -> None:
 
 
 def _not_well_formed(exc: etree.XMLSyntaxError, file: str) -> StatementParseError:
-    message = re.sub(r",? line \d+, column \d+$", "", str(exc.msg or exc))
+    """The first error libxml2 logged: a streaming parse may end on a later, vaguer one
+    ("no element found") with no line."""
+    message, line = str(exc.msg or exc), exc.lineno
+    if not line:
+        first = next((e for e in exc.error_log if e.level_name in ("ERROR", "FATAL")), None)
+        if first is not None and first.line:
+            message, line = first.message, first.line
+    message = re.sub(r",? line \d+, column \d+$", "", message)
     return StatementParseError(f"not well-formed XML: {message}", file=file,
-                               location=f"line {exc.lineno}" if exc.lineno else None)
+                               location=f"line {line}" if line else None)
 
 
 def _refuse_doctype(root: etree._Element, file: str) -> None:
@@ -117,6 +124,7 @@ class XmlStream:
     def __init__(self, data: bytes, *, file: str, tags: Sequence[str]) -> None:
         _refuse_declarations(data, file)
         self.file = file
+        etree.clear_error_log()  # the log an error is told from holds this document only
         self._events = etree.iterparse(io.BytesIO(data), events=("end",), tag=tuple(tags),
                                        **_HARDENED)  # type: ignore[call-overload]
         self.root: etree._Element | None = None
