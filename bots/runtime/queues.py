@@ -280,6 +280,11 @@ class Item(Transaction):
         if self._heartbeat is not None:
             self._heartbeat.stop()
 
+    def _case_request(self) -> dict[str, Any]:
+        assert self._step is not None
+        self.evidence = self._step.evidence  # the case shows this failure's screenshot
+        return self.work_queue.case_request(self)
+
     def _complete(self, output: dict[str, Any]) -> None:
         self._stop_heartbeat()
         try:
@@ -295,12 +300,16 @@ class Item(Transaction):
         backend, owner = self.work_queue.backend, self.work_queue.owner
         try:
             if isinstance(backend, FailingWithCase) and self.work_queue.cases is not None:
-                assert self._step is not None
-                self.evidence = self._step.evidence  # the case shows this failure's screenshot
-                retry, self.case_opened = backend.fail_item_with_case(
-                    self.id, kind, code, message, owner=owner,
-                    case=self.work_queue.case_request(self))
-                return retry
+                try:
+                    retry, self.case_opened = backend.fail_item_with_case(
+                        self.id, kind, code, message, owner=owner, case=self._case_request())
+                    return retry
+                except (LeaseLostError, IllegalTransitionError):
+                    raise
+                except Exception as exc:  # the case cannot be written: the failure alone
+                    # (its case is tried again after the release; recovery opens it else)
+                    self.log.error("item {} and its case were not written together: {}",
+                                   self.id, self.recorder.redactor.describe(exc))
             return backend.fail_item(self.id, kind, code, message, owner=owner)
         except (LeaseLostError, IllegalTransitionError) as exc:
             self.log.error("item {} was not failed: {}", self.id, exc)
