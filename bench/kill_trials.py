@@ -4,8 +4,9 @@ Against the sandbox on free ports (the ERP and portal without their artificial s
 each trial starts from a freshly reset sandbox and a fresh finbots home, then runs the bot
 (intake and posting) as a real process and kills it (SIGKILL, with its browser) at a moment
 drawn uniformly from the length of an undisturbed run. The next run recovers what the
-killed one left and is killed in turn, ``--kills-per-trial`` times; then a last run goes to
-completion. What the trial leaves behind is then counted:
+killed one left and is killed in turn, up to ``--kills-per-trial`` times, until a run goes
+to completion (one that ends before its kill moment, or the run after the last kill).
+What the trial leaves behind is then counted:
 
 - duplicates: ERP postings beyond the first of a bank reference;
 - missing postings: payments the scenario expects posted that the ERP does not hold;
@@ -14,7 +15,6 @@ completion. What the trial leaves behind is then counted:
 - missing audit records: ERP postings without a ``payment.post`` audit record of their
   confirmation.
 
-A kill whose moment came after the run had ended is not counted (that run just finished).
 The exit status is 1 when any of the four is not zero.
 
 Run: ``python -m bench.kill_trials --kills 100`` (``--seed`` to replay a series).
@@ -73,7 +73,7 @@ class Tally:
     """How the trials went."""
 
     kills: int = 0
-    finished_before_kill: int = 0  # runs that ended before their kill moment came
+    finished_before_kill: int = 0  # trials whose last run ended before its kill moment
     trials: int = 0
     final_runs_failed: int = 0
     kill_moments: list[float] = field(default_factory=list)
@@ -142,28 +142,32 @@ class Trials:
         return self.run_seconds
 
     def trial(self, number: int, kills: int, tally: Tally) -> dict[str, str]:
-        """``kills`` SIGKILLs at random moments, each run recovering the one before, then
-        a run to completion; the outcome is added to ``tally``. Returns the trial's
+        """Up to ``kills`` SIGKILLs at random moments, each run recovering the one before,
+        until a run goes to completion (one that ends before its kill moment, or the run
+        after the last kill); the outcome is added to ``tally``. Returns the trial's
         environment (its finbots home)."""
         self.reset_sandbox()
         env = self.home(f"trial-{number:03d}")
         killed = attempts = 0
-        while killed < kills:
+        while True:
             attempts += 1
-            moment = self.random.uniform(*self.span)
             proc = self.spawn(env, f"run-{attempts}.log")
+            if killed == kills:
+                returncode = proc.wait()
+                break
+            moment = self.random.uniform(*self.span)
             try:
-                proc.wait(timeout=moment)
+                returncode = proc.wait(timeout=moment)
             except subprocess.TimeoutExpired:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
                 killed += 1
                 tally.kill_moments.append(moment)
-            else:
-                tally.finished_before_kill += 1
-        proc = self.spawn(env, "run-final.log")
-        if proc.wait() != 0:
+                continue
+            tally.finished_before_kill += 1  # it ran to completion: the trial is over
+            break
+        if returncode != 0:
             tally.final_runs_failed += 1
         tally.kills += killed
         tally.trials += 1
@@ -260,7 +264,7 @@ def report(tally: Tally, seconds: float) -> str:
               f"{moments[len(moments) // 2]:.1f} s" if moments else "no kill")
     lines = [
         f"{tally.kills} SIGKILLs in {tally.trials} trials ({spread}); "
-        f"{tally.finished_before_kill} run(s) ended before their kill moment; "
+        f"{tally.finished_before_kill} trial(s) ended by a run done before its kill moment; "
         f"{seconds:.0f} s in all",
         f"duplicates {f.duplicates}, missing postings {f.missing_postings}, lost cases "
         f"{f.lost_cases}, missing audit records {f.missing_audit}",

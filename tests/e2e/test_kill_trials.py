@@ -27,7 +27,8 @@ def test_random_kills_lose_nothing_and_double_nothing(sandbox: Any, tmp_path: Pa
     trials = Trials(sandbox.urls, tmp_path, seed=5, span=(3.0, 12.0))
     tally = Tally()
 
-    env = trials.trial(1, 6, tally)
+    while tally.kills < 6:
+        env = trials.trial(tally.trials + 1, 6 - tally.kills, tally)
 
     assert tally.kills == 6 and tally.final_runs_failed == 0
     found = tally.findings
