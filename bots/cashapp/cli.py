@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bots.cashapp.bulk import paused_gc
 from bots.cashapp.matching import load_config, load_open_items_csv, match_statement
 from bots.cashapp.model import Direction, RemittanceAdvice, Statement
 from bots.cashapp.statements import (
@@ -177,7 +178,7 @@ def match(
     except FinbotsError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    with clock.phase("output"):
+    with clock.phase("output"), paused_gc():
         entries = {e.entry_id: e for e in parsed.entries}
         rows = [decision_row(entries[r.entry_id].bank_reference, r) for r in results]
         if as_json:

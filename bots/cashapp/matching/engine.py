@@ -17,12 +17,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
+from bots.cashapp.bulk import paused_gc
 from bots.cashapp.matching import rules_amount as ra
 from bots.cashapp.matching import rules_reference as rr
 from bots.cashapp.matching.config import MatchingConfig
 from bots.cashapp.matching.duplicates import PostedPayment, find_duplicates
 from bots.cashapp.matching.evidence import AdviceBook, Evidence, gather
-from bots.cashapp.matching.index import OpenItemIndex, paused_gc
+from bots.cashapp.matching.index import OpenItemIndex
 from bots.cashapp.matching.ledger import Ledger
 from bots.cashapp.matching.results import Context, candidate, exception
 from bots.cashapp.model import (

@@ -8,13 +8,12 @@ items by amount (built on first use). Rows of one customer that differ only in t
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
 
+from bots.cashapp.bulk import paused_gc
 from bots.cashapp.identifiers import compact
 from bots.cashapp.matching.config import MatchingConfig
 from bots.cashapp.matching.normalize import (
@@ -26,22 +25,6 @@ from bots.cashapp.matching.normalize import (
 from bots.cashapp.model import OpenItem
 
 T = TypeVar("T")
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector during bulk work.
-
-    Building and matching allocate millions of acyclic objects; each automatic collection
-    would walk the whole heap again. Reference counting still frees memory meanwhile.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _add(table: dict[str, object], key: str, value: object) -> None:

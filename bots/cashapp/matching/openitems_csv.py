@@ -13,6 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from bots.cashapp.bulk import paused_gc
 from bots.cashapp.identifiers import compact, is_valid_iban
 from bots.cashapp.model import OpenItem
 from bots.runtime.errors import OpenItemsError
@@ -36,7 +37,7 @@ def load_open_items_csv(path: Path | str) -> list[OpenItem]:
     """Read and validate the export; rows repeating an invoice for another IBAN are merged."""
     file = Path(path)
     try:
-        with file.open(encoding="utf-8-sig", newline="") as stream:
+        with file.open(encoding="utf-8-sig", newline="") as stream, paused_gc():
             return _Reader(str(file)).read(stream)
     except OSError as exc:
         raise OpenItemsError(f"cannot read open items ({exc})", file=str(file)) from exc

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from lxml import etree
 
+from bots.cashapp.bulk import paused_gc
 from bots.cashapp.model import Direction, Statement, StatementEntry
 from bots.cashapp.statements.camt_entries import direction, entries_of, is_booked
 from bots.cashapp.statements.limits import check_size
@@ -85,6 +86,11 @@ def _document(root: etree._Element, source: str) -> tuple[Doc, str]:
 
 def _read(data: bytes, source: str) -> _Read:
     check_size(len(data), source)
+    with paused_gc():
+        return _read_stream(data, source)
+
+
+def _read_stream(data: bytes, source: str) -> _Read:
     stream = XmlStream(data, file=source, tags=_TAGS)
     doc: Doc | None = None
     kind = ""
