@@ -128,3 +128,19 @@ def test_a_file_cut_after_a_good_statement_is_refused_whole() -> None:
     cut = data[: data.index(b"<Id>HBK-USD-20261123</Id>")]
     with pytest.raises(StatementParseError, match="not well-formed"):
         parse_statements(cut, source="eod.xml")
+
+
+def test_the_stream_itself_never_expands_entities(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Second line of defence for the streaming reader: past the declaration check (turned
+    off here), an external entity is neither read nor substituted."""
+    from bots.cashapp.statements import safexml
+
+    monkeypatch.setattr(safexml, "_declaration_line", lambda data: None)
+    doc = ('<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+           '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt>'
+           "<Stmt><Id>&xxe;</Id></Stmt></BkToCstmrStmt></Document>")
+    first_line = Path("/etc/passwd").read_text().splitlines()[0]
+    with pytest.raises(StatementParseError) as err:
+        for element in safexml.XmlStream(doc.encode(), file="x.xml", tags=["{*}Stmt"]):
+            assert first_line not in "".join(element.itertext())
+    assert first_line not in str(err.value)
