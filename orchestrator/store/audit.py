@@ -41,6 +41,9 @@ from orchestrator.store.types import to_jsonable, utcnow
 __all__ = ["AuditMixin", "AuditProblem", "append_audit", "current_actor"]
 
 _PG_LOCK_KEY = 0x66696E62_61756474  # "finbaudt": the audit trail's advisory lock
+_PENDING = "finbots_audit_head"  # session.info: the newest record to checkpoint on commit
+_LISTENING = "finbots_audit_listening"
+_log = logging.getLogger(__name__)
 
 
 def current_actor() -> str:
@@ -104,11 +107,6 @@ def _first_key(last: AuditRecord | None) -> bytes:
             f"no audit key in {key_source()}, but the trail's newest record was hashed with "
             "one: restore the key the trail was written with")
     return create_audit_key()
-
-
-_PENDING = "finbots_audit_head"
-_LISTENING = "finbots_audit_listening"
-_log = logging.getLogger(__name__)
 
 
 def _checkpoint_after_commit(session: Session, key: bytes, record: AuditRecord) -> None:
