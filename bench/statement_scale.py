@@ -1,20 +1,23 @@
 """Month-end size from the files: ``finbots match`` on a camt.053 and an open-items CSV.
 
     .venv/bin/python bench/statement_scale.py                    # 10k, 20k, 50k, 100k entries
-    .venv/bin/python bench/statement_scale.py --sizes 5000 20000
+    .venv/bin/python bench/statement_scale.py --sizes 5000 20000 --keep /tmp/month-end
 
 For each size N it writes a camt.053 with N entries (the generated month end of
 ``bench/cashapp_generator.py``: references, garbled numbers, payers by IBAN and name) and
 a CSV of M = 10 x N open items, then runs in separate processes, one after the other:
 
 * the floor: the XML read with lxml ``iterparse`` (each entry cleared once read) and the
-  CSV with the ``csv`` module, nothing else;
-* ``finbots match --statement FILE --open-items FILE.csv --json --timings`` (output to
-  /dev/null), which reports its own phases: statement parse, open items read, matching.
+  CSV with ``csv.reader``, nothing else (an ``iterparse`` that stops only at entries is
+  timed too, as a tighter floor for the XML: ``STATEMENT_SCALE_JSON=1`` prints it);
+* ``finbots match --statement FILE --open-items FILE.csv --json --timings`` (decisions
+  to a temporary file), which reports its own phases: statement parse, open items read,
+  matching, writing the decisions.
 
-It prints parse, match and total wall time, the floor, total / floor, the peak RSS of
-the match process and the time per entry, so growth faster than linear shows as a
-rising per-entry figure.
+It prints CPU seconds per phase and in total (wall time depends on what else the machine
+runs; ``STATEMENT_SCALE_JSON=1`` adds it), the floor, total / floor, the peak RSS of the
+match process and the time per entry, so growth faster than linear shows as a rising
+per-entry figure.
 """
 
 from __future__ import annotations
