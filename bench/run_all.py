@@ -9,6 +9,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 BENCHES = [
     ["bench.bench_matching"],
+    ["bench.statement_scale"],
     ["bench.bench_posting", "--extra-exact", "40", "--repeat", "3"],
     ["bench.bench_desktop", "--extra-exact", "40", "--repeat", "3"],
     ["bench.bench_demo", "--repeat", "3"],
