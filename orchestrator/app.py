@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from fastapi_offline import FastAPIOffline
 
 from orchestrator.api import auth as api_auth
 from orchestrator.api import bots as api_bots
@@ -15,6 +14,7 @@ from orchestrator.api import runs as api_runs
 from orchestrator.store import Store
 from orchestrator.web import (
     admin_pages,
+    api_docs,
     auth_middleware,
     auth_pages,
     bot_pages,
@@ -28,8 +28,6 @@ from orchestrator.web.templating import STATIC_DIR
 __all__ = ["create_app"]
 
 API_PREFIX = "/api/v1"
-#: The API docs page's Swagger UI files, served by finbots itself (no CDN: works offline).
-DOCS_ASSETS = "/static/api-docs"
 _API_ROUTERS = (api_auth, api_cases, api_runs, api_fleet, api_dashboard, api_bots)
 _PAGE_ROUTERS = (auth_pages, dashboard_pages, inbox_pages, runs_pages, fleet_pages, bot_pages,
                  admin_pages)
@@ -37,10 +35,9 @@ _PAGE_ROUTERS = (auth_pages, dashboard_pages, inbox_pages, runs_pages, fleet_pag
 
 def create_app(store: Store | None = None) -> FastAPI:
     """The app on ``store`` (default: the store the environment configures)."""
-    app = FastAPIOffline(title="finbots orchestrator", version="1.0.0",
-                         openapi_url=f"{API_PREFIX}/openapi.json",
-                         docs_url=f"{API_PREFIX}/docs", redoc_url=None, static_url=DOCS_ASSETS,
-                         swagger_ui_parameters={"validatorUrl": None})  # no outside validator
+    app = FastAPI(title="finbots orchestrator", version="1.0.0",
+                  openapi_url=f"{API_PREFIX}/openapi.json", docs_url=None, redoc_url=None)
+    api_docs.install(app, f"{API_PREFIX}/docs", f"{API_PREFIX}/openapi.json")  # no CDN
     app.state.store = store or Store.from_settings()
     for module in _API_ROUTERS:
         app.include_router(module.router, prefix=API_PREFIX)
