@@ -103,6 +103,7 @@ def gather(
         and not any(h.item.customer_id == payer.customer_id for h in ev.hits)
     ):
         record = index.customers.get(payer.customer_id)
-        fuzzy, ev.rivals = fuzzy_hits(text, record.items if record else [], index, config)
+        choices = record.fuzzy_choices() if record else ({}, [])
+        fuzzy, ev.rivals = fuzzy_hits(text, choices, index, config)
         ev.hits += fuzzy
     return ev

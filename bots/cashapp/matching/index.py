@@ -8,6 +8,7 @@ items by amount (built on first use). Rows of one customer that differ only in t
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,6 +19,7 @@ from bots.cashapp.identifiers import compact
 from bots.cashapp.matching.config import MatchingConfig
 from bots.cashapp.matching.normalize import (
     batch_invoice_keys,
+    fold,
     invoice_keys,
     normalize_name,
     raw_key,
@@ -25,6 +27,7 @@ from bots.cashapp.matching.normalize import (
 from bots.cashapp.model import OpenItem
 
 T = TypeVar("T")
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def _add(table: dict[str, object], key: str, value: object) -> None:
@@ -52,6 +55,9 @@ class CustomerRecord:
     ibans: set[str] = field(default_factory=set)
     items: list[OpenItem] = field(default_factory=list)
     _by_amount: dict[Decimal, list[OpenItem]] | None = None
+    # by currency ("" for all): amounts ascending, the items in that order
+    _by_size: dict[str, tuple[list[Decimal], list[OpenItem]]] | None = None
+    _fuzzy: tuple[dict[str, OpenItem], list[str]] | None = None
 
     @property
     def name(self) -> str:
@@ -64,6 +70,45 @@ class CustomerRecord:
                 table.setdefault(item.amount_open, []).append(item)
             self._by_amount = table
         return self._by_amount.get(amount, [])
+
+    def count(self, currency: str = "") -> int:
+        """How many open items the customer has (in ``currency``; all when empty)."""
+        return len(self._sizes(currency)[1])
+
+    def near(self, amount: Decimal, count: int, currency: str = "") -> list[OpenItem]:
+        """The open items around ``amount``: at least the ``count`` nearest below it and the
+        ``count`` nearest from it up, with every item of the same amount as the last ones
+        taken. Whatever order a caller wants among the ``count`` closest, they are in here,
+        found by bisection instead of a pass over all of a large customer's items."""
+        amounts, order = self._sizes(currency)
+        pos = bisect_left(amounts, amount)
+        lo, hi = max(0, pos - count), min(len(order), pos + count)
+        while lo > 0 and amounts[lo - 1] == amounts[lo]:
+            lo -= 1
+        while 0 < hi < len(order) and amounts[hi] == amounts[hi - 1]:
+            hi += 1
+        return order[lo:hi]
+
+    def _sizes(self, currency: str) -> tuple[list[Decimal], list[OpenItem]]:
+        if self._by_size is None:
+            self._by_size = {}
+        found = self._by_size.get(currency)
+        if found is None:
+            chosen = [i for i in self.items if not currency or i.currency == currency]
+            chosen.sort(key=lambda i: (i.amount_open, i.invoice_number))
+            found = self._by_size[currency] = ([i.amount_open for i in chosen], chosen)
+        return found
+
+    def fuzzy_choices(self) -> tuple[dict[str, OpenItem], list[str]]:
+        """Folded invoice numbers and their cores -> item, for fuzzy search (built once)."""
+        if self._fuzzy is None:
+            choices: dict[str, OpenItem] = {}
+            for item in self.items:
+                folded = fold(raw_key(item.invoice_number))
+                choices.setdefault(folded, item)
+                choices.setdefault(fold(folded.lstrip(_LETTERS)), item)
+            self._fuzzy = (choices, list(choices))
+        return self._fuzzy
 
 
 class OpenItemIndex:

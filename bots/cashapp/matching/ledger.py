@@ -13,6 +13,7 @@ class Ledger:
     def __init__(self) -> None:
         self._remaining: dict[str, Decimal] = {}
         self._consumers: dict[str, list[str]] = {}
+        self._touched: dict[str, dict[str, OpenItem]] = {}  # customer -> number -> item
 
     def open(self, item: OpenItem) -> Decimal:
         return self._remaining.get(item.invoice_number, item.amount_open)
@@ -40,3 +41,8 @@ class Ledger:
             item = items[a.invoice_number]
             self._remaining[a.invoice_number] = self.open(item) - a.settles
             self._consumers.setdefault(a.invoice_number, []).append(entry_id)
+            self._touched.setdefault(item.customer_id, {})[a.invoice_number] = item
+
+    def touched(self, customer_id: str) -> dict[str, OpenItem]:
+        """The customer's items this statement consumed (their open amount changed)."""
+        return self._touched.get(customer_id, {})

@@ -94,25 +94,25 @@ def _best_per_item(hits: Iterable[RefHit]) -> list[RefHit]:
 
 
 def fuzzy_hits(
-    text: str, items: list[OpenItem], index: OpenItemIndex, config: MatchingConfig
+    text: str,
+    choices: tuple[dict[str, OpenItem], list[str]],
+    index: OpenItemIndex,
+    config: MatchingConfig,
 ) -> tuple[list[RefHit], list[RefHit]]:
-    """Garbled invoice numbers of the payer's ``items`` in ``text``: ``(hits, rivals)``.
+    """Garbled invoice numbers of the payer's invoices in ``text``: ``(hits, rivals)``.
 
-    A fragment is taken only when one of the payer's invoices is its unique closest match
-    and no other open invoice anywhere is as close (one edit away). Otherwise the
-    near matches come back as ``rivals`` for a person to look at.
+    ``choices`` are the payer's folded invoice numbers and cores (``CustomerRecord.
+    fuzzy_choices``, built once per customer, not once per payment). A fragment is taken
+    only when one of the payer's invoices is its unique closest match and no other open
+    invoice anywhere is as close (one edit away). Otherwise the near matches come back as
+    ``rivals`` for a person to look at.
     """
-    choices: dict[str, OpenItem] = {}
-    for item in items:
-        folded = fold(raw_key(item.invoice_number))
-        choices.setdefault(folded, item)
-        choices.setdefault(fold(folded.lstrip(_LETTERS)), item)
+    by_key, keys = choices
     hits: list[RefHit] = []
     rivals: list[RefHit] = []
-    if not choices:
+    if not keys:
         return hits, rivals
     cutoff = config.invoice_fuzzy_cutoff
-    keys = list(choices)
     for frag in text_fragments(text, config.max_reference_tokens, config.min_reference_length):
         for query in {fold(frag), fold(frag.lstrip(_LETTERS))}:
             if len(query) < config.min_reference_length:
@@ -121,7 +121,7 @@ def fuzzy_hits(
             if not found:
                 continue
             top = found[0][1]
-            best = {choices[k].invoice_number: choices[k] for k, s, _ in found if s == top}
+            best = {by_key[k].invoice_number: by_key[k] for k, s, _ in found if s == top}
             near = [h for h in _neighbours(query, index) if h.invoice_number not in best]
             if len(best) == 1 and not near:
                 (item,) = best.values()

@@ -72,11 +72,16 @@ def payer_items_near(ev: Evidence, ctx: Context, why: str = "payer's open item")
     record = ctx.index.customers.get(ev.payer.customer_id)
     if record is None:
         return []
-    amount = ev.entry.amount
-    items = [i for i in record.items if ctx.ledger.open(i) > 0]
+    amount, limit = ev.entry.amount, ctx.config.max_candidates
+    touched = ctx.ledger.touched(record.customer_id)
+    # the closest by the amount the export says, found by bisection (a large customer has
+    # thousands), unless this statement changed it: those are judged by what is left open
+    around = record.near(amount, limit + len(touched))
+    items = [i for i in around if i.invoice_number not in touched] + list(touched.values())
+    items = [i for i in items if ctx.ledger.open(i) > 0]
     items.sort(key=lambda i: (abs(ctx.ledger.open(i) - amount), i.invoice_number))
     out = []
-    for item in items[: ctx.config.max_candidates]:
+    for item in items[:limit]:
         open_amount = ctx.ledger.open(item)
         closeness = 1 - min(1.0, float(abs(open_amount - amount) / max(open_amount, amount)))
         out.append(candidate(item, round(0.5 * closeness, 4), why, ctx))

@@ -47,17 +47,19 @@ def amount_only(ev: Evidence, ctx: Context) -> MatchResult | None:
     solutions: list[tuple[OpenItem, ...]] = [(i,) for i in singles[:2]]
     conclusive = True
     if len(solutions) < 2:
-        pool = [(i, i.amount_open) for i in record.items if i.currency == entry.currency]
+        limit = cfg.max_combination_candidates
+        near = record.near(entry.amount, limit, entry.currency)  # not all of a large customer
+        pool = [(i, i.amount_open) for i in near]
         pool.sort(key=lambda p: (abs(p[1] - entry.amount), p[0].invoice_number))
         search = find_combinations(
             entry.amount,
-            pool[: cfg.max_combination_candidates],
+            pool[:limit],
             max_items=cfg.max_combination_items,
             max_nodes=cfg.max_combination_nodes,
             max_solutions=2 - len(solutions),
         )
         solutions += search.solutions
-        conclusive = search.conclusive and len(pool) <= cfg.max_combination_candidates
+        conclusive = search.conclusive and record.count(entry.currency) <= limit
     if len(solutions) > 1:
         cands = [
             candidate(i, 0.5, "open amount fits the payment", ctx) for sol in solutions for i in sol
