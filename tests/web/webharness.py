@@ -30,6 +30,8 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from orchestrator.auth import service as accounts
 from orchestrator.roles import Role
 from orchestrator.store import Store
+from orchestrator.store.audit_anchor import ENV_HEAD_FILE, checkpoint_path
+from orchestrator.store.audit_key import ENV_KEY, ENV_KEY_FILE, audit_key_path, create_audit_key
 
 __all__ = [
     "PASSWORD",
@@ -127,6 +129,11 @@ def start_server(base: Path, timeout: float = 30.0) -> LiveServer:
         "FINBOTS_ACTOR": "web-test",
     }
     env.pop("FINBOTS_RUNS_DIR", None)
+    if not env.get(ENV_KEY, "").strip():
+        # the tests write audit records into the server's store too: one key, one head file
+        create_audit_key()
+        env[ENV_KEY_FILE] = str(audit_key_path())
+        env.setdefault(ENV_HEAD_FILE, str(checkpoint_path()))
     folders = [str(WEB_BOTS), *os.environ.get("FINBOTS_BOTS_PATH", "").split(os.pathsep)]
     env["FINBOTS_BOTS_PATH"] = os.pathsep.join(dict.fromkeys(p for p in folders if p))
     os.environ["FINBOTS_BOTS_PATH"] = env["FINBOTS_BOTS_PATH"]  # in-process apps too
