@@ -13,6 +13,7 @@ import sys
 from typing import Annotated
 
 import typer
+from sqlalchemy.engine import make_url
 
 from bots.runtime.browser import shutdown_browser
 from bots.runtime.errors import DuplicateError
@@ -26,6 +27,8 @@ from orchestrator.roles import Role
 from orchestrator.runner import run_bot
 from orchestrator.scheduler import schedules as scheduling
 from orchestrator.store import Store
+from orchestrator.store.audit_anchor import database_id, forget_checkpoint
+from orchestrator.store.audit_key import load_audit_key
 from sandbox.check import run_check
 from sandbox.credentials import store_sandbox_credentials
 from sandbox.launcher import SandboxConfig, ensure_running
@@ -47,6 +50,10 @@ def _archive_default_store() -> None:
             if part.exists():
                 shutil.move(part, archive / f"finbots-{stamp}.db{suffix}")
         typer.echo(f"previous store moved to {archive}/finbots-{stamp}.db")
+        # the new store at the same path starts a new audit trail: its head is not the old one's
+        db_id = database_id(make_url(settings.db_url))
+        if db_id is not None:
+            forget_checkpoint(db_id, load_audit_key())
 
 
 #: People of the demo besides ``admin``: one who clears cases, one who approves.
