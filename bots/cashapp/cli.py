@@ -19,13 +19,17 @@ from rich.console import Console
 from rich.table import Table
 
 from bots.cashapp.bulk import paused_gc
-from bots.cashapp.matching import load_config, load_open_items_csv, match_statement
+from bots.cashapp.matching import (
+    OpenItemIndex,
+    load_config,
+    load_open_items_csv,
+    match_statement,
+)
 from bots.cashapp.model import Direction, RemittanceAdvice, Statement
 from bots.cashapp.statements import (
     JsonFileRegistry,
     check_balance,
     import_statements,
-    parse_file,
     parse_file_statements,
     parse_remittance_file,
     statement_to_dict,
@@ -164,23 +168,34 @@ def match(
         help="Print the wall and CPU seconds of each phase to stderr (one JSON line)."
     ),
 ) -> None:
-    """Match a statement against open items: one decision per entry."""
+    """Match every statement of a file against the open items: one decision per entry.
+
+    Each statement is decided on its own against the same open items; the decisions come
+    in file order. When the file holds several statements, each decision names its
+    statement (``statement_id``).
+    """
     clock = PhaseClock()
     try:
         settings = load_config(config)
         with clock.phase("parse"):
-            parsed = parse_file(statement)
+            parsed = parse_file_statements(statement)
         with clock.phase("open_items"):
             items = load_open_items_csv(open_items)
         advices = [parse_remittance_file(path) for path in remittance or []]
         with clock.phase("match"):
-            results = match_statement(parsed.entries, items, settings, remittances=advices)
+            index = OpenItemIndex(items, settings)
+            decided = [(s, match_statement(s.entries, index, settings, remittances=advices))
+                       for s in parsed]
     except FinbotsError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     with clock.phase("output"), paused_gc():
-        entries = {e.entry_id: e for e in parsed.entries}
-        rows = [decision_row(entries[r.entry_id].bank_reference, r) for r in results]
+        rows = []
+        for one, results in decided:
+            entries = {e.entry_id: e for e in one.entries}
+            named = {"statement_id": one.statement_id} if len(decided) > 1 else {}
+            rows += [{**named, **decision_row(entries[r.entry_id].bank_reference, r)}
+                     for r in results]
         if as_json:
             typer.echo(json_lines(rows))
         else:

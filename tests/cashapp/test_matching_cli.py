@@ -71,7 +71,7 @@ def scenario_statement(monkeypatch: pytest.MonkeyPatch) -> None:
         None,
         tuple(scenario_entries(SC)),
     )
-    monkeypatch.setattr(cashapp_cli, "parse_file", lambda path: stmt)
+    monkeypatch.setattr(cashapp_cli, "parse_file_statements", lambda path: [stmt])
 
 
 def test_json_output_one_decision_per_entry(tmp_path: Path, scenario_statement: None) -> None:

@@ -54,3 +54,22 @@ def test_a_statement_over_the_size_limit_is_refused_naming_it(
                                    "--open-items", str(items)])
     assert res.exit_code == 2
     assert str(statement) in res.output and "larger than the limit of 1.0 KiB" in res.output
+
+
+def test_every_statement_of_a_file_is_decided_in_file_order(tmp_path: Path) -> None:
+    items = tmp_path / "open.csv"
+    items.write_text(HEADER
+                     + "QPW-7781,C7,Quillon Paper Works,,440.00,EUR,2026-11-30,\n"
+                     + "MHS-55120,C9,Marlow Harbour Supplies Inc,,2000.00,USD,2026-11-30,\n",
+                     encoding="utf-8")
+    res = CliRunner().invoke(app, [
+        "match", "--statement", str(FIXTURES / "camt053_v08_two_accounts.xml"),
+        "--open-items", str(items), "--json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    assert [(r["statement_id"], r["entry_id"]) for r in rows] == [
+        ("HBK-EUR-20261123", "E1-1"), ("HBK-EUR-20261123", "E2-1"),
+        ("HBK-USD-20261123", "U1-1")]
+    posted = {r["entry_id"]: [a["invoice_number"] for a in r["allocations"]]
+              for r in rows if r["decision"] == "post"}
+    assert posted == {"E1-1": ["QPW-7781"], "U1-1": ["MHS-55120"]}
