@@ -64,15 +64,17 @@ class Doc:
 
     def find(self, el: etree._Element, path: str) -> etree._Element | None:
         """The first element at ``path`` below ``el``, in document order."""
-        steps = self._steps(path)
+        # called a dozen times per entry: the caches are looked up inline
+        steps = self._paths.get(path) or self._steps(path)
+        known = self._kids
         node = el
-        last = len(steps) - 1
         for n, step in enumerate(steps):
-            found = self._children(node).get(step)
+            kids = known.get(node)
+            found = (kids if kids is not None else self._children(node)).get(step)
             if not found:
                 return None
-            if n < last and len(found) > 1:  # several branches: the first that goes on
-                nodes = self._walk(found, steps[n + 1:])
+            if len(found) > 1 and n < len(steps) - 1:  # several branches: the first that
+                nodes = self._walk(found, steps[n + 1:])  # goes on
                 return nodes[0] if nodes else None
             node = found[0]
         return node
