@@ -186,6 +186,7 @@ def match(
             index = OpenItemIndex(items, settings)
             decided = [(s, match_statement(s.entries, index, settings, remittances=advices))
                        for s in parsed]
+            del index  # not needed for the output: its memory goes back before that
     except FinbotsError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -193,9 +194,11 @@ def match(
         rows = []
         for one, results in decided:
             entries = {e.entry_id: e for e in one.entries}
-            named = {"statement_id": one.statement_id} if len(decided) > 1 else {}
-            rows += [{**named, **decision_row(entries[r.entry_id].bank_reference, r)}
-                     for r in results]
+            if len(decided) == 1:
+                rows += [decision_row(entries[r.entry_id].bank_reference, r) for r in results]
+                continue
+            rows += [{"statement_id": one.statement_id,
+                      **decision_row(entries[r.entry_id].bank_reference, r)} for r in results]
         if as_json:
             typer.echo(json_lines(rows))
         else:
