@@ -13,29 +13,21 @@ when the trail does not hold it yet.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol
 
 from bots.payment_posting.portal import BillingPortal
 from bots.runtime import BusinessFailure, Item, RunContext, WorkQueue
 from bots.runtime.errors import ApplicationFailure
 from bots.runtime.retry import attempt
 
-__all__ = ["AUDIT_ACTION", "AuditTrail", "Erp", "Poster", "describe_case"]
+__all__ = ["AUDIT_ACTION", "Erp", "Poster", "describe_case"]
 
 
 #: The audit action of a posting in the ERP (one record per ERP confirmation).
 AUDIT_ACTION = "payment.post"
-
-
-@runtime_checkable
-class AuditTrail(Protocol):
-    """A backend that can say whether the bot's audit trail holds a record (the
-    orchestrator's can; one that cannot is treated as holding none)."""
-
-    def audit_exists(self, action: str, details: Mapping[str, Any]) -> bool: ...
 
 
 class Erp(Protocol):
@@ -146,11 +138,8 @@ class Poster:
         """Whether the trail holds this posting already. A run killed between the ERP's
         confirmation and its audit record left none: the rerun that finds the posting
         writes it. A backend that cannot tell gets the record (better twice than never)."""
-        trail = self.ctx.backend
-        if not isinstance(trail, AuditTrail):
-            return False
-        return trail.audit_exists(AUDIT_ACTION, {"bank_reference": reference,
-                                                 "confirmation": confirmation})
+        return self.ctx.audited(AUDIT_ACTION, {"bank_reference": reference,
+                                               "confirmation": confirmation})
 
     def _audit_posting(self, item: Item, confirmation: str, *,
                        found_already_posted: bool = False) -> None:

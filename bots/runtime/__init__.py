@@ -30,6 +30,7 @@ from bots.runtime.errors import (
 from bots.runtime.memory import MemoryBackend
 from bots.runtime.queues import (
     AuditBackend,
+    AuditLookup,
     BotBackend,
     CaseBackend,
     Item,
@@ -52,6 +53,7 @@ __all__ = [
     "AppSession",
     "ApplicationFailure",
     "AuditBackend",
+    "AuditLookup",
     "Bot",
     "BotBackend",
     "BotFailure",

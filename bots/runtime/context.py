@@ -17,7 +17,7 @@ from bots.runtime.browser import BrowserSession
 from bots.runtime.logs import RunLog
 from bots.runtime.memory import MemoryBackend
 from bots.runtime.paths import runs_dir
-from bots.runtime.queues import BotBackend, Item, WorkQueue
+from bots.runtime.queues import AuditLookup, BotBackend, Item, WorkQueue
 from bots.runtime.redact import Redactor
 from bots.runtime.sinks import ItemSink, RunSink, StepSink
 from bots.runtime.state import BotState
@@ -171,6 +171,14 @@ class RunContext:
         actor = f"bot:{self.bot.name if self.bot else 'bot'}"
         self.backend.record_audit(actor, action, target,
                                   self.redactor.redact_value(dict(details or {})))
+
+    def audited(self, action: str, details: dict[str, Any]) -> bool:
+        """Whether the bot's trail already holds a record of ``action`` with ``details``
+        (e.g. a posting a rerun found in the target: it is recorded once, not twice).
+        A backend that cannot tell answers False: better a record twice than never."""
+        if not isinstance(self.backend, AuditLookup):
+            return False
+        return self.backend.audit_exists(action, details)
 
     def end_items(self, exc: BaseException | None = None) -> None:
         """The task ended: an item still open is completed, or released by ``exc``'s kind.

@@ -264,6 +264,13 @@ class MemoryBackend:
             self.audit.append(record)
         return record
 
+    def audit_exists(self, action: str, details: Mapping[str, Any]) -> bool:
+        wanted = {k: str(v) for k, v in details.items()}
+        with self._lock:
+            return any(r["action"] == action
+                       and all(str(r["details"].get(k)) == v for k, v in wanted.items())
+                       for r in self.audit)
+
     # -- bot state ---------------------------------------------------------------------
     def get_state(self, bot: str, namespace: str, key: str) -> Any | None:
         with self._lock:

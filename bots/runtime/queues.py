@@ -150,6 +150,16 @@ class AuditBackend(Protocol):
 
 
 @runtime_checkable
+class AuditLookup(Protocol):
+    """A trail that can say whether it holds a record already (optional; ``ctx.audited``)."""
+
+    def audit_exists(self, action: str, details: Mapping[str, Any]) -> bool:
+        """Whether this bot's trail holds a record of ``action`` whose details hold every
+        ``key: value`` of ``details`` (compared as text)."""
+        ...
+
+
+@runtime_checkable
 class FailingWithCase(Protocol):
     """A backend that fails an item and opens its case in one transaction (optional)."""
 
