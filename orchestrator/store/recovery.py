@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from sqlalchemy import exists
+from sqlalchemy import ColumnElement, exists, func, or_
 from sqlmodel import Session, col, select
 
 from orchestrator.store.base import StoreBase
@@ -54,16 +54,17 @@ def _abandon(s: Session, items: Iterable[WorkItem], now: dt.datetime) -> list[in
     return abandoned
 
 
-def _case_covers(case: ExceptionCase, item: WorkItem) -> bool:
-    """``case`` is the one ``item``'s failure went to: its own, or the case already open for
-    the same reference and reason when the item failed (a failure joins an open case)."""
-    if case.work_item_id == item.id:
-        return True
-    if case.reason_code != item.failure_code:
-        return False
-    failed_at = item.finished_at or item.created_at
-    return case.created_at <= failed_at and (
-        case.resolved_at is None or case.resolved_at >= failed_at)
+def _covered_by_a_case() -> ColumnElement[bool]:
+    """The item's failure went to a case: its own, or the case that was open for the same
+    reference and reason when the item failed (a failure joins an open case)."""
+    failed_at = func.coalesce(WorkItem.finished_at, WorkItem.created_at)
+    own = exists().where(ExceptionCase.work_item_id == WorkItem.id)
+    joined = exists().where(
+        ExceptionCase.reference == WorkItem.reference,
+        ExceptionCase.reason_code == WorkItem.failure_code,
+        ExceptionCase.created_at <= failed_at,
+        or_(col(ExceptionCase.resolved_at).is_(None), ExceptionCase.resolved_at >= failed_at))
+    return or_(own, joined)
 
 
 class RecoveryMixin(CasesMixin, StoreBase):
@@ -132,22 +133,15 @@ class RecoveryMixin(CasesMixin, StoreBase):
         left alone, and so is an item carrying out a person's decision (its case follows
         it already).
         """
-        has_own_case = exists().where(ExceptionCase.work_item_id == WorkItem.id)
+        # one query finds the orphans (usually none): every run's start asks it
+        resolving = col(WorkItem.payload)["resolves_case"].as_string()
         with self._tx() as s:
-            items = s.exec(
+            orphans = s.exec(
                 select(WorkItem)
                 .where(col(WorkItem.state).in_([ItemState.FAILED, ItemState.ABANDONED]),
-                       ~has_own_case)
+                       resolving.is_(None), ~_covered_by_a_case())
                 .order_by(col(WorkItem.id))
             ).all()
-            orphans = []
-            for item in items:
-                if (item.payload or {}).get("resolves_case") is not None:
-                    continue
-                cases = s.exec(select(ExceptionCase).where(
-                    ExceptionCase.reference == item.reference)).all()
-                if not any(_case_covers(c, item) for c in cases):
-                    orphans.append(item)
         opened = []
         for item in orphans:
             code = item.failure_code or "FAILED"
