@@ -28,6 +28,18 @@ from bots.runtime.waits import wait_visible
 __all__ = ["AppSession", "Row"]
 
 _PREVIEW = 200  # characters of a read result kept in its step
+#: the text a document shows, then what its fields hold (a search box's reference is on
+#: the screenshot too); a frameset document has no body, a password field is left out
+_BODY_TEXT = """() => {
+  if (!document.body) return '';
+  const fields = [...document.body.querySelectorAll('input, textarea, select')]
+    .filter(e => !['password', 'hidden', 'submit', 'button', 'checkbox', 'radio']
+      .includes((e.type || '').toLowerCase()) && e.value)
+    .map(e => (e.name || e.id || 'field') + ': ' + e.value);
+  return [document.body.innerText, ...fields].join('\\n');
+}"""
+_SECRET_TEXTS = "els => els.map(e => String(e.value || e.innerText || ''))"
+
 
 class AppSession:
     """Actions on one app's page by logical selector names (see the project's contracts)."""
@@ -90,6 +102,19 @@ class AppSession:
         for spec in self.selectors.secret_specs():
             masks.extend(loc for _, loc in candidates(self.page, spec))
         self.page.screenshot(path=str(path), full_page=True, mask=masks)
+
+    def page_text(self) -> str:
+        """The text the page shows (frames included), secret selectors' text left out:
+        what a screenshot's step records beside the image."""
+        parts = [frame.evaluate(_BODY_TEXT) for frame in self.page.frames
+                 if frame.url != "about:blank"]
+        text = "\n".join(p for p in parts if p)
+        for spec in self.selectors.secret_specs():
+            for _, loc in candidates(self.page, spec):
+                for secret in loc.evaluate_all(_SECRET_TEXTS):
+                    if secret.strip():
+                        text = text.replace(secret, "***")
+        return text
 
     def open(self, path: str = "/") -> None:
         """Go to ``base_url + path`` (or to ``path`` when it is a full URL); waits for load.
@@ -291,5 +316,5 @@ class AppSession:
     def checkpoint(self, label: str) -> str | None:
         """A masked screenshot recorded as a step; returns its path relative to run_dir."""
         with self._action("checkpoint", data={"label": label}) as (st, _):
-            st.evidence = self.recorder.screenshot(f"{st.seq:04d}-{label}", self)
+            st.evidence = self.recorder.screenshot(f"{st.seq:04d}-{label}", self, step=st)
         return st.evidence

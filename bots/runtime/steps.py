@@ -8,6 +8,11 @@ Evidence belongs to its work item: between :meth:`StepRecorder.begin_item` and
 :meth:`StepRecorder.end_item` the recorder notes each page (app session) a step used, and a
 failure without a page of its own takes the screenshot of the page this item used last;
 when the item used none there is no screenshot (never a page left over from another item).
+
+A screenshot's step also records the text the page showed (``page_text``, the first
+:data:`PAGE_TEXT_LIMIT` characters, secrets redacted like all step data), so a reader can
+check what the image shows without looking at it: e.g. that a case's screenshot is the
+page of its own payment.
 """
 
 from __future__ import annotations
@@ -29,9 +34,11 @@ from bots.runtime.errors import BusinessFailure
 from bots.runtime.redact import Redactor
 from bots.runtime.sinks import StepSink
 
-__all__ = ["Capturable", "Outcome", "Step", "StepRecorder"]
+__all__ = ["PAGE_TEXT_LIMIT", "Capturable", "Outcome", "Step", "StepRecorder"]
 
 Outcome = Literal["ok", "failed", "skipped"]
+#: How much of a page's text a screenshot's step keeps.
+PAGE_TEXT_LIMIT = 4000
 
 
 @runtime_checkable
@@ -125,7 +132,8 @@ class StepRecorder:
             step.outcome = "failed"
             step.note(self.redactor.describe(exc))
             if step.evidence is None and capture:
-                step.evidence = self.screenshot(f"{step.seq:04d}-failed-{step.action}", step.target)
+                step.evidence = self.screenshot(f"{step.seq:04d}-failed-{step.action}",
+                                                step.target, step=step)
             hooks = [] if isinstance(exc, BusinessFailure) else self.on_failure
             for callback in hooks:  # technical trouble only: bad data is not a bot fault
                 try:
@@ -172,24 +180,27 @@ class StepRecorder:
                 self._item_targets = [t for t in self._item_targets if t is not target]
                 self._item_targets.append(target)
 
-    def screenshot(self, label: str, target: Capturable | None = None) -> str | None:
+    def screenshot(self, label: str, target: Capturable | None = None, *,
+                   step: Step | None = None) -> str | None:
         """Save a screenshot of ``target``; returns its path relative to the run directory.
 
         Without a target: the page the current work item used last (none when it used
-        none), or outside an item the page used last.
+        none), or outside an item the page used last. ``step``: the step the image
+        belongs to, which records the page's text (``page_text``) when the page has one.
         """
         if target is not None:
-            return self._capture(label, target)
+            return self._capture(label, target, step)
         item_targets = self.item_targets()
         if item_targets is None:
-            return self._capture(label, self.current) if self.current is not None else None
+            return self._capture(label, self.current, step) if self.current is not None \
+                else None
         for candidate in reversed(item_targets):  # a closed popup: the page before it
-            shot = self._capture(label, candidate)
+            shot = self._capture(label, candidate, step)
             if shot is not None:
                 return shot
         return None
 
-    def _capture(self, label: str, target: Capturable) -> str | None:
+    def _capture(self, label: str, target: Capturable, step: Step | None = None) -> str | None:
         rel = Path("screenshots") / f"{_slug(label)}.png"
         try:
             (self.run_dir / rel.parent).mkdir(parents=True, exist_ok=True)
@@ -198,7 +209,23 @@ class StepRecorder:
             logger.warning("screenshot {} failed: {}", rel, self.redactor.describe(exc))
             return None
         self.last_captured = target
+        if step is not None:
+            self._note_text(step, target)
         return rel.as_posix()
+
+    def _note_text(self, step: Step, target: Capturable) -> None:
+        """The text the captured page shows, into the step's data (when it can tell)."""
+        read = getattr(target, "page_text", None)
+        if not callable(read):
+            return
+        try:
+            text = read()
+        except Exception as exc:  # the image is the evidence; its text is a help
+            logger.warning("page text for step {} not read: {}", step.seq,
+                           self.redactor.describe(exc))
+            return
+        if isinstance(text, str):
+            step.data["page_text"] = text[:PAGE_TEXT_LIMIT]
 
     def _record(self, step: Step) -> None:
         record = step.as_record()

@@ -139,7 +139,8 @@ class Transaction:
     def _take_evidence(self, step: Step) -> None:
         """The screenshot of the page this item used last (none when it used none)."""
         self.recorder.last_captured = None
-        step.evidence = self.recorder.screenshot(f"{step.seq:04d}-failed-transaction")
+        step.evidence = self.recorder.screenshot(f"{step.seq:04d}-failed-transaction",
+                                                 step=step)
         target = self.recorder.last_captured if step.evidence else None
         step.data["evidence_app"] = getattr(target, "app", None)
 

@@ -64,6 +64,11 @@ def test_each_case_screenshot_shows_the_payment_that_failed(home: Any, sandbox: 
         last = [s for s in own if s.app == tx.data["evidence_app"]][-1]
         assert last.action == "show_payment", (case.reference, last.action)
         assert last.data["shown"] == case.reference  # the reference on the page shot
+        # the image's own step says what the page showed: this payment, no other
+        page_text = tx.data["page_text"]
+        assert case.reference in page_text, (case.reference, page_text[:300])
+        others = {c.reference for c in cases} - {case.reference}
+        assert not any(ref in page_text for ref in others), case.reference
 
 
 def test_running_the_same_statement_again_posts_nothing_new(home: Any, sandbox: Any) -> None:

@@ -97,6 +97,8 @@ def test_screenshot_masks_secret_fields(ctx: RunContext) -> None:
     app.fill("login.otp", OTP)
     app.fill("login.username", "clerk")
     shot = Image.open(ctx.run_dir / app.checkpoint("masked")).convert("RGB")
+    text = ctx.recorder.steps[-1].data["page_text"]  # what the image's step says it shows
+    assert "clerk" in text and SECRET not in text and OTP not in text
     for name, masked in (("pwd", True), ("otp", True), ("userid", False)):
         box = app.page.locator(f"input[name={name}]").bounding_box()
         assert box
