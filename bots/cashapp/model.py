@@ -133,6 +133,25 @@ class Candidate:
 
 
 @dataclass(frozen=True, slots=True)
+class LearnedUse:
+    """A rule learned from a person's decision that a result relies on, and what the
+    engine decided without it (so the decision can fall back once the rule is withdrawn)."""
+
+    rule_id: int
+    kind: str
+    source_case: int | None
+    created_by: str
+    says: str  # e.g. "IBAN IE64... pays for C1007"
+    without_reason: ReasonCode | None = None
+    without_explanation: str = ""
+
+    @property
+    def origin(self) -> str:
+        where = f"case {self.source_case}" if self.source_case is not None else "a person"
+        return f"learned from {where} ({self.created_by})"
+
+
+@dataclass(frozen=True, slots=True)
 class MatchResult:
     entry_id: str
     decision: Decision
@@ -144,3 +163,4 @@ class MatchResult:
     allocations: tuple[Allocation, ...] = ()
     candidates: tuple[Candidate, ...] = field(default_factory=tuple)
     partial: bool = False  # posted amount leaves the invoice partially paid
+    learned: tuple[LearnedUse, ...] = ()  # rules learned from people this decision used

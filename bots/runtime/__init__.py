@@ -27,6 +27,7 @@ from bots.runtime.errors import (
     SelectorError,
     UnexpectedDialogError,
 )
+from bots.runtime.learned import Learned, LearnedBackend, LearnedRule
 from bots.runtime.memory import MemoryBackend
 from bots.runtime.queues import (
     AuditBackend,
@@ -68,6 +69,9 @@ __all__ = [
     "HttpStatusError",
     "Item",
     "ItemSink",
+    "Learned",
+    "LearnedBackend",
+    "LearnedRule",
     "MemoryBackend",
     "MemorySink",
     "PreparedResolution",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bots.runtime.bot import Bot
 from bots.runtime.browser import BrowserSession
+from bots.runtime.learned import Learned
 from bots.runtime.logs import RunLog
 from bots.runtime.memory import MemoryBackend
 from bots.runtime.paths import runs_dir
@@ -164,6 +165,12 @@ class RunContext:
     def state(self, namespace: str) -> BotState:
         """The bot's persistent key-value store ``namespace`` (kept between runs)."""
         return BotState(self.backend, self.bot.name if self.bot else "bot", namespace)
+
+    @property
+    def learned(self) -> Learned:
+        """What the bot learned from people's decisions (read from the backend on every
+        call, so a rule a person withdrew is never used again)."""
+        return Learned(self.backend, self.bot.name if self.bot else "bot")
 
     def audit(self, action: str, target: str, details: dict[str, Any] | None = None) -> None:
         """Record what the bot did that moved money (actor ``bot:<name>``) in the audit

@@ -14,12 +14,13 @@ import datetime as dt
 import itertools
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
 from bots.runtime.errors import IllegalTransitionError, LeaseLostError, NotFoundError
+from bots.runtime.learned import LearnedRule
 
 __all__ = ["MemoryBackend", "MemoryCase", "MemoryItem", "MemoryQueue"]
 
@@ -86,6 +87,7 @@ class MemoryBackend:
         self.cases: list[MemoryCase] = []
         self.state: dict[tuple[str, str, str], Any] = {}
         self.audit: list[dict[str, Any]] = []
+        self.learned: list[LearnedRule] = []
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
 
@@ -279,3 +281,39 @@ class MemoryBackend:
     def put_state(self, bot: str, namespace: str, key: str, value: Any) -> None:
         with self._lock:
             self.state[(bot, namespace, key)] = copy.deepcopy(value)
+
+    # -- learned rules -----------------------------------------------------------------
+    def learn_rule(self, bot: str, kind: str, key: str, value: Mapping[str, Any], *,
+                   source_case: int | None, created_by: str,
+                   evidence: Mapping[str, Any] | None = None) -> LearnedRule:
+        with self._lock:
+            for rule in self.learned:
+                if rule.active and (rule.bot, rule.kind, rule.key, rule.value) == (
+                        bot, kind, key, dict(value)):
+                    return rule
+            rule = LearnedRule(len(self.learned) + 1, bot, kind, key,
+                               copy.deepcopy(dict(value)), source_case, created_by, _now(),
+                               copy.deepcopy(dict(evidence or {})))
+            self.learned.append(rule)
+            return rule
+
+    def list_learned(self, bot: str | None = None, *, kind: str | None = None,
+                     include_withdrawn: bool = False) -> list[LearnedRule]:
+        with self._lock:
+            return [r for r in self.learned if (bot is None or r.bot == bot)
+                    and (kind is None or r.kind == kind)
+                    and (include_withdrawn or r.active)]
+
+    def get_learned(self, rule_id: int) -> LearnedRule | None:
+        with self._lock:
+            return next((r for r in self.learned if r.id == rule_id), None)
+
+    def withdraw_learned(self, rule_id: int, by: str) -> LearnedRule:
+        with self._lock:
+            at = next((n for n, r in enumerate(self.learned) if r.id == rule_id), None)
+            if at is None:
+                raise NotFoundError(f"no learned rule {rule_id!r}")
+            if self.learned[at].active:
+                self.learned[at] = replace(self.learned[at], withdrawn_at=_now(),
+                                           withdrawn_by=by)
+            return self.learned[at]

@@ -24,6 +24,7 @@ from bots.cashapp.matching.config import MatchingConfig
 from bots.cashapp.matching.duplicates import PostedPayment, find_duplicates
 from bots.cashapp.matching.evidence import AdviceBook, Evidence, gather
 from bots.cashapp.matching.index import OpenItemIndex
+from bots.cashapp.matching.learned import LearnedHints, label
 from bots.cashapp.matching.ledger import Ledger
 from bots.cashapp.matching.results import Context, candidate, exception
 from bots.cashapp.model import (
@@ -53,10 +54,15 @@ def match_statement(
     *,
     remittances: Iterable[RemittanceAdvice] = (),
     posted_history: Iterable[PostedPayment] = (),
+    learned: LearnedHints | None = None,
 ) -> list[MatchResult]:
-    """Decide every entry; results come back in input order, exactly one per entry."""
+    """Decide every entry; results come back in input order, exactly one per entry.
+
+    ``learned``: rules learned from people's decisions (:mod:`.learned`), consulted only
+    where the rules leave a payment undecided; their postings pass the same checks."""
     with paused_gc():
-        return _match(entries, open_items, config, remittances, posted_history)
+        return _match(entries, open_items, config, remittances, posted_history,
+                      learned or LearnedHints())
 
 
 def _match(
@@ -65,6 +71,7 @@ def _match(
     config: MatchingConfig | None,
     remittances: Iterable[RemittanceAdvice],
     posted_history: Iterable[PostedPayment],
+    learned: LearnedHints,
 ) -> list[MatchResult]:
     if isinstance(open_items, OpenItemIndex):
         index = open_items
@@ -74,6 +81,7 @@ def _match(
         index = OpenItemIndex(open_items, config)
     advices = AdviceBook(remittances, config)
     evidences = [gather(n, e, index, config, advices) for n, e in enumerate(entries)]
+    learned_payers = learned.identify(evidences, index.customers) if learned else {}
     ordered = sorted(evidences, key=lambda v: v.order_key)
     credits = [ev for ev in ordered if ev.entry.is_credit]
     ctx = Context(index, config, Ledger(), find_duplicates(credits, posted_history, config))
@@ -81,12 +89,16 @@ def _match(
     deferred: list[Evidence] = []
     for ev in ordered:
         result = run_rules(ev, ctx)
+        if learned:
+            result = learned.second_look(ev, ctx, result)
         if result.decision is Decision.POST and result.rule in ra.AMOUNT_RULES:
             results[ev.position] = result
             deferred.append(ev)
             continue
         results[ev.position] = _commit(ev, result, ctx)
     _commit_amount_only(deferred, results, ctx)
+    if learned_payers:
+        return [label(results[n], learned_payers.get(n)) for n in range(len(entries))]
     return [results[n] for n in range(len(entries))]
 
 
