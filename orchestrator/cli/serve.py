@@ -18,6 +18,9 @@ def serve(
     = 1.0,
     stop_grace: Annotated[float, typer.Option(
         help="On shutdown: seconds jobs get to stop before they are killed.")] = 60.0,
+    node: Annotated[str | None, typer.Option(
+        help="This node's name (default: FINBOTS_NODE or the host name); of several nodes "
+             "on one store, one leads and fires the schedules.")] = None,
 ) -> None:
     """Run the orchestrator: web UI and API, scheduler and robots in one process tree.
 
@@ -27,4 +30,4 @@ def serve(
     from orchestrator.robots import serve as run_serve
 
     run_serve(robots, host, port, scheduler=not no_scheduler, slots=slots,
-              poll_seconds=poll, stop_grace=stop_grace)
+              poll_seconds=poll, stop_grace=stop_grace, node=node)

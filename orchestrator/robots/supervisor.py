@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -102,13 +101,12 @@ class RobotPool:
                 proc.wait()
 
 
-def _start_scheduler(store: Store) -> Any:
-    try:  # written in parallel with this module: tolerate its absence
-        from orchestrator.scheduler import SchedulerService
-    except ImportError as exc:
-        logger.warning("no scheduler: {}", exc)
-        return None
-    service = SchedulerService(store)
+def _start_scheduler(store: Store, node: str) -> Any:
+    """The scheduler, firing only while this node leads (see ``scheduler.leadership``)."""
+    from orchestrator.scheduler import SchedulerService
+    from orchestrator.scheduler.leadership import Leadership, leader_lock
+
+    service = SchedulerService(store, leadership=Leadership(leader_lock(store, node), node))
     service.start()
     return service
 
@@ -128,12 +126,19 @@ def _supervise(store: Store, pool: RobotPool, done: threading.Event, timeout: fl
 def serve(n_robots: int = 1, host: str = "127.0.0.1", port: int = 8000, *,
           scheduler: bool = True, slots: int = 1, poll_seconds: float = 1.0,
           unresponsive_after: float = 30.0, stop_grace: float = 60.0,
-          log_level: str = "info") -> None:
-    """Run until SIGTERM or Ctrl-C, then shut everything down cleanly."""
+          log_level: str = "info", node: str | None = None) -> None:
+    """Run until SIGTERM or Ctrl-C, then shut everything down cleanly.
+
+    ``node`` names this orchestrator node (default ``FINBOTS_NODE`` or the host name): its
+    robots are ``<node>-1``, ``<node>-2``, ... and the fleet page shows whether it leads.
+    """
     import uvicorn
 
+    from orchestrator.scheduler.leadership import node_name
+
+    node = node or node_name()
     store = Store.from_settings()  # the tables exist before any robot or request needs them
-    names = [f"{socket.gethostname()}-{i}" for i in range(1, n_robots + 1)]
+    names = [f"{node}-{i}" for i in range(1, n_robots + 1)]
     pool = RobotPool(names, ["--slots", str(slots), "--poll", str(poll_seconds),
                              "--unresponsive-after", str(unresponsive_after),
                              "--stop-grace", str(stop_grace)])
@@ -145,15 +150,15 @@ def serve(n_robots: int = 1, host: str = "127.0.0.1", port: int = 8000, *,
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, on_signal)
     pool.start()
-    service = _start_scheduler(store) if scheduler else None
+    service = _start_scheduler(store, node) if scheduler else None
     done = threading.Event()
     watcher = threading.Thread(target=_supervise, name="supervisor", daemon=True,
                                args=(store, pool, done, unresponsive_after))
     watcher.start()
     config = uvicorn.Config("orchestrator.app:create_app", factory=True, host=host,
                             port=port, log_level=log_level)
-    logger.info("serving http://{}:{} with {} robot(s), scheduler {}", host, port, n_robots,
-                "on" if service else "off")
+    logger.info("node {}: serving http://{}:{} with {} robot(s), scheduler {}", node, host,
+                port, n_robots, "on (fires while this node leads)" if service else "off")
     try:
         uvicorn.Server(config).run()
     finally:

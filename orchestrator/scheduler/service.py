@@ -14,6 +14,9 @@ and the misfire handling are deliberately this module's own rather than APSchedu
   a fire;
 * schedules added, paused or changed through the CLI, API or another process are seen on
   the next pass (the table is read every ``poll_seconds``).
+
+With a :class:`~orchestrator.scheduler.leadership.Leadership`, the loop passes only while its
+node leads, so of several nodes on one store one fires schedules (the others stand by).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from loguru import logger
 from orchestrator.scheduler.timing import TIMING, plan_fires
 
 if TYPE_CHECKING:
+    from orchestrator.scheduler.leadership import Leadership
     from orchestrator.store import RunRecord, Store
     from orchestrator.store.models import Schedule
 
@@ -42,14 +46,17 @@ class SchedulerService:
 
     ``start()`` runs passes in a daemon thread: one at once, then every ``poll_seconds``
     or at the next due fire time, whichever comes first. ``tick(now)`` is one pass, callable
-    directly (tests, or a caller with its own loop).
+    directly (tests, or a caller with its own loop). With ``leadership``, ``start()`` starts
+    it too, the loop passes only while this node leads, and ``shutdown()`` steps down.
     """
 
-    def __init__(self, store: Store, *, poll_seconds: float = 1.0) -> None:
+    def __init__(self, store: Store, *, poll_seconds: float = 1.0,
+                 leadership: Leadership | None = None) -> None:
         if poll_seconds <= 0:
             raise ValueError("poll_seconds must be > 0")
         self.store = store
         self.poll_seconds = poll_seconds
+        self.leadership = leadership
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._next_due: dt.datetime | None = None
@@ -63,6 +70,8 @@ class SchedulerService:
         if self.running:
             return
         self._stop.clear()
+        if self.leadership is not None:
+            self.leadership.start()
         self._thread = threading.Thread(target=self._loop, name="finbots-scheduler",
                                         daemon=True)
         self._thread.start()
@@ -74,6 +83,8 @@ class SchedulerService:
         if wait and self._thread is not None:
             self._thread.join()
         self._thread = None
+        if self.leadership is not None:
+            self.leadership.stop()
 
     def __enter__(self) -> SchedulerService:
         self.start()
@@ -84,6 +95,10 @@ class SchedulerService:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            if self.leadership is not None and not self.leadership.leading:
+                self._next_due = None  # standing by: look again after poll_seconds
+                self._stop.wait(self.poll_seconds)
+                continue
             try:
                 self.tick()
             except Exception:

@@ -92,5 +92,6 @@ def test_public_surface() -> None:
     assert sorted(scheduler.__all__) == sorted(
         name for name in vars(scheduler) if not name.startswith("_")
         and name not in ("annotations", "business", "calendars", "definition", "service",
-                         "schedules", "timing", "triggers"))
+                         "schedules", "timing", "triggers", "leadership", "leader_pg",
+                         "leader_file"))
     assert all(getattr(scheduler, name) is not None for name in scheduler.__all__)
