@@ -1,4 +1,5 @@
-"""``/api/v1``: jobs (list, start, stop, kill), schedules (list, pause, resume), robots;
+"""``/api/v1``: jobs (list, start, stop, kill), schedules (list, pause, resume), robots,
+orchestrator nodes (which one leads the scheduler);
 queues and work items come from :mod:`orchestrator.api.queue_routes`."""
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from orchestrator.services.deps import get_store, require
 from orchestrator.services.fleet_actions import set_schedule, start_job, stop_job
 from orchestrator.services.fleet_models import (
     JobStartIn,
+    NodeOut,
     RobotOut,
     ScheduleOut,
     robot_out,
     schedule_out,
 )
-from orchestrator.services.fleet_views import schedule_rows
+from orchestrator.services.fleet_views import node_rows, schedule_rows
 from orchestrator.services.run_models import RunOut, run_out
 from orchestrator.store import RunStatus, Store, utcnow
 
@@ -90,3 +92,10 @@ def list_robots(principal: Annotated[Principal, Depends(require(P.ROBOTS_READ))]
                 store: StoreDep) -> list[RobotOut]:
     now = utcnow()
     return [robot_out(r, now) for r in store.list_robots()]
+
+
+@router.get("/nodes", response_model=list[NodeOut], tags=["robots"],
+            summary="Orchestrator nodes, the one leading the scheduler first")
+def list_nodes(principal: Annotated[Principal, Depends(require(P.ROBOTS_READ))],
+               store: StoreDep) -> list[NodeOut]:
+    return node_rows(store)

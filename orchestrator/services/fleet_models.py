@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field
 from orchestrator.store import WorkItem, WorkQueue, utcnow
 from orchestrator.store.models import RobotRecord, Schedule
 
-__all__ = ["ItemAddIn", "ItemOut", "ItemPageOut", "JobStartIn", "QueueOut", "RobotOut",
-           "ScheduleOut", "item_out", "queue_out", "robot_out", "schedule_out"]
+__all__ = ["ItemAddIn", "ItemOut", "ItemPageOut", "JobStartIn", "NodeOut", "QueueOut",
+           "RobotOut", "ScheduleOut", "item_out", "queue_out", "robot_out", "schedule_out"]
 
 ArgValue = str | int | float | bool | None
 
@@ -92,6 +92,18 @@ class RobotOut(BaseModel):
     started_at: dt.datetime
     heartbeat_at: dt.datetime
     heartbeat_age_seconds: float
+
+
+class NodeOut(BaseModel):
+    """An orchestrator node (``finbots serve``) and whether it leads the scheduler."""
+
+    node: str
+    leads: bool
+    since: dt.datetime | None = Field(default=None, description="when it took the lead")
+    address: str | None = Field(default=None, description="its address, as the database "
+                                "sees it (PostgreSQL)")
+    quiet_seconds: float | None = Field(default=None, description="since its last "
+                                        "leadership beat (PostgreSQL)")
 
 
 def queue_out(queue: WorkQueue, counts: dict[str, int]) -> QueueOut:

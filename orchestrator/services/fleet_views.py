@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from bots.runtime.errors import NotFoundError, ScheduleError
-from orchestrator.services.fleet_models import ScheduleOut, schedule_out
+from orchestrator.services.fleet_models import NodeOut, ScheduleOut, schedule_out
 from orchestrator.store import Store
 from orchestrator.store.models import BusinessCalendar
 
-__all__ = ["schedule_rows"]
+__all__ = ["node_rows", "schedule_rows"]
+
+
+def node_rows(store: Store) -> list[NodeOut]:
+    """The orchestrator nodes, the scheduler's leader first (PostgreSQL lists the standby
+    nodes too; SQLite only the leader)."""
+    from orchestrator.scheduler import scheduler_nodes
+
+    return [NodeOut(node=n.node, leads=n.leads, since=n.since, address=n.address,
+                    quiet_seconds=None if n.quiet_seconds is None
+                    else round(n.quiet_seconds, 1))
+            for n in scheduler_nodes(store)]
 
 
 def schedule_rows(store: Store, n: int = 3) -> list[ScheduleOut]:

@@ -18,7 +18,7 @@ from orchestrator.roles import Permission as P
 from orchestrator.services.deps import get_store, require
 from orchestrator.services.fleet_actions import set_schedule, start_job, stop_job
 from orchestrator.services.fleet_models import robot_out
-from orchestrator.services.fleet_views import schedule_rows
+from orchestrator.services.fleet_views import node_rows, schedule_rows
 from orchestrator.services.run_models import run_out
 from orchestrator.store import RunStatus, Store, utcnow
 from orchestrator.web import queue_pages
@@ -107,4 +107,4 @@ def robots_page(request: Request, store: StoreDep,
                 ) -> HTMLResponse:
     now = utcnow()
     robots = [robot_out(r, now) for r in store.list_robots()]
-    return render(request, "fleet_robots.html", robots=robots)
+    return render(request, "fleet_robots.html", robots=robots, nodes=node_rows(store))

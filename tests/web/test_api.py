@@ -12,6 +12,7 @@ from webharness import LiveServer
 from webseed import seed_failed_run, write_log
 
 from orchestrator.app import create_app
+from orchestrator.scheduler import Leadership, leader_lock
 from orchestrator.scheduler import schedules as scheduling
 from orchestrator.store import Store
 
@@ -140,6 +141,14 @@ def test_schedules_and_robots_api(api: Callable[[str], Any], live_server: LiveSe
     robots = {r["name"]: r for r in client.get("/api/v1/robots").json()}
     assert robots["web-api-robot"]["status"] == "idle"
     assert robots["web-api-robot"]["heartbeat_age_seconds"] >= 0
+    leadership = Leadership(leader_lock(store, "node-east"), "node-east")
+    assert leadership.beat()
+    try:
+        nodes = client.get("/api/v1/nodes").json()
+    finally:
+        leadership.stop()
+    assert [(n["node"], n["leads"]) for n in nodes] == [("node-east", True)]
+    assert client.get("/api/v1/nodes").json() == []  # it stepped down: nobody leads
 
 
 def test_anonymous_callers_get_401(live_server: LiveServer) -> None:

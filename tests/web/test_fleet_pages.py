@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from webharness import LiveServer
 
+from orchestrator.scheduler import Leadership, leader_lock
 from orchestrator.scheduler import schedules as scheduling
 from orchestrator.store import ItemState
 
@@ -140,3 +141,13 @@ def test_robots_page_shows_state_and_heartbeat_age(
     row = page.locator("tr", has_text="web-robot-a")
     expect(row).to_contain_text("idle")
     expect(row).to_contain_text("ago")
+    expect(page.get_by_text("No node leads the scheduler")).to_be_visible()
+
+    leadership = Leadership(leader_lock(live_server.store, "node-west"), "node-west")
+    assert leadership.beat()
+    try:
+        page.goto("/robots")
+        expect(page.get_by_text("Scheduler leader: node-west")).to_be_visible()
+        expect(page.locator("tr", has_text="node-west")).to_contain_text("leader")
+    finally:
+        leadership.stop()
