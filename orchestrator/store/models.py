@@ -187,6 +187,8 @@ class ExceptionCase(SQLModel, table=True):
     resolution_item_id: int | None = Field(default=None, foreign_key="work_item.id")
     resolved_by: str | None = Field(default=None, max_length=100)
     resolved_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: lower-case, accent-free words of the case for the inbox search (case_search.py)
+    search_text: str = ""
 
 
 class CaseEvent(SQLModel, table=True):
@@ -245,6 +247,25 @@ class BotState(SQLModel, table=True):
     key: str = Field(max_length=300)
     value: Any = Field(default=None, sa_type=JSON)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class LearnedRuleRecord(SQLModel, table=True):
+    """What a bot learned from a person's decision (``ctx.learned``): kind, key, value, the
+    case it came from and who decided; withdrawn by a person, never deleted."""
+
+    __tablename__ = "learned_rule"
+    __table_args__ = (Index("ix_learned_rule_use", "bot", "kind", "withdrawn_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    bot: str = Field(max_length=100)
+    kind: str = Field(max_length=200)
+    key: str = Field(max_length=200)
+    value: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    evidence: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    source_case: int | None = Field(default=None, index=True)
+    created_by: str = Field(max_length=100)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    withdrawn_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    withdrawn_by: str | None = Field(default=None, max_length=100)
 
 
 class AuditRecord(SQLModel, table=True):
