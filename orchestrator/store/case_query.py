@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_
+from sqlalchemy import ColumnElement, and_, case, func
 from sqlmodel import col, select
 
 from orchestrator.store.base import StoreBase
+from orchestrator.store.case_search import search_condition
 from orchestrator.store.models import ExceptionCase
 from orchestrator.store.states import CaseStatus
 from orchestrator.store.types import utcnow
@@ -89,10 +90,9 @@ class CaseFilter:
             where.append(_age_condition(self.age, now))
         if self.breached:
             where.append(col(_C.sla_due_at) < now)
-        if self.q:
-            like = f"%{self.q.strip().lower()}%"
-            where.append(or_(*(func.lower(col(c)).like(like) for c in
-                               (_C.reference, _C.summary, _C.customer_id))))
+        found = search_condition(self.q) if self.q else None
+        if found is not None:
+            where.append(found)
         return where
 
 

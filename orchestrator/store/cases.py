@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from bots.runtime.evidence import for_other_run
 from orchestrator.store.base import StoreBase
 from orchestrator.store.case_events import add_event
+from orchestrator.store.case_search import case_search_text
 from orchestrator.store.models import ExceptionCase, RunRecord, WorkItem
 from orchestrator.store.states import CaseStatus, guard
 from orchestrator.store.types import CENT, to_jsonable, utcnow
@@ -63,6 +64,7 @@ class CasesMixin(StoreBase):
                 if existing is not None:
                     return existing
                 case.bot = self._run_bot(s, run_id)
+                case.search_text = case_search_text(case)
                 s.add(case)
                 s.flush()
                 add_event(s, case.id or 0, f"bot:{case.bot}" if case.bot else "bot", "created",
