@@ -10,6 +10,7 @@ from orchestrator.api import bots as api_bots
 from orchestrator.api import cases as api_cases
 from orchestrator.api import dashboard as api_dashboard
 from orchestrator.api import fleet as api_fleet
+from orchestrator.api import learned as api_learned
 from orchestrator.api import runs as api_runs
 from orchestrator.store import Store
 from orchestrator.web import (
@@ -21,6 +22,7 @@ from orchestrator.web import (
     dashboard_pages,
     fleet_pages,
     inbox_pages,
+    learned_pages,
     runs_pages,
 )
 from orchestrator.web.templating import STATIC_DIR
@@ -28,9 +30,9 @@ from orchestrator.web.templating import STATIC_DIR
 __all__ = ["create_app"]
 
 API_PREFIX = "/api/v1"
-_API_ROUTERS = (api_auth, api_cases, api_runs, api_fleet, api_dashboard, api_bots)
+_API_ROUTERS = (api_auth, api_cases, api_runs, api_fleet, api_dashboard, api_bots, api_learned)
 _PAGE_ROUTERS = (auth_pages, dashboard_pages, inbox_pages, runs_pages, fleet_pages, bot_pages,
-                 admin_pages)
+                 admin_pages, learned_pages)
 
 
 def create_app(store: Store | None = None) -> FastAPI:

@@ -17,10 +17,17 @@ from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
+from bots.runtime.learned import LearnedRule
 from orchestrator.store import Store
-from orchestrator.store.models import AuditRecord, ExceptionCase, WorkItem, WorkQueue
+from orchestrator.store.models import (
+    AuditRecord,
+    ExceptionCase,
+    LearnedRuleRecord,
+    WorkItem,
+    WorkQueue,
+)
 
-__all__ = ["StoreBackend"]
+__all__ = ["StoreBackend", "as_rule"]
 
 
 class StoreBackend:
@@ -95,9 +102,35 @@ class StoreBackend:
                                       actor=f"bot:{self.bot}")
         return found is not None
 
+    # -- learned rules -----------------------------------------------------------------
+    def learn_rule(self, bot: str, kind: str, key: str, value: Mapping[str, Any], *,
+                   source_case: int | None, created_by: str,
+                   evidence: Mapping[str, Any] | None = None) -> LearnedRule:
+        return as_rule(self.store.learn_rule(bot, kind, key, value, source_case=source_case,
+                                             created_by=created_by, evidence=evidence))
+
+    def list_learned(self, bot: str | None = None, *, kind: str | None = None,
+                     include_withdrawn: bool = False) -> list[LearnedRule]:
+        return [as_rule(r) for r in self.store.list_learned(
+            bot, kind=kind, include_withdrawn=include_withdrawn)]
+
+    def get_learned(self, rule_id: int) -> LearnedRule | None:
+        found = self.store.get_learned(rule_id)
+        return None if found is None else as_rule(found)
+
+    def withdraw_learned(self, rule_id: int, by: str) -> LearnedRule:
+        return as_rule(self.store.withdraw_learned(rule_id, by))
+
     # -- state -------------------------------------------------------------------------
     def get_state(self, bot: str, namespace: str, key: str) -> Any | None:
         return self.store.get_bot_state(bot, namespace, key)
 
     def put_state(self, bot: str, namespace: str, key: str, value: Any) -> None:
         self.store.put_bot_state(bot, namespace, key, value)
+
+
+def as_rule(row: LearnedRuleRecord) -> LearnedRule:
+    """The SDK's view of a stored learned rule."""
+    return LearnedRule(int(row.id or 0), row.bot, row.kind, row.key, dict(row.value or {}),
+                       row.source_case, row.created_by, row.created_at,
+                       dict(row.evidence or {}), row.withdrawn_at, row.withdrawn_by)

@@ -48,6 +48,8 @@ class Permission(StrEnum):
     TOKENS_MANAGE = "tokens.manage"
     VAULT_READ_META = "vault.read_meta"  # names, versions, access log; never values
     VAULT_WRITE = "vault.write"
+    LEARNED_READ = "learned.read"  # what bots learned from people's decisions
+    LEARNED_WITHDRAW = "learned.withdraw"  # take a learned rule back (audited)
 
 
 _P = Permission
@@ -59,14 +61,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(set(Permission) - {_P.ROBOT_WORK, _P.APPROVALS_DECIDE}),
     Role.DEVELOPER: frozenset(_READ_OPS | {
         _P.JOBS_START, _P.JOBS_STOP, _P.SCHEDULES_WRITE, _P.QUEUES_WRITE, _P.ITEMS_RETRY,
-        _P.CASES_READ, _P.VAULT_READ_META, _P.VAULT_WRITE}),
+        _P.CASES_READ, _P.VAULT_READ_META, _P.VAULT_WRITE, _P.LEARNED_READ}),
     Role.OPERATOR: frozenset(_READ_OPS | {_P.JOBS_START, _P.JOBS_STOP, _P.ITEMS_RETRY}),
     Role.FINANCE_REVIEWER: frozenset(_SELF | {_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
-                                              _P.CASES_WORK, _P.QUEUES_READ}),
+                                              _P.CASES_WORK, _P.QUEUES_READ, _P.LEARNED_READ,
+                                              _P.LEARNED_WITHDRAW}),
     Role.APPROVER: frozenset(_SELF | {_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
-                                      _P.APPROVALS_DECIDE}),
-    Role.AUDITOR: frozenset(_READ_OPS | {_P.CASES_READ, _P.AUDIT_READ, _P.VAULT_READ_META}),
-    Role.SUPPORT: frozenset(_READ_OPS | {_P.CASES_READ}),
+                                      _P.APPROVALS_DECIDE, _P.LEARNED_READ,
+                                      _P.LEARNED_WITHDRAW}),
+    Role.AUDITOR: frozenset(_READ_OPS | {_P.CASES_READ, _P.AUDIT_READ, _P.VAULT_READ_META,
+                                         _P.LEARNED_READ}),
+    Role.SUPPORT: frozenset(_READ_OPS | {_P.CASES_READ, _P.LEARNED_READ}),
     Role.ROBOT: frozenset(_SELF | {_P.ROBOT_WORK}),
 }
 

@@ -11,6 +11,7 @@ from orchestrator.store.cases import CasesMixin
 from orchestrator.store.credential_log import CredentialLogMixin
 from orchestrator.store.item_failures import ItemFailuresMixin
 from orchestrator.store.jobs import JobsMixin
+from orchestrator.store.learned_rules import LearnedRulesMixin
 from orchestrator.store.leases import LeasesMixin
 from orchestrator.store.queues import QueuesMixin
 from orchestrator.store.recovery import RecoveryMixin
@@ -29,6 +30,7 @@ class Store(
     StatementsMixin,
     AuditMixin, JobsMixin, RobotsMixin, SchedulesMixin, UsersMixin, CredentialLogMixin,
     CaseWorkMixin, ApprovalsMixin, StatsMixin, BotStateMixin, AuditLookupMixin,
+    LearnedRulesMixin,
 ):
     """Runs and jobs, steps, work queues and items, exception cases and their work,
     approvals, imported statements, schedules, robots, users, the audit trail.
