@@ -1,8 +1,16 @@
-"""Ground-truth check: compare what the ERP and the portal hold with the scenario's outcome.
+"""Ground-truth check: compare what the ERP, the bank and the portal hold with the
+scenario's outcome.
 
 ``run_check(bank_url, erp_url, portal_url)`` returns human-readable differences; an empty
 list means a clean run. The scenario is rebuilt with the ``extra_exact`` the ERP was reset
 with unless one is passed in.
+
+A payment the scenario sends to a person (an exception) may be posted once a person has
+resolved it: such a posting carries its own reference (the case it resolves), applies,
+writes off, parks or refunds exactly the payment's amount, and the invoices' expected
+open amounts follow what it applied and wrote off. Each refund document of the ERP is
+paid by exactly one bank transfer (its number as the EndToEndId, same amount and payee),
+and the bank makes no transfer the ERP has no refund for.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ import httpx
 
 from sandbox.scenario import ExpectedPosting, Payment, Scenario, build_scenario
 
-__all__ = ["compare_erp", "compare_portal", "run_check"]
+__all__ = ["compare_bank", "compare_erp", "compare_portal", "run_check"]
 
 Lines = dict[str, tuple[Decimal, Decimal, Decimal]]  # invoice -> (applied, write-off, discount)
 
@@ -50,12 +58,35 @@ def _fmt(lines: Lines) -> str:
     return ", ".join(parts) or "nothing"
 
 
+def _resolved(p: Payment, posting: dict[str, Any]) -> list[str]:
+    """What is wrong with a person's resolution of an exception payment, as posted."""
+    label = f"{p.bank_reference} ({p.key}, resolved in {posting['our_ref']})"
+    problems = []
+    if Decimal(posting["amount"]) != p.amount:
+        problems.append(f"{label}: posted as {posting['amount']}, the payment is {p.amount}")
+    applied = sum((Decimal(ln["amount"]) for ln in posting["lines"]), Decimal(0))
+    rest = sum((Decimal(d["amount"]) for d in posting["documents"]
+                if not d["invoice_number"]), Decimal(0))
+    if applied + rest != p.amount:
+        problems.append(f"{label}: applied {applied} and handled {rest}, the payment is "
+                        f"{p.amount}")
+    for d in posting["documents"]:
+        if d["reason"] == "DEDUCTION" and not d["dispute"]:
+            problems.append(f"{label}: deduction {d['number']} without its dispute reason")
+        if d["kind"] == "suspense" and d["customer_id"]:
+            problems.append(f"{label}: {d['number']} parks a known customer's cash in "
+                            "suspense")
+    return problems
+
+
 def _check_payment(p: Payment, posts: list[dict[str, Any]]) -> list[str]:
     label = f"{p.bank_reference} ({p.key})"
     confs = ", ".join(x["confirmation"] for x in posts)
     if p.expected_posting is None:
         if not posts:
             return []
+        if p.expected_reason and len(posts) == 1 and posts[0].get("our_ref"):
+            return _resolved(p, posts[0])
         why = f"exception {p.expected_reason}" if p.expected_reason else "not a customer payment"
         return [f"{label}: posted {len(posts)} time(s) ({confs}), expected no posting ({why})"]
     expected = _expected_lines(p.expected_posting)
@@ -81,12 +112,51 @@ def compare_erp(truth: dict[str, Any], scenario: Scenario) -> list[str]:
         confs = ", ".join(x["confirmation"] for x in posts)
         problems.append(f"{ref}: posted ({confs}) but no such bank reference on the statement")
     expected = scenario.expected_open_amounts()
+    exceptions = {p.bank_reference for p in scenario.payments if p.expected_posting is None}
+    for posting in truth.get("postings", []):
+        if posting["bank_reference"] in exceptions and posting.get("our_ref"):
+            for ln in posting["lines"]:
+                if ln["invoice_number"] in expected:
+                    expected[ln["invoice_number"]] -= sum(
+                        Decimal(str(ln.get(k) or 0)) for k in ("amount", "write_off", "discount"))
     held = {i["invoice_number"]: Decimal(str(i["amount_open"])) for i in truth.get("invoices", [])}
     for inv, amount in expected.items():
         if inv not in held:
             problems.append(f"{inv}: missing in the ERP")
         elif held[inv] != amount:
             problems.append(f"{inv}: open amount {held[inv]} in the ERP, expected {amount}")
+    return problems
+
+
+def compare_bank(bank: dict[str, Any], erp: dict[str, Any], scenario: Scenario) -> list[str]:
+    """Refund documents of the ERP against the transfers the bank makes: one each."""
+    problems: list[str] = []
+    transfers: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for t in bank.get("transfers", []):
+        transfers[t["end_to_end_id"]].append(t)
+    amounts = {p.bank_reference: p.amount for p in scenario.payments}
+    refunded: dict[str, Decimal] = defaultdict(Decimal)
+    for posting in erp.get("postings", []):
+        for d in posting.get("documents", []):
+            if d["kind"] != "refund":
+                continue
+            ref = posting["bank_reference"]
+            refunded[ref] += Decimal(d["amount"])
+            paid = transfers.pop(d["number"], [])
+            if len(paid) != 1:
+                problems.append(f"{ref}: refund {d['number']} of {d['amount']} paid by "
+                                f"{len(paid)} bank transfer(s), expected one")
+            elif (Decimal(paid[0]["amount"]), paid[0]["creditor_iban"]) != (
+                    Decimal(d["amount"]), d["payee_iban"]):
+                problems.append(f"{ref}: refund {d['number']} is {d['amount']} to "
+                                f"{d['payee_iban']}, the bank pays {paid[0]['amount']} to "
+                                f"{paid[0]['creditor_iban']}")
+    for ref, total in sorted(refunded.items()):
+        if ref in amounts and total > amounts[ref]:
+            problems.append(f"{ref}: refunds of {total} exceed the payment ({amounts[ref]})")
+    for e2e, paid in sorted(transfers.items()):
+        problems.append(f"bank: {len(paid)} transfer(s) with EndToEndId {e2e} and no refund "
+                        "in the ERP")
     return problems
 
 
@@ -106,18 +176,19 @@ def run_check(bank_url: str, erp_url: str, portal_url: str,
               scenario: Scenario | None = None) -> list[str]:
     """Fetch the ERP's and the portal's truth and list every difference from the scenario.
 
-    ``bank_url`` (may be empty) is only checked for being up: a run reads the bank, never
-    writes to it.
+    ``bank_url`` may be empty: the refunds' transfers are then not checked.
     """
     with httpx.Client(timeout=10) as client:
         erp = _truth(erp_url, client)
         portal = _truth(portal_url, client)
-        problems = []
+        problems: list[str] = []
+        bank: dict[str, Any] | None = None
         if bank_url:
             try:
-                client.get(bank_url.rstrip("/") + "/_sandbox/health").raise_for_status()
+                bank = _truth(bank_url, client)
             except httpx.HTTPError as exc:
                 problems.append(f"bank: not reachable ({exc})")
     if scenario is None:
         scenario = build_scenario(extra_exact=int(erp.get("extra_exact") or 0))
-    return problems + compare_erp(erp, scenario) + compare_portal(portal, scenario)
+    problems += compare_erp(erp, scenario) + compare_portal(portal, scenario)
+    return problems + (compare_bank(bank, erp, scenario) if bank is not None else [])

@@ -2,7 +2,8 @@
 
 ``create_app(db_path, scenario)`` returns a Starlette app with its ground truth in SQLite
 at ``db_path``, seeded from ``scenario``. Pages: ``/login`` → ``/login/mfa`` →
-``/accounts`` → ``/statements`` (download as camt.053, MT940, BAI2 or CSV), ``/logout``.
+``/accounts`` → ``/statements`` (download as camt.053, MT940, BAI2 or CSV), ``/payments``
+(upload a pain.001 credit-transfer file, :mod:`sandbox.bank.payments`), ``/logout``.
 The machine endpoints and fault knobs come from :mod:`sandbox.faults`; with
 ``alt_layout`` every page is rendered from ``templates/alt/`` (same functions, other
 markup).
@@ -18,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from sandbox.bank import auth, pages
+from sandbox.bank import auth, pages, payments
 from sandbox.bank.db import BankDB
 from sandbox.bank.state import BankState, money_de, money_en, require_login
 from sandbox.faults import Faults, Sessions, install_sandbox_routes
@@ -51,6 +52,8 @@ def create_app(db_path: Path, scenario: Scenario | None = None, *,
         Route("/statements", pages.statements),
         Route("/statements/download", pages.download, methods=["GET"]),
         Route("/statements/export", pages.export, methods=["POST"]),
+        Route("/payments", payments.payments, methods=["GET"]),
+        Route("/payments/upload", payments.upload, methods=["POST"]),
     ]
     app = Starlette(routes=routes)
     templates = Jinja2Templates(directory=str(TEMPLATES))

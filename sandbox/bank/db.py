@@ -1,4 +1,5 @@
-"""The bank's ground truth: accounts, booked entries, logins and downloads (SQLite)."""
+"""The bank's ground truth: accounts, booked entries, logins, downloads and the credit
+transfers of uploaded payment files (SQLite)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from bots.cashapp.identifiers import make_iban
 from sandbox.bank.formats import BookedEntry, DayStatement
+from sandbox.bank.pain001 import PaymentFile
 from sandbox.scenario import Scenario
 
 BIC = "NWBKDEFFXXX"
@@ -26,7 +28,21 @@ CREATE TABLE entry (id INTEGER PRIMARY KEY, iban TEXT, booking_date TEXT, value_
                     remittance_text TEXT);
 CREATE TABLE login (id INTEGER PRIMARY KEY, username TEXT, ok INTEGER, at TEXT);
 CREATE TABLE download (id INTEGER PRIMARY KEY, iban TEXT, format TEXT, date TEXT, at TEXT);
+CREATE TABLE upload (id INTEGER PRIMARY KEY, msg_id TEXT UNIQUE NOT NULL, version TEXT,
+                     transfers INTEGER, total TEXT, user TEXT, at TEXT);
+CREATE TABLE transfer (id INTEGER PRIMARY KEY, bank_reference TEXT NOT NULL DEFAULT '',
+                       msg_id TEXT NOT NULL, end_to_end_id TEXT UNIQUE NOT NULL,
+                       amount TEXT NOT NULL, currency TEXT NOT NULL, creditor_name TEXT NOT NULL,
+                       creditor_iban TEXT NOT NULL, remittance TEXT NOT NULL,
+                       debtor_iban TEXT NOT NULL, execution_date TEXT NOT NULL, at TEXT NOT NULL);
 """
+TRANSFER_COLUMNS = ("bank_reference", "msg_id", "end_to_end_id", "amount", "currency",
+                    "creditor_name", "creditor_iban", "remittance", "debtor_iban",
+                    "execution_date", "at")
+
+
+class DuplicatePaymentError(ValueError):
+    """A payment file whose message id or one of whose EndToEndIds the bank holds already."""
 
 
 def _created(day: dt.date) -> dt.datetime:
@@ -51,7 +67,7 @@ class BankDB:
     def seed(self, scenario: Scenario) -> None:
         """Drop everything and load the scenario's accounts and statement lines."""
         with self._lock, self._conn as c:
-            for table in ("account", "entry", "login", "download"):
+            for table in ("account", "entry", "login", "download", "upload", "transfer"):
                 c.execute(f"DROP TABLE IF EXISTS {table}")
             c.executescript(_SCHEMA)
             c.execute("INSERT INTO account VALUES (?,?,?,?,?,0)", (
@@ -123,6 +139,44 @@ class BankDB:
         self._write("INSERT INTO download (iban, format, date, at) VALUES (?,?,?,?)",
                     iban, fmt, day.isoformat(), _now())
 
+    def accept_payment_file(self, pf: PaymentFile, user: str) -> list[dict[str, Any]]:
+        """Book the file's transfers (all or none) with a bank reference each; refuses a
+        message id or an EndToEndId it holds already."""
+        now = _now()
+        with self._lock, self._conn as c:
+            if c.execute("SELECT 1 FROM upload WHERE msg_id = ?", (pf.msg_id,)).fetchone():
+                raise DuplicatePaymentError(f"a file with message id {pf.msg_id} was uploaded "
+                                            "before; nothing was booked")
+            for t in pf.transfers:
+                if c.execute("SELECT 1 FROM transfer WHERE end_to_end_id = ?",
+                             (t.end_to_end_id,)).fetchone():
+                    raise DuplicatePaymentError(f"EndToEndId {t.end_to_end_id} was paid "
+                                                "before; nothing of this file was booked")
+            c.execute("INSERT INTO upload (msg_id, version, transfers, total, user, at) "
+                      "VALUES (?,?,?,?,?,?)", (pf.msg_id, pf.version, len(pf.transfers),
+                                               str(pf.total), user, now))
+            for t in pf.transfers:
+                cur = c.execute(
+                    "INSERT INTO transfer (msg_id, end_to_end_id, amount, currency, "
+                    "creditor_name, creditor_iban, remittance, debtor_iban, execution_date, "
+                    "at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (pf.msg_id, t.end_to_end_id, str(t.amount), t.currency, t.creditor_name,
+                     t.creditor_iban, t.remittance, t.debtor_iban,
+                     t.execution_date.isoformat(), now))
+                c.execute("UPDATE transfer SET bank_reference = ? WHERE id = ?",
+                          (f"NWBTRF{t.execution_date:%Y%m%d}{cur.lastrowid:05d}",
+                           cur.lastrowid))
+        return self.transfers(msg_id=pf.msg_id)
+
+    def transfers(self, *, end_to_end_id: str | None = None,
+                  msg_id: str | None = None) -> list[dict[str, Any]]:
+        sql, args = f"SELECT {', '.join(TRANSFER_COLUMNS)} FROM transfer WHERE 1=1", []
+        if end_to_end_id is not None:
+            sql, args = sql + " AND end_to_end_id = ?", [*args, end_to_end_id.strip()]
+        if msg_id is not None:
+            sql, args = sql + " AND msg_id = ?", [*args, msg_id]
+        return [dict(r) for r in self._all(sql + " ORDER BY id", *args)]
+
     def truth(self) -> dict[str, Any]:
         accounts = [{**a, "balance": str(a["balance"]),
                      "opening_balance": str(a["opening_balance"])} for a in self.accounts()]
@@ -131,4 +185,4 @@ class BankDB:
         logins = self._all("SELECT ok, count(*) AS n FROM login GROUP BY ok")
         counts = {bool(r["ok"]): r["n"] for r in logins}
         return {"accounts": accounts, "downloads": downloads, "logins": counts.get(True, 0),
-                "failed_logins": counts.get(False, 0)}
+                "failed_logins": counts.get(False, 0), "transfers": self.transfers()}

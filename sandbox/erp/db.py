@@ -1,4 +1,5 @@
-"""The ERP's SQLite ground truth: customers, invoices with open amounts, cash-receipt postings.
+"""The ERP's SQLite ground truth: customers, invoices with open amounts, cash-receipt postings
+and their follow-up documents (write-offs, unapplied cash, suspense, refunds).
 
 Money is stored as decimal text and handled as ``Decimal``; one short-lived connection per
 call keeps it safe across the server's worker threads.
@@ -12,12 +13,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from sandbox.erp.documents import DEDUCTION, SUSPENSE_ACCOUNT, Rest, document_number
 from sandbox.scenario import Scenario
 from sandbox.truthdb import TruthDb
 
 SCHEMA = """
 DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS customers; DROP TABLE IF EXISTS ibans;
 DROP TABLE IF EXISTS invoices; DROP TABLE IF EXISTS postings; DROP TABLE IF EXISTS lines;
+DROP TABLE IF EXISTS documents;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE customers (customer_id TEXT PRIMARY KEY, name TEXT NOT NULL);
 CREATE TABLE ibans (customer_id TEXT NOT NULL, pos INTEGER NOT NULL, iban TEXT NOT NULL);
@@ -27,9 +30,16 @@ CREATE TABLE invoices (invoice_number TEXT PRIMARY KEY, customer_id TEXT NOT NUL
   discount_percent TEXT NOT NULL, discount_until TEXT);
 CREATE TABLE postings (id INTEGER PRIMARY KEY AUTOINCREMENT, confirmation TEXT NOT NULL,
   bank_reference TEXT NOT NULL, customer_id TEXT NOT NULL, value_date TEXT NOT NULL,
-  amount TEXT NOT NULL, posted_at TEXT NOT NULL, posted_by TEXT NOT NULL);
+  amount TEXT NOT NULL, posted_at TEXT NOT NULL, posted_by TEXT NOT NULL,
+  our_ref TEXT NOT NULL DEFAULT '');
 CREATE TABLE lines (posting_id INTEGER NOT NULL, invoice_number TEXT NOT NULL,
-  amount TEXT NOT NULL, write_off TEXT NOT NULL, discount TEXT NOT NULL);
+  amount TEXT NOT NULL, write_off TEXT NOT NULL, discount TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '');
+CREATE TABLE documents (id INTEGER PRIMARY KEY AUTOINCREMENT, number TEXT NOT NULL DEFAULT '',
+  posting_id INTEGER NOT NULL, kind TEXT NOT NULL, customer_id TEXT NOT NULL,
+  invoice_number TEXT NOT NULL, amount TEXT NOT NULL, reason TEXT NOT NULL,
+  dispute TEXT NOT NULL, payee_name TEXT NOT NULL, payee_iban TEXT NOT NULL,
+  account TEXT NOT NULL);
 """
 
 
@@ -41,6 +51,7 @@ class Line:
     amount: Decimal
     write_off: Decimal = Decimal("0.00")
     discount: Decimal = Decimal("0.00")
+    reason: str = ""  # the write-off's reason code (BANK_CHARGES when not given)
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,9 @@ class Receipt:
     value_date: dt.date
     amount: Decimal
     lines: tuple[Line, ...]
+    rest: Rest | None = None  # what is not applied to invoices
+    our_ref: str = ""  # the poster's own reference (e.g. the case it resolves)
+    dispute: str = ""  # the dispute reason of a deduction written off
 
 
 class ErpDb(TruthDb):
@@ -116,45 +130,87 @@ class ErpDb(TruthDb):
             return out
 
     def postings(self, bank_reference: str | None = None) -> list[dict[str, Any]]:
-        """Postings (optionally of one bank reference) with their lines, oldest first."""
+        """Postings (optionally of one bank reference) with their lines and documents,
+        oldest first."""
         with self.connect() as c:
             sql, args = "SELECT * FROM postings", ()
             if bank_reference is not None:
                 sql, args = sql + " WHERE bank_reference = ?", (bank_reference.strip(),)
             out = []
             for p in c.execute(sql + " ORDER BY id", args).fetchall():
-                lines = c.execute("SELECT invoice_number, amount, write_off, discount FROM lines "
-                                  "WHERE posting_id = ? ORDER BY rowid", (p["id"],)).fetchall()
+                lines = c.execute("SELECT invoice_number, amount, write_off, discount, reason "
+                                  "FROM lines WHERE posting_id = ? ORDER BY rowid",
+                                  (p["id"],)).fetchall()
+                docs = c.execute("SELECT number, kind, customer_id, invoice_number, amount, "
+                                 "reason, dispute, payee_name, payee_iban, account "
+                                 "FROM documents WHERE posting_id = ? ORDER BY id",
+                                 (p["id"],)).fetchall()
                 d = {k: p[k] for k in ("confirmation", "bank_reference", "customer_id",
-                                       "value_date", "amount", "posted_at", "posted_by")}
+                                       "value_date", "amount", "posted_at", "posted_by",
+                                       "our_ref")}
                 d["lines"] = [dict(row) for row in lines]
+                d["documents"] = [dict(row) for row in docs]
                 out.append(d)
             return out
 
+    def refunded(self, bank_reference: str) -> Decimal:
+        """What the refund documents of ``bank_reference`` add up to."""
+        with self.connect() as c:
+            rows = c.execute(
+                "SELECT d.amount FROM documents d JOIN postings p ON p.id = d.posting_id "
+                "WHERE d.kind = 'refund' AND p.bank_reference = ?", (bank_reference.strip(),))
+            return sum((Decimal(r[0]) for r in rows), Decimal("0.00"))
+
     def post(self, receipt: Receipt, user: str) -> str:
-        """Record a cash receipt and reduce the open amounts; returns the confirmation."""
+        """Record a cash receipt, reduce the open amounts and write its documents; returns
+        the confirmation."""
         now = dt.datetime.now(dt.UTC)
         with self.connect() as c:
             c.execute("BEGIN IMMEDIATE")
             cur = c.execute(
                 "INSERT INTO postings (confirmation, bank_reference, customer_id, value_date, "
-                "amount, posted_at, posted_by) VALUES ('', ?, ?, ?, ?, ?, ?)",
+                "amount, posted_at, posted_by, our_ref) VALUES ('', ?, ?, ?, ?, ?, ?, ?)",
                 (receipt.bank_reference, receipt.customer_id, receipt.value_date.isoformat(),
-                 str(receipt.amount), now.isoformat(timespec="seconds"), user))
+                 str(receipt.amount), now.isoformat(timespec="seconds"), user,
+                 receipt.our_ref))
             pid = int(cur.lastrowid or 0)
             confirmation = f"CR-{now:%Y}-{100 + pid:06d}"
             c.execute("UPDATE postings SET confirmation = ? WHERE id = ?", (confirmation, pid))
             for ln in receipt.lines:
-                c.execute("INSERT INTO lines VALUES (?, ?, ?, ?, ?)",
+                reason = (ln.reason or "BANK_CHARGES") if ln.write_off else ""
+                c.execute("INSERT INTO lines (posting_id, invoice_number, amount, write_off, "
+                          "discount, reason) VALUES (?, ?, ?, ?, ?, ?)",
                           (pid, ln.invoice_number, str(ln.amount), str(ln.write_off),
-                           str(ln.discount)))
+                           str(ln.discount), reason))
                 row = c.execute("SELECT amount_open FROM invoices WHERE invoice_number = ?",
                                 (ln.invoice_number,)).fetchone()
                 left = Decimal(row[0]) - ln.amount - ln.write_off - ln.discount
                 c.execute("UPDATE invoices SET amount_open = ? WHERE invoice_number = ?",
                           (str(left), ln.invoice_number))
+                if ln.write_off:
+                    self._document(c, now.year, pid, "write_off", receipt, ln.write_off,
+                                   reason, invoice=ln.invoice_number)
+            rest = receipt.rest
+            if rest is not None:
+                self._document(c, now.year, pid, rest.kind, receipt, rest.amount, rest.reason,
+                               payee=(rest.payee_name, rest.payee_iban))
             c.execute("COMMIT")
         return confirmation
+
+    @staticmethod
+    def _document(c: sqlite3.Connection, year: int, posting_id: int, kind: str,
+                  receipt: Receipt, amount: Decimal, reason: str, *, invoice: str = "",
+                  payee: tuple[str, str] = ("", "")) -> None:
+        cur = c.execute(
+            "INSERT INTO documents (posting_id, kind, customer_id, invoice_number, amount, "
+            "reason, dispute, payee_name, payee_iban, account) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (posting_id, kind, "" if kind == "suspense" else receipt.customer_id, invoice,
+             str(amount), reason, receipt.dispute if reason == DEDUCTION else "",
+             *(payee if kind == "refund" else ("", "")),
+             SUSPENSE_ACCOUNT if kind == "suspense" else ""))
+        doc_id = int(cur.lastrowid or 0)
+        c.execute("UPDATE documents SET number = ? WHERE id = ?",
+                  (document_number(kind, year, doc_id), doc_id))
 
     def truth(self) -> dict[str, Any]:
         with self.connect() as c:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sandbox.erp.documents import CASH_DISCOUNT, WRITE_OFF_REASONS
+
 ROWS = 5  # allocation rows on the cash-receipt form
 
 
@@ -71,8 +73,8 @@ ALT = Layout(
 
 REASONS = (
     ("NONE", "-- none --"),
-    ("BANK_CHARGES", "Bank charges (write-off)"),
-    ("CASH_DISCOUNT", "Cash discount"),
+    *((code, f"{label} (write-off)") for code, label in WRITE_OFF_REASONS),
+    CASH_DISCOUNT,
 )
 
 

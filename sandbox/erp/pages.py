@@ -1,5 +1,7 @@
-"""The ERP's working pages: open items (+ CSV export), payment inquiry, customer lookup
-popup and the cash-receipt form with its confirmation page."""
+"""The ERP's working pages: open items (+ CSV export), payment inquiry (with each posting's
+documents), customer lookup popup and the cash-receipt form with its confirmation page
+(the receipt's number and the numbers of its write-off, unapplied-cash, suspense and
+refund documents)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from sandbox.erp.db import ErpDb
+from sandbox.erp.documents import REST_ACTIONS, WRITE_OFF_REASONS
 from sandbox.erp.layout import ALT, CLASSIC, REASONS, field
 from sandbox.erp.receipt_form import ReceiptError, ReceiptInput, validate
 from sandbox.erp.web import current_user, layout, render, slow
@@ -90,7 +93,12 @@ async def receipt_form(request: Request) -> Response:
     if isinstance(user, RedirectResponse):
         return user
     await slow(request)
-    return render(request, "post.html", data=ReceiptInput.empty(), error="", reasons=REASONS)
+    return _form(request, ReceiptInput.empty())
+
+
+def _form(request: Request, data: ReceiptInput, error: str = "") -> Response:
+    return render(request, "post.html", data=data, error=error, reasons=REASONS,
+                  rest_actions=REST_ACTIONS, write_off_reasons=WRITE_OFF_REASONS)
 
 
 async def receipt_submit(request: Request) -> Response:
@@ -104,11 +112,13 @@ async def receipt_submit(request: Request) -> Response:
     try:
         receipt = validate(data, db)
     except ReceiptError as exc:
-        return render(request, "post.html", data=data, error=str(exc), reasons=REASONS)
+        return _form(request, data, str(exc))
     confirmation = db.post(receipt, user)
-    customer = db.customer(receipt.customer_id)
+    customer = db.customer(receipt.customer_id) if receipt.customer_id else None
+    posted = db.postings(receipt.bank_reference)
+    documents = next((p["documents"] for p in posted if p["confirmation"] == confirmation), [])
     return render(request, "confirmation.html", confirmation=confirmation, receipt=receipt,
-                  customer_name=customer["name"] if customer else "")
+                  customer_name=customer["name"] if customer else "", documents=documents)
 
 
 def routes() -> list[Route]:

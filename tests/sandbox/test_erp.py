@@ -93,7 +93,12 @@ def test_post_payment_with_write_off(erp: httpx.Client) -> None:
     (posting,) = truth(erp)["postings"]
     assert posting["confirmation"] == conf and posting["amount"] == "1799.20"
     assert posting["lines"] == [{"invoice_number": "INV-2026-1015", "amount": "1799.20",
-                                 "write_off": "0.80", "discount": "0.00"}]
+                                 "write_off": "0.80", "discount": "0.00",
+                                 "reason": "BANK_CHARGES"}]
+    (document,) = posting["documents"]
+    assert (document["kind"], document["amount"], document["reason"]) == (
+        "write_off", "0.80", "BANK_CHARGES")
+    assert document["number"] in r.text  # on the confirmation page
     search = erp.get("/ar/paymentsearch.do", params={"bankRef": "NWB2026112000013"}).text
     assert conf in search
     none = erp.get("/ar/paymentsearch.do", params={"bankRef": "NWB2026112000099"}).text

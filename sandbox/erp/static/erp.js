@@ -39,8 +39,15 @@ function centsText(c) {
 
 function validateReceipt(form) {
   var f = RECEIPT_FIELDS;
-  var val = function (name) { return trim(form.elements[name].value); };
-  if (val(f.customer) === "") { alert("Customer is required."); return false; }
+  var val = function (name) { return form.elements[name] ? trim(form.elements[name].value) : ""; };
+  var action = val(f.restAction) || "NONE";
+  var restText = val(f.restAmount) || "0";
+  var rest = toCents(restText);
+  if (rest === null) { alert("Invalid rest amount '" + restText + "'."); return false; }
+  var rows = 0;
+  for (var j = 0; j < f.rows.length; j++) { if (val(f.rows[j].invoice) !== "") { rows++; } }
+  var noCustomerNeeded = rows === 0 && (action === "SUSPENSE" || action === "REFUND");
+  if (val(f.customer) === "" && !noCustomerNeeded) { alert("Customer is required."); return false; }
   var date = val(f.valueDate);
   if (!/^\d{2}\.\d{2}\.\d{4}$/.test(date) && !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
     alert("Invalid value date '" + date + "' (DD.MM.YYYY)."); return false;
@@ -53,11 +60,10 @@ function validateReceipt(form) {
   }
   var amount = toCents(amountText);
   if (amount === null || amount <= 0) { alert("Invalid payment amount '" + amountText + "'."); return false; }
-  var applied = 0, rows = 0;
+  var applied = 0;
   for (var i = 0; i < f.rows.length; i++) {
     var r = f.rows[i];
     if (val(r.invoice) === "") { continue; }
-    rows++;
     var texts = [val(r.applied) || "0", val(r.diff) || "0"];
     for (var k = 0; k < texts.length; k++) {
       if (texts[k].indexOf(",") >= 0) {
@@ -68,9 +74,14 @@ function validateReceipt(form) {
     }
     applied += toCents(texts[0]);
   }
-  if (rows === 0) { alert("Enter at least one allocation."); return false; }
-  if (applied !== amount) {
+  if (rows === 0 && action === "NONE") { alert("Enter at least one allocation."); return false; }
+  if (action === "NONE" && rest > 0) { alert("Choose what happens to the rest of the payment."); return false; }
+  if (action === "NONE" && applied !== amount) {
     alert("Allocated amounts (" + centsText(applied) + ") do not match the payment amount (" + centsText(amount) + ").");
+    return false;
+  }
+  if (action !== "NONE" && applied + rest !== amount) {
+    alert("Allocated amounts (" + centsText(applied) + ") and the rest (" + centsText(rest) + ") do not match the payment amount (" + centsText(amount) + ").");
     return false;
   }
   return true;
