@@ -165,6 +165,9 @@ def prepare_apply(case: Mapping[str, Any], values: Mapping[str, Any]) -> Prepare
         + (f": {note}" if note else ""),
         "confidence": 1.0, "note": note,
         "requested": [a.as_request() for a in plan.allocations],
+        # what the bot learns from, once the ERP confirms it (payment_posting.learning)
+        "case_reason": case.get("reason_code"), "case_customer": case.get("customer_id"),
+        "learned": [],
     }
     return PreparedResolution(payload=payload, amount=max(plan.applied, plan.written_off),
                               summary=describe(plan, payment))

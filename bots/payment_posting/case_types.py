@@ -45,6 +45,7 @@ EVIDENCE = (
     Evidence("payload.rule", "Matching rule", "mono", _USED),
     Evidence("payload.confidence", "Confidence", group=_USED),
     Evidence("payload.explanation", "Explanation", group=_USED),
+    Evidence("payload.learned", "Learned rules used", "table", _USED),
     Evidence("payload.statement.id", "Statement", "mono", _USED),
     Evidence("payload.statement.format", "Format", group=_USED),
     Evidence("payload.statement.account", "Account", "mono", _USED),

@@ -22,6 +22,7 @@ from bots.cashapp.statements import (
     reconcile,
 )
 from bots.payment_posting.bank import BankSite
+from bots.payment_posting.learning import hints
 from bots.payment_posting.payload import work_item_payload
 from bots.payment_posting.statement_review import (
     REJECTED,
@@ -148,8 +149,11 @@ class _Intake:
                                     data={"statement_id": statement.statement_id,
                                           "entries": len(statement.entries),
                                           "open_items": len(self._open_items)}) as st:
+            learned = hints(self.ctx)  # read per statement: a withdrawn rule is not used
             results = match_statement(statement.entries, self._open_items, self.config,
-                                      posted_history=posted_history(self.queue))
+                                      posted_history=posted_history(self.queue),
+                                      learned=learned)
+            st.data["learned_rules"] = len(learned)
             st.data["decisions"] = {d: sum(r.decision == d for r in results) for d in Decision}
         added = 0
         for entry, result in zip(statement.entries, results, strict=True):

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from bots.cashapp.model import MatchResult, Statement, StatementEntry
+from bots.payment_posting.learning import learned_payload
 from bots.runtime import BusinessFailure
 
 
@@ -42,6 +43,7 @@ def work_item_payload(statement: Statement, entry: StatementEntry, result: Match
         "partial": result.partial,
         "allocations": _plain(list(result.allocations)),
         "candidates": _plain(list(result.candidates)),
+        "learned": learned_payload(result.learned),
     }
 
 

@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
+from bots.payment_posting.learning import check_still_learned, learn_from_apply
 from bots.payment_posting.portal import BillingPortal
 from bots.runtime import BusinessFailure, Item, RunContext, WorkQueue
 from bots.runtime.errors import ApplicationFailure
@@ -92,6 +93,7 @@ class Poster:
         found = bool(item.output.get("already_posted"))
         if not found or not self._audited(item.reference, confirmation):
             self._audit_posting(item, confirmation, found_already_posted=found)
+        learn_from_apply(self.ctx, item, confirmation)  # the same lesson twice is kept once
         if self.portal is None:
             return
         for alloc in payload["allocations"]:
@@ -120,11 +122,13 @@ class Poster:
             existing = self.erp.find_postings(reference)
         if existing:
             return {"confirmation": existing[0], "already_posted": True}
+        check_still_learned(self.ctx, payload)  # withdrawn since intake: a person decides
         with self.ctx.recorder.step(
             "post_cash_receipt", app=self.erp.name, rule=payload["rule"],
             data={"bank_reference": reference, "customer_id": payload["customer_id"],
                   "amount": entry["amount"], "allocations": payload["allocations"],
-                  "confidence": payload["confidence"]},
+                  "confidence": payload["confidence"],
+                  **_learned_data(payload)},
         ) as st:
             confirmation = self.erp.post_receipt(
                 customer_id=payload["customer_id"],
@@ -151,6 +155,16 @@ class Poster:
             "currency": payload["entry"].get("currency"), "customer": payload["customer_id"],
             "allocations": payload["allocations"], "rule": payload["rule"],
             "confirmation": confirmation, "run_id": self.ctx.run_id}
+        details.update(_learned_data(payload))
         if found_already_posted:
             details["found_already_posted"] = True
         self.ctx.audit(AUDIT_ACTION, f"item:{item.id}", details)
+
+
+def _learned_data(payload: dict[str, Any]) -> dict[str, Any]:
+    """The learned rules a posting relied on, as its step and audit record cite them."""
+    uses = payload.get("learned") or []
+    if not uses:
+        return {}
+    return {"learned": [{"rule_id": u["rule_id"], "origin": u["origin"], "says": u["says"]}
+                        for u in uses]}
