@@ -1,5 +1,5 @@
 # The two commands a person needs: `make run` (the demo) and `make test` (the suite).
-.PHONY: run test setup lint bench sandbox
+.PHONY: run test setup lint bench sandbox lock
 
 setup:
 	@bash scripts/setup.sh
@@ -19,5 +19,11 @@ sandbox: setup
 
 bench: setup
 	@FINBOTS_SETUP_EXTRAS=chromium-driver bash scripts/setup.sh
-	@.venv/bin/python -m pip install -q -e ".[test,bench]"
 	@.venv/bin/python bench/run_all.py
+
+# Refresh requirements.lock after changing dependencies in pyproject.toml (every extra, with hashes).
+lock: setup
+	@.venv/bin/python -m pip install -q "pip-tools>=7.4"
+	@.venv/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --all-build-deps \
+		--extra test --extra bench --no-emit-index-url --no-emit-find-links \
+		-o requirements.lock pyproject.toml

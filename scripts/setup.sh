@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
 VENV=.venv
-STAMP=$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+LOCK=requirements.lock
+STAMP=$VENV/.installed-$(cat pyproject.toml "$LOCK" | sha256sum | cut -c1-16)
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
 apt_install() {
@@ -15,15 +16,18 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
 }
 
-# 1. virtualenv + package (re-installed when pyproject.toml changes)
+# 1. virtualenv + the locked dependencies (re-installed when pyproject.toml or the lock changes).
+#    Every package comes from requirements.lock with its version and SHA-256 pinned, so two
+#    machines set up on different days run the same code; `make lock` refreshes the lock.
 if [ ! -x "$VENV/bin/python" ]; then
   echo "setup: creating $VENV"
   "$PYTHON" -m venv "$VENV"
 fi
 if [ ! -f "$STAMP" ]; then
-  echo "setup: installing finbots and its dependencies into $VENV"
-  "$VENV/bin/python" -m pip install -q --upgrade pip
-  "$VENV/bin/python" -m pip install -q -e ".[test]"
+  echo "setup: installing the locked dependencies ($LOCK) and finbots into $VENV"
+  "$VENV/bin/python" -m pip install -q --require-hashes -r "$LOCK"
+  "$VENV/bin/python" -m pip install -q --no-deps --no-build-isolation -e .
+  "$VENV/bin/python" scripts/check_lock.py || { echo "setup: $LOCK is out of date" >&2; exit 1; }
   rm -f "$VENV"/.installed-*
   touch "$STAMP"
 fi
