@@ -19,7 +19,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, BrowserContext, Playwright, Route, sync_playwright
 
 from bots.runtime.app_session import AppSession
-from bots.runtime.chromium import launch_chromium
+from bots.runtime.chromium import browser_endpoint, connect_chromium, launch_chromium
 from bots.runtime.redact import Redactor
 from bots.runtime.selectors import load_selectors, selector_search_path
 from bots.runtime.steps import StepRecorder
@@ -46,9 +46,12 @@ def shared_playwright() -> Playwright:
 
 
 def shared_browser(headless: bool = True) -> Browser:
-    """The process's Chromium, launched on first use and reused by every run."""
+    """The process's Chromium, launched on first use and reused by every run; with
+    ``FINBOTS_BROWSER_WS``, one of the browser server's instead (always headless there)."""
     if _Process.browser is None or not _Process.browser.is_connected():
-        _Process.browser = launch_chromium(shared_playwright(), headless=headless)
+        endpoint = browser_endpoint()
+        _Process.browser = (connect_chromium(shared_playwright(), endpoint) if endpoint
+                            else launch_chromium(shared_playwright(), headless=headless))
     return _Process.browser
 
 

@@ -1,7 +1,12 @@
-"""Find and launch a Chromium for Playwright.
+"""Find and launch a Chromium for Playwright, or connect to one on another host.
 
 Order: ``FINBOTS_CHROMIUM`` (a path), the system packages (``chromium``,
 ``chromium-browser``, ``google-chrome``), then Playwright's own bundled build.
+
+``FINBOTS_BROWSER_WS`` (``ws://host:port/``) makes robots drive browsers a browser server
+runs on another host instead (:func:`connect_chromium`; the server:
+``python -m orchestrator.cluster.browser_server``), with ``FINBOTS_BROWSER_TOKEN`` sent in
+:data:`TOKEN_HEADER` when the server asks for one.
 """
 
 from __future__ import annotations
@@ -15,12 +20,14 @@ from playwright.sync_api import Error as PlaywrightError
 
 from bots.runtime.errors import BrowserNotFoundError
 
-__all__ = ["INSTALL_HINT", "find_chromium", "launch_args", "launch_chromium"]
+__all__ = ["INSTALL_HINT", "TOKEN_HEADER", "browser_endpoint", "connect_chromium",
+           "find_chromium", "launch_args", "launch_chromium"]
 
 INSTALL_HINT = (
     "apt-get install -y chromium, or set FINBOTS_CHROMIUM=/path/to/chromium, "
     "or run `playwright install chromium`"
 )
+TOKEN_HEADER = "x-finbots-browser-token"
 SYSTEM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 SYSTEM_DIRS = (Path("/usr/bin"),)
 COMMON_ARGS = (
@@ -82,4 +89,25 @@ def launch_chromium(pw: Playwright, *, headless: bool = True) -> Browser:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise BrowserNotFoundError(
             f"could not launch Chromium at {path}: {first}; {INSTALL_HINT}"
+        ) from exc
+
+
+def browser_endpoint() -> str | None:
+    """``FINBOTS_BROWSER_WS``: the browser server to connect to, or ``None`` to launch here."""
+    endpoint = (os.environ.get("FINBOTS_BROWSER_WS") or "").strip()
+    if endpoint and not endpoint.startswith(("ws://", "wss://")):
+        raise BrowserNotFoundError(f"FINBOTS_BROWSER_WS={endpoint} is not a ws:// or wss:// URL")
+    return endpoint or None
+
+
+def connect_chromium(pw: Playwright, endpoint: str, *, timeout_ms: float = 30_000) -> Browser:
+    """A Chromium of the browser server at ``endpoint`` (Playwright's ``connect``)."""
+    token = os.environ.get("FINBOTS_BROWSER_TOKEN")
+    headers = {TOKEN_HEADER: token} if token else None
+    try:
+        return pw.chromium.connect(endpoint, headers=headers, timeout=timeout_ms)
+    except PlaywrightError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise BrowserNotFoundError(
+            f"could not connect to the browser server FINBOTS_BROWSER_WS={endpoint}: {first}"
         ) from exc
