@@ -20,6 +20,7 @@ from bots.runtime.errors import DuplicateError
 from bots.runtime.vault import Vault, ensure_key
 from orchestrator.auth import service as accounts
 from orchestrator.auth.passwords import generate_password
+from orchestrator.cli.db import require_current_schema
 from orchestrator.cli.run import print_outcome
 from orchestrator.cli.users import bootstrap_admin
 from orchestrator.config import get_settings
@@ -105,6 +106,8 @@ def demo(
     """Start the sandbox targets, run the payment-posting bot once, check the outcome, then
     serve the orchestrator (web UI, API, scheduler, one robot) on the same store."""
     ensure_key()
+    if not (fresh and get_settings().db_url.startswith("sqlite:///")):
+        require_current_schema()  # a store kept from before must be upgraded first
     config = SandboxConfig()
     urls = ensure_running(config)
     typer.echo("sandbox targets: " + ", ".join(f"{k} {v}" for k, v in urls.items()))
@@ -114,6 +117,7 @@ def demo(
         for url in urls.values():
             httpx.post(f"{url}/_sandbox/reset", timeout=30).raise_for_status()
         _archive_default_store()
+        require_current_schema()
     written = store_sandbox_credentials(Vault())
     if written:
         typer.echo("vault: stored sandbox credentials " + ", ".join(written))

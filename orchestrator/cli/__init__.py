@@ -15,6 +15,7 @@ import typer
 from orchestrator.cli import (
     audit,
     bots,
+    db,
     jobs,
     new_bot,
     queues,
@@ -45,6 +46,7 @@ app.add_typer(robots.app, name="robots", help="Robots: list, and `robots start` 
 app.add_typer(users.app, name="users", help="Users and their roles.")
 app.add_typer(tokens.app, name="tokens", help="API tokens for robots and integrations.")
 app.add_typer(audit.app, name="audit", help="The audit trail: list, verify, export.")
+app.add_typer(db.app, name="db", help="The store: schema upgrade and status, backup, restore.")
 app.add_typer(new_bot.app, name="new", help="Start something new: `finbots new bot NAME`.")
 app.command("serve")(serve.serve)
 app.command("run")(run.run)

@@ -27,7 +27,9 @@ def serve(
     The store is ``FINBOTS_DB_URL`` (default: SQLite under runs/). Ctrl-C or SIGTERM shuts
     everything down: running jobs are asked to stop, then killed after --stop-grace.
     """
+    from orchestrator.cli.db import require_current_schema
     from orchestrator.robots import serve as run_serve
 
+    require_current_schema()  # before any process starts: an old schema is refused, with the fix
     run_serve(robots, host, port, scheduler=not no_scheduler, slots=slots,
               poll_seconds=poll, stop_grace=stop_grace, node=node)

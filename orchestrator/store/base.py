@@ -8,11 +8,12 @@ from contextvars import ContextVar
 from typing import TypeVar
 
 from sqlalchemy import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from bots.runtime.errors import NotFoundError
 from orchestrator.store import models as _models  # noqa: F401  (registers the tables)
 from orchestrator.store.engine import IMMEDIATE, make_engine
+from orchestrator.store.schema import prepare
 
 __all__ = ["StoreBase"]
 
@@ -23,13 +24,22 @@ _JOINED: ContextVar[dict[int, Session]] = ContextVar("finbots_joined_tx", defaul
 
 
 class StoreBase:
-    """Owns the engine. Each public store call is one short transaction of its own."""
+    """Owns the engine. Each public store call is one short transaction of its own.
+
+    ``create=True``: an empty database gets the tables (stamped at the newest migration); a
+    store whose schema is not this finbots's is refused with the command that upgrades it
+    (:mod:`.schema`). ``create=False`` skips the check (worker processes of a checked store).
+    """
 
     def __init__(self, url: str, *, case_sla_hours: float = 48.0, create: bool = True) -> None:
         self.engine: Engine = make_engine(url)
         self.case_sla_hours = case_sla_hours
         if create:
-            SQLModel.metadata.create_all(self.engine)
+            try:
+                prepare(self.engine)
+            except BaseException:
+                self.engine.dispose()
+                raise
 
     @property
     def dialect(self) -> str:

@@ -1,0 +1,53 @@
+"""Whether a store's schema is the models' schema (what ``alembic check`` asks).
+
+Used by the CI test that holds the migrations and the models equal, by ``finbots db check``,
+and by autogenerate (``finbots db revision``), which renders the store's own column types as
+plain SQLAlchemy types so that a migration never depends on today's Python classes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.autogenerate.api import AutogenContext
+from alembic.migration import MigrationContext
+from sqlalchemy.engine import Connection
+from sqlmodel import SQLModel
+from sqlmodel.sql.sqltypes import AutoString
+
+from orchestrator.store import models as _models  # noqa: F401  (registers the tables)
+from orchestrator.store.types import Money, UTCDateTime
+
+__all__ = ["COMPARE_OPTIONS", "differences", "render_item"]
+
+
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
+    """Plain SQLAlchemy types for the store's own column types in generated migrations."""
+    if type_ != "type":
+        return False
+    if isinstance(obj, AutoString):
+        return f"sa.String(length={obj.length})" if obj.length else "sa.String()"
+    if isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    if isinstance(obj, Money):
+        return "sa.Numeric(precision=18, scale=2)"
+    return False
+
+
+COMPARE_OPTIONS: dict[str, Any] = {"compare_type": True, "render_item": render_item}
+
+
+def differences(conn: Connection) -> list[Any]:
+    """What autogenerate would change to make the store's schema the models' (``[]``: same).
+
+    Alembic's own ``alembic_version`` table is not a difference.
+    """
+    context = MigrationContext.configure(conn, opts=dict(COMPARE_OPTIONS))
+    diffs = compare_metadata(context, SQLModel.metadata)
+    return [d for d in diffs if not _is_version_table(d)]
+
+
+def _is_version_table(diff: Any) -> bool:
+    table = diff[1] if isinstance(diff, tuple) and len(diff) > 1 else None
+    return getattr(table, "name", None) == "alembic_version"

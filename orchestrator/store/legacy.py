@@ -1,0 +1,106 @@
+"""Stores made before migrations: brought to the baseline revision, then stamped there.
+
+Older finbots made the store with ``create_all``, which adds missing tables but never a
+missing column, so a store's shape depended on the version that first made it (some lack
+``api_token.owner``, ``audit_record.via_token``, ``exception_case.search_text`` or the
+``login_failure`` table). :func:`adopt` compares such a store with the baseline revision's
+frozen schema and adds what it lacks: tables (with their indexes), columns, indexes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    inspect,
+    text,
+)
+from sqlalchemy.engine import Connection
+
+from bots.runtime.errors import StoreError
+from orchestrator.store.schema import script_directory
+
+__all__ = ["BASELINE", "adopt", "baseline_metadata"]
+
+BASELINE = "0001_baseline"
+
+
+class _Recorder:
+    """Stands in for alembic's ``op``: the baseline's tables and indexes into a MetaData."""
+
+    def __init__(self) -> None:
+        self.metadata = MetaData()
+
+    @staticmethod
+    def f(name: str) -> str:
+        return name
+
+    def create_table(self, name: str, *items: Any, **kw: Any) -> None:
+        Table(name, self.metadata, *items, **kw)
+
+    def create_index(self, name: str, table: str, columns: list[str], unique: bool = False,
+                     **kw: Any) -> None:
+        owner = self.metadata.tables[table]
+        Index(name, *(owner.c[c] for c in columns), unique=unique, **kw)
+
+
+def baseline_metadata() -> MetaData:
+    """The baseline revision's schema, as SQLAlchemy tables."""
+    module = script_directory().get_revision(BASELINE).module  # type: ignore[union-attr]
+    recorder = _Recorder()
+    module.build(recorder)
+    return recorder.metadata
+
+
+def adopt(conn: Connection) -> list[str]:
+    """Add to an unversioned store what the baseline has and it lacks; say what was added."""
+    baseline = baseline_metadata()
+    found = inspect(conn)
+    existing = set(found.get_table_names())
+    missing = [t for t in baseline.sorted_tables if t.name not in existing]
+    baseline.create_all(conn, tables=missing)
+    added = [f"table {t.name}" for t in missing]
+    ops = Operations(MigrationContext.configure(conn))
+    for table in baseline.sorted_tables:
+        if table.name not in existing:
+            continue
+        columns = {c["name"] for c in found.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in columns:
+                ops.add_column(table.name, _addable(table.name, column))
+                added.append(f"column {table.name}.{column.name}")
+        indexes = {i["name"] for i in found.get_indexes(table.name)}
+        for index in table.indexes:
+            if index.name not in indexes:
+                index.create(conn)
+                added.append(f"index {index.name}")
+    return added
+
+
+#: The empty value a NOT NULL column added to rows that exist gets, by its type.
+_EMPTY: tuple[tuple[type[Any], str], ...] = (
+    (String, "''"), (Boolean, "false"), (Integer, "0"), (JSON, "'{}'"),
+)
+
+
+def _addable(table: str, column: Column[Any]) -> Column[Any]:
+    """A copy of ``column`` that can be added to a table with rows: a NOT NULL column gets
+    the empty value of its type as the database default."""
+    if column.nullable:
+        return Column(column.name, column.type, nullable=True)
+    for kind, empty in _EMPTY:
+        if isinstance(column.type, kind):
+            return Column(column.name, column.type, nullable=False, server_default=text(empty))
+    msg = (f"cannot add the required column {table}.{column.name} to a store that has rows: "
+           "no default for its type")
+    raise StoreError(msg)
