@@ -74,6 +74,7 @@ class RemittanceAdvice:
     currency: str | None
     lines: tuple[RemittanceLine, ...]
     source: str = ""
+    payment_date: dt.date | None = None  # the day the customer says it paid
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,13 +14,14 @@ from bots.cashapp.matching import (
     load_open_items_csv,
     match_statement,
 )
-from bots.cashapp.model import Decision, OpenItem, Statement
+from bots.cashapp.model import Decision, OpenItem, RemittanceAdvice, Statement
 from bots.cashapp.statements import (
     StatementKey,
     parse_file_statements,
     quarantine,
     reconcile,
 )
+from bots.payment_posting.advices import AdviceFolder, Waiting
 from bots.payment_posting.bank import BankSite
 from bots.payment_posting.learning import hints
 from bots.payment_posting.payload import work_item_payload
@@ -86,7 +87,8 @@ def posted_history(queue: WorkQueue) -> list[PostedPayment]:
 
 def produce(ctx: RunContext, queue: WorkQueue, *, statement_file: Path | None, day: dt.date,
             fmt: str, bank: BankSite, erp: OpenItemsSource, config: MatchingConfig,
-            quarantine_dir: Path) -> dict[str, int]:
+            quarantine_dir: Path, advice_folder: Path | None = None,
+            advice_wait_hours: float = 0.0) -> dict[str, int]:
     """Add one work item per credit line of every statement of the file (once per
     statement), and carry out people's decisions on statements out of balance.
 
@@ -94,13 +96,18 @@ def produce(ctx: RunContext, queue: WorkQueue, *, statement_file: Path | None, d
     folder), else the day's statement downloaded from the bank's site. Each statement is
     reconciled and remembered on its own key: one taken in before adds nothing
     (``already_imported``); one whose balances do not add up is not taken in but opens a
-    reconciliation case (:mod:`bots.payment_posting.statement_review`).
+    reconciliation case (:mod:`bots.payment_posting.statement_review`). Remittance
+    advices in ``advice_folder`` allocate the payments they name; a payment the engine
+    cannot decide may wait ``advice_wait_hours`` for its advice
+    (:mod:`bots.payment_posting.advices`).
     """
     path = statement_file or bank.download_statement(day, fmt)
     statements = read_statements(ctx, path, quarantine_dir)
     imported, rejected = ctx.state(IMPORTED), ctx.state(REJECTED)
     reviews = ctx.queue(REVIEW_QUEUE)
-    intake = _Intake(ctx, queue, erp, config)
+    intake = _Intake(ctx, queue, erp, config,
+                     AdviceFolder(advice_folder, quarantine_dir),
+                     Waiting(ctx, advice_wait_hours))
     summary = {"statements": len(statements), "entries": 0, "new_items": 0, "skipped": 0,
                "already_imported": 0, "out_of_balance": 0}
     for statement in statements:
@@ -125,8 +132,10 @@ def produce(ctx: RunContext, queue: WorkQueue, *, statement_file: Path | None, d
         imported.put(key, {"file": str(path), "statement_id": statement.statement_id,
                            "entries": len(statement.entries)})
     settled = settle_reviews(ctx, reviews, intake.take_in, imported.put, quarantine_dir)
-    summary["new_items"] += settled.pop("new_items")
+    summary["new_items"] += settled.pop("new_items") + intake.recheck_waiting()
     summary["skipped"] = intake.skipped
+    if intake.waiting.hours:
+        summary["waiting_for_advice"] = len(intake.waiting.held())
     summary.update({f"statements_{k}": v for k, v in settled.items() if v})
     return summary
 
@@ -136,12 +145,32 @@ class _Intake:
     run, when the first statement needs them) and queues one item per payment."""
 
     def __init__(self, ctx: RunContext, queue: WorkQueue, erp: OpenItemsSource,
-                 config: MatchingConfig) -> None:
+                 config: MatchingConfig, advices: AdviceFolder | None = None,
+                 waiting: Waiting | None = None) -> None:
         self.ctx, self.queue, self.erp, self.config = ctx, queue, erp, config
+        self.advices = advices or AdviceFolder(None, Path())
+        self.waiting = waiting or Waiting(ctx, 0.0)
         self._open_items: list[OpenItem] | None = None
+        self._advices_read = False
+        self._held_now: set[str] = set()
         self.skipped = 0
 
-    def take_in(self, statement: Statement) -> int:
+    def _remittances(self) -> list[RemittanceAdvice]:
+        if not self._advices_read:
+            self._advices_read = True
+            self.advices.read(self.ctx)
+        return self.advices.advices
+
+    def recheck_waiting(self) -> int:
+        """Match the payments waiting for their advice again; queue those an advice settled
+        and those whose time is up. Returns how many items were new."""
+        added = 0
+        for statement, entry in self.waiting.held():
+            if entry.bank_reference not in self._held_now:
+                added += self.take_in(statement, recheck=True)
+        return added
+
+    def take_in(self, statement: Statement, *, recheck: bool = False) -> int:
         """Queue the statement's payments; returns how many items were new."""
         if self._open_items is None:
             self._open_items = load_open_items_csv(self.erp.export_open_items())
@@ -152,7 +181,7 @@ class _Intake:
             learned = hints(self.ctx)  # read per statement: a withdrawn rule is not used
             results = match_statement(statement.entries, self._open_items, self.config,
                                       posted_history=posted_history(self.queue),
-                                      learned=learned)
+                                      learned=learned, remittances=self._remittances())
             st.data["learned_rules"] = len(learned)
             st.data["decisions"] = {d: sum(r.decision == d for r in results) for d in Decision}
         added = 0
@@ -160,6 +189,12 @@ class _Intake:
             if result.decision is Decision.SKIP:
                 self.skipped += 1
                 continue
+            if recheck and not self.waiting.release(entry, result):
+                continue  # still waiting for its advice
+            if not recheck and self.waiting.hold(statement, entry, result):
+                self._held_now.add(entry.bank_reference)
+                continue
+            self.advices.linked(self.ctx, entry, result)
             added += self.queue.add(entry.bank_reference,
                                     work_item_payload(statement, entry, result))
         return added

@@ -51,8 +51,13 @@ class Evidence:
         )
 
 
+#: an advice's payment date and the bank's value date may differ by this many days
+ADVICE_DAYS = 5
+
+
 class AdviceBook:
-    """Remittance advices, found by payment reference or by payer name and amount."""
+    """Remittance advices, found by payment reference, or by payer name and amount within
+    :data:`ADVICE_DAYS` of the advice's payment date (when it gives one)."""
 
     def __init__(self, advices: Iterable[RemittanceAdvice], config: MatchingConfig):
         self.config = config
@@ -61,7 +66,7 @@ class AdviceBook:
         for advice in advices:
             if advice.payment_reference:
                 self.by_ref.setdefault(raw_key(advice.payment_reference), []).append(advice)
-            elif advice.payment_amount is not None:
+            if advice.payment_amount is not None:
                 key = (normalize_name(advice.payer_name, config.legal_forms), advice.payment_amount)
                 self.by_payer.setdefault(key, []).append(advice)
 
@@ -72,7 +77,9 @@ class AdviceBook:
         keys |= set(text_fragments(entry.remittance_text, 3, 4))
         found = {id(a): a for k in keys if k for a in self.by_ref.get(k, [])}
         name = normalize_name(entry.counterparty_name or "", self.config.legal_forms)
-        found |= {id(a): a for a in self.by_payer.get((name, entry.amount), [])}
+        found |= {id(a): a for a in self.by_payer.get((name, entry.amount), [])
+                  if a.payment_date is None
+                  or abs((entry.value_date - a.payment_date).days) <= ADVICE_DAYS}
         return [
             a
             for a in found.values()

@@ -1,4 +1,5 @@
-"""Customer remittance advices: which invoices a payment pays, from a spreadsheet or a PDF.
+"""Customer remittance advices: which invoices a payment pays, from a spreadsheet, a PDF
+or a CSV file.
 
 Both readers produce the same shape: a few labelled fields (payer, payment reference,
 payment amount, currency) followed by a table of invoice lines. The lines must add up to
@@ -7,6 +8,7 @@ the payment amount when the advice states one.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -20,7 +22,8 @@ FIELD_LABELS = {
     "payer": "payer", "payer name": "payer", "customer": "payer", "from": "payer",
     "payment reference": "reference", "reference": "reference", "end-to-end id": "reference",
     "payment amount": "amount", "total amount": "amount", "amount": "amount",
-    "currency": "currency",
+    "currency": "currency", "payment date": "date", "value date": "date", "date": "date",
+    "paid on": "date",
 }
 COLUMN_LABELS = {
     "invoice": "invoice", "invoice number": "invoice", "invoice no": "invoice",
@@ -61,6 +64,26 @@ def loose_amount(value: object, *, file: str, location: str) -> Decimal:
                                   location=location) from exc
 
 
+_DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y%m%d")
+
+
+def loose_date(value: object, *, file: str, location: str) -> dt.date:
+    """A payment date as a cell holds it (a date) or as people write it (ISO, 20.11.2026)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    raw = str(value or "").strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            if raw.isascii():
+                return dt.datetime.strptime(raw[:10] if fmt == "%Y-%m-%d" else raw, fmt).date()
+        except ValueError:
+            continue
+    raise StatementParseError(f"date {raw!r} is not a date (use 2026-11-20 or 20.11.2026)",
+                              file=file, location=location)
+
+
 @dataclass
 class AdviceBuilder:
     """Collects fields and lines as a reader finds them, then checks the whole."""
@@ -68,10 +91,13 @@ class AdviceBuilder:
     file: str
     fields: dict[str, str] = field(default_factory=dict)
     amount: Decimal | None = None
+    payment_date: dt.date | None = None
     lines: list[RemittanceLine] = field(default_factory=list)
 
     def set_field(self, name: str, value: object, location: str) -> None:
-        if name == "amount":
+        if name == "date":
+            self.payment_date = loose_date(value, file=self.file, location=location)
+        elif name == "amount":
             self.amount = loose_amount(value, file=self.file, location=location)
             code = re.search(r"\b([A-Z]{3})\b", str(value))
             if code and "currency" not in self.fields:
@@ -106,11 +132,12 @@ class AdviceBuilder:
         return RemittanceAdvice(
             payer_name=self.fields["payer"], payment_reference=self.fields.get("reference"),
             payment_amount=self.amount, currency=self.fields.get("currency"),
-            lines=tuple(self.lines), source=self.file)
+            lines=tuple(self.lines), source=self.file, payment_date=self.payment_date)
 
 
 def parse_remittance_file(path: str | Path) -> RemittanceAdvice:
-    """A remittance advice from an .xlsx workbook or a PDF, told apart by content."""
+    """A remittance advice from an .xlsx workbook or a PDF (told apart by content), or a
+    ``.csv`` file."""
     path = Path(path)
     try:
         magic = path.read_bytes()[:8]
@@ -124,5 +151,9 @@ def parse_remittance_file(path: str | Path) -> RemittanceAdvice:
         from bots.cashapp.statements.advice_excel import read_excel_advice
 
         return read_excel_advice(path)
-    raise UnknownFormatError("not an .xlsx workbook or a PDF remittance advice",
+    if path.suffix.lower() == ".csv":
+        from bots.cashapp.statements.advice_csv import read_csv_advice
+
+        return read_csv_advice(path)
+    raise UnknownFormatError("not an .xlsx workbook, a PDF or a CSV remittance advice",
                              file=str(path), location="byte 0")
