@@ -77,6 +77,9 @@ def _targets(app_name: str | None, urls: dict[str, str]) -> dict[str, str]:
 def _call(method: str, url: str, body: dict[str, Any] | None = None) -> Any:
     try:
         response = httpx.request(method, url, json=body, timeout=10)
+        if response.status_code == 400:  # the target refused a value: say which
+            typer.echo(f"{url}: {response.json().get('error', response.text)}", err=True)
+            raise typer.Exit(2)
         response.raise_for_status()
     except httpx.HTTPError as exc:
         typer.echo(f"{url}: {exc} (is the sandbox running? `finbots sandbox up`)", err=True)
@@ -146,6 +149,9 @@ def reset(
 @app.command()
 def faults(
     latency_ms: Annotated[int | None, typer.Option(help="Delay before each answer.")] = None,
+    page_delay: Annotated[str | None, typer.Option(
+        help="Realistic page build time: LO-HI ms drawn per HTML page, e.g. 300-800; "
+             "0 = off.")] = None,
     error_rate: Annotated[float | None, typer.Option(help="Share of 500/503 answers.")] = None,
     session_expiry: Annotated[
         int | None, typer.Option(help="Requests per session before it expires; 0 = off.")] = None,
@@ -160,7 +166,7 @@ def faults(
 ) -> None:
     """Set fault knobs (only the options given change)."""
     body: dict[str, Any] = {"clear": clear} if clear else {}
-    given = {"latency_ms": latency_ms, "error_rate": error_rate,
+    given = {"latency_ms": latency_ms, "page_delay_ms": page_delay, "error_rate": error_rate,
              "session_expiry_requests": session_expiry, "alt_layout": alt_layout, "seed": seed}
     body.update({k: v for k, v in given.items() if v is not None})
     for app_id, url in _targets(app_name, _urls(bank, erp, portal)).items():

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse
+from starlette.responses import HTMLResponse, PlainTextResponse
 
 from sandbox.faults import Faults, Sessions, install_sandbox_routes
 
@@ -21,8 +21,12 @@ def make_app() -> tuple[Starlette, Faults, list[int]]:
     async def page(request: Request) -> PlainTextResponse:
         return PlainTextResponse("hello")
 
+    async def html(request: Request) -> HTMLResponse:
+        return HTMLResponse("<p>hello</p>")
+
     app = Starlette()
     app.add_route("/page", page)
+    app.add_route("/html", html)
     faults = install_sandbox_routes(app, name="tiny", reset=resets.append,
                                     truth=lambda: {"resets": len(resets)})
     return app, faults, resets
@@ -47,8 +51,8 @@ def test_faults_update_only_given_knobs_and_clear(tiny: tuple[str, Faults, list[
     url, faults, _ = tiny
     httpx.post(f"{url}/_sandbox/faults", json={"latency_ms": 5, "alt_layout": True})
     knobs = httpx.post(f"{url}/_sandbox/faults", json={"session_expiry_requests": 4}).json()
-    assert knobs == {"latency_ms": 5, "error_rate": 0.0, "session_expiry_requests": 4,
-                     "alt_layout": True, "seed": 0}
+    assert knobs == {"latency_ms": 5, "page_delay_ms": "0", "error_rate": 0.0,
+                     "session_expiry_requests": 4, "alt_layout": True, "seed": 0}
     assert faults.alt_layout is True
     cleared = httpx.post(f"{url}/_sandbox/faults", json={"clear": True}).json()
     assert cleared == Faults().as_dict()
@@ -63,6 +67,35 @@ def test_latency_is_added(tiny: tuple[str, Faults, list[int]]) -> None:
     start = time.monotonic()
     httpx.get(f"{url}/_sandbox/health")
     assert time.monotonic() - start < 0.25  # machine endpoints are never slowed down
+
+
+def test_page_delay_holds_back_html_pages_only(tiny: tuple[str, Faults, list[int]]) -> None:
+    url, faults, _ = tiny
+    knobs = httpx.post(f"{url}/_sandbox/faults", json={"page_delay_ms": "300-400"}).json()
+    assert knobs["page_delay_ms"] == "300-400"
+    with httpx.Client(base_url=url) as c:
+        start = time.monotonic()
+        assert c.get("/html").text == "<p>hello</p>"
+        assert time.monotonic() - start >= 0.29  # a page: held back 300-400 ms
+        start = time.monotonic()
+        assert c.get("/page").text == "hello"  # not a page (plain text, like a download)
+        assert c.get("/_sandbox/health").status_code == 200
+        assert time.monotonic() - start < 0.25
+    delays = [faults.draw_page_delay() for _ in range(50)]
+    assert all(0.3 <= d <= 0.4 for d in delays) and len(set(delays)) > 1  # drawn per page
+    faults.update({"seed": 3})
+    first = [faults.draw_page_delay() for _ in range(5)]
+    faults.update({"seed": 3})
+    assert [faults.draw_page_delay() for _ in range(5)] == first  # seeded
+
+
+@pytest.mark.parametrize("bad", ["800-300", "fast", "-5", "1-99999999"])
+def test_page_delay_refuses_a_bad_range(tiny: tuple[str, Faults, list[int]], bad: str) -> None:
+    url, faults, _ = tiny
+    answer = httpx.post(f"{url}/_sandbox/faults", json={"page_delay_ms": bad, "latency_ms": 9})
+    assert answer.status_code == 400
+    assert "page_delay_ms" in answer.json()["error"] and bad in answer.json()["error"]
+    assert faults.latency_ms == 0 and faults.page_delay_ms == "0"  # nothing changed
 
 
 def test_error_rate_is_seeded_and_spares_machine_endpoints(
