@@ -6,6 +6,7 @@ names another. See docs/database.md.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -166,3 +167,69 @@ def merge_cmd(
     except FinbotsError as exc:
         raise _fail("no merge written", exc) from None
     typer.echo(f"wrote {path}")
+
+
+FileArg = Annotated[Path, typer.Argument(help="The backup file.")]
+
+
+@app.command("backup")
+def backup_cmd(
+    file: FileArg,
+    url: UrlOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Write a consistent copy of the store to FILE (mode 0600) while finbots runs.
+
+    SQLite: the online backup API; PostgreSQL: pg_dump -Fc (client tools needed). The file
+    also holds a manifest: rows per table, schema revision, the audit trail's newest
+    record and head checkpoint. The audit key is not in it: keep credentials/ backed up
+    apart.
+    """
+    from orchestrator.store.backup import backup
+
+    target = _url(url)
+    try:
+        manifest = backup(target, file, force=force)
+    except FinbotsError as exc:
+        raise _fail("no backup written", exc) from None
+    rows = manifest.rows
+    typer.secho(f"backup of {_shown(target)} written to {file}", fg="green")
+    typer.echo(f"  {rows.get('run', 0)} runs, {rows.get('exception_case', 0)} cases, "
+               f"{rows.get('audit_record', 0)} audit records; schema revision "
+               f"{manifest.revision or '-'}")
+
+
+@app.command("restore")
+def restore_cmd(
+    file: FileArg,
+    url: UrlOpt = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace the data of a store that holds rows.")] = False,
+) -> None:
+    """Restore FILE (from finbots db backup) into an empty store; stop finbots first.
+
+    The restored store's audit head checkpoint starts at the backup's newest record, and
+    the restore is recorded in its trail (store.restore); finbots audit verify is then
+    intact. A backup from an older finbots may need finbots db upgrade afterwards.
+    """
+    from orchestrator.store.audit import current_actor
+    from orchestrator.store.backup import restore
+
+    target = _url(url)
+    try:
+        done = restore(target, file, actor=current_actor(), force=force)
+    except FinbotsError as exc:
+        raise _fail("not restored", exc) from None
+    rows = done.manifest.rows
+    typer.secho(f"restored {file} (taken {done.manifest.taken_at}) into {_shown(target)}",
+                fg="green")
+    typer.echo(f"  {rows.get('run', 0)} runs, {rows.get('exception_case', 0)} cases, "
+               f"{rows.get('audit_record', 0)} audit records")
+    if done.state.status != "current":
+        typer.secho(done.state.describe(), fg="yellow")
+        return
+    if done.problems:
+        typer.secho(f"audit trail BROKEN: {len(done.problems)} problem(s) "
+                    "(finbots audit verify)", fg="red", err=True)
+        raise typer.Exit(1)
+    typer.echo("audit trail intact; the restore is recorded in it (store.restore)")
