@@ -339,8 +339,8 @@ def main() -> None:
         print(f"| teachable habits posted, {label} | "
               + " | ".join(_pct(p.habit_right, p.habit_credits) for p in parts) + " |")
     learned = _sum(taught)
-    print(f"\nday 1: {_pct(plain[0].right, plain[0].credits)} automatic without learning, "
-          f"{_pct(taught[0].right, taught[0].credits)} learning during the day's cases; last day: "
+    print(f"\nday 1 (no rules yet): {_pct(taught[0].right, taught[0].credits)} automatic; "
+          "last day: "
           f"{_pct(taught[-1].right, taught[-1].credits)} with learning, "
           f"{_pct(plain[-1].right, plain[-1].credits)} without")
     print(f"postings that used a learned rule: {learned.learned_posts:,}; rules learned: "
