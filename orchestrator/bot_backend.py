@@ -18,6 +18,7 @@ from pathlib import PurePath
 from typing import Any
 
 from bots.runtime.learned import LearnedRule
+from bots.runtime.queues import NewItem
 from orchestrator.store import Store
 from orchestrator.store.models import (
     AuditRecord,
@@ -48,6 +49,10 @@ class StoreBackend:
                  not_before: dt.datetime | None = None) -> WorkItem | None:
         return self.store.add_item(queue, reference, payload, priority=priority,
                                    deadline=deadline, not_before=not_before)
+
+    def add_items(self, queue: str, items: Sequence[NewItem]) -> list[int | None]:
+        """Many items in one transaction (:class:`~bots.runtime.queues.BatchAdding`)."""
+        return self.store.add_items(queue, items)
 
     def claim_item(self, queue: str, owner: str, lease_seconds: int | None = None,
                    run_id: Any = None) -> WorkItem | None:

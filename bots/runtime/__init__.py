@@ -35,6 +35,7 @@ from bots.runtime.queues import (
     BotBackend,
     CaseBackend,
     Item,
+    NewItem,
     QueueBackend,
     WorkQueue,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "LearnedRule",
     "MemoryBackend",
     "MemorySink",
+    "NewItem",
     "PreparedResolution",
     "QueueBackend",
     "QueueSpec",

@@ -4,6 +4,7 @@
 
     q = ctx.queue("ledger-entries")
     q.add("REF-1", {"amount": "12.00"})      # False when the reference is live already
+    q.add_many([("REF-2", {...}), NewItem("REF-3", {...}, priority=5)])  # one call, one batch
     for item in q.items():                   # claims under a lease, renewed while worked
         with item:                           # releases exactly once
             if item.resolution:              # a person's decision to carry out
@@ -43,7 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
@@ -65,11 +66,13 @@ from bots.runtime.transaction import Transaction
 
 __all__ = [
     "AuditBackend",
+    "BatchAdding",
     "BotBackend",
     "CaseBackend",
     "FailingWithCase",
     "Item",
     "ItemRecord",
+    "NewItem",
     "QueueBackend",
     "QueueSettings",
     "WorkQueue",
@@ -128,6 +131,27 @@ class QueueBackend(Protocol):
     def list_items(self, queue: str | None = None, state: str | None = None,
                    reference: str | None = None, run_id: Any = None,
                    limit: int | None = None) -> Sequence[Any]: ...
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """One item of :meth:`WorkQueue.add_many`: what :meth:`WorkQueue.add` takes."""
+
+    reference: str
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    priority: int = 0
+    deadline: dt.datetime | None = None
+    not_before: dt.datetime | None = None
+
+
+@runtime_checkable
+class BatchAdding(Protocol):
+    """A backend that adds many items in one call (optional; one transaction)."""
+
+    def add_items(self, queue: str, items: Sequence[NewItem]) -> Sequence[Any]:
+        """Per item, in order: its id, or None when a live item of the queue (or an earlier
+        item of the batch) holds its reference."""
+        ...
 
 
 @runtime_checkable
@@ -356,6 +380,21 @@ class WorkQueue:
                                        priority=priority, deadline=deadline,
                                        not_before=not_before)
         return record is not None
+
+    def add_many(self, items: Iterable[NewItem | tuple[str, Mapping[str, Any]]]) -> list[bool]:
+        """Add many items in one call: :class:`NewItem` or ``(reference, payload)`` pairs.
+
+        Per item, in order: True when added, False when a live item of this queue (or an
+        earlier item of the same call) holds its reference. A backend that can
+        (:class:`BatchAdding`, the orchestrator's store) writes them in one transaction: a
+        bad item refuses them all with a ``ValueError`` naming it.
+        """
+        batch = [i if isinstance(i, NewItem) else NewItem(str(i[0]), dict(i[1] or {}))
+                 for i in items]
+        if isinstance(self.backend, BatchAdding):
+            return [added is not None for added in self.backend.add_items(self.name, batch)]
+        return [self.add(i.reference, i.payload, priority=i.priority, deadline=i.deadline,
+                         not_before=i.not_before) for i in batch]
 
     def items(self) -> Iterator[Item]:
         """Claim the queue's items one by one until none is left (or a stop is asked)."""

@@ -1,8 +1,9 @@
 """Claiming work items under a lease and releasing each exactly once.
 
-A claim is atomic on both backends: PostgreSQL locks the chosen row with
-``FOR UPDATE SKIP LOCKED`` (concurrent claimers skip it); SQLite runs the claim inside
-``BEGIN IMMEDIATE`` (one writer at a time). Releases go through the state guard, so a
+A claim is one atomic statement on both backends (:mod:`.queue_sql`): PostgreSQL locks the
+chosen row with ``FOR UPDATE SKIP LOCKED`` (concurrent claimers skip it); SQLite runs it
+inside ``BEGIN IMMEDIATE`` (one writer at a time). A completion is one statement too unless
+it must do more (settle a case) or be refused; refusals go through the state guard, so a
 second ``complete_item`` / ``fail_item`` on the same item raises ``IllegalTransitionError``.
 """
 
@@ -12,12 +13,13 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, select
 
 from bots.runtime.errors import LeaseLostError
 from orchestrator.store.base import StoreBase
 from orchestrator.store.case_hooks import item_released
 from orchestrator.store.models import WorkItem, WorkQueue
+from orchestrator.store.queue_sql import claim_next, complete_fast
 from orchestrator.store.states import FailureKind, ItemState, guard
 from orchestrator.store.types import to_jsonable, utcnow
 
@@ -66,30 +68,12 @@ class LeasesMixin(StoreBase):
         Order: earliest deadline first (no deadline last), then highest priority, then
         oldest; items whose ``not_before`` is in the future are skipped.
         """
-        now = utcnow()
-        with self._tx(write=True) as s:
-            q = self._need(s.get(WorkQueue, queue), "work queue", queue)
-            item = s.exec(
-                select(WorkItem)
-                .where(
-                    WorkItem.queue == queue,
-                    WorkItem.state == ItemState.NEW,
-                    or_(col(WorkItem.not_before).is_(None), col(WorkItem.not_before) <= now),
-                )
-                .order_by(
-                    col(WorkItem.deadline).is_(None), col(WorkItem.deadline),
-                    col(WorkItem.priority).desc(), col(WorkItem.id),
-                )
-                .limit(1)
-                .with_for_update(skip_locked=True)
-            ).first()
-            if item is None:
-                return None
-            item.state = guard(ItemState, item.state, ItemState.IN_PROGRESS)
-            item.lease_owner, item.run_id, item.started_at = owner, run_id, now
-            item.lease_expires_at = now + dt.timedelta(seconds=lease_seconds or q.lease_seconds)
-            s.add(item)
-            return item
+        if lease_seconds is not None and lease_seconds <= 0:
+            raise ValueError("lease_seconds must be > 0")
+        item = claim_next(self, queue, owner, lease_seconds, run_id, utcnow())
+        if item is None:
+            self.get_queue(queue)  # nothing to claim, or no such queue: say which
+        return item
 
     def renew_lease(
         self, item_id: int, owner: str, lease_seconds: int | None = None
@@ -108,6 +92,12 @@ class LeasesMixin(StoreBase):
     def complete_item(
         self, item_id: int, output: Mapping[str, Any] | None = None, owner: str | None = None
     ) -> WorkItem:
+        """Release the item as ``successful`` with ``output``; with ``owner``, only while it
+        holds the lease (else ``LeaseLostError``)."""
+        done = complete_fast(self, item_id, output, owner, utcnow())
+        if done is not None:
+            return done
+        # the long way: the item carries a person's decision, or the release is refused
         with self._tx(write=True) as s:
             item = self._held(s, item_id, owner)
             item.state = guard(ItemState, item.state, ItemState.SUCCESSFUL)

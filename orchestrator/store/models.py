@@ -39,6 +39,7 @@ __all__ = [
 ]
 
 _LIVE_ITEM = text("state NOT IN ('retried', 'deleted')")
+_NEW_ITEM = text("state = 'new'")
 _OPEN_CASE = text("status IN ('open', 'in_progress')")
 
 
@@ -126,6 +127,12 @@ class WorkItem(SQLModel, table=True):
             sqlite_where=_LIVE_ITEM, postgresql_where=_LIVE_ITEM,
         ),
         Index("ix_work_item_claim", "queue", "state", "deadline", "priority", "id"),
+        # a claim's walk: new items only, in claim order (deadline first, none last;
+        # priority; age), so finished items never cost a claim anything
+        Index(
+            "ix_work_item_claimable", "queue", text("(deadline IS NULL)"), "deadline",
+            text("priority DESC"), "id", sqlite_where=_NEW_ITEM, postgresql_where=_NEW_ITEM,
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     queue: str = Field(

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 
 from bots.runtime.errors import IllegalTransitionError
+from bots.runtime.queues import NewItem
 from orchestrator.store.base import StoreBase
 from orchestrator.store.leases import retry_as_clone
 from orchestrator.store.models import WorkItem, WorkQueue
+from orchestrator.store.queue_sql import add_batch, add_one
 from orchestrator.store.states import LIVE_ITEM_STATES, ItemState, guard
-from orchestrator.store.types import to_jsonable, utcnow
+from orchestrator.store.types import utcnow
 
 __all__ = ["QueuesMixin"]
 
@@ -73,20 +75,17 @@ class QueuesMixin(StoreBase):
         not_before: dt.datetime | None = None,
     ) -> WorkItem | None:
         """Add a ``new`` item; ``None`` when a live item of the queue has that reference."""
-        item = WorkItem(
-            queue=queue, reference=reference, payload=to_jsonable(dict(payload or {})),
-            priority=priority, deadline=deadline, not_before=not_before,
-        )
-        try:
-            with self._tx(write=True) as s:
-                self._need(s.get(WorkQueue, queue), "work queue", queue)
-                if self._live_item(s, queue, reference) is not None:
-                    return None
-                s.add(item)
-                s.flush()
-                return item
-        except IntegrityError:  # lost a race for the same reference
-            return None
+        new = NewItem(reference, dict(payload or {}), priority, deadline, not_before)
+        return add_one(self, queue, new, utcnow())
+
+    def add_items(self, queue: str, items: Sequence[NewItem]) -> list[int | None]:
+        """Add many ``new`` items in one transaction (one statement on PostgreSQL).
+
+        Returns, per item in order, its id, or ``None`` when a live item of the queue (or
+        an earlier item of the batch) holds its reference. A bad item (empty or too long a
+        reference, a naive time) refuses the whole batch with a ``ValueError`` naming it.
+        """
+        return add_batch(self, queue, items, utcnow())
 
     @staticmethod
     def _live_item(s: Any, queue: str, reference: str) -> WorkItem | None:

@@ -14,6 +14,7 @@ from bots.runtime import (
     Bot,
     BusinessFailure,
     MemoryBackend,
+    NewItem,
     QueueSpec,
     RunContext,
 )
@@ -212,3 +213,13 @@ def test_failure_evidence_is_a_page_this_item_used(
     assert (ctx.run_dir / shot).read_text() == "legacy_erp: C"
     tx_steps = [s for s in ctx.recorder.steps if s.action == "transaction"]
     assert [s.data.get("evidence_app") for s in tx_steps] == [None, None, "legacy_erp"]
+
+
+def test_add_many_says_per_item_whether_it_was_added(ctx: RunContext,
+                                                     backend: MemoryBackend) -> None:
+    q = ctx.queue("entries")
+    q.add("REF-1", {})
+    added = q.add_many([("REF-1", {"n": 1}), ("REF-2", {"n": 2}),
+                        NewItem("REF-3", {"n": 3}, priority=5)])
+    assert added == [False, True, True]
+    assert [i.reference for i in q.items()] == ["REF-3", "REF-1", "REF-2"]  # priority first

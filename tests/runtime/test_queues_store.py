@@ -103,3 +103,15 @@ def test_state_is_kept_per_bot_and_namespace(store: Store, tmp_path: Path) -> No
         assert ctx.state("statements").get("DE89/ST-1/1") == {"file": "a.xml"}
         assert not ctx.state("other").seen("DE89/ST-1/1")
     assert store.get_bot_state("other-bot", "statements", "DE89/ST-1/1") is None
+
+
+def test_add_many_writes_one_batch_on_the_store(store: Store, tmp_path: Path) -> None:
+    with _ctx(store, tmp_path, "batch") as ctx:
+        q = ctx.queue("entries")
+        assert q.add("E00000", {}) is True
+        added = q.add_many((f"E{n:05d}", {"n": n}) for n in range(10_000))
+        assert added.count(True) == 9_999 and added[0] is False
+        with pytest.raises(ValueError, match="item 1"):
+            q.add_many([("OK-1", {}), ("", {})])
+    assert store.queue_counts()["entries"] == {"new": 10_000}
+    assert store.find_item("entries", "OK-1") is None  # the refused batch wrote nothing

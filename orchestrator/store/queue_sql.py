@@ -1,0 +1,290 @@
+"""The work queue's hot statements: a claim, a completion, a batch of new items.
+
+Each is one SQL statement sent in one round trip, with no ORM unit of work around it: on
+PostgreSQL in autocommit (the statement is its own transaction, so no separate COMMIT),
+on SQLite inside ``BEGIN IMMEDIATE``. Inside a joined store transaction
+(``_tx(join=True)``) they run in that transaction instead.
+
+- claim: ``UPDATE ... WHERE id = (SELECT id ... ORDER BY ... LIMIT 1 FOR UPDATE SKIP
+  LOCKED) RETURNING *``; the subquery walks the partial index ``ix_work_item_claimable``
+  (``state = 'new'`` rows only, in claim order), so it reads one index entry per claim
+  however many finished items the queue holds;
+- complete: ``UPDATE ... WHERE id = :id AND state = 'in_progress' [AND lease_owner =
+  :owner] RETURNING *``; an item that carries a person's decision (``resolves_case``) or a
+  refused completion goes the long way (:mod:`.leases`), which settles the case or says why;
+- batch add: PostgreSQL inserts the whole batch from one JSON parameter (``INSERT ...
+  SELECT FROM json_to_recordset(...) ON CONFLICT DO NOTHING RETURNING``);
+  SQLite runs one prepared ``INSERT ... ON CONFLICT DO NOTHING`` per item in one
+  transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Table,
+    bindparam,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import configure_mappers, make_transient_to_detached
+
+from bots.runtime.errors import NotFoundError
+from bots.runtime.queues import NewItem
+from orchestrator.store.engine import IMMEDIATE
+from orchestrator.store.models import WorkItem, WorkQueue
+from orchestrator.store.states import ItemState
+from orchestrator.store.types import to_jsonable
+
+if TYPE_CHECKING:
+    from orchestrator.store.base import StoreBase
+
+__all__ = [
+    "MAX_BATCH", "add_batch", "add_one", "claim_next", "complete_fast",
+    "one_statement",
+]
+
+ITEMS: Table = WorkItem.__table__  # type: ignore[attr-defined]
+QUEUES: Table = WorkQueue.__table__  # type: ignore[attr-defined]
+#: Items one batch add takes at most (a larger batch is refused, not cut).
+MAX_BATCH = 100_000
+_REFERENCE_MAX = 200  # the column's length
+_LIVE = text("state NOT IN ('retried', 'deleted')")
+configure_mappers()  # the tables' classes are complete before a row fills one
+
+
+def _joined(store: StoreBase) -> Any:
+    from orchestrator.store.base import _JOINED
+
+    return _JOINED.get().get(id(store.engine))
+
+
+@contextmanager
+def one_statement(store: StoreBase) -> Iterator[Connection]:
+    """A connection for one statement: autocommit (PostgreSQL), ``BEGIN IMMEDIATE`` …
+    ``COMMIT`` (SQLite), or the joined store transaction."""
+    joined = _joined(store)
+    if joined is not None:
+        yield joined.connection()
+        return
+    if store.dialect == "sqlite":
+        immediate = store.engine.connect().execution_options(**{IMMEDIATE: True})
+        with immediate as conn, conn.begin():
+            yield conn
+        return
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        yield conn
+
+
+def _record(row: Any) -> WorkItem:
+    """A detached ``WorkItem`` from a ``RETURNING`` row, filled the way a query fills one
+    (its columns set as they are): the model's ``__init__`` costs a hundred times more."""
+    values = dict(row._mapping)
+    item: WorkItem = WorkItem._sa_class_manager.new_instance()  # type: ignore[attr-defined]
+    item.__dict__.update(values)
+    object.__setattr__(item, "__pydantic_fields_set__", set(values))
+    object.__setattr__(item, "__pydantic_extra__", None)
+    object.__setattr__(item, "__pydantic_private__", None)
+    make_transient_to_detached(item)
+    return item
+
+
+def claim_next(store: StoreBase, queue: str, owner: str, lease_seconds: int | None,
+               run_id: int | None, now: dt.datetime) -> WorkItem | None:
+    """Lease the next claimable item of ``queue``; None when there is none (or no queue)."""
+    c = ITEMS.c
+    pick = (
+        select(c.id)
+        .where(c.queue == queue, c.state == ItemState.NEW,
+               or_(c.not_before.is_(None), c.not_before <= bindparam("now", now,
+                                                                      type_=c.not_before.type)))
+        .order_by(c.deadline.is_(None), c.deadline, c.priority.desc(), c.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    with one_statement(store) as conn:
+        seconds: Any = lease_seconds
+        if store.dialect == "postgresql":
+            if seconds is None:  # the queue's own lease, read by the same statement
+                seconds = (select(QUEUES.c.lease_seconds).where(QUEUES.c.name == queue)
+                           .scalar_subquery())
+            expires: Any = bindparam("at", now, type_=c.started_at.type) + func.make_interval(
+                0, 0, 0, 0, 0, 0, func.cast(seconds, Integer))
+        else:  # local: a second statement costs no round trip
+            if seconds is None:
+                seconds = conn.execute(select(QUEUES.c.lease_seconds)
+                                       .where(QUEUES.c.name == queue)).scalar()
+                if seconds is None:
+                    return None
+            expires = now + dt.timedelta(seconds=seconds)
+        statement = (
+            update(ITEMS).where(c.id == pick)
+            .values(state=ItemState.IN_PROGRESS, lease_owner=owner, run_id=run_id,
+                    started_at=now, lease_expires_at=expires)
+            .returning(*ITEMS.c)
+        )
+        row = conn.execute(statement).first()
+    return None if row is None else _record(row)
+
+
+def complete_fast(store: StoreBase, item_id: int, output: Mapping[str, Any] | None,
+                  owner: str | None, now: dt.datetime) -> WorkItem | None:
+    """Complete an item this owner holds in one statement; None when it must go the long
+    way (it carries a person's decision, or the completion is refused)."""
+    c = ITEMS.c
+    statement = (
+        update(ITEMS)
+        .where(c.id == item_id, c.state == ItemState.IN_PROGRESS,
+               c.payload["resolves_case"].as_string().is_(None))
+        .values(state=ItemState.SUCCESSFUL, output=to_jsonable(dict(output or {})),
+                finished_at=now, lease_expires_at=None)
+        .returning(*ITEMS.c)
+    )
+    if owner is not None:
+        statement = statement.where(c.lease_owner == owner)
+    with one_statement(store) as conn:
+        row = conn.execute(statement).first()
+    return None if row is None else _record(row)
+
+
+def _checked(items: Sequence[NewItem]) -> list[NewItem]:
+    """The batch, or a ``ValueError`` naming the first bad item by its position."""
+    if len(items) > MAX_BATCH:
+        raise ValueError(f"a batch holds at most {MAX_BATCH:,} items, not {len(items):,}")
+    for n, item in enumerate(items):
+        if not isinstance(item.reference, str) or not item.reference:
+            raise ValueError(f"item {n}: the reference must be a non-empty string")
+        if len(item.reference) > _REFERENCE_MAX:
+            raise ValueError(f"item {n} ({item.reference[:40]}...): the reference is longer "
+                             f"than {_REFERENCE_MAX} characters")
+        if not isinstance(item.priority, int) or isinstance(item.priority, bool):
+            raise ValueError(f"item {n} ({item.reference}): priority must be an integer")
+        for name in ("deadline", "not_before"):
+            when = getattr(item, name)
+            if when is not None and (not isinstance(when, dt.datetime) or when.utcoffset() is None):
+                raise ValueError(f"item {n} ({item.reference}): {name} must be a timezone-aware "
+                                 "datetime")
+        if not isinstance(item.payload, Mapping):
+            raise ValueError(f"item {n} ({item.reference}): the payload must be a mapping")
+    return list(items)
+
+
+def add_batch(store: StoreBase, queue: str, items: Sequence[NewItem],
+              now: dt.datetime) -> list[int | None]:
+    """Insert ``items`` as ``new`` in one transaction; per item, in order, its id, or None
+    when a live item of the queue (or an earlier item of the batch) holds its reference."""
+    batch = _checked(items)
+    if not batch:
+        return []
+    first: dict[str, int] = {}  # reference -> position of its first item
+    for n, item in enumerate(batch):
+        first.setdefault(item.reference, n)
+    unique = [batch[n] for n in sorted(first.values())]
+    try:
+        with one_statement(store) as conn:
+            if store.dialect == "postgresql":
+                rows = _insert_pg(conn, queue, unique, now)
+            else:
+                rows = _insert_sqlite(conn, queue, unique, now)
+    except IntegrityError:
+        if not _queue_exists(store, queue):
+            raise NotFoundError(f"no work queue {queue!r}") from None
+        raise
+    if not rows and not _queue_exists(store, queue):
+        raise NotFoundError(f"no work queue {queue!r}")
+    ids = dict(rows)
+    return [ids.get(item.reference) if first[item.reference] == n else None
+            for n, item in enumerate(batch)]
+
+
+def _queue_exists(store: StoreBase, queue: str) -> bool:
+    with store.engine.connect() as conn:
+        return conn.execute(select(QUEUES.c.name).where(QUEUES.c.name == queue)).first() \
+            is not None
+
+
+_PG_BATCH = text(
+    "INSERT INTO work_item (queue, reference, state, priority, deadline, not_before, payload,"
+    " retry_count, created_at)"
+    " SELECT CAST(:queue AS varchar), u.reference, 'new', u.priority, u.deadline,"
+    " u.not_before, u.payload, 0, CAST(:now AS timestamptz)"
+    " FROM json_to_recordset(CAST(:batch AS json)) AS u(reference varchar, priority integer,"
+    " deadline timestamptz, not_before timestamptz, payload json)"
+    " WHERE EXISTS (SELECT 1 FROM work_queue WHERE name = CAST(:queue AS varchar))"
+    " ON CONFLICT (queue, reference) WHERE state NOT IN ('retried', 'deleted') DO NOTHING"
+    " RETURNING reference, id"
+)
+
+
+def _insert_pg(conn: Connection, queue: str, items: list[NewItem],
+               now: dt.datetime) -> list[tuple[str, int]]:
+    """The batch as one JSON document, taken apart by the server: one parameter."""
+    batch = json.dumps([
+        {"reference": i.reference, "priority": i.priority,
+         "deadline": i.deadline.isoformat() if i.deadline else None,
+         "not_before": i.not_before.isoformat() if i.not_before else None,
+         "payload": to_jsonable(dict(i.payload))} for i in items])
+    return [(r, i) for r, i in conn.execute(_PG_BATCH, {"queue": queue, "now": now,
+                                                        "batch": batch})]
+
+
+_SQLITE_BATCH = (
+    "INSERT INTO work_item (queue, reference, state, priority, deadline, not_before, payload,"
+    " retry_count, created_at) VALUES (?, ?, 'new', ?, ?, ?, ?, 0, ?)"
+    " ON CONFLICT (queue, reference) WHERE state NOT IN ('retried', 'deleted') DO NOTHING"
+)
+
+
+def _insert_sqlite(conn: Connection, queue: str, items: list[NewItem],
+                   now: dt.datetime) -> list[tuple[str, int]]:
+    """One prepared statement run for every item (the driver's ``executemany``); the write
+    lock is held, so the rows past the highest id before are this batch's."""
+    if conn.execute(select(QUEUES.c.name).where(QUEUES.c.name == queue)).first() is None:
+        return []
+    dialect = conn.dialect
+    when = ITEMS.c.deadline.type.bind_processor(dialect)
+    payload = ITEMS.c.payload.type.bind_processor(dialect)
+    assert when is not None and payload is not None
+    before = conn.execute(select(func.coalesce(func.max(ITEMS.c.id), 0))).scalar_one()
+    created = when(now)
+    rows = [(queue, i.reference, i.priority, when(i.deadline), when(i.not_before),
+             payload(to_jsonable(dict(i.payload))), created) for i in items]
+    conn.exec_driver_sql(_SQLITE_BATCH, rows)
+    found = conn.execute(select(ITEMS.c.reference, ITEMS.c.id)
+                         .where(ITEMS.c.id > before, ITEMS.c.queue == queue))
+    return [(r, i) for r, i in found]
+
+
+def add_one(store: StoreBase, queue: str, item: NewItem, now: dt.datetime) -> WorkItem | None:
+    """One new item in one statement; None when a live item of the queue holds its
+    reference. Raises ``NotFoundError`` for an unknown queue."""
+    dialect = postgresql if store.dialect == "postgresql" else sqlite
+    statement = (
+        dialect.insert(ITEMS)
+        .values(queue=queue, reference=item.reference, state=ItemState.NEW,
+                priority=item.priority, deadline=item.deadline, not_before=item.not_before,
+                payload=to_jsonable(dict(item.payload)), retry_count=0, created_at=now)
+        .on_conflict_do_nothing(index_elements=["queue", "reference"], index_where=_LIVE)
+        .returning(*ITEMS.c)
+    )
+    try:
+        with one_statement(store) as conn:
+            row = conn.execute(statement).first()
+    except IntegrityError:  # the queue's foreign key: no such queue
+        if not _queue_exists(store, queue):
+            raise NotFoundError(f"no work queue {queue!r}") from None
+        raise
+    return None if row is None else _record(row)
