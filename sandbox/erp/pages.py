@@ -22,7 +22,7 @@ from sandbox.erp.web import current_user, layout, render, slow
 PAGE_SIZE = 10
 CSV_COLUMNS = ("invoice_number", "customer_id", "customer_name", "customer_iban", "amount_open",
                "currency", "due_date", "creditor_reference", "discount_percent",
-               "discount_until")
+               "discount_until", "invoice_date", "amount")
 
 
 def _db(request: Request) -> ErpDb:
@@ -63,7 +63,7 @@ async def export_csv(request: Request) -> Response:
                 i["invoice_number"], i["customer_id"], i["customer_name"], iban,
                 f"{Decimal(i['amount_open']):.2f}", i["currency"], i["due_date"],
                 i["creditor_reference"] or "", f"{Decimal(i['discount_percent']):.2f}",
-                i["discount_until"] or ""])
+                i["discount_until"] or "", i["issue_date"], f"{Decimal(i['amount']):.2f}"])
     headers = {"Content-Disposition": 'attachment; filename="open_items.csv"'}
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
 

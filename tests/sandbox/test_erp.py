@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterator
 from decimal import Decimal
@@ -172,7 +173,7 @@ def test_csv_export(erp: httpx.Client) -> None:
     rows = list(csv.DictReader(io.StringIO(r.text)))
     assert list(rows[0]) == ["invoice_number", "customer_id", "customer_name", "customer_iban",
                              "amount_open", "currency", "due_date", "creditor_reference",
-                             "discount_percent", "discount_until"]
+                             "discount_percent", "discount_until", "invoice_date", "amount"]
     inv1003 = [row for row in rows if row["invoice_number"] == "INV-2026-1003"]
     assert {row["customer_iban"][:2] for row in inv1003} == {"FR", "ES"}
     granite = next(row for row in rows if row["invoice_number"] == "INV-2026-1019")
@@ -181,6 +182,10 @@ def test_csv_export(erp: httpx.Client) -> None:
     assert skonto["discount_percent"] == "2.00" and skonto["discount_until"] == "2026-11-25"
     by_number = {row["invoice_number"]: row for row in rows}
     assert by_number["INV-2026-1008"]["amount_open"] == "3333.33"
+    # the invoice as issued: its date and original amount beside what is still open
+    assert Decimal(by_number["INV-2026-1008"]["amount"]) >= Decimal("3333.33")
+    assert dt.date.fromisoformat(by_number["INV-2026-1008"]["invoice_date"]) <= \
+        dt.date.fromisoformat(by_number["INV-2026-1008"]["due_date"])
     assert by_number["INV-2026-1001"]["creditor_reference"].startswith("RF")
 
 
