@@ -138,7 +138,7 @@ def build_month(days: int, per_day: int, open_items: int, seed: int) -> Month:
         for day, (a, b) in zip(spread(3), zip(idx[0::2], idx[1::2], strict=False),
                                strict=False):
             older = items[a]
-            items[b] = replace(items[b], amount_open=older.amount_open)
+            items[b] = _with(items[b], amount_open=older.amount_open)
             truth = Truth("oldest", frozenset({(older.invoice_number, older.amount_open, _0, _0)}))
             e = entry(day, older.amount_open, older.customer_name, _iban(older), "")
             extra.append((day, e, truth, "oldest"))
@@ -153,6 +153,13 @@ def build_month(days: int, per_day: int, open_items: int, seed: int) -> Month:
         truth[e.entry_id] = t
         habit[e.entry_id] = kind
     return Month(items, per, truth, habit)
+
+
+def _with(item: OpenItem, **changes: object) -> OpenItem:
+    """A copy of ``item`` with ``changes`` (whether the model is a dataclass or a tuple)."""
+    if hasattr(item, "_replace"):
+        return item._replace(**changes)  # type: ignore[no-any-return]
+    return replace(item, **changes)  # type: ignore[type-var]
 
 
 def _iban(item: OpenItem) -> str | None:
@@ -177,7 +184,7 @@ class Erp:
             if rest <= 0:
                 del self.items[number]
             else:
-                self.items[number] = replace(item, amount_open=rest)
+                self.items[number] = _with(item, amount_open=rest)
 
 
 def _key(result: MatchResult) -> frozenset[tuple[str, Decimal, Decimal, Decimal]]:

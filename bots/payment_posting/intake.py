@@ -195,6 +195,8 @@ class _Intake:
                 self._held_now.add(entry.bank_reference)
                 continue
             self.advices.linked(self.ctx, entry, result)
-            added += self.queue.add(entry.bank_reference,
-                                    work_item_payload(statement, entry, result))
+            payload = work_item_payload(statement, entry, result)
+            for use in payload["learned"]:  # the person's decision, as evidence
+                use["decision"] = learned.decision(use["rule_id"])
+            added += self.queue.add(entry.bank_reference, payload)
         return added

@@ -166,5 +166,5 @@ def _learned_data(payload: dict[str, Any]) -> dict[str, Any]:
     uses = payload.get("learned") or []
     if not uses:
         return {}
-    return {"learned": [{"rule_id": u["rule_id"], "origin": u["origin"], "says": u["says"]}
-                        for u in uses]}
+    return {"learned": [{"rule_id": u["rule_id"], "origin": u["origin"], "says": u["says"],
+                         "decision": u.get("decision", "")} for u in uses]}

@@ -116,6 +116,7 @@ def test_learn_use_withdraw(tmp_path: Path) -> None:
     assert second.payload["explanation"].startswith(f"learned from case {case.id} (fiona)")
     posted = [s for s in ctx.recorder.steps if s.action == "post_cash_receipt"]
     assert posted[0].data["learned"][0]["origin"] == f"learned from case {case.id} (fiona)"
+    assert "fiona applied 700.00" in posted[0].data["learned"][0]["decision"]
     audit = [r for r in bot.backend.audit if r["action"] == AUDIT_ACTION]
     assert audit[-1]["details"]["learned"][0]["rule_id"] == rule.id
     assert len(bot.backend.cases) == 1

@@ -70,6 +70,7 @@ class Hint:
     value: Mapping[str, Any]
     source_case: int | None = None
     created_by: str = "a person"
+    decision: str = ""  # the person's decision it came from, in words
 
     def use(self, says: str, without: MatchResult | None = None) -> LearnedUse:
         return LearnedUse(self.rule_id, self.kind, self.source_case, self.created_by, says,
@@ -109,8 +110,13 @@ class LearnedHints:
         """From the SDK's learned rules (anything with ``id``, ``kind``, ``key``, ``value``,
         ``source_case``, ``created_by``)."""
         return cls(Hint(int(r.id), str(r.kind), str(r.key), dict(r.value or {}),
-                        r.source_case, str(r.created_by)) for r in rules
-                   if getattr(r, "withdrawn_at", None) is None)
+                        r.source_case, str(r.created_by),
+                        str((getattr(r, "evidence", None) or {}).get("decision") or ""))
+                   for r in rules if getattr(r, "withdrawn_at", None) is None)
+
+    def decision(self, rule_id: int) -> str:
+        """The person's decision a rule came from (empty when unknown)."""
+        return next((h.decision for h in self.hints if h.rule_id == rule_id), "")
 
     def __bool__(self) -> bool:
         return bool(self.hints)
