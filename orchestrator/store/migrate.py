@@ -18,12 +18,14 @@ from pathlib import Path
 
 from alembic import command
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from bots.runtime.errors import StoreError
 from orchestrator.store.engine import make_engine
 from orchestrator.store.legacy import BASELINE, adopt
 from orchestrator.store.schema import (
+    VERSION_TABLE,
     SchemaOutOfDateError,
     SchemaState,
     alembic_config,
@@ -54,10 +56,12 @@ def upgrade(url: str, revision: str = "head") -> Upgrade:
             if before.status == "ahead":
                 raise SchemaOutOfDateError(before.describe())
             adopted: list[str] = []
+            if before.status == "empty" and before.current is not None:
+                conn.execute(text(f"DELETE FROM {VERSION_TABLE}"))  # no tables: start over
             if before.status == "unversioned":
                 adopted = adopt(conn)
                 MigrationContext.configure(conn).stamp(script_directory(), BASELINE)
-            start = BASELINE if before.status == "unversioned" else before.current
+            start = {"unversioned": BASELINE, "empty": None}.get(before.status, before.current)
             _run_upgrade(conn, revision)
             after = MigrationContext.configure(conn).get_current_revision() or ""
             if engine.dialect.name == "sqlite":

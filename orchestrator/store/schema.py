@@ -37,6 +37,7 @@ from orchestrator.store.engine import IMMEDIATE
 __all__ = [
     "MIGRATIONS",
     "UPGRADE_COMMAND",
+    "VERSION_TABLE",
     "SchemaOutOfDateError",
     "SchemaState",
     "alembic_config",
@@ -45,6 +46,7 @@ __all__ = [
     "prepare",
     "read_state",
     "require_current",
+    "script_directory",
 ]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -70,8 +72,10 @@ class SchemaState:
     @property
     def status(self) -> str:
         """``empty``, ``current``, ``behind``, ``unversioned`` or ``ahead``."""
+        if not self.has_tables:  # a stamp left behind by dropped tables counts for nothing
+            return "empty"
         if self.current is None:
-            return "unversioned" if self.has_tables else "empty"
+            return "unversioned"
         if self.current == self.head:
             return "current"
         return "behind" if self.known else "ahead"

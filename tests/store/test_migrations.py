@@ -14,6 +14,7 @@ import pytest
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy import insert, text
+from sqlmodel import SQLModel
 
 from bots.runtime.errors import StoreError
 from orchestrator.store import Store
@@ -68,6 +69,22 @@ def test_a_new_store_is_created_at_the_newest_revision(empty_url: str) -> None:
     assert _differences(empty_url) == []
     again = upgrade(empty_url)
     assert again.applied == [] and again.after == head_revision()
+
+
+def test_a_store_whose_tables_were_dropped_is_created_again(empty_url: str) -> None:
+    Store(empty_url).close()
+    engine = make_engine(empty_url, foreign_keys=False)
+    try:
+        with engine.begin() as conn:
+            for name in {*baseline_metadata().tables, *SQLModel.metadata.tables}:
+                conn.execute(text(f'DROP TABLE IF EXISTS "{name}" CASCADE'
+                                  if conn.dialect.name == "postgresql"
+                                  else f'DROP TABLE IF EXISTS "{name}"'))
+    finally:
+        engine.dispose()
+    assert _state(empty_url) == "empty"  # the stamp that is left names no tables
+    assert upgrade(empty_url).applied[0] == BASELINE
+    assert _differences(empty_url) == []
 
 
 def _baseline_rows(url: str, *, without: dict[str, set[str]] | None = None,
