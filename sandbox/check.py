@@ -23,7 +23,8 @@ import httpx
 
 from sandbox.scenario import ExpectedPosting, Payment, Scenario, build_scenario
 
-__all__ = ["compare_bank", "compare_erp", "compare_portal", "run_check"]
+__all__ = ["compare_bank", "compare_erp", "compare_portal", "expected_open_amounts",
+           "run_check"]
 
 Lines = dict[str, tuple[Decimal, Decimal, Decimal]]  # invoice -> (applied, write-off, discount)
 
@@ -100,6 +101,20 @@ def _check_payment(p: Payment, posts: list[dict[str, Any]]) -> list[str]:
     return []
 
 
+def expected_open_amounts(erp: dict[str, Any], scenario: Scenario) -> dict[str, Decimal]:
+    """The scenario's open amounts after a correct run, less what people's resolutions of
+    exception payments (postings with their own reference) applied and wrote off."""
+    expected = scenario.expected_open_amounts()
+    exceptions = {p.bank_reference for p in scenario.payments if p.expected_posting is None}
+    for posting in erp.get("postings", []):
+        if posting["bank_reference"] in exceptions and posting.get("our_ref"):
+            for ln in posting["lines"]:
+                if ln["invoice_number"] in expected:
+                    expected[ln["invoice_number"]] -= sum(
+                        Decimal(str(ln.get(k) or 0)) for k in ("amount", "write_off", "discount"))
+    return expected
+
+
 def compare_erp(truth: dict[str, Any], scenario: Scenario) -> list[str]:
     """Differences between the ERP's ground truth and the scenario's expected outcome."""
     problems: list[str] = []
@@ -111,14 +126,7 @@ def compare_erp(truth: dict[str, Any], scenario: Scenario) -> list[str]:
     for ref, posts in sorted(by_ref.items()):
         confs = ", ".join(x["confirmation"] for x in posts)
         problems.append(f"{ref}: posted ({confs}) but no such bank reference on the statement")
-    expected = scenario.expected_open_amounts()
-    exceptions = {p.bank_reference for p in scenario.payments if p.expected_posting is None}
-    for posting in truth.get("postings", []):
-        if posting["bank_reference"] in exceptions and posting.get("our_ref"):
-            for ln in posting["lines"]:
-                if ln["invoice_number"] in expected:
-                    expected[ln["invoice_number"]] -= sum(
-                        Decimal(str(ln.get(k) or 0)) for k in ("amount", "write_off", "discount"))
+    expected = expected_open_amounts(truth, scenario)
     held = {i["invoice_number"]: Decimal(str(i["amount_open"])) for i in truth.get("invoices", [])}
     for inv, amount in expected.items():
         if inv not in held:
@@ -160,15 +168,21 @@ def compare_bank(bank: dict[str, Any], erp: dict[str, Any], scenario: Scenario) 
     return problems
 
 
-def compare_portal(truth: dict[str, Any], scenario: Scenario) -> list[str]:
-    """Differences between the portal's invoice statuses and the expected ones."""
+def compare_portal(truth: dict[str, Any], scenario: Scenario,
+                   erp: dict[str, Any] | None = None) -> list[str]:
+    """Differences between the portal's invoice statuses and the expected ones (after
+    people's resolutions as the ERP ``erp`` holds them, when given)."""
     problems = []
     held = {i["invoice_number"]: i["status"] for i in truth.get("invoices", [])}
-    for inv, status in scenario.expected_statuses().items():
-        if inv not in held:
-            problems.append(f"{inv}: missing in the billing portal")
-        elif held[inv] != status:
-            problems.append(f"{inv}: portal status {held[inv]}, expected {status}")
+    left = expected_open_amounts(erp or {}, scenario)
+    for inv in scenario.invoices:
+        number = inv.invoice_number
+        status = ("paid" if left[number] == 0 else
+                  "partially_paid" if left[number] < inv.amount else "open")
+        if number not in held:
+            problems.append(f"{number}: missing in the billing portal")
+        elif held[number] != status:
+            problems.append(f"{number}: portal status {held[number]}, expected {status}")
     return problems
 
 
@@ -190,5 +204,5 @@ def run_check(bank_url: str, erp_url: str, portal_url: str,
                 problems.append(f"bank: not reachable ({exc})")
     if scenario is None:
         scenario = build_scenario(extra_exact=int(erp.get("extra_exact") or 0))
-    problems += compare_erp(erp, scenario) + compare_portal(portal, scenario)
+    problems += compare_erp(erp, scenario) + compare_portal(portal, scenario, erp)
     return problems + (compare_bank(bank, erp, scenario) if bank is not None else [])

@@ -13,12 +13,13 @@ from typing import Any, Literal
 
 from bots.cashapp.matching import load_config
 from bots.payment_posting.bank import BankSite
+from bots.payment_posting.carry_out import Settler, SettlingPoster
 from bots.payment_posting.case_types import CASE_TYPES
 from bots.payment_posting.desktop_erp import DesktopErp
 from bots.payment_posting.erp import LegacyErp
 from bots.payment_posting.intake import QUEUE, produce
 from bots.payment_posting.portal import BillingPortal
-from bots.payment_posting.posting import Erp, Poster
+from bots.payment_posting.posting import Erp
 from bots.payment_posting.statement_review import REVIEW_QUEUE
 from bots.runtime import Bot, QueueSpec, RunContext
 from bots.runtime.paths import runs_dir
@@ -48,6 +49,8 @@ ARGUMENT_HELP = {
     "erp=desktop)",
     "portal_credential": "vault entry of the billing portal login",
     "max_retries": "retries of a payment after a technical failure (a new queue only)",
+    "company_name": "the payer's name on refunds' credit transfers (paid from the "
+    "statement's account)",
 }
 
 BOT = Bot(
@@ -82,6 +85,7 @@ def run(
     erp_credential: str | None = None,
     portal_credential: str = DEFAULT_CREDENTIALS["portal_credential"],
     max_retries: int = 3,
+    company_name: str = "Northwind Components GmbH",
 ) -> dict[str, Any]:
     day = date or dt.datetime.now(dt.UTC).date()
     queue = ctx.queue(QUEUE, max_retries=max_retries)
@@ -99,5 +103,8 @@ def run(
             quarantine_dir=runs_dir() / "quarantine")
     if phase in ("all", "post"):
         portal = BillingPortal(ctx, portal_credential) if update_portal else None
-        Poster(ctx, queue, erp_app, portal).run()
+        settler = Settler(ctx, erp_app, lambda: BankSite(ctx, bank_credential), portal,
+                          company_name)
+        SettlingPoster(ctx, queue, erp_app, portal, settler).run()
     return summary
+

@@ -1,16 +1,23 @@
 """The payment-posting bot's exception cases: per reason, the bank line and what the bot
 used, and the resolutions a person may choose.
 
-* ``apply``      post the payment to invoices the person picks (the bot posts it)
-* ``on_account`` leave the payment unapplied on the customer's account (recorded only)
-* ``refund``     a duplicate or overpayment to pay back (recorded, flagged for treasury)
-* ``write_off``  close a small difference (recorded)
+* ``apply``      post the payment to invoices the person picks (the bot posts it); what is
+  left of the payment may be left on account, refunded or written off in the same receipt
+* ``on_account`` unapplied cash on the customer in the ERP; an unknown payer's payment to
+  the ERP's suspense account
+* ``refund``     pay a duplicate back: an ERP refund document, then a pain.001 credit
+  transfer uploaded to the bank
+* ``write_off``  close a difference in the ERP with a reason code from the configured list
+  (a deduction with its dispute reason)
 * ``accept_statement`` / ``reject_statement``  a statement whose balances do not add up:
   take its entries in after all (above the threshold with a second person), or quarantine it
 
-A manual posting, a refund or a write-off above the approval threshold needs a second
-person (maker-checker). A technical failure past its retry limit also offers ``retry``
-(the orchestrator adds it to every case whose failure is technical).
+Every resolution is carried out by the bot (:mod:`.carry_out`); the case resolves when the
+ERP (and for a refund the bank) confirms it, with their document numbers.
+
+A manual posting, a refund, a write-off or money left on account above the approval
+threshold needs a second person (maker-checker). A technical failure past its retry limit
+also offers ``retry`` (the orchestrator adds it to every case whose failure is technical).
 
 Case data holds the work item's payload (``payload``: the bank line as ``entry``, the
 statement, the matching decision); evidence paths point into it.
@@ -22,9 +29,16 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from bots.payment_posting.allocations import prepare_apply
+from bots.payment_posting.allocations import PostingPlan, plan_posting, prepare_apply
+from bots.payment_posting.settlement import (
+    REST_ACTIONS,
+    WRITE_OFF_REASONS,
+    prepare_on_account,
+    prepare_refund,
+    prepare_write_off,
+    rest_of_apply,
+)
 from bots.runtime.cases import CaseType, Evidence, Field, PreparedResolution, Resolution
-from bots.runtime.money import parse_amount
 
 __all__ = ["ACCEPT_STATEMENT", "APPLY", "CASE_TYPES", "ON_ACCOUNT", "REFUND",
            "REJECT_STATEMENT", "STATEMENT_OUT_OF_BALANCE", "WRITE_OFF"]
@@ -54,11 +68,6 @@ EVIDENCE = (
 _NOTE = Field("note", "Note", help="why (e.g. customer confirmed by phone)")
 
 
-def _currency(case: Mapping[str, Any]) -> str:
-    entry = ((case.get("data") or {}).get("payload") or {}).get("entry") or {}
-    return str(entry.get("currency") or "EUR")
-
-
 def _payment(case: Mapping[str, Any]) -> Decimal | None:
     amount = case.get("amount")
     return None if amount in (None, "") else Decimal(str(amount))
@@ -69,56 +78,64 @@ def _with_note(text: str, values: Mapping[str, Any]) -> str:
     return f"{text}: {note}" if note else text
 
 
-def _money(what: str, value: Any, case: Mapping[str, Any]) -> Decimal:
-    amount = parse_amount(value, what)
-    payment = _payment(case)
-    if payment is not None and amount > payment:
-        raise ValueError(f"the {what} ({amount}) is more than the payment ({payment})")
-    return amount
+_REASON = Field("reason", "Write-off reason", "choice", choices=WRITE_OFF_REASONS,
+                help="the ERP's reason code of what is written off")
+_DISPUTE = Field("dispute_reason", "Dispute reason", help="for a deduction: why the customer "
+                 "deducted (e.g. damaged goods)")
+_PAYEE = (Field("payee_name", "Payee", default="=payload.entry.counterparty_name"),
+          Field("payee_iban", "Payee IBAN", default="=payload.entry.counterparty_iban"))
 
 
-def prepare_refund(case: Mapping[str, Any], values: Mapping[str, Any]) -> PreparedResolution:
-    """Flag the payment (default: all of it) to be paid back."""
-    raw = values.get("amount")
-    amount = _money("refund", raw if raw not in (None, "") else case.get("amount"), case)
-    return PreparedResolution(
-        payload={"amount": f"{amount:.2f}", "currency": _currency(case)}, amount=amount,
-        summary=_with_note(f"flagged for a refund of {amount:.2f} {_currency(case)}", values))
-
-
-def prepare_write_off(case: Mapping[str, Any],
-                      values: Mapping[str, Any]) -> PreparedResolution:
-    """Close a small difference (e.g. bank charges the customer deducted)."""
-    if values.get("amount") in (None, ""):
-        raise ValueError("amount: say how much to write off")
-    amount = _money("write-off", values.get("amount"), case)
-    return PreparedResolution(
-        payload={"amount": f"{amount:.2f}", "currency": _currency(case)}, amount=amount,
-        summary=_with_note(f"difference of {amount:.2f} {_currency(case)} written off",
-                           values))
-
-
-def prepare_on_account(case: Mapping[str, Any],
-                       values: Mapping[str, Any]) -> PreparedResolution:
-    return PreparedResolution(
-        summary=_with_note("left on the customer's account, nothing posted", values))
+def prepare_apply_and_rest(case: Mapping[str, Any],
+                           values: Mapping[str, Any]) -> PreparedResolution:
+    """``apply``, and what is left of the payment handled in the same receipt."""
+    prepared = prepare_apply(case, values)
+    if not str(values.get("rest") or "").strip():  # no settlement of an earlier decision
+        return PreparedResolution(payload={**prepared.payload, "settlement": None},
+                                  amount=prepared.amount, summary=prepared.summary)
+    payload = dict(prepared.payload)
+    plan: PostingPlan = plan_posting(
+        values.get("allocations") or (), payment_amount=_payment(case),
+        candidates=case.get("candidates") or (),
+        customer_id=str(values.get("customer_id") or "").strip() or None,
+        default_customer=case.get("customer_id"))
+    settlement, phrase = rest_of_apply(case, values, customer_id=plan.customer_id,
+                                       allocations=payload["allocations"],
+                                       applied=plan.applied)
+    payload["settlement"] = settlement
+    rest = (_payment(case) or Decimal(0)) - plan.applied
+    summary = prepared.summary.split("; ")[0] + f"; {phrase}"
+    return PreparedResolution(payload=payload, amount=max(plan.applied, rest),
+                              summary=summary)
 
 
 APPLY = Resolution(
-    "apply", "Apply to invoices", approval="manual_posting", prepare=prepare_apply,
+    "apply", "Apply to invoices", approval="manual_posting", prepare=prepare_apply_and_rest,
     fields=(Field("allocations", "Invoices", "allocations", required=True),
             Field("customer_id", "Customer", default="=payload.customer_id"),
-            _NOTE),
+            Field("rest", "The rest of the payment", "choice", choices=REST_ACTIONS,
+                  help="what happens to what is not applied (refund: to the payee below)"),
+            _REASON, _DISPUTE, *_PAYEE, _NOTE),
     help="Pick the invoices the payment belongs to; the bot posts it in the ERP.")
-ON_ACCOUNT = Resolution("on_account", "Leave on account", fields=(_NOTE,),
-                        carried_out=False, prepare=prepare_on_account)
+ON_ACCOUNT = Resolution(
+    "on_account", "Leave on account", approval="on_account", prepare=prepare_on_account,
+    fields=(Field("customer_id", "Customer", default="=payload.customer_id",
+                  help="empty: the payer is unknown, the cash goes to the suspense account"),
+            _NOTE),
+    help="The bot books the payment as unapplied cash on the customer in the ERP.")
 REFUND = Resolution(
-    "refund", "Refund", approval="refund", carried_out=False, prepare=prepare_refund,
-    fields=(Field("amount", "Amount", "money", default="=payload.entry.amount"), _NOTE))
+    "refund", "Refund", approval="refund", prepare=prepare_refund,
+    fields=(Field("amount", "Amount", "money", default="=payload.entry.amount"), *_PAYEE,
+            _NOTE),
+    help="The bot books a refund document in the ERP and uploads the credit transfer "
+    "(pain.001) to the bank.")
 WRITE_OFF = Resolution(
-    "write_off", "Write off difference", approval="write_off", carried_out=False,
-    prepare=prepare_write_off,
-    fields=(Field("amount", "Amount", "money", required=True), _NOTE))
+    "write_off", "Write off difference", approval="write_off", prepare=prepare_write_off,
+    fields=(Field("amount", "Amount", "money", required=True),
+            Field("invoice_number", "Invoice", help="empty: the case's only candidate"),
+            _REASON, _DISPUTE, _NOTE),
+    help="The bot applies the payment and writes the difference off in the ERP.")
+
 
 def prepare_accept_statement(case: Mapping[str, Any],
                              values: Mapping[str, Any]) -> PreparedResolution:

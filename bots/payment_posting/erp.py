@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Frame
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -152,7 +153,7 @@ class LegacyErp:
         app.fill("post.amount", f"{amount:.2f}")
         for n, alloc in enumerate(allocations, start=1):
             self._fill_row(n, alloc)
-        app.take_dialogs()
+        self._form_check()
         try:
             self._load(lambda: app.click("post.submit"))
         except PlaywrightTimeout as exc:
@@ -165,6 +166,80 @@ class LegacyErp:
         if self.receipt_screenshots:  # the evidence of the posting, as the ERP shows it
             app.checkpoint(f"erp-receipt-{bank_reference}")
         return confirmation
+
+    # -- settling: a person's resolution in one receipt ------------------------------------
+    def post_settlement(self, *, value_date: dt.date, bank_reference: str, amount: Decimal,
+                        settlement: dict[str, Any]) -> str:
+        """Enter a receipt with invoice rows and the rest of the payment handled (on account,
+        suspense, refund, write-off), as :mod:`.settlement` shaped it; returns the ERP's
+        confirmation number.
+
+        The ERP's own check of the form runs before it is submitted: a refusal (its alert)
+        comes back at once as :class:`BusinessFailure` ``ERP_REJECTED`` with the ERP's
+        words, as does a refusal of its business layer.
+        """
+        rows = settlement.get("rows") or []
+        if len(rows) > MAX_ROWS:
+            raise BusinessFailure("TOO_MANY_INVOICES", f"{len(rows)} invoices in one "
+                                  f"payment; the ERP form takes {MAX_ROWS}")
+        app = self.app
+        self._menu("menu.post")
+        app.fill("post.customer", settlement.get("customer_id") or "")
+        app.fill("post.value_date", value_date.isoformat())
+        app.fill("post.bank_reference", bank_reference)
+        app.fill("post.amount", f"{amount:.2f}")
+        for n, row in enumerate(rows, start=1):
+            app.fill(f"post.row{n}.invoice", row["invoice_number"])
+            app.fill(f"post.row{n}.applied", f"{Decimal(row['amount']):.2f}")
+            if Decimal(row.get("write_off") or 0):
+                app.fill(f"post.row{n}.diff", f"{Decimal(row['write_off']):.2f}")
+                app.select(f"post.row{n}.reason", row.get("reason") or "BANK_CHARGES")
+        rest = settlement.get("rest")
+        if rest:
+            app.fill("post.rest_amount", rest["amount"])
+            app.select("post.rest_action", rest["action"])
+            if rest.get("reason"):
+                app.select("post.rest_reason", rest["reason"])
+            if rest.get("payee_iban"):
+                app.fill("post.payee_name", rest.get("payee_name") or "")
+                app.fill("post.payee_iban", rest["payee_iban"])
+        if settlement.get("dispute"):
+            app.fill("post.dispute", settlement["dispute"])
+        app.fill("post.our_ref", settlement.get("our_ref") or "")
+        self._form_check()
+        self._load(lambda: app.click("post.submit"))
+        if self._which("confirmation.number", "post.error") == "post.error":
+            app.take_dialogs()
+            raise BusinessFailure("ERP_REJECTED", f"the ERP refused it: "
+                                  f"{app.text('post.error').removeprefix('Error:').strip()}")
+        confirmation = app.text("confirmation.number").strip()
+        if self.receipt_screenshots:
+            app.checkpoint(f"erp-receipt-{bank_reference}")
+        return confirmation
+
+    def _form_check(self) -> None:
+        """Run the receipt form's own check (the one its submit button runs) first: what it
+        refuses is the ERP's answer about the data, a business outcome with its words,
+        never a form that silently did not submit."""
+        app = self.app
+        app.take_dialogs()
+        if not self._content().evaluate(
+                "() => validateReceipt(document.forms['cashReceipt'])"):
+            refused = " | ".join(app.take_dialogs()) or "the ERP refused the receipt"
+            raise BusinessFailure("ERP_REJECTED", f"the ERP refused it: {refused}")
+
+    def documents(self, bank_reference: str) -> list[dict[str, str]]:
+        """The documents of the postings of ``bank_reference`` (number, kind, amount), as
+        the payment inquiry lists them."""
+        def work() -> list[dict[str, str]]:
+            if self._inquire(bank_reference) == "payment_search.none":
+                return []
+            found = self.app.locator("payment_search.documents")
+            return [{"number": (found.nth(i).inner_text() or "").strip(),
+                     "kind": found.nth(i).get_attribute("data-kind") or "",
+                     "amount": found.nth(i).get_attribute("data-amount") or ""}
+                    for i in range(found.count())]
+        return attempt(self, work)
 
     def _fill_row(self, n: int, alloc: dict[str, str]) -> None:
         diff, reason = row_difference(alloc)

@@ -68,11 +68,11 @@ def test_resolutions_fit_the_reason() -> None:
     assert _names("ERP_REJECTED") == ["apply", "on_account", "write_off"]
     by_name = {r.name: r for c in CASE_TYPES for r in c.resolutions}
     assert {n: r.approval for n, r in by_name.items()} == {
-        "apply": "manual_posting", "on_account": None, "refund": "refund",
+        "apply": "manual_posting", "on_account": "on_account", "refund": "refund",
         "write_off": "write_off", "accept_statement": "accept_statement",
         "reject_statement": None}
     assert [n for n, r in by_name.items() if r.carried_out] == [
-        "apply", "accept_statement", "reject_statement"]
+        "apply", "on_account", "refund", "write_off", "accept_statement", "reject_statement"]
 
 
 def test_the_apply_hook_shapes_the_posting_for_the_bot() -> None:

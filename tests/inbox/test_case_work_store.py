@@ -142,9 +142,13 @@ def test_typed_open_items_and_partial_payments(sqlite_store: Store) -> None:
 
 
 def test_write_off_above_the_threshold_needs_a_second_approver(store: Store) -> None:
-    case = seed_case(store, reason="SHORT_PAYMENT", amount="4750.00")
+    case = seed_case(store, reason="SHORT_PAYMENT", amount="4750.00",
+                     candidates=[candidate("INV-2026-1012", "5000.00", "C1008")])
+    with pytest.raises(ValueError, match="a deduction needs its dispute reason"):
+        resolve(store, case.id, "ana", "write_off", amount="250.00", reason="DEDUCTION")
     outcome = resolve(store, case.id, "ana", "write_off", amount="250.00",
-                      note="damaged goods, agreed")
+                      reason="DEDUCTION", dispute_reason="damaged goods",
+                      note="agreed")
     approval = outcome.approval
     assert approval is not None and approval.kind == "write_off"
     assert outcome.case.status == "awaiting_approval"
@@ -158,20 +162,32 @@ def test_write_off_above_the_threshold_needs_a_second_approver(store: Store) -> 
     decided = store.decide_approval(approval.id, "vera", ["approver"], True, "fine")
 
     assert decided.status == "approved" and decided.decided_by == "vera"
+    waiting = store.get_case(case.id)
+    assert waiting.status == "awaiting_posting"  # the bot books it in the ERP
+    clone = store.get_item(waiting.resolution_item_id)
+    assert clone.payload["settlement"]["rows"] == [
+        {"invoice_number": "INV-2026-1012", "amount": "4750.00", "write_off": "250.00",
+         "reason": "DEDUCTION"}]
+    assert clone.payload["settlement"]["dispute"] == "damaged goods"
+    post_item(store, clone.id, confirmation="CR-2026-000101, WO-2026-000101")
     done = store.get_case(case.id)
     assert done.status == "resolved" and done.resolved_by == "ana"
     assert done.resolution["action"] == "write_off" and done.resolution["amount"] == "250.00"
     assert done.resolution["approved_by"] == "vera"
-    assert kinds(store, case.id)[-3:] == ["approval_requested", "approval_decided", "resolved"]
+    assert done.resolution["confirmation"] == "CR-2026-000101, WO-2026-000101"
+    assert kinds(store, case.id)[-3:] == ["approval_decided", "action", "resolved"]
     with pytest.raises(IllegalTransitionError):  # decided once
         store.decide_approval(approval.id, "walt", ["approver"], False, "no")
     assert ("vera", "approval.approve") in {(r.actor, r.action) for r in store.list_audit()}
 
 
 def test_small_amounts_execute_at_once_and_rejection_reopens(sqlite_store: Store) -> None:
-    small = seed_case(sqlite_store, reason="SHORT_PAYMENT", amount="4750.00")
-    small_off = resolve(sqlite_store, small.id, "ana", "write_off", amount="99.99")
-    assert small_off.case.status == "resolved"
+    small = seed_case(sqlite_store, reason="SHORT_PAYMENT", amount="4750.00",
+                      candidates=[candidate("INV-2026-1012", "5000.00", "C1008")])
+    small_off = resolve(sqlite_store, small.id, "ana", "write_off", amount="99.99",
+                        reason="BANK_CHARGES")
+    assert small_off.approval is None and small_off.work_item is not None
+    assert small_off.case.status == "awaiting_posting"
 
     dup = seed_case(sqlite_store, reason="DUPLICATE", amount="2380.00")
     approval = resolve(sqlite_store, dup.id, "ana", "refund", note="paid twice").approval

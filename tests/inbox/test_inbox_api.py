@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from caseseed import post_item, seed_case
+from caseseed import candidate, post_item, seed_case
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, update
 
@@ -96,10 +96,12 @@ def test_filters_aging_sorting_and_paging(inbox: Inbox) -> None:
 
 
 def test_self_approval_is_refused_and_a_second_approver_executes(inbox: Inbox) -> None:
-    case = seed_case(inbox.store, reason="SHORT_PAYMENT", amount="4750.00")
+    case = seed_case(inbox.store, reason="SHORT_PAYMENT", amount="4750.00",
+                     candidates=[candidate("INV-2026-1012", "5000.00", "C1008")])
     ana, vera = inbox("ana"), inbox("vera")
     r = ana.post(f"/api/v1/cases/{case.id}/resolutions/write_off",
-                 json={"amount": "250.00", "note": "damaged goods"})
+                 json={"amount": "250.00", "reason": "DEDUCTION",
+                       "dispute_reason": "damaged goods"})
     assert r.status_code == 200, r.text
     approval = r.json()["approval"]
     assert approval["kind"] == "write_off" and r.json()["case"]["status"] == "awaiting_approval"
@@ -116,10 +118,10 @@ def test_self_approval_is_refused_and_a_second_approver_executes(inbox: Inbox) -
                    json={"approve": True, "note": "agreed"})
     assert ok.status_code == 200 and ok.json()["status"] == "approved"
     detail = ana.get(f"/api/v1/cases/{case.id}").json()
-    assert detail["status"] == "resolved"
+    assert detail["status"] == "awaiting_posting"  # the bot books it in the ERP
     assert detail["resolution"]["approved_by"] == "vera"
     assert [e["kind"] for e in detail["events"]][-3:] == [
-        "approval_requested", "approval_decided", "resolved"]
+        "approval_requested", "approval_decided", "action"]
 
 
 def test_apply_through_the_api_and_illegal_moves(inbox: Inbox) -> None:
@@ -198,8 +200,8 @@ def test_pages_render_filter_and_act(inbox: Inbox) -> None:
     assert "Borealis Foods Ltd" in detail.text and "Leave on account" in detail.text
     r = bea.post(f"/cases/{case.id}/resolve/on_account", data={"note": "customer keeps credit"},
                  follow_redirects=False)
-    assert r.status_code == 303 and r.headers["location"] == f"/cases/{case.id}?done=resolved"
-    assert inbox.store.get_case(case.id).status == "resolved"
+    assert r.status_code == 303 and r.headers["location"] == f"/cases/{case.id}?done=approval"
+    assert inbox.store.get_case(case.id).status == "awaiting_approval"  # 880.00 on account
     refused = bea.post(f"/cases/{case.id}/claim")
     assert refused.status_code == 409 and "not possible now" in refused.text
     bulk = bea.post("/inbox/bulk", data={"action": "claim", "case_id": [str(case.id)],
@@ -249,6 +251,8 @@ def test_the_detail_carries_the_bots_case_type(inbox: Inbox) -> None:
         "Apply to invoices", "manual_posting", True)
     assert [(f["name"], f["kind"], f["default"]) for f in apply["fields"]] == [
         ("allocations", "allocations", ""), ("customer_id", "text", "C1006"),
+        ("rest", "choice", ""), ("reason", "choice", ""), ("dispute_reason", "text", ""),
+        ("payee_name", "text", "Fjord Marine AS"), ("payee_iban", "text", "NO9386011117947"),
         ("note", "text", "")]
     bea = inbox("bea")
     unknown = bea.post(f"/api/v1/cases/{case.id}/resolutions/write_off",

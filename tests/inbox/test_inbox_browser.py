@@ -89,7 +89,9 @@ def test_a_write_off_above_the_threshold_needs_a_second_person(
     page.goto(f"/cases/{case.id}")
     form = page.locator("form.action-write_off")
     form.get_by_label("Amount").fill("250.00")
-    form.get_by_label("Note").fill("damaged goods, credit agreed with sales")
+    form.get_by_label("Write-off reason").select_option("DEDUCTION")
+    form.get_by_label("Dispute reason").fill("damaged goods")
+    form.get_by_label("Note").fill("credit agreed with sales")
     form.get_by_role("button", name="Write off difference").click()
 
     expect(page.locator(".notice")).to_contain_text("Sent for approval")
@@ -113,9 +115,10 @@ def test_a_write_off_above_the_threshold_needs_a_second_person(
     expect(checker.locator(".notice")).to_contain_text("Decision recorded")
 
     page.goto(f"/cases/{case.id}")
-    expect(page.locator("h1 .pill")).to_have_text("resolved")
+    expect(page.locator("h1 .pill")).to_have_text("awaiting posting")  # the bot books it
     history = page.locator(".events")
-    expect(history).to_contain_text("difference of 250.00 EUR written off")
+    expect(history).to_contain_text("250.00 EUR written off on INV-2026-1012 (deduction: "
+                                    "damaged goods): credit agreed with sales")
     expect(history.locator(".kind-approval_decided")).to_contain_text("approver")
     expect(history.locator(".kind-approval_requested")).to_contain_text(maker)
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from caseseed import seed_case
+from caseseed import candidate, post_item, seed_case
 from fastapi.testclient import TestClient
 
 from orchestrator.app import create_app
@@ -39,10 +39,13 @@ def app(tmp_path: Path) -> Iterator[tuple[Store, dict[str, TestClient]]]:
 def test_reopen_through_the_api_waits_for_another_approver(
         app: tuple[Store, dict[str, TestClient]]) -> None:
     store, people = app
-    case = seed_case(store, reason="SHORT_PAYMENT", amount="4750.00")
+    case = seed_case(store, reason="SHORT_PAYMENT", amount="4750.00",
+                     candidates=[candidate("INV-2026-1012", "5000.00", "C1008")])
     ana, vera = people["ana"], people["vera"]
-    done = ana.post(f"/api/v1/cases/{case.id}/resolutions/write_off", json={"amount": "80.00"})
+    write_off = {"amount": "80.00", "reason": "BANK_CHARGES"}
+    done = ana.post(f"/api/v1/cases/{case.id}/resolutions/write_off", json=write_off)
     assert done.status_code == 200, done.text
+    post_item(store, store.get_case(case.id).resolution_item_id)  # the bot booked it
     asked = ana.post(f"/api/v1/cases/{case.id}/reopen", json={"note": "wrong invoice"})
     assert asked.status_code == 200, asked.text
     assert asked.json()["case"]["status"] == "resolved"
@@ -55,7 +58,7 @@ def test_reopen_through_the_api_waits_for_another_approver(
                    json={"approve": True, "note": "fine"})
     assert ok.status_code == 200, ok.text
     assert store.get_case(case.id).status == "open"
-    second = ana.post(f"/api/v1/cases/{case.id}/resolutions/write_off", json={"amount": "80.00"})
+    second = ana.post(f"/api/v1/cases/{case.id}/resolutions/write_off", json=write_off)
     assert second.status_code == 200 and second.json()["case"]["status"] == "awaiting_approval"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from caseseed import post_item, seed_case
+from caseseed import candidate, post_item, seed_case
 
 from bots.runtime.errors import IllegalTransitionError, SelfApprovalError
 from orchestrator.services.resolutions import check_resolution, resolve_case
@@ -16,12 +16,21 @@ from orchestrator.store.case_ops import CaseOutcome
 APPROVER = ["approver"]
 
 
+def _recorded(store: Store, case_id: int, actor: str, kind: str,
+              amount: str) -> CaseOutcome:
+    """A resolution that moves ``amount`` and is recorded at once (the store's part of it:
+    what the threshold counts does not depend on who books it)."""
+    return store.request_resolution(case_id, actor, kind, values={"amount": amount},
+                                    amount=Decimal(amount), approval_kind=kind,
+                                    carried_out=False, summary=f"{kind} of {amount}")
+
+
 def refund(store: Store, case_id: int, actor: str, amount: str) -> CaseOutcome:
-    return resolve_case(store, case_id, actor, "refund", {"amount": amount})
+    return _recorded(store, case_id, actor, "refund", amount)
 
 
 def write_off(store: Store, case_id: int, actor: str, amount: str) -> CaseOutcome:
-    return resolve_case(store, case_id, actor, "write_off", {"amount": amount})
+    return _recorded(store, case_id, actor, "write_off", amount)
 
 
 def reopen_approved(store: Store, case_id: int, actor: str, approver: str) -> None:
@@ -76,11 +85,12 @@ def test_three_write_offs_on_cases_of_one_payment_need_approval_from_the_second(
 
 def test_three_write_offs_on_one_case_with_reopens(sqlite_store: Store) -> None:
     store = sqlite_store
-    case = seed_case(store, reason="SHORT_PAYMENT", amount="4750.00")
+    case = seed_case(store, reason="SHORT_PAYMENT", amount="4750.00",
+                     candidates=[candidate("INV-2026-1012", "5000.00", "C1008")])
     assert write_off(store, case.id, "ana", "100.00").approval is None
     reopen_approved(store, case.id, "ana", "vera")
     check = check_resolution(store, store.get_case(case.id), "write_off",
-                             {"amount": "100.00"}, "ana")
+                             {"amount": "100.00", "reason": "BANK_CHARGES"}, "ana")
     assert check.problem == "" and check.needs_approval
     second = write_off(store, case.id, "ana", "100.00")
     assert second.approval is not None
@@ -111,7 +121,8 @@ def test_reopening_a_case_that_moved_money_needs_an_approver(store: Store) -> No
 
 def test_a_resolution_that_moved_no_money_reopens_at_once(sqlite_store: Store) -> None:
     case = seed_case(sqlite_store, reason="SHORT_PAYMENT", amount="4750.00")
-    resolve_case(sqlite_store, case.id, "ana", "on_account", {"note": "customer asked"})
+    sqlite_store.request_resolution(case.id, "ana", "keep", values={"note": "customer asked"},
+                                    carried_out=False, summary="kept")
     assert sqlite_store.reopen_case(case.id, "ana").status == "open"
     assert sqlite_store.list_approvals("pending", case_id=case.id) == []
 
