@@ -1,6 +1,13 @@
 """Steps reach the store in batches, from a background thread, so an action never waits
-for a database commit. ``steps.jsonl`` in the run folder is still written at once: a
-crash loses no evidence, at most the last fraction of a second of steps in the store.
+for a database commit.
+
+What is durable when: a step's line is in ``steps.jsonl`` of the run folder (written and
+flushed by :class:`~bots.runtime.steps.StepRecorder`) before the bot's next action starts,
+so a crash or a kill of the bot's process loses no completed step; that file is the run's
+record of what happened. The store receives the same steps at most ``interval_s`` later,
+one transaction per batch: a killed process leaves at most the last ``interval_s`` of steps
+out of the store (never out of ``steps.jsonl``). No fsync per step: an operating-system
+crash may lose the last seconds the kernel had not written yet.
 """
 
 from __future__ import annotations
@@ -19,15 +26,19 @@ _STOP = object()
 
 
 class BatchingStepSink:
-    """Wraps a sink; ``add_step`` queues, a thread writes every ``interval_s`` or ``batch``.
+    """Wraps a sink; ``add_step`` queues, a thread writes what gathered every ``interval_s``
+    (at most ``batch`` steps per transaction).
 
-    Uses the sink's ``add_steps(run_id, records)`` when it has one (one transaction per
-    batch), else ``add_step`` per record. :meth:`close` writes what is left.
+    The first step of a batch starts the clock: the steps of the next ``interval_s`` join
+    it, so a bot making ten steps a second writes twice a second, not ten times. Uses the
+    sink's ``add_steps(run_id, records)`` when it has one (one transaction per batch),
+    else ``add_step`` per record. :meth:`close` writes what is left at once.
     """
 
     def __init__(self, sink: StepSink, interval_s: float = 0.2, batch: int = 200) -> None:
         self.sink, self.interval_s, self.batch = sink, interval_s, batch
         self._queue: queue.Queue[Any] = queue.Queue()
+        self._closing = threading.Event()
         self._thread = threading.Thread(target=self._run, name="step-writer", daemon=True)
         self._thread.start()
         self.written = 0
@@ -37,18 +48,14 @@ class BatchingStepSink:
         return 0
 
     def _run(self) -> None:
-        stop = False
-        while not stop:
-            pending: list[tuple[Any, dict[str, Any]]] = []
-            try:
-                first = self._queue.get(timeout=self.interval_s)
-            except queue.Empty:
-                continue
+        while True:
+            first = self._queue.get()  # sleeps until there is something to write
             if first is _STOP:
-                stop = True
-            else:
-                pending.append(first)
-            while len(pending) < self.batch:
+                return
+            self._closing.wait(self.interval_s)  # let the batch gather (close: at once)
+            pending = [first]
+            stop = False
+            while True:
                 try:
                     item = self._queue.get_nowait()
                 except queue.Empty:
@@ -57,7 +64,10 @@ class BatchingStepSink:
                     stop = True
                     break
                 pending.append(item)
-            self._write(pending)
+            for at in range(0, len(pending), self.batch):
+                self._write(pending[at:at + self.batch])
+            if stop:
+                return
 
     def _write(self, pending: list[tuple[Any, dict[str, Any]]]) -> None:
         by_run: dict[Any, list[dict[str, Any]]] = {}
@@ -79,4 +89,5 @@ class BatchingStepSink:
         """Write every queued step, then stop the thread (idempotent)."""
         if self._thread.is_alive():
             self._queue.put(_STOP)
+            self._closing.set()
             self._thread.join()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from bots.runtime import MemorySink
@@ -30,3 +31,41 @@ def test_batches_use_one_transaction_per_batch_in_the_store(tmp_path: Path) -> N
     steps = store.list_steps(run.id)
     assert [s.seq for s in steps] == list(range(1, 31))
     assert [s.action for s in steps] == [f"a{n}" for n in range(30)]
+
+
+class CountingSink(MemorySink):
+    """Counts the transactions (``add_steps`` calls) the writer makes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[int] = []
+
+    def add_steps(self, run_id: str, records: list[dict]) -> None:
+        self.batches.append(len(records))
+        for fields in records:
+            self.add_step(run_id, **fields)
+
+
+def test_steps_of_one_interval_gather_into_one_transaction() -> None:
+    sink = CountingSink()
+    writer = BatchingStepSink(sink, interval_s=0.3)
+    for n in range(12):  # a bot's burst of steps, well within one interval
+        writer.add_step("r1", action=f"a{n}")
+    deadline = time.monotonic() + 5
+    while writer.written < 12 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    # written while the run goes on (no close needed), in one transaction, not twelve
+    assert writer.written == 12 and sink.batches == [12]
+    writer.add_step("r1", action="later")
+    writer.close()  # close writes what is left at once
+    assert sink.batches == [12, 1] and sink.steps[-1]["action"] == "later"
+
+
+def test_a_batch_never_exceeds_its_size() -> None:
+    sink = CountingSink()
+    writer = BatchingStepSink(sink, interval_s=0.2, batch=5)
+    for n in range(12):
+        writer.add_step("r1", action=f"a{n}")
+    writer.close()
+    assert max(sink.batches) <= 5 and sum(sink.batches) == 12
+    assert [s["action"] for s in sink.steps] == [f"a{n}" for n in range(12)]
