@@ -28,16 +28,31 @@ from bots.runtime.waits import wait_visible
 __all__ = ["AppSession", "Row"]
 
 _PREVIEW = 200  # characters of a read result kept in its step
-#: the text a document shows, then what its fields hold (a search box's reference is on
-#: the screenshot too); a frameset document has no body, a password field is left out
-_BODY_TEXT = """() => {
-  if (!document.body) return '';
-  const fields = [...document.body.querySelectorAll('input, textarea, select')]
+#: the text of every document the page shows (frames included, in one round trip), then
+#: what its fields hold (a search box's reference is on the screenshot too); a frameset
+#: document has no body, a password field is left out; ``null`` when a frame is of another
+#: origin (then each frame is read on its own)
+_READ_DOCUMENT = """(doc) => {
+  if (!doc.body) return '';
+  const fields = [...doc.body.querySelectorAll('input, textarea, select')]
     .filter(e => !['password', 'hidden', 'submit', 'button', 'checkbox', 'radio']
       .includes((e.type || '').toLowerCase()) && e.value)
     .map(e => (e.name || e.id || 'field') + ': ' + e.value);
-  return [document.body.innerText, ...fields].join('\\n');
+  return [doc.body.innerText, ...fields].join('\\n');
 }"""
+_PAGE_TEXT = """() => {
+  const read = READ_DOCUMENT;
+  const out = [];
+  const walk = (win) => {
+    let doc;
+    try { doc = win.document; if (!doc) return false; } catch (e) { return false; }
+    if (doc.location.href !== 'about:blank') out.push(read(doc));
+    for (let i = 0; i < win.frames.length; i++) if (!walk(win.frames[i])) return false;
+    return true;
+  };
+  return walk(window) ? out : null;
+}""".replace("READ_DOCUMENT", _READ_DOCUMENT)
+_BODY_TEXT = f"() => ({_READ_DOCUMENT})(document)"  # one frame on its own
 _SECRET_TEXTS = "els => els.map(e => String(e.value || e.innerText || ''))"
 
 
@@ -96,24 +111,34 @@ class AppSession:
         ):
             dialog.accept()
 
+    def _secret_locators(self) -> list[Locator]:
+        """Password inputs and every secret selector's locators, joined into one locator
+        per frame chain (a mask or a text lookup then costs one query, not one each)."""
+        joined: dict[tuple[str, ...], Locator] = {(): self.page.locator("input[type=password]")}
+        for spec in self.selectors.secret_specs():
+            for _, loc in candidates(self.page, spec):
+                known = joined.get(spec.frame)
+                joined[spec.frame] = loc if known is None else known.or_(loc)
+        return list(joined.values())
+
     def capture(self, path: Path) -> None:
         """Full-page screenshot with password inputs and secret selectors masked."""
-        masks = [self.page.locator("input[type=password]")]
-        for spec in self.selectors.secret_specs():
-            masks.extend(loc for _, loc in candidates(self.page, spec))
-        self.page.screenshot(path=str(path), full_page=True, mask=masks)
+        self.page.screenshot(path=str(path), full_page=True, mask=self._secret_locators())
 
     def page_text(self) -> str:
         """The text the page shows (frames included), secret selectors' text left out:
         what a screenshot's step records beside the image."""
-        parts = [frame.evaluate(_BODY_TEXT) for frame in self.page.frames
-                 if frame.url != "about:blank"]
+        parts = self.page.evaluate(_PAGE_TEXT)
+        if parts is None:  # a frame of another origin: each frame on its own
+            parts = [frame.evaluate(_BODY_TEXT) for frame in self.page.frames
+                     if frame.url != "about:blank"]
         text = "\n".join(p for p in parts if p)
-        for spec in self.selectors.secret_specs():
-            for _, loc in candidates(self.page, spec):
-                for secret in loc.evaluate_all(_SECRET_TEXTS):
-                    if secret.strip():
-                        text = text.replace(secret, "***")
+        if not self.selectors.secret_specs():
+            return text
+        for loc in self._secret_locators():
+            for secret in loc.evaluate_all(_SECRET_TEXTS):
+                if secret.strip():
+                    text = text.replace(secret, "***")
         return text
 
     def open(self, path: str = "/") -> None:
