@@ -114,6 +114,7 @@ def main() -> None:
                     done = sandbox.erp_postings()
                     refs = [p["bank_reference"] for p in done]
                     assert len(refs) == len(items) == len(set(refs)), (name, len(refs))
+                    print(f"  {name.strip():<26}{seconds[name][-1]:7.1f} s", file=sys.stderr)
         finally:
             sandbox.close()
     base = statistics.median(seconds["bare Playwright script"])
