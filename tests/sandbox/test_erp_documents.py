@@ -114,3 +114,29 @@ def test_what_the_erp_refuses(erp: httpx.Client) -> None:
     assert "belongs to customer C1008, not C1006" in erp.post("/ar/cashreceipt.do",
                                                               data=other).text
     assert truth(erp)["postings"] == []
+
+
+def test_the_check_knows_a_persons_resolution_and_each_refunds_transfer(
+        erp: httpx.Client) -> None:
+    from sandbox.check import compare_bank, compare_erp
+
+    scenario = build_scenario()
+    form = receipt("C1002", "NWB2026112000010", "880.00", ("INV-2026-1014", "800.00", "", ""))
+    form |= {"restAmount": "80.00", "restAction": "REFUND", "payeeName": "Borealis Foods Ltd",
+             "payeeIban": BOREALIS_IBAN}
+    (number,) = posted(erp.post("/ar/cashreceipt.do", data=form))
+    held = truth(erp)
+    # without its case reference, an exception payment's posting is the bot's mistake
+    assert any("expected no posting" in p for p in compare_erp(held, scenario))
+    held["postings"][0]["our_ref"] = "finbots case 4"
+    assert [p for p in compare_erp(held, scenario) if "NWB2026112000010" in p
+            or "INV-2026-1014" in p] == []
+    transfer = {"end_to_end_id": number, "amount": "80.00", "creditor_iban": BOREALIS_IBAN}
+    assert compare_bank({"transfers": [transfer]}, held, scenario) == []
+    assert compare_bank({"transfers": []}, held, scenario) == [
+        f"NWB2026112000010: refund {number} of 80.00 paid by 0 bank transfer(s), expected one"]
+    twice = compare_bank({"transfers": [transfer, transfer]}, held, scenario)
+    assert "paid by 2 bank transfer(s)" in twice[0]
+    stray = compare_bank({"transfers": [transfer, {**transfer, "end_to_end_id": "X"}]},
+                         held, scenario)
+    assert stray == ["bank: 1 transfer(s) with EndToEndId X and no refund in the ERP"]
