@@ -53,8 +53,9 @@ def _context(store: Store, principal: Principal, params: Mapping[str, str],
     except ValueError as exc:
         errors.append(str(exc))
         flt, sort, offset, limit = parse_query({}, principal.name)
+    flt = store.resolve_search(flt)
     page = store.search_cases(flt, sort=sort, offset=offset, limit=limit)
-    facets = store.case_facets(flt)
+    facets = store.case_facets(flt, total=page.total)
     kept = {k: str(params.get(k) or "") for k in (*FILTER_KEYS, "sort")}
     return {
         "page": page, "cases": [case_out(c) for c in page.cases], "facets": facets,
