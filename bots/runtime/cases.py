@@ -38,6 +38,7 @@ __all__ = [
     "RETRY",
     "CaseType",
     "Evidence",
+    "EvidenceRefresh",
     "Field",
     "FieldKind",
     "PreparedResolution",
@@ -47,18 +48,27 @@ __all__ = [
 
 FieldKind = Literal["text", "textarea", "money", "number", "date", "choice", "checkbox",
                     "allocations"]
-EvidenceKind = Literal["text", "money", "date", "mono", "json", "link", "table"]
+EvidenceKind = Literal["text", "money", "date", "mono", "json", "link", "table", "item"]
 
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """One fact of a case shown to a person: ``path`` is a dotted path into ``case.data``
-    (``bank_line.amount``); ``kind`` says how to show it."""
+    (``bank_line.amount``); ``kind`` says how to show it.
+
+    ``kind="item"``: the value is the reference of a work item of ``queue`` (e.g. the
+    payment a duplicate repeats), shown as a link to it.
+    """
 
     path: str
     label: str
     kind: EvidenceKind = "text"
     group: str = "Details"  # evidence with the same group is shown in one panel
+    queue: str | None = None  # for kind "item"
+
+    def __post_init__(self) -> None:
+        if self.kind == "item" and not self.queue:
+            raise ConfigError(f"evidence {self.path!r}: an item reference needs its queue")
 
     def value(self, data: Mapping[str, Any]) -> Any:
         """The value at :attr:`path` in ``data`` (None when any part is missing)."""
@@ -127,12 +137,34 @@ RETRY = Resolution("retry", "Retry the bot",
 
 
 @dataclass(frozen=True, slots=True)
+class EvidenceRefresh:
+    """Evidence the bot reads again when a person opens a case, because the target may
+    have changed since the case opened (an invoice paid meanwhile, an amount changed).
+
+    Opening a pending case whose evidence was last read more than ``stale_after_s`` ago
+    adds one work item to ``queue`` (payload ``{"refresh_case": id, "case": {...}}``); the
+    bot reads the target and completes the item with ``output["refreshed"]``::
+
+        {"read_at": ISO time, "candidates": [row, ...],   # each may say "changed"
+         "changes": ["INV-1: paid meanwhile", ...], "facts": {...}}
+
+    which the case keeps as ``data["refreshed"]`` and its page shows (candidates with
+    their changes marked, when they were read).
+    """
+
+    queue: str
+    label: str = "Read again from the target system"
+    stale_after_s: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
 class CaseType:
     reason: str
     title: str
     description: str = ""
     evidence: tuple[Evidence, ...] = ()
     resolutions: tuple[Resolution, ...] = ()
+    refresh: EvidenceRefresh | None = None
 
     def resolution(self, name: str) -> Resolution | None:
         return next((r for r in (*self.resolutions, RETRY) if r.name == name), None)

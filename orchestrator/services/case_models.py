@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 __all__ = [
     "ApprovalOut", "AssignIn", "BulkIn", "BulkOut", "CaseDetailOut", "CaseOut", "CasePageOut",
     "CaseTypeOut", "CommentIn", "CountsOut", "DecideIn", "EventOut", "EvidenceOut", "FactGroupOut",
-    "FactOut", "FieldOut", "NoteIn", "OutcomeOut", "ResolutionOut",
+    "FactOut", "FieldOut", "NoteIn", "OutcomeOut", "RefreshOut", "ResolutionOut",
 ]
 
 
@@ -85,6 +85,18 @@ class FactOut(BaseModel):
     path: str
     kind: str
     value: Any
+    url: str | None = Field(default=None, description="kind item: the work item it names")
+
+
+class RefreshOut(BaseModel):
+    """Evidence the bot reads again when the case is opened (its case type declares it)."""
+
+    label: str
+    requested_at: dt.datetime | None = Field(description="when it was last asked for")
+    read_at: dt.datetime | None = Field(description="when the bot last read it")
+    waiting: bool = Field(description="asked for and not read yet")
+    changes: list[str] = Field(description="what changed since the case opened")
+    candidates: list[dict[str, Any]] = Field(description="the candidates as read then")
 
 
 class FactGroupOut(BaseModel):
@@ -128,6 +140,8 @@ class CaseDetailOut(CaseOut):
     run_step_url: str | None
     case_type: CaseTypeOut
     facts: list[FactGroupOut] = Field(description="the evidence its bot declares, by group")
+    refresh: RefreshOut | None = Field(default=None, description="evidence read again on "
+                                       "opening, when its case type declares it")
     resolutions: list[ResolutionOut] = Field(description="what a person may choose, most "
                                              "useful first")
     approval_threshold: Decimal

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import HTTPException, Request
 
@@ -31,6 +32,7 @@ from orchestrator.services.case_models import (
     FactGroupOut,
     FactOut,
     FieldOut,
+    RefreshOut,
     ResolutionOut,
 )
 from orchestrator.services.paging import MAX_LIMIT, parse_offset
@@ -39,11 +41,13 @@ from orchestrator.services.run_files import IMAGE_SUFFIXES, runs_root, served_fi
 from orchestrator.store import Store
 from orchestrator.store.case_ops import CaseOutcome
 from orchestrator.store.case_query import CaseFilter
+from orchestrator.store.case_refresh import PENDING_ITEM, REQUESTED, request_refresh
 from orchestrator.store.models import Approval, ExceptionCase
 from orchestrator.store.types import utcnow
 
 __all__ = ["approval_out", "case_detail", "case_out", "evidence_file", "evidence_runs", "facts",
-           "outcome_message", "parse_query", "resolutions_out", "store_errors", "workers"]
+           "outcome_message", "parse_query", "refresh_on_open", "refresh_out", "resolutions_out",
+           "store_errors", "workers"]
 
 FILTER_KEYS = ("reason", "bot", "customer", "amount_min", "amount_max", "owner", "status",
                "age", "breached", "q")
@@ -97,12 +101,50 @@ def case_out(case: ExceptionCase, now: dt.datetime | None = None,
 
 
 def facts(case_type: CaseType, case: ExceptionCase) -> list[FactGroupOut]:
-    """The evidence the bot declares, one group per panel, in declaration order."""
+    """The evidence the bot declares, one group per panel, in declaration order; a group
+    with no value at all (e.g. the original payment of a case that is no duplicate) is
+    left out."""
     groups: dict[str, list[FactOut]] = {}
     for e in case_type.evidence:
+        value = e.value(case.data or {})
+        url = (f"/queues/{quote(e.queue, safe='')}?reference={quote(str(value), safe='')}"
+               if e.kind == "item" and e.queue and value not in (None, "") else None)
         groups.setdefault(e.group, []).append(
-            FactOut(label=e.label, path=e.path, kind=e.kind, value=e.value(case.data or {})))
-    return [FactGroupOut(title=title, facts=items) for title, items in groups.items()]
+            FactOut(label=e.label, path=e.path, kind=e.kind, value=value, url=url))
+    return [FactGroupOut(title=title, facts=items) for title, items in groups.items()
+            if any(f.value not in (None, "", [], {}) for f in items)]
+
+
+def refresh_on_open(store: Store, case: ExceptionCase, case_type: CaseType) -> None:
+    """Opening a case asks its bot to read the evidence again when its type declares so
+    (see :class:`~bots.runtime.cases.EvidenceRefresh`)."""
+    if case_type.refresh is not None and case.id is not None:
+        request_refresh(store, case.id, case_type.refresh.queue,
+                        case_type.refresh.stale_after_s)
+
+
+def refresh_out(store: Store, case_type: CaseType, case: ExceptionCase) -> RefreshOut | None:
+    if case_type.refresh is None:
+        return None
+    data = case.data or {}
+    asked, read = data.get(REQUESTED) or {}, data.get("refreshed") or {}
+    requested_at, read_at = _when(asked.get("at")), _when(read.get("read_at"))
+    waiting = False
+    if asked.get("item_id"):
+        with suppress(NotFoundError):
+            waiting = store.get_item(int(asked["item_id"])).state in PENDING_ITEM
+    return RefreshOut(label=case_type.refresh.label, requested_at=requested_at,
+                      read_at=read_at, waiting=waiting,
+                      changes=[str(c) for c in read.get("changes") or ()],
+                      candidates=[dict(c) for c in read.get("candidates") or ()
+                                  if isinstance(c, Mapping)])
+
+
+def _when(text: object) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(str(text)) if text else None
+    except ValueError:
+        return None
 
 
 def resolutions_out(case_type: CaseType, case: ExceptionCase) -> list[ResolutionOut]:
@@ -206,6 +248,7 @@ def case_detail(request: Request, store: Store, case: ExceptionCase,
         case_type=CaseTypeOut(reason=case_type.reason, title=case_type.title,
                               description=case_type.description, declared=declared),
         facts=facts(case_type, case), resolutions=resolutions,
+        refresh=refresh_out(store, case_type, case),
         approval_threshold=store.approval_threshold,
         actions=[r.name for r in resolutions],
         events=[EventOut.model_validate(e, from_attributes=True)

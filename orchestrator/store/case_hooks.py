@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import Session
 
 from orchestrator.store.case_events import add_event, bot_actor, locked_case, move, resolve
+from orchestrator.store.case_refresh import refresh_released
 from orchestrator.store.models import WorkItem
 from orchestrator.store.states import CaseStatus, ItemState
 
@@ -22,6 +23,9 @@ _WAITING = (CaseStatus.AWAITING_POSTING, CaseStatus.OPEN, CaseStatus.IN_PROGRESS
 
 def item_released(s: Session, item: WorkItem, clone: WorkItem | None = None) -> None:
     """``item`` was completed or failed (``clone``: the automatic retry, if any)."""
+    if (item.payload or {}).get("refresh_case") is not None:
+        refresh_released(s, item)
+        return
     case_id = (item.payload or {}).get("resolves_case")
     if case_id is None:
         return

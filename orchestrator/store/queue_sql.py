@@ -10,8 +10,9 @@ on SQLite inside ``BEGIN IMMEDIATE``. Inside a joined store transaction
   (``state = 'new'`` rows only, in claim order), so it reads one index entry per claim
   however many finished items the queue holds;
 - complete: ``UPDATE ... WHERE id = :id AND state = 'in_progress' [AND lease_owner =
-  :owner] RETURNING *``; an item that carries a person's decision (``resolves_case``) or a
-  refused completion goes the long way (:mod:`.leases`), which settles the case or says why;
+  :owner] RETURNING *``; an item that carries a person's decision (``resolves_case``), a
+  case's evidence read again (``refresh_case``) or a refused completion goes the long way
+  (:mod:`.leases`), which settles the case or says why;
 - batch add: PostgreSQL inserts the whole batch from one JSON parameter (``INSERT ...
   SELECT FROM json_to_recordset(...) ON CONFLICT DO NOTHING RETURNING``);
   SQLite runs one prepared ``INSERT ... ON CONFLICT DO NOTHING`` per item in one
@@ -143,12 +144,14 @@ def claim_next(store: StoreBase, queue: str, owner: str, lease_seconds: int | No
 def complete_fast(store: StoreBase, item_id: int, output: Mapping[str, Any] | None,
                   owner: str | None, now: dt.datetime) -> WorkItem | None:
     """Complete an item this owner holds in one statement; None when it must go the long
-    way (it carries a person's decision, or the completion is refused)."""
+    way (it carries a person's decision or a case's evidence, or the completion is
+    refused)."""
     c = ITEMS.c
     statement = (
         update(ITEMS)
         .where(c.id == item_id, c.state == ItemState.IN_PROGRESS,
-               c.payload["resolves_case"].as_string().is_(None))
+               c.payload["resolves_case"].as_string().is_(None),
+               c.payload["refresh_case"].as_string().is_(None))
         .values(state=ItemState.SUCCESSFUL, output=to_jsonable(dict(output or {})),
                 finished_at=now, lease_expires_at=None)
         .returning(*ITEMS.c)

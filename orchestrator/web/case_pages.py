@@ -22,7 +22,13 @@ from bots.runtime.cases import Resolution
 from orchestrator.auth.principal import Principal
 from orchestrator.roles import Permission
 from orchestrator.services.case_models import CaseDetailOut
-from orchestrator.services.case_views import case_detail, evidence_file, store_errors, workers
+from orchestrator.services.case_views import (
+    case_detail,
+    evidence_file,
+    refresh_on_open,
+    store_errors,
+    workers,
+)
 from orchestrator.services.deps import get_store, require
 from orchestrator.services.resolutions import CaseTypes, check_resolution, pick, resolve_case
 from orchestrator.store import Store
@@ -97,6 +103,11 @@ def _suggested(candidates: list[dict[str, Any]], amount: Any) -> list[str]:
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(case_id: CaseId, request: Request, principal: Reader,
               store: StoreDep) -> HTMLResponse:
+    """The case; opening it asks the bot to read its evidence again when its case type
+    declares so and what was read is older than the type allows."""
+    with store_errors():
+        case = store.get_case(case_id)
+    refresh_on_open(store, case, CaseTypes.shared().of(case))
     return show_case(request, store, principal, case_id)
 
 
