@@ -22,6 +22,11 @@ __all__ = ["BUSY_TIMEOUT_MS", "IMMEDIATE", "make_engine", "normalize_url"]
 #: Connection execution option asking for ``BEGIN IMMEDIATE`` on SQLite.
 IMMEDIATE = "finbots_sqlite_immediate"
 BUSY_TIMEOUT_MS = 30_000
+#: PostgreSQL ends a session left idle inside a transaction for this long. A process whose
+#: host was cut off mid-transaction would otherwise keep its row locks and the job-claim
+#: lock (every robot's claims wait on it) until TCP notices, which can take hours. The
+#: store's transactions are short; an ``options`` parameter in the URL replaces this.
+PG_IDLE_IN_TRANSACTION_MS = 15_000
 
 
 def normalize_url(url: str) -> str:
@@ -43,7 +48,10 @@ def make_engine(url: str, *, foreign_keys: bool = True) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, parsed.database, foreign_keys=foreign_keys)
-    return create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True)
+    session = ({} if "options" in parsed.query else
+               {"options": f"-c idle_in_transaction_session_timeout={PG_IDLE_IN_TRANSACTION_MS}"})
+    return create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True,
+                         connect_args=session)
 
 
 def _sqlite_engine(url: str, database: str | None, *, foreign_keys: bool = True) -> Engine:
