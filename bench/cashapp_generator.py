@@ -122,7 +122,7 @@ class _Statement:
         core = num.split("-", 1)[1]
         if case == "exact_rf":
             rf = make_rf(num.replace("-", ""))
-            self.items[i] = replace(it, creditor_reference=rf)
+            self.items[i] = it._replace(creditor_reference=rf)
             return self._add(case, amt, "", c, self._posting(case, (num, amt, _0, _0)), ref=rf)
         texts = {
             "invoice_text": (f"Payment {num}", f"inv {num.replace('-', '')}", f"{num} thanks"),
@@ -139,7 +139,7 @@ class _Statement:
             truth = self._posting(case, (num, amt - fee, fee, _0))
             return self._add(case, amt - fee, num, c, truth)
         if case == "discount":
-            self.items[i] = replace(it, discount_percent=Decimal(2), discount_until=DAY)
+            self.items[i] = it._replace(discount_percent=Decimal(2), discount_until=DAY)
             disc = (amt * 2 / 100).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
             truth = self._posting(case, (num, amt - disc, _0, disc))
             return self._add(case, amt - disc, f"{num} 2% Skonto", c, truth)

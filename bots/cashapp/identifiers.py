@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 _ALNUM = re.compile(r"^[0-9A-Z]+$")
+_SPACES = re.compile(r"\s+")
 # A=10 .. Z=35: the letters as ISO 7064 reads them, for one ``str.translate`` per check
 _LETTER_DIGITS = {ord(ch): str(n) for n, ch in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 10)}
 
@@ -15,7 +16,7 @@ def _mod97(text: str) -> int:
 
 def compact(value: str) -> str:
     """Upper-case and drop spaces, as IBANs and RF references are compared."""
-    return re.sub(r"\s+", "", value).upper()
+    return _SPACES.sub("", value).upper()
 
 
 def make_iban(country: str, bban: str) -> str:

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Direction(StrEnum):
@@ -77,9 +78,12 @@ class RemittanceAdvice:
     payment_date: dt.date | None = None  # the day the customer says it paid
 
 
-@dataclass(frozen=True, slots=True)
-class OpenItem:
-    """An open receivable as the ERP reports it."""
+class OpenItem(NamedTuple):
+    """An open receivable as the ERP reports it.
+
+    A named tuple rather than a dataclass: a month end holds a million of them, and a
+    tuple is made in one step (a frozen dataclass sets each field by a call of its own).
+    """
 
     invoice_number: str
     customer_id: str

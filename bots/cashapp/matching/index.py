@@ -9,6 +9,7 @@ items by amount (built on first use). Rows of one customer that differ only in t
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -34,18 +35,31 @@ def _add(table: dict[str, object], key: str, value: object) -> None:
     current = table.get(key)
     if current is None:
         table[key] = value
-    elif isinstance(current, tuple):
+    elif type(current) is tuple:  # several values (an OpenItem is a tuple too)
         if value not in current:
             table[key] = (*current, value)
     elif current is not value and current != value:
         table[key] = (current, value)
 
 
+def _table(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """``_add`` of every pair in order, in one step for the keys that occur once."""
+    table: dict[str, object] = dict(pairs)
+    if len(table) != len(pairs):
+        shared = {key for key, count in Counter(key for key, _ in pairs).items() if count > 1}
+        for key in shared:
+            del table[key]
+        for key, value in pairs:
+            if key in shared:
+                _add(table, key, value)
+    return table
+
+
 def _get(table: dict[str, object], key: str) -> tuple[T, ...]:
     current = table.get(key)
     if current is None:
         return ()
-    return current if isinstance(current, tuple) else (current,)  # type: ignore[return-value]
+    return current if type(current) is tuple else (current,)  # type: ignore[return-value]
 
 
 @dataclass(slots=True)
@@ -129,13 +143,43 @@ class OpenItemIndex:
             self._build(items)
 
     def _build(self, items: Iterable[OpenItem]) -> None:
-        """One pass, written for speed: keys are computed for all numbers at once."""
+        """Keys for all numbers at once, each table filled in one step where no two items
+        share a key (the usual case); otherwise item by item."""
         items = list(items)
-        min_len = self.config.min_reference_length
-        by_folded, by_core, customers = self.by_folded, self.by_core, self.customers
         folded_keys, core_keys, self.key_chars = batch_invoice_keys(
             [i.invoice_number for i in items]
         )
+        by_folded = dict(zip(folded_keys, items, strict=True))
+        if len(by_folded) != len(items):  # folded numbers shared, or an invoice repeated
+            self._build_each(items, folded_keys, core_keys)
+            return
+        self.by_folded = by_folded
+        min_len = self.config.min_reference_length
+        self.by_core = _table([(core, item) for core, folded, item
+                               in zip(core_keys, folded_keys, items, strict=True)
+                               if core != folded and len(core) >= min_len])
+        self.by_rf = _table([(compact(item.creditor_reference), item) for item in items
+                             if item.creditor_reference])
+        customers = self.customers
+        record: CustomerRecord | None = None
+        last: tuple[str, str, tuple[str, ...]] = ("", "", ())
+        for item in items:
+            if record is None or record.customer_id != item.customer_id:
+                record = customers.get(item.customer_id)
+                if record is None:
+                    record = customers[item.customer_id] = CustomerRecord(item.customer_id)
+            record.items.append(item)
+            details = (item.customer_id, item.customer_name, item.customer_ibans)
+            if details != last:
+                self._add_details(record, item)
+                last = details
+        self.size = len(items)
+
+    def _build_each(self, items: list[OpenItem], folded_keys: list[str],
+                    core_keys: list[str]) -> None:
+        """Item by item: several items under one key, and rows repeating an invoice."""
+        min_len = self.config.min_reference_length
+        by_folded, by_core, customers = self.by_folded, self.by_core, self.customers
         record: CustomerRecord | None = None
         last: tuple[str, str, tuple[str, ...]] = ("", "", ())
         for item, folded, core in zip(items, folded_keys, core_keys, strict=True):

@@ -68,7 +68,7 @@ def text_hits(text: str, index: OpenItemIndex, config: MatchingConfig) -> list[R
     for frag in text_fragments(text, config.max_reference_tokens, min_len):
         found = by_folded(fold(frag))
         if found is not None:
-            for item in found if isinstance(found, tuple) else (found,):
+            for item in found if type(found) is tuple else (found,):
                 exact = raw_key(item.invoice_number) == frag
                 hits.append(RefHit(item, EXACT if exact else OCR, 1.0 if exact else 0.95, frag))
         core = fold(frag.lstrip(_LETTERS))
@@ -140,6 +140,6 @@ def _neighbours(key: str, index: OpenItemIndex) -> list[OpenItem]:
         for hit in (by_folded(variant), by_core(variant)):
             if hit is None:
                 continue
-            for item in hit if isinstance(hit, tuple) else (hit,):
+            for item in hit if type(hit) is tuple else (hit,):
                 found.setdefault(item.invoice_number, item)
     return list(found.values())
