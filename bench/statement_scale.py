@@ -2,10 +2,12 @@
 
     .venv/bin/python bench/statement_scale.py                    # 10k, 20k, 50k, 100k entries
     .venv/bin/python bench/statement_scale.py --sizes 5000 20000 --keep /tmp/month-end
+    .venv/bin/python bench/statement_scale.py --repeats 5                 # 5 runs per size
 
 For each size N it writes a camt.053 with N entries (the generated month end of
 ``bench/cashapp_generator.py``: references, garbled numbers, payers by IBAN and name) and
-a CSV of M = 10 x N open items, then runs in separate processes, one after the other:
+a CSV of M = 10 x N open items, then runs in separate processes, one after the other
+(3 times up to 20,000 entries, once above, unless ``--repeats`` says otherwise):
 
 * the floor: the XML read with lxml ``iterparse`` (each entry cleared once read) and the
   CSV with ``csv.reader``, nothing else (an ``iterparse`` that stops only at entries is
@@ -14,10 +16,11 @@ a CSV of M = 10 x N open items, then runs in separate processes, one after the o
   to a temporary file), which reports its own phases: statement parse, open items read,
   matching, writing the decisions.
 
-It prints CPU seconds per phase and in total (wall time depends on what else the machine
-runs; ``STATEMENT_SCALE_JSON=1`` adds it), the floor, total / floor, the peak RSS of the
-match process and the time per entry, so growth faster than linear shows as a rising
-per-entry figure.
+It prints medians of the CPU seconds per phase and in total (wall time depends on what
+else the machine runs; ``STATEMENT_SCALE_JSON=1`` adds it), of the floor and of total /
+floor (each run's ratio taken against the floor measured right before it), the highest
+peak RSS of the match process and the time per entry, so growth faster than linear shows
+as a rising per-entry figure.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import argparse
 import csv
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -176,52 +180,76 @@ def _match_process(xml: Path, items: Path) -> tuple[dict[str, dict[str, float]],
     return timings, wall, int(lines[-1])
 
 
-def measure(size: int, workdir: Path, seed: int) -> dict[str, float]:
-    """Files of ``size`` entries, the floor and ``finbots match`` on them (CPU seconds:
-    the figures hold on a machine busy with other work; wall time is kept as well)."""
-    month = generate(size, size * 10, seed)
+def _files(size: int, workdir: Path, seed: int) -> tuple[Path, Path]:
+    """The month end of ``size`` entries; files already in ``workdir`` (``--keep``) are
+    used again."""
     xml, items = workdir / f"camt053_{size}.xml", workdir / f"open_items_{size}.csv"
-    write_camt(xml, month.entries)
-    write_open_items(items, month.open_items)
-    del month
+    if not (xml.exists() and items.exists()):
+        month = generate(size, size * 10, seed)
+        write_camt(xml, month.entries)
+        write_open_items(items, month.open_items)
+    return xml, items
+
+
+def _once(xml: Path, items: Path) -> dict[str, float]:
+    """The floor, then ``finbots match``, right after each other (CPU seconds: the figures
+    hold on a machine busy with other work; wall time is kept as well)."""
     xml_s, csv_s, entries_s = _floor(xml, items)
     timings, wall, peak_kib = _match_process(xml, items)
     cpu = timings["cpu"]
     total = sum(cpu.values())
     floor = xml_s + csv_s
     return {
-        "entries": size, "open_items": size * 10,
-        "xml_mb": xml.stat().st_size / 1e6, "csv_mb": items.stat().st_size / 1e6,
         "parse": cpu["parse"], "open_items_s": cpu["open_items"], "match": cpu["match"],
         "output": cpu["output"], "total": total, "wall_total": sum(timings["wall"].values()),
         "process_wall": wall, "floor": floor, "floor_xml": xml_s, "floor_csv": csv_s,
         "iterparse_entries_only": entries_s, "ratio": total / floor,
-        "peak_mib": peak_kib / 1024, "per_entry_us": total / size * 1e6,
-        "parse_per_entry_us": cpu["parse"] / size * 1e6,
+        "peak_mib": peak_kib / 1024,
     }
+
+
+def measure(size: int, workdir: Path, seed: int, repeats: int) -> dict[str, float]:
+    """Medians over ``repeats`` runs of the floor and ``finbots match`` on the files of
+    ``size`` entries; the ratio is the median of each run's total / floor (both measured
+    at the same moment)."""
+    xml, items = _files(size, workdir, seed)
+    runs = [_once(xml, items) for _ in range(repeats)]
+    r = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+    r["peak_mib"] = max(run["peak_mib"] for run in runs)
+    r.update(entries=size, open_items=size * 10, repeats=repeats,
+             xml_mb=xml.stat().st_size / 1e6, csv_mb=items.stat().st_size / 1e6,
+             per_entry_us=r["total"] / size * 1e6,
+             parse_per_entry_us=r["parse"] / size * 1e6)
+    return r
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--keep", type=Path, help="Write the files here and keep them.")
+    ap.add_argument("--repeats", type=int, default=0,
+                    help="Runs per size (default: 3 up to 20,000 entries, 1 above).")
+    ap.add_argument("--keep", type=Path,
+                    help="Write the files here and keep them (files already there are used).")
     args = ap.parse_args(argv)
-    print("CPU seconds; floor = lxml iterparse of the XML + csv.reader of the CSV, nothing "
-          "else; output = writing the decisions as JSON")
-    print("| entries | open items | XML MB | CSV MB | parse | open items | match | output | "
-          "total | floor | total/floor | peak RSS MiB | µs/entry total | µs/entry parse |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("CPU seconds, medians over the runs; floor = lxml iterparse of the XML + "
+          "csv.reader of the CSV, nothing else, measured right before each run; output = "
+          "writing the decisions as JSON")
+    print("| entries | open items | XML MB | CSV MB | runs | parse | open items | match | "
+          "output | finbots total | floor | total/floor | peak RSS MiB | µs/entry total | "
+          "µs/entry parse |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory(prefix="statement-scale-") as tmp:
         workdir = args.keep or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
         for size in args.sizes:
-            r = measure(size, workdir, args.seed)
+            repeats = args.repeats or (3 if size <= 20_000 else 1)
+            r = measure(size, workdir, args.seed, repeats)
             print(f"| {size:,} | {size * 10:,} | {r['xml_mb']:.0f} | {r['csv_mb']:.0f} | "
-                  f"{r['parse']:.2f} | {r['open_items_s']:.2f} | {r['match']:.2f} | "
-                  f"{r['output']:.2f} | {r['total']:.2f} | {r['floor']:.2f} | "
-                  f"{r['ratio']:.2f}x | {r['peak_mib']:.0f} | {r['per_entry_us']:.0f} | "
-                  f"{r['parse_per_entry_us']:.0f} |", flush=True)
+                  f"{repeats} | {r['parse']:.2f} | {r['open_items_s']:.2f} | "
+                  f"{r['match']:.2f} | {r['output']:.2f} | {r['total']:.2f} | "
+                  f"{r['floor']:.2f} | {r['ratio']:.2f}x | {r['peak_mib']:,.0f} | "
+                  f"{r['per_entry_us']:.0f} | {r['parse_per_entry_us']:.0f} |", flush=True)
             if os.environ.get("STATEMENT_SCALE_JSON"):
                 print(json.dumps(r), file=sys.stderr, flush=True)
 
