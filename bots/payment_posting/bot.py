@@ -51,6 +51,11 @@ ARGUMENT_HELP = {
     "max_retries": "retries of a payment after a technical failure (a new queue only)",
     "company_name": "the payer's name on refunds' credit transfers (paid from the "
     "statement's account)",
+    "advice_folder": "a folder of customers' remittance advices (.xlsx, .pdf, .csv), read at "
+    "every run; an advice that allocated its payment moves to linked/, a bad one to "
+    "runs/quarantine/",
+    "advice_wait_hours": "how long a payment the engine cannot decide waits for its "
+    "remittance advice before it becomes a case (0: not at all)",
 }
 
 BOT = Bot(
@@ -86,6 +91,8 @@ def run(
     portal_credential: str = DEFAULT_CREDENTIALS["portal_credential"],
     max_retries: int = 3,
     company_name: str = "Northwind Components GmbH",
+    advice_folder: Path | None = None,
+    advice_wait_hours: float = 0.0,
 ) -> dict[str, Any]:
     day = date or dt.datetime.now(dt.UTC).date()
     queue = ctx.queue(QUEUE, max_retries=max_retries)
@@ -100,7 +107,8 @@ def run(
             ctx, queue, statement_file=statement_file, day=day, fmt=format,
             bank=BankSite(ctx, bank_credential), erp=erp_app,
             config=load_config(matching_config),
-            quarantine_dir=runs_dir() / "quarantine")
+            quarantine_dir=runs_dir() / "quarantine", advice_folder=advice_folder,
+            advice_wait_hours=advice_wait_hours)
     if phase in ("all", "post"):
         portal = BillingPortal(ctx, portal_credential) if update_portal else None
         settler = Settler(ctx, erp_app, lambda: BankSite(ctx, bank_credential), portal,
