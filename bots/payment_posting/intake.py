@@ -4,6 +4,7 @@ one work item per payment; a statement out of balance waits for a person."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
@@ -14,7 +15,14 @@ from bots.cashapp.matching import (
     load_open_items_csv,
     match_statement,
 )
-from bots.cashapp.model import Decision, OpenItem, RemittanceAdvice, Statement
+from bots.cashapp.model import (
+    Decision,
+    MatchResult,
+    OpenItem,
+    RemittanceAdvice,
+    Statement,
+    StatementEntry,
+)
 from bots.cashapp.statements import (
     StatementKey,
     parse_file_statements,
@@ -23,6 +31,12 @@ from bots.cashapp.statements import (
 )
 from bots.payment_posting.advices import AdviceFolder, Waiting
 from bots.payment_posting.bank import BankSite
+from bots.payment_posting.evidence import (
+    candidate_row,
+    intake_evidence,
+    original_payment,
+    read_ledger,
+)
 from bots.payment_posting.learning import hints
 from bots.payment_posting.payload import work_item_payload
 from bots.payment_posting.statement_review import (
@@ -151,6 +165,7 @@ class _Intake:
         self.advices = advices or AdviceFolder(None, Path())
         self.waiting = waiting or Waiting(ctx, 0.0)
         self._open_items: list[OpenItem] | None = None
+        self._export: Path | None = None  # the ERP's export the open items came from
         self._advices_read = False
         self._held_now: set[str] = set()
         self.skipped = 0
@@ -173,7 +188,8 @@ class _Intake:
     def take_in(self, statement: Statement, *, recheck: bool = False) -> int:
         """Queue the statement's payments; returns how many items were new."""
         if self._open_items is None:
-            self._open_items = load_open_items_csv(self.erp.export_open_items())
+            self._export = self.erp.export_open_items()
+            self._open_items = load_open_items_csv(self._export)
         with self.ctx.recorder.step("match_statement", app="finbots", rule="matching engine",
                                     data={"statement_id": statement.statement_id,
                                           "entries": len(statement.entries),
@@ -184,6 +200,7 @@ class _Intake:
                                       learned=learned, remittances=self._remittances())
             st.data["learned_rules"] = len(learned)
             st.data["decisions"] = {d: sum(r.decision == d for r in results) for d in Decision}
+        evidence = self._evidence(statement, results)
         added = 0
         for entry, result in zip(statement.entries, results, strict=True):
             if result.decision is Decision.SKIP:
@@ -198,5 +215,41 @@ class _Intake:
             payload = work_item_payload(statement, entry, result)
             for use in payload["learned"]:  # the person's decision, as evidence
                 use["decision"] = learned.decision(use["rule_id"])
-            added += self.queue.add(entry.bank_reference, payload)
+            added += self.queue.add(entry.bank_reference, evidence(entry, payload))
         return added
+
+    def _evidence(self, statement: Statement,
+                  results: list[MatchResult]) -> Callable[[StatementEntry, dict], dict]:
+        """What the exceptions among ``results`` need beside the bank line (see
+        :mod:`bots.payment_posting.evidence`): the ERP export is read again for their
+        customers only, the bot's posted payments once."""
+        stops = [r for r in results if r.decision is Decision.EXCEPTION]
+        if not stops or self._export is None:
+            return lambda entry, payload: payload
+        with self.ctx.recorder.step("capture_evidence", app="finbots",
+                                    data={"exceptions": len(stops)}) as st:
+            customers = {r.customer_id for r in stops if r.customer_id} | {
+                c.customer_id for r in stops for c in r.candidates}
+            ledger = read_ledger(self._export, customers)
+            history = self.queue.history("successful")
+            known: dict[str, dict] = {e.bank_reference: {"booking_date": e.booking_date,
+                                                         "amount": f"{e.amount:.2f}"}
+                                      for e in statement.entries}
+            for item in history:  # earlier payments, with the ERP's document number
+                entry = item.payload.get("entry") or {}
+                if entry.get("bank_reference"):
+                    known[entry["bank_reference"]] = {
+                        **entry, "confirmation": (item.output or {}).get("confirmation")}
+            st.data["customers"] = len(customers)
+
+        def add(entry: StatementEntry, payload: dict) -> dict:
+            if payload["decision"] != str(Decision.EXCEPTION):
+                return payload
+            payload["candidates"] = [candidate_row(c, ledger) for c in payload["candidates"]]
+            payload["evidence"] = intake_evidence(payload["customer_id"],
+                                                  payload["candidates"], ledger, history)
+            if payload["reason"] == "DUPLICATE":
+                payload["evidence"]["original"] = original_payment(
+                    payload["explanation"] or "", entry.bank_reference, known)
+            return payload
+        return add

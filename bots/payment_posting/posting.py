@@ -79,6 +79,7 @@ class Poster:
         payload = item.payload
         describe_case(item)
         if payload["decision"] != "post":
+            self.original_posting(item)
             self.show_payment(item)
             raise BusinessFailure(payload["reason"] or "UNMATCHED", payload["explanation"])
 
@@ -103,6 +104,25 @@ class Poster:
                     f"(ERP {item.output['confirmation']})")
             self.portal.set_status(alloc["invoice_number"], status, note)
         item.output["portal_updated"] = [a["invoice_number"] for a in payload["allocations"]]
+
+    def original_posting(self, item: Item) -> None:
+        """For a duplicate: the payment it repeats, with its posting's document number as
+        the ERP shows it (looked up before this payment's own page is shown)."""
+        original = dict(((item.payload.get("evidence") or {}).get("original")) or {})
+        if not original.get("bank_reference"):
+            return
+        if not original.get("confirmation"):
+            with self.ctx.recorder.step("find_original_posting", app=self.erp.name,
+                                        data={"bank_reference": original["bank_reference"]},
+                                        rule="a duplicate shows the posting it repeats") as st:
+                try:
+                    found = self.erp.find_postings(original["bank_reference"])
+                except ApplicationFailure as exc:  # the case opens all the same
+                    found = []
+                    st.skip(f"the ERP could not look the original up: {exc}")
+                original["confirmation"] = found[0] if found else None
+                st.data["confirmation"] = original["confirmation"]
+        item.describe(data={"original": original})
 
     def show_payment(self, item: Item) -> None:
         """The payment's own page in the ERP (its inquiry), for the case's screenshot."""
