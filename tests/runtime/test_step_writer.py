@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -69,3 +73,42 @@ def test_a_batch_never_exceeds_its_size() -> None:
     writer.close()
     assert max(sink.batches) <= 5 and sum(sink.batches) == 12
     assert [s["action"] for s in sink.steps] == [f"a{n}" for n in range(12)]
+
+
+_KILLED_RUN = """
+import os, signal, sys, time
+from pathlib import Path
+from bots.runtime.step_writer import BatchingStepSink
+from bots.runtime.steps import StepRecorder
+from orchestrator.store import Store
+
+store = Store(sys.argv[1])
+writer = BatchingStepSink(store, interval_s=0.2)
+recorder = StepRecorder(int(sys.argv[2]), Path(sys.argv[3]), writer)
+for n in range(5):
+    with recorder.step(f"early{n}"):
+        pass
+time.sleep(1.0)  # the store catches up while the run goes on
+for n in range(3):
+    with recorder.step(f"late{n}"):
+        pass
+os.kill(os.getpid(), signal.SIGKILL)  # no close, no flush: the process dies here
+"""
+
+
+def test_a_killed_run_keeps_every_completed_step(tmp_path: Path) -> None:
+    """What "durable" means: every completed step is in steps.jsonl however the process
+    ends; the store has them up to the last batch interval before the kill."""
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    store = Store(url)
+    store.register_bot("b", "1")
+    run = store.start_run("b", {}, host="h", pid=1)
+    run_dir = tmp_path / "run"
+    done = subprocess.run([sys.executable, "-c", _KILLED_RUN, url, str(run.id), str(run_dir)],
+                          cwd=Path(__file__).resolve().parents[2], timeout=120)
+    assert done.returncode == -signal.SIGKILL
+    lines = [json.loads(x) for x in (run_dir / "steps.jsonl").read_text().splitlines()]
+    assert [x["action"] for x in lines] == [f"early{n}" for n in range(5)] + [
+        f"late{n}" for n in range(3)]
+    stored = [s.action for s in store.list_steps(run.id)]
+    assert stored[:5] == [f"early{n}" for n in range(5)]  # written before the kill
