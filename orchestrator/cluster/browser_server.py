@@ -45,9 +45,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def rewrite_head(head: bytes, launch_options: str, token: str | None) -> bytes | None:
-    """The client's HTTP request head with our launch options in place of the client's;
-    ``None`` when it is not a request or the token is missing or wrong."""
+def rewrite_head(head: bytes, launch_options: str, token: str | None,
+                 upstream: str = "127.0.0.1") -> bytes | None:
+    """The client's HTTP request head with our launch options in place of the client's and
+    ``Host`` naming ``upstream`` (Playwright's server takes loopback hosts only); ``None``
+    when it is not a request or the token is missing or wrong."""
     try:
         text = head.decode("latin-1")
         request_line, *lines = text.split("\r\n")
@@ -65,7 +67,7 @@ def rewrite_head(head: bytes, launch_options: str, token: str | None) -> bytes |
         key = name.strip().lower()
         if key == TOKEN_HEADER:
             given = value.strip()
-        if key not in _DROPPED_HEADERS:
+        if key not in _DROPPED_HEADERS and key != "host":
             headers.append((name.strip(), value.strip()))
     if token and not (given and hmac.compare_digest(given.encode(), token.encode())):
         return None
@@ -73,6 +75,7 @@ def rewrite_head(head: bytes, launch_options: str, token: str | None) -> bytes |
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
              if k != "launch-options"]
     target = urlunsplit(("", "", parts.path or "/", urlencode(query), ""))
+    headers.insert(0, ("Host", upstream))
     headers.append(("x-playwright-launch-options", launch_options))
     out = [f"{method} {target} {version}", *(f"{k}: {v}" for k, v in headers), "", ""]
     return "\r\n".join(out).encode("latin-1")
@@ -138,7 +141,8 @@ class BrowserServer:
                 ConnectionError):
             writer.close()
             return
-        rewritten = rewrite_head(head, self.launch_options, self.token)
+        rewritten = rewrite_head(head, self.launch_options, self.token,
+                                 f"127.0.0.1:{self.inner_port}")
         if rewritten is None:
             logger.warning("browser server: refused a connection from {}", peer)
             writer.write(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n"

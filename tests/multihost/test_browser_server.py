@@ -145,10 +145,11 @@ def test_the_request_head_keeps_the_servers_launch_options_only() -> None:
             b"x-playwright-launch-options: {\"executablePath\": \"/bin/sh\"}\r\n"
             b"x-finbots-browser-token: abc\r\n\r\n")
     ours = '{"executablePath": "/usr/bin/chromium"}'
-    out = rewrite_head(head, ours, "abc")
+    out = rewrite_head(head, ours, "abc", "127.0.0.1:4000")
     assert out is not None
     text = out.decode()
-    assert text.startswith("GET /?browser=chromium HTTP/1.1\r\n")
+    assert text.startswith("GET /?browser=chromium HTTP/1.1\r\nHost: 127.0.0.1:4000\r\n")
+    assert "Host: x" not in text
     assert "/bin/sh" not in text and "abc" not in text
     assert text.count("x-playwright-launch-options") == 1 and ours in text
     assert rewrite_head(head, ours, "other") is None
