@@ -17,9 +17,11 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    DateTime,
     Index,
     Integer,
     MetaData,
+    Numeric,
     String,
     Table,
     inspect,
@@ -29,6 +31,7 @@ from sqlalchemy.engine import Connection
 
 from bots.runtime.errors import StoreError
 from orchestrator.store.schema import script_directory
+from orchestrator.store.types import utcnow
 
 __all__ = ["BASELINE", "adopt", "baseline_metadata"]
 
@@ -77,8 +80,10 @@ def adopt(conn: Connection) -> list[str]:
         columns = {c["name"] for c in found.get_columns(table.name)}
         for column in table.columns:
             if column.name not in columns:
-                ops.add_column(table.name, _addable(table.name, column))
+                ops.add_column(table.name, _addable(table.name, column, conn.dialect.name))
                 added.append(f"column {table.name}.{column.name}")
+        added += _reshape(ops, table, found.get_columns(table.name),
+                          found.get_foreign_keys(table.name))
         indexes = {i["name"] for i in found.get_indexes(table.name)}
         for index in table.indexes:
             if index.name not in indexes:
@@ -87,17 +92,48 @@ def adopt(conn: Connection) -> list[str]:
     return added
 
 
+def _reshape(ops: Operations, table: Table, columns: list[Any],
+             foreign_keys: list[Any]) -> list[str]:
+    """Widen text columns an older version made shorter, add the foreign keys it lacked
+    (one batch per table: SQLite rebuilds the table, PostgreSQL alters it in place)."""
+    lengths = {c["name"]: getattr(c["type"], "length", None) for c in columns}
+    widen = [c for c in table.columns if isinstance(c.type, String) and c.name in lengths
+             and lengths[c.name] is not None and lengths[c.name] != c.type.length]
+    have = {(tuple(fk["constrained_columns"]), fk["referred_table"]) for fk in foreign_keys}
+    missing = [fk for fk in table.foreign_key_constraints
+               if (tuple(fk.column_keys), fk.referred_table.name) not in have]
+    if not widen and not missing:
+        return []
+    with ops.batch_alter_table(table.name) as batch:
+        for column in widen:
+            batch.alter_column(column.name, type_=column.type,
+                               existing_nullable=column.nullable)
+        for fk in missing:
+            local = list(fk.column_keys)
+            remote = [e.column.name for e in fk.elements]
+            batch.create_foreign_key(f"{table.name}_{'_'.join(local)}_fkey",
+                                     fk.referred_table.name, local, remote,
+                                     ondelete=fk.ondelete)
+    return ([f"column {table.name}.{c.name} now {c.type}" for c in widen]
+            + [f"foreign key {table.name}.{'_'.join(fk.column_keys)}" for fk in missing])
+
+
 #: The empty value a NOT NULL column added to rows that exist gets, by its type.
 _EMPTY: tuple[tuple[type[Any], str], ...] = (
-    (String, "''"), (Boolean, "false"), (Integer, "0"), (JSON, "'{}'"),
+    (String, "''"), (Boolean, "false"), (Integer, "0"), (Numeric, "0"), (JSON, "'{}'"),
 )
 
 
-def _addable(table: str, column: Column[Any]) -> Column[Any]:
+def _addable(table: str, column: Column[Any], dialect: str) -> Column[Any]:
     """A copy of ``column`` that can be added to a table with rows: a NOT NULL column gets
-    the empty value of its type as the database default."""
+    the empty value of its type as the database default, a time the time of the upgrade."""
     if column.nullable:
         return Column(column.name, column.type, nullable=True)
+    if isinstance(column.type, DateTime):
+        now = utcnow()
+        value = (now.replace(tzinfo=None).isoformat(" ") if dialect == "sqlite"
+                 else now.isoformat())
+        return Column(column.name, column.type, nullable=False, server_default=f"{value}")
     for kind, empty in _EMPTY:
         if isinstance(column.type, kind):
             return Column(column.name, column.type, nullable=False, server_default=text(empty))

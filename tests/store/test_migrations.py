@@ -71,6 +71,7 @@ def test_a_new_store_is_created_at_the_newest_revision(empty_url: str) -> None:
     assert again.applied == [] and again.after == head_revision()
 
 
+@pytest.mark.parametrize("empty_url", ["sqlite"], indirect=True)
 def test_a_store_whose_tables_were_dropped_is_created_again(empty_url: str) -> None:
     Store(empty_url).close()
     engine = make_engine(empty_url, foreign_keys=False)
