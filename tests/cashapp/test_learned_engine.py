@@ -79,6 +79,8 @@ def test_reference_pattern_is_inferred_from_the_text_and_the_invoice() -> None:
         "anchor": "ZAHLUNG", "digits": 7, "prefix": "INV-2026-"}
     assert infer_pattern("no digits here", "INV-2026-0001234") is None
     assert infer_pattern("Rg 5678", "INV-2026-0001234") is None
+    assert infer_pattern("paid INV-2026-0001234 late", "INV-2026-0001234") is None
+    assert infer_pattern("2026/11 1234", "INV-2026-0001234") is None  # bare and short
 
 
 def _style_items() -> list[object]:

@@ -270,6 +270,8 @@ def infer_pattern(text: str, invoice_number: str) -> dict[str, Any] | None:
     prefix ``INV-2026-000``. None when the text holds no such run of digits."""
     upper = text.upper()
     number = invoice_number.strip().upper()
+    if _compact(number) in _compact(upper):
+        return None  # the text names the invoice in full: nothing of its own to learn
     for match in re.finditer(rf"(?<![0-9])(\d{{{_MIN_DIGITS},12}})(?![0-9])", upper):
         digits = match.group(1)
         if not number.endswith(digits) or number == digits:
@@ -279,8 +281,14 @@ def infer_pattern(text: str, invoice_number: str) -> dict[str, Any] | None:
         anchor = before[-1] if before and re.search(r"[A-Z0-9][\s.:#/-]{0,3}$", gap) else ""
         if anchor and not re.fullmatch(r"[A-Z]{1,20}", anchor):
             anchor = ""
+        if not anchor and len(digits) < 5:
+            continue  # a bare short number is too common to stand for an invoice
         return {"anchor": anchor, "digits": len(digits), "prefix": number[:-len(digits)]}
     return None
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", text)
 
 
 # -- what a person's decision teaches ------------------------------------------------------
