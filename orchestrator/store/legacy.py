@@ -140,3 +140,29 @@ def _addable(table: str, column: Column[Any], dialect: str) -> Column[Any]:
     msg = (f"cannot add the required column {table}.{column.name} to a store that has rows: "
            "no default for its type")
     raise StoreError(msg)
+
+
+def fill_search_text(conn: Connection, batch: int = 1000) -> int:
+    """Give the cases of an adopted store the searchable text the inbox search looks in
+    (made with today's models: run once the store is at the newest revision)."""
+    from sqlmodel import Session, col, select
+
+    from orchestrator.store.case_search import case_search_text
+    from orchestrator.store.models import ExceptionCase
+
+    filled, after = 0, 0
+    with Session(bind=conn) as session:  # inside the upgrade's transaction
+        while True:
+            cases = list(session.exec(
+                select(ExceptionCase).where(col(ExceptionCase.search_text) == "",
+                                            col(ExceptionCase.id) > after)
+                .order_by(col(ExceptionCase.id)).limit(batch)))
+            for case in cases:
+                case.search_text = case_search_text(case)
+                session.add(case)
+            session.flush()
+            filled += len(cases)
+            if len(cases) < batch:
+                return filled
+            after = cases[-1].id or after
+            session.expunge_all()

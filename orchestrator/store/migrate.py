@@ -23,12 +23,13 @@ from sqlalchemy.engine import Connection
 
 from bots.runtime.errors import StoreError
 from orchestrator.store.engine import make_engine
-from orchestrator.store.legacy import BASELINE, adopt
+from orchestrator.store.legacy import BASELINE, adopt, fill_search_text
 from orchestrator.store.schema import (
     VERSION_TABLE,
     SchemaOutOfDateError,
     SchemaState,
     alembic_config,
+    head_revision,
     migration_lock,
     read_state,
     script_directory,
@@ -64,6 +65,9 @@ def upgrade(url: str, revision: str = "head") -> Upgrade:
             start = {"unversioned": BASELINE, "empty": None}.get(before.status, before.current)
             _run_upgrade(conn, revision)
             after = MigrationContext.configure(conn).get_current_revision() or ""
+            if adopted and after == head_revision():
+                filled = fill_search_text(conn)
+                adopted += [f"search text of {filled} case(s)"] if filled else []
             if engine.dialect.name == "sqlite":
                 _check_foreign_keys(conn)
         applied = _between(start, after)

@@ -18,6 +18,7 @@ from sqlmodel import SQLModel
 
 from bots.runtime.errors import StoreError
 from orchestrator.store import Store
+from orchestrator.store.case_query import CaseFilter
 from orchestrator.store.compare import differences
 from orchestrator.store.engine import make_engine
 from orchestrator.store.legacy import BASELINE, baseline_metadata
@@ -169,7 +170,8 @@ def test_a_store_from_before_migrations_is_refused_then_adopted(empty_url: str) 
     store = Store(empty_url)
     try:
         _read_back(store)
-        assert store.get_case(3).search_text == ""
+        assert "invoice" in store.get_case(3).search_text  # the inbox search finds it
+        assert [c.id for c in store.search_cases(CaseFilter(q="invoice")).cases] == [3]
     finally:
         store.close()
 
