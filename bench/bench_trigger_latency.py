@@ -1,10 +1,13 @@
 """Latency from a trigger firing (the job is created) to the bot's first line running.
 
-A robot (``finbots robots start --poll 0.2``) polls the store; each job of a probe bot
-notes the wall-clock time of its first line (no browser is started). Next to it, what a
-robot without the fork server would pay: a fresh ``python -m orchestrator.robots.child``
-process per job, started the instant the job is claimed (no polling delay at all).
-Jobs are spaced at random so they do not fall into step with the polls.
+A robot (``finbots robots start``) is woken the moment a job is created: PostgreSQL
+``LISTEN``/``NOTIFY``, or SQLite's wake-up file; its spare child process, connected ahead,
+takes the job. Side by side, in the same run: the same robot told not to listen
+(``--no-wakeups``, polling every ``--poll`` seconds as robots did before), and what a robot
+without a fork server would pay: a fresh ``python -m orchestrator.robots.child`` process per
+job, started the instant the job is claimed (no polling delay at all). Each job of the probe
+bot notes the wall-clock time of its first line (no browser is started). Jobs are spaced at
+random so they do not fall into step with the polls.
 
 Run: ``python -m bench.bench_trigger_latency [--jobs 40] [--poll 0.2]``
 """
@@ -48,16 +51,18 @@ def _series(n: int, one: Callable[[], float]) -> list[float]:
     return out
 
 
-def with_robot(url: str, home: Path, jobs: int, poll: float) -> list[float]:
+def with_robot(url: str, home: Path, jobs: int, poll: float, *, wakeups: bool) -> list[float]:
     env = {**os.environ, "FINBOTS_DB_URL": url, "FINBOTS_HOME": str(home)}
     store = Store(url)
+    name = f"bench-{'woken' if wakeups else 'polling'}"
     robot = subprocess.Popen(
-        [sys.executable, "-m", "orchestrator.cli", "robots", "start", "--name", "bench",
-         "--poll", str(poll)], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
+        [sys.executable, "-m", "orchestrator.cli", "robots", "start", "--name", name,
+         "--poll", str(poll), "--wakeups" if wakeups else "--no-wakeups"], cwd=REPO, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        while not store.list_robots():  # it registers once its fork server is ready
-            time.sleep(0.05)
+        while not [r for r in store.list_robots() if r.name == name and r.status != "stopped"]:
+            time.sleep(0.05)  # it registers once its fork server is ready
+        time.sleep(1.0)  # and its spare process has connected
 
         def one() -> float:
             fired = time.time()
@@ -105,16 +110,20 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
-        backends = [("sqlite", f"sqlite:///{home / 'latency.db'}")]
-        for backend, url in backends:
-            rows.append(_row(f"robot, poll {opts.poll:g} s", backend,
-                             with_robot(url, home, opts.jobs, opts.poll)))
-            rows.append(_row("fresh process per job, no poll", backend,
-                             fresh_process(url, home, max(5, opts.jobs // 4))))
+        sqlite_url = f"sqlite:///{home / 'latency.db'}"
+        rows.append(_row("robot woken by the wake-up file (poll 1 s)", "sqlite",
+                         with_robot(sqlite_url, home, opts.jobs, 1.0, wakeups=True)))
+        rows.append(_row(f"robot polling every {opts.poll:g} s (--no-wakeups)", "sqlite",
+                         with_robot(sqlite_url, home, opts.jobs, opts.poll, wakeups=False)))
+        rows.append(_row("fresh process per job, no poll", "sqlite",
+                         fresh_process(sqlite_url, home, max(5, opts.jobs // 4))))
         if pg_reachable():
             with pg_database() as url:
-                rows.append(_row(f"robot, poll {opts.poll:g} s", "postgresql",
-                                 with_robot(url, home, opts.jobs, opts.poll)))
+                rows.append(_row("robot woken by LISTEN/NOTIFY (poll 1 s)", "postgresql",
+                                 with_robot(url, home, opts.jobs, 1.0, wakeups=True)))
+                rows.append(_row(f"robot polling every {opts.poll:g} s (--no-wakeups)",
+                                 "postgresql",
+                                 with_robot(url, home, opts.jobs, opts.poll, wakeups=False)))
     print(f"\nTrigger to the bot's first line (no browser start), ms ({os.cpu_count()} CPUs)\n")
     print("| how the job is run | store | jobs | median | p95 |")
     print("|---|---|---:|---:|---:|")

@@ -12,7 +12,7 @@ The runner gives one :class:`StoreBackend` to each run's context; bots never see
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
@@ -34,8 +34,11 @@ __all__ = ["StoreBackend", "as_rule"]
 class StoreBackend:
     """:class:`~bots.runtime.queues.BotBackend` for one bot, over ``store``."""
 
-    def __init__(self, store: Store, bot: str) -> None:
-        self.store, self.bot = store, bot
+    def __init__(self, store: Store, bot: str, *,
+                 before_claims: Callable[[], None] | None = None) -> None:
+        """``before_claims``: called before every claim of a work item (the runner's
+        recovery, which must have given abandoned items back first)."""
+        self.store, self.bot, self._before_claims = store, bot, before_claims
 
     def __repr__(self) -> str:
         return f"StoreBackend({self.bot!r})"
@@ -56,6 +59,8 @@ class StoreBackend:
 
     def claim_item(self, queue: str, owner: str, lease_seconds: int | None = None,
                    run_id: Any = None) -> WorkItem | None:
+        if self._before_claims is not None:
+            self._before_claims()
         return self.store.claim_item(queue, owner, lease_seconds, run_id=run_id)
 
     def renew_lease(self, item_id: Any, owner: str,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -69,13 +70,40 @@ def run_job(run_id: int, *, store: Store | None = None, **browser_options: Any) 
         bot = load_bot(run.bot)
         _register(store, run.bot, bot)
         run = store.set_job_process(run_id, socket.gethostname(), os.getpid(), bot.version)
-        recovered = recover_previous(store)
     except Exception as exc:  # the bot cannot be loaded, or the store refused: say why
         error = str(exc) if isinstance(exc, FinbotsError) else f"{type(exc).__name__}: {exc}"
         store.end_job(run_id, "failed", error)
         return RunOutcome(run_id, "failed", Path(get_settings().runs_dir) / str(run_id),
                           error=error)
-    return _execute(store, bot, run, recovered, **browser_options)
+    return _execute(store, bot, run, _Recovery(store), **browser_options)
+
+
+class _Recovery(threading.Thread):
+    """:func:`recover_previous` beside the bot's start (its browser, its sign-in): the bot's
+    first claim of a work item waits for it, so what it gives back to the queues is there
+    before the run takes anything."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(name="recovery", daemon=True)
+        self.store, self.found, self.error = store, dict[str, list[int]](), None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.found = recover_previous(self.store)
+        except Exception as exc:  # raised at the first claim, or named in the summary
+            self.error = exc
+
+    def wait(self) -> None:
+        """Before a claim: recovery is done; its error, if any, is the claim's."""
+        self.join()
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+    def result(self) -> dict[str, list[int]]:
+        self.join()
+        return self.found
 
 
 def _register(store: Store, name: str, bot: Bot) -> None:
@@ -93,13 +121,15 @@ def _stop_check(store: Store, run_id: int) -> Callable[[], bool]:
     return check
 
 
-def _execute(store: Store, bot: Bot, run: RunRecord, recovered: dict[str, list[int]],
-             **browser_options: Any) -> RunOutcome:
+def _execute(store: Store, bot: Bot, run: RunRecord,
+             recovered: dict[str, list[int]] | _Recovery, **browser_options: Any) -> RunOutcome:
     assert run.id is not None
     run_dir = Path(get_settings().runs_dir) / str(run.id)
+    waits = recovered.wait if isinstance(recovered, _Recovery) else None
     ctx = RunContext(run.id, run_dir, bot=bot, store=store, args=dict(run.args),
                      batch_steps=True, stop_check=_stop_check(store, run.id),
-                     backend=StoreBackend(store, bot.name), **browser_options)
+                     backend=StoreBackend(store, bot.name, before_claims=waits),
+                     **browser_options)
     status, error, result = "successful", None, {}
     escaped: BaseException | None = None
     try:
@@ -121,9 +151,15 @@ def _execute(store: Store, bot: Bot, run: RunRecord, recovered: dict[str, list[i
         except Exception as exc:
             ctx.log.error("releasing the open work item failed: {}", ctx.redactor.describe(exc))
         ctx.close(failed=status != "successful" and error is not None)
+    unsaid = None
+    if isinstance(recovered, _Recovery):
+        found, unsaid = recovered.result(), recovered.error  # not raised by a claim
+        recovered = found
     cases = Counter(c.reason_code for c in store.list_cases(run_id=run.id))
     summary = {**result, **ctx.summary(), "exceptions": dict(cases),
                "recovered": {k: len(v) for k, v in recovered.items()}}
+    if unsaid is not None:
+        summary["recovery_error"] = ctx.redactor.describe(unsaid)
     if ctx.trace_path:
         summary["trace"] = str(ctx.trace_path)
     try:

@@ -56,6 +56,9 @@ def start(
     kill_grace: Annotated[float, typer.Option(help="SIGTERM to SIGKILL, seconds.")] = 10.0,
     stop_grace: Annotated[float, typer.Option(
         help="On shutdown: seconds jobs get to stop before they are killed.")] = 60.0,
+    wakeups: Annotated[bool, typer.Option(
+        help="Be woken the moment a job waits (PostgreSQL LISTEN, SQLite's wake-up file); "
+             "--no-wakeups polls only (a pooler that does not pass LISTEN on).")] = True,
     parent: Annotated[int | None, typer.Option(
         "--exit-with-parent", hidden=True, help="Shut down when this process ends.")] = None,
 ) -> None:
@@ -70,7 +73,7 @@ def start(
     config = RobotConfig(
         name=name or socket.gethostname(), slots=slots, poll_seconds=poll,
         heartbeat_seconds=heartbeat, unresponsive_after=unresponsive_after,
-        kill_grace=kill_grace, stop_grace=stop_grace)
+        kill_grace=kill_grace, stop_grace=stop_grace, wakeups=wakeups)
     try:
         Robot(Store.from_settings(), config).run()
     except ConfigError as exc:

@@ -14,12 +14,15 @@ import contextlib
 import os
 import signal
 import sys
+from multiprocessing.connection import Connection
 from types import FrameType
 
+from orchestrator.config import get_settings
 from orchestrator.robots.procs import exit_with_parent
 from orchestrator.runner import run_job
+from orchestrator.store import Store
 
-__all__ = ["JobTerminated", "run_child"]
+__all__ = ["JobTerminated", "child_main", "run_child", "spare_main"]
 
 
 class JobTerminated(BaseException):
@@ -46,6 +49,30 @@ def run_child(run_id: int, robot_pid: int | None = None) -> int:
 def child_main(run_id: int, robot_pid: int) -> None:
     """Target of the robot's child process."""
     sys.exit(run_child(run_id, robot_pid))
+
+
+def spare_main(pipe: Connection, robot_pid: int) -> None:
+    """Target of a robot's spare process: connect to the store, wait for a job id, run it.
+
+    Until the id arrives SIGTERM ends it at once (nothing to unwind); the robot closing the
+    pipe without an id ends it too.
+    """
+    with contextlib.suppress(OSError):
+        os.setsid()
+    exit_with_parent(signal.SIGKILL, robot_pid, group=True)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    settings = get_settings()
+    store = Store(settings.db_url, case_sla_hours=settings.case_sla_hours, create=False)
+    store.job_stop_requested(0)  # connected, and the statement compiled, before any job
+    try:
+        run_id = pipe.recv()
+    except (EOFError, OSError):
+        sys.exit(0)
+    finally:
+        pipe.close()
+    signal.signal(signal.SIGTERM, _terminate)
+    outcome = run_job(int(run_id), store=store)
+    sys.exit(0 if outcome.status in ("successful", "stopped") else 1)
 
 
 if __name__ == "__main__":

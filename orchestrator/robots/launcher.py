@@ -2,7 +2,9 @@
 
 Children come from a ``multiprocessing`` fork server that imported the runner and the bots
 runtime once, when the robot started: a job's process is running its bot some tens of
-milliseconds after the claim instead of seconds.
+milliseconds after the claim instead of seconds. Better still, a robot keeps one
+:class:`SpareChild` ready: started before any job, it has opened its store connection and
+waits on a pipe for a job id, so a claimed job's bot starts without a process start at all.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ import contextlib
 import multiprocessing
 import os
 import signal
+from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
 from multiprocessing.process import BaseProcess
 
 from orchestrator.robots.procs import signal_group
 
-__all__ = ["ChildProcess", "warm_up"]
+__all__ = ["ChildProcess", "SpareChild", "warm_up"]
 
 _PRELOAD = [  # what every job needs, the bots the registry finds; psycopg for PostgreSQL
     "orchestrator.robots.child", "orchestrator.robots.preload_bots", "psycopg",
@@ -64,6 +67,11 @@ class ChildProcess:
         return self._process.pid
 
     @property
+    def sentinel(self) -> int:
+        """Becomes ready when the process ends (``multiprocessing.connection.wait``)."""
+        return self._process.sentinel
+
+    @property
     def exitcode(self) -> int | None:
         """``None`` while it runs; negative: the signal that ended it."""
         return self._process.exitcode
@@ -82,3 +90,44 @@ class ChildProcess:
         self.kill()
         self._process.join(0)
         self._process.close()
+
+
+class SpareChild:
+    """A job process started ahead: it connects to the store, then waits for a job id."""
+
+    def __init__(self, process: BaseProcess, pipe: Connection) -> None:
+        self._process, self._pipe = process, pipe
+
+    @classmethod
+    def start(cls) -> SpareChild:
+        from orchestrator.robots.child import spare_main
+
+        reader, writer = _context().Pipe(duplex=False)
+        process = _context().Process(target=spare_main, args=(reader, os.getpid()),
+                                     name="finbots-job-spare", daemon=True)
+        process.start()
+        reader.close()
+        return cls(process, writer)
+
+    def hand(self, run_id: int) -> ChildProcess | None:
+        """Give the spare job ``run_id``; None when it is gone (the caller starts one)."""
+        if self._process.exitcode is not None:
+            self.discard()
+            return None
+        try:
+            self._pipe.send(run_id)
+        except OSError:
+            self.discard()
+            return None
+        self._pipe.close()
+        return ChildProcess(run_id, self._process)
+
+    def discard(self) -> None:
+        """Kill it (the robot stops, or it died)."""
+        with contextlib.suppress(OSError):
+            self._pipe.close()
+        if self._process.pid is not None:
+            signal_group(self._process.pid, signal.SIGKILL)
+        self._process.join(5)
+        with contextlib.suppress(ValueError):
+            self._process.close()

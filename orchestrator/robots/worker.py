@@ -1,17 +1,20 @@
 """A robot: a worker process that claims jobs and runs each in a child process.
 
-One loop, every ``poll_seconds``: reap children that ended, watch the running ones (kill
-requested, time limit exceeded, job ended elsewhere), claim jobs while slots are free. The
-heartbeat (which also marks silent robots unresponsive) runs in its own thread
-(:mod:`.heartbeat`). SIGTERM or SIGINT: stop claiming, ask the running jobs to stop, wait up
-to ``stop_grace`` seconds, then kill what is left (SIGTERM, SIGKILL after ``kill_grace``);
-a second signal kills at once.
+One loop, every ``poll_seconds`` and whenever the store says a job is waiting
+(:mod:`.wakeup`: PostgreSQL notifications, SQLite's wake-up file): reap children that ended,
+watch the running ones (kill requested, time limit exceeded, job ended elsewhere), claim jobs
+while slots are free. A spare child process, started and connected ahead, takes the next job
+(:mod:`.launcher`). The heartbeat (which also marks silent robots unresponsive) runs in its
+own thread (:mod:`.heartbeat`). SIGTERM or SIGINT: stop claiming, ask the running jobs to
+stop, wait up to ``stop_grace`` seconds, then kill what is left (SIGTERM, SIGKILL after
+``kill_grace``); a second signal kills at once.
 """
 
 from __future__ import annotations
 
 import contextlib
 import faulthandler
+import multiprocessing.connection
 import os
 import signal
 import socket
@@ -24,7 +27,8 @@ from loguru import logger
 
 from bots.runtime.errors import ConfigError, IllegalTransitionError
 from orchestrator.robots.heartbeat import Heartbeat
-from orchestrator.robots.launcher import ChildProcess, warm_up
+from orchestrator.robots.launcher import ChildProcess, SpareChild, warm_up
+from orchestrator.robots.wakeup import JobWakeups
 from orchestrator.robots.watch import Running, verdict
 from orchestrator.store import Store, pid_alive, utcnow
 from orchestrator.store.robots import LIVE_ROBOT
@@ -41,6 +45,7 @@ class RobotConfig:
     unresponsive_after: float = 30.0  # another robot's silence before its jobs are abandoned
     kill_grace: float = 10.0  # SIGTERM → SIGKILL
     stop_grace: float = 60.0  # on shutdown: jobs asked to stop, then killed
+    wakeups: bool = True  # woken when a job waits (off: polls only, e.g. behind PgBouncer)
 
 
 class Robot:
@@ -52,7 +57,10 @@ class Robot:
         self._heart = Heartbeat(store, config.name, config.heartbeat_seconds,
                                 config.unresponsive_after, lambda: self._run_ids)
         self._wake = threading.Event()
+        self._wakeups = JobWakeups(store.engine, self._wake.set)
+        self._spare: SpareChild | None = None
         self._signals = 0
+        self._stopped = False
         self._shutdown_at: float | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -65,11 +73,19 @@ class Robot:
         warm_up()  # imports the bots once; may take seconds on a busy machine
         self.store.register_robot(self.config.name, self.host, os.getpid(), self.config.slots)
         self._heart.start()
+        threading.Thread(target=self._watch_exits, name="child-exits", daemon=True).start()
+        if self.config.wakeups:
+            self._wakeups.start()
         logger.info("robot {} on {} (pid {}), {} slot(s)", self.config.name, self.host,
                     os.getpid(), self.config.slots)
         try:
             self._loop()
         finally:
+            self._stopped = True
+            if self._wakeups.is_alive():
+                self._wakeups.stop()
+            if self._spare is not None:
+                self._spare.discard()
             for job in self.running.values():
                 job.child.kill()
             self._reap(wait=True)
@@ -120,6 +136,24 @@ class Robot:
             self._wake.wait(self.config.poll_seconds)
             self._wake.clear()
 
+    def _watch_exits(self) -> None:
+        """Wake the loop when a job's process ends: its slot is free for the next job."""
+        while not self._stopped:
+            sentinels = []
+            for job in list(self.running.values()):
+                with contextlib.suppress(ValueError):  # closed meanwhile
+                    sentinels.append(job.child.sentinel)
+            if not sentinels:
+                time.sleep(0.05)
+                continue
+            try:
+                ended = multiprocessing.connection.wait(sentinels, timeout=0.5)
+            except (OSError, ValueError):  # reaped meanwhile
+                continue
+            if ended:
+                self._wake.set()
+                time.sleep(0.01)  # the loop reaps it
+
     def _jobs_changed(self) -> None:
         self._run_ids = tuple(sorted(self.running))
         self._heart.now()  # tell the store at once what this robot runs
@@ -130,13 +164,27 @@ class Robot:
             if job is None or job.id is None:
                 break
             try:
-                child = ChildProcess.start(job.id)
+                child = self._start(job.id)
             except Exception as exc:
                 self.store.end_job(job.id, "failed", f"could not start the job's process: {exc}")
                 continue
             self.running[job.id] = Running(job.id, child, job.time_limit_seconds)
             self._jobs_changed()
             logger.info("job {} ({}) started in process {}", job.id, job.bot, child.pid)
+        if len(self.running) < self.config.slots and self._spare is None:
+            try:
+                self._spare = SpareChild.start()  # ready for the next job
+            except Exception as exc:  # the next job starts a process of its own
+                logger.warning("robot {}: no spare process: {}", self.config.name, exc)
+
+    def _start(self, run_id: int) -> ChildProcess:
+        """The job's process: the spare one when it is alive, else a new one."""
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            child = spare.hand(run_id)
+            if child is not None:
+                return child
+        return ChildProcess.start(run_id)
 
     def _watch(self) -> None:
         if not self.running:

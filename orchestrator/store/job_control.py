@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from bots.runtime.errors import IllegalTransitionError
 from orchestrator.store.base import StoreBase
+from orchestrator.store.job_signal import signal_jobs
 from orchestrator.store.models import RunRecord, WorkItem
 from orchestrator.store.recovery import _abandon
 from orchestrator.store.states import ItemState, RunStatus, guard
@@ -136,4 +137,5 @@ class JobControlMixin(StoreBase):
             s.add(run)
             s.flush()
             release_items(s, [run_id], now)
+            signal_jobs(s)  # its slot and credentials are free for a waiting job
             return run

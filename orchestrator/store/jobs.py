@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from orchestrator.store.job_control import ACTIVE, JobControlMixin
+from orchestrator.store.job_signal import signal_jobs
 from orchestrator.store.models import BotRecord, RunRecord
 from orchestrator.store.states import RunStatus, guard
 from orchestrator.store.types import to_jsonable, utcnow
@@ -64,6 +65,7 @@ class JobsMixin(JobControlMixin):
         with self._tx(write=True) as s:
             s.add(job)
             s.flush()
+            signal_jobs(s)  # idle robots claim it at once instead of at their next poll
             return job
 
     def claim_job(self, robot: str, *, host: str | None = None) -> RunRecord | None:
