@@ -1,19 +1,23 @@
-"""Worker processes of ``bench_queue``: add or drain a queue, finbots or procrastinate.
+"""Worker processes of ``bench_queue``: add to or drain a queue of finbots, procrastinate or
+pgqueuer.
 
 A worker connects first, says it is ready, waits for the common start signal, works, and
 reports when it ended; the driver times from the signal, so process start-up and connecting
-are not measured.
+are not measured. Commands: ``add`` (one call per item), ``batch`` (all of the worker's
+items in one call), ``drain`` (claim and complete until the queue is empty).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Any
 
 from procrastinate import App, PsycopgConnector, SyncPsycopgConnector
 
 QUEUE = "bench"
+SYSTEMS = ("finbots", "procrastinate", "pgqueuer")
 
 
 def procrastinate_app(conninfo: str, *, sync: bool) -> App:
@@ -29,22 +33,26 @@ def noop(n: int) -> None:
 
 
 def _finbots(command: str, url: str, first: int, count: int, ready: Any, go: Any) -> int:
+    from bots.runtime import NewItem
     from orchestrator.store import Store
 
     store = Store(url, create=False)
     owner = f"w{first}"
     store.get_queue(QUEUE)  # connected before the start
+    batch = [NewItem(f"R{n:07d}", {"n": n}) for n in range(first, first + count)]
     ready.put(None)
     go.wait()
     done = 0
     if command == "add":
-        for n in range(first, first + count):
-            store.add_item(QUEUE, f"R{n:07d}", {"n": n})
+        for item in batch:
+            store.add_item(QUEUE, item.reference, item.payload)
             done += 1
+    elif command == "batch":
+        done = sum(1 for added in store.add_items(QUEUE, batch) if added is not None)
     else:
-        while (item := store.claim_item(QUEUE, owner)) is not None:
-            assert item.id is not None
-            store.complete_item(item.id, {"ok": True}, owner=owner)
+        while (claimed := store.claim_item(QUEUE, owner)) is not None:
+            assert claimed.id is not None
+            store.complete_item(claimed.id, {"ok": True}, owner=owner)
             done += 1
     store.close()
     return done
@@ -53,14 +61,17 @@ def _finbots(command: str, url: str, first: int, count: int, ready: Any, go: Any
 def _procrastinate(command: str, url: str, first: int, count: int, ready: Any,
                    go: Any) -> int:
     conninfo = url.replace("postgresql+psycopg://", "postgresql://")
-    if command == "add":
+    if command in ("add", "batch"):
         app = procrastinate_app(conninfo, sync=True)
         with app.open():
             task = app.tasks["noop"]
             ready.put(None)
             go.wait()
-            for n in range(first, first + count):
-                task.defer(n=n)
+            if command == "batch":
+                task.batch_defer(*({"n": n} for n in range(first, first + count)))
+            else:
+                for n in range(first, first + count):
+                    task.defer(n=n)
         return count
 
     async def drain() -> None:
@@ -76,10 +87,45 @@ def _procrastinate(command: str, url: str, first: int, count: int, ready: Any,
     return -1  # the driver counts finished jobs in the database
 
 
+def _pgqueuer(command: str, url: str, first: int, count: int, ready: Any, go: Any) -> int:
+    import psycopg
+    from pgqueuer import PsycopgDriver, Queries, QueueManager
+    from pgqueuer.types import QueueExecutionMode
+
+    conninfo = url.replace("postgresql+psycopg://", "postgresql://")
+
+    async def run() -> int:
+        async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+            driver = PsycopgDriver(conn)
+            if command in ("add", "batch"):
+                queries = Queries(driver)
+                payloads = [json.dumps({"n": n}).encode() for n in range(first, first + count)]
+                ready.put(None)
+                await asyncio.to_thread(go.wait)
+                if command == "batch":
+                    await queries.enqueue([QUEUE] * count, list(payloads), [0] * count)
+                else:
+                    for payload in payloads:
+                        await queries.enqueue(QUEUE, payload)
+                return count
+            manager = QueueManager(Queries(driver))
+
+            @manager.entrypoint(QUEUE)
+            async def task(job: Any) -> None:
+                """Nothing, as procrastinate's task."""
+
+            ready.put(None)
+            await asyncio.to_thread(go.wait)
+            await manager.run(mode=QueueExecutionMode.drain)
+            return -1
+
+    return asyncio.run(run())
+
+
 def work(system: str, commands: Any, ready: Any, go: Any, results: Any) -> None:
     """Process loop: run commands ``(command, url, first, count)`` until ``None``; put
     ``(ended, count)`` (or the exception) on ``results``."""
-    run = _finbots if system == "finbots" else _procrastinate
+    run = {"finbots": _finbots, "procrastinate": _procrastinate, "pgqueuer": _pgqueuer}[system]
     while (cmd := commands.get()) is not None:
         command, url, first, count = cmd
         try:
