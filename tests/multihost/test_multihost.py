@@ -47,7 +47,7 @@ multihost = importlib.util.module_from_spec(_spec)
 sys.modules["finbots_multihost"] = multihost
 _spec.loader.exec_module(multihost)
 
-EXTRA_EXACT = 8  # bulk payments on top of the scenario's: enough posting to cut into
+EXTRA_EXACT = 4  # bulk payments on top of the scenario's: enough posting to cut into
 LEASE = 6.0  # the leader lock's lease (orchestrator.scheduler.leadership)
 UNRESPONSIVE = 6.0  # robots: another robot's silence before its jobs are abandoned
 TICK_SECONDS = 2
@@ -261,6 +261,12 @@ def test_nodes_and_robots_on_several_hosts_take_over_from_each_other(fleet: Flee
     assert finishers and victim not in finishers
     print(f"\n{len(postings)} postings in the ERP, each once; {len(abandoned)} item(s) of "
           f"{victim} went back to the queue and were finished by {sorted(finishers)}")
+    ran = sorted((j.id or 0, j.robot or "", (j.args or {}).get("phase", ""))
+                 for j in jobs_by_id.values())
+    print(f"payment-posting jobs (id, robot, phase): {ran}")
+    if any(robot == "r3" for _id, robot, _phase in ran):  # r3 drives the browser host's
+        served = (fleet.logs / "browsers.log").read_text(errors="replace")
+        assert f"a browser for ('{fleet.hosts.address('r3')}'" in served
 
     # the interval schedule: one job per fire time, none lost, none doubled
     set_schedule_enabled(fleet.store, "mh-tick", False)
