@@ -34,7 +34,13 @@ from orchestrator.store.audit_anchor import (
 )
 from orchestrator.store.audit_chain import AuditProblem
 from orchestrator.store.audit_key import load_audit_key
-from orchestrator.store.backup_file import Manifest, read_data, read_manifest, write_backup
+from orchestrator.store.backup_file import (
+    Manifest,
+    file_sha256,
+    read_data,
+    read_manifest,
+    write_backup,
+)
 from orchestrator.store.engine import make_engine
 from orchestrator.store.legacy import baseline_metadata
 from orchestrator.store.schema import SchemaState, read_state
@@ -94,7 +100,7 @@ def backup(url: str, path: Path, *, force: bool = False) -> Manifest:
             else:
                 revision, rows, head = _pg_copy(engine, url, copy)
             manifest = Manifest(engine.dialect.name, revision, utcnow().isoformat(), rows,
-                                head, checkpoint).signed(key)
+                                head, checkpoint, file_sha256(copy)).signed(key)
             write_backup(path, manifest, copy, force=force)
         return manifest
     finally:
@@ -151,13 +157,13 @@ def restore(url: str, path: Path, *, actor: str, force: bool = False) -> Restore
             raise StoreError(msg)
         with tempfile.TemporaryDirectory(prefix="finbots-restore-") as scratch:
             copy = Path(scratch) / "copy"
-            read_data(path, manifest.backend, copy)
+            read_data(path, manifest, copy)
             if engine.dialect.name == "sqlite":
                 target = _sqlite_path(engine)
                 engine.dispose()
                 _sqlite_restore(copy, target)
             else:
-                _pg_restore(engine, url, copy, Path(scratch))
+                _pg_restore(engine, url, copy)
         return _after_restore(engine, url, path, manifest, key, actor)
     finally:
         engine.dispose()
@@ -175,18 +181,18 @@ def _sqlite_restore(copy: Path, target: Path) -> None:
         source.close()
 
 
-def _pg_restore(engine: Engine, url: str, dump: Path, scratch: Path) -> None:
-    """Drop the store's tables and load the dump, in one psql transaction."""
-    script = scratch / "restore.sql"
-    pg_tools.restore_script(dump, script)
+def _pg_restore(engine: Engine, url: str, dump: Path) -> None:
+    """Drop the store's tables (those of any finbots version), then load the dump.
+
+    Two steps: if loading fails, the store is left without tables (restore again).
+    """
     names = {*baseline_metadata().tables, *SQLModel.metadata.tables, "alembic_version"}
-    with engine.connect() as conn:
-        present = set(inspect(conn).get_table_names()) & names
     quote = engine.dialect.identifier_preparer.quote
-    drops = "".join(f"DROP TABLE IF EXISTS {quote(n)} CASCADE;\n" for n in sorted(present))
-    wrapper = scratch / "wrapper.sql"
-    wrapper.write_text(f"{drops}\\i {script}\n", encoding="utf-8")
-    pg_tools.run_script(url, wrapper)
+    with engine.begin() as conn:
+        present = set(inspect(conn).get_table_names()) & names
+        for name in sorted(present):
+            conn.execute(text(f"DROP TABLE IF EXISTS {quote(name)} CASCADE"))
+    pg_tools.restore(url, dump)
 
 
 def _after_restore(engine: Engine, url: str, path: Path, manifest: Manifest,

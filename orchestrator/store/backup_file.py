@@ -19,7 +19,6 @@ import io
 import json
 import os
 import secrets
-import shutil
 import tarfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -27,7 +26,8 @@ from typing import IO, Any
 
 from bots.runtime.errors import StoreError
 
-__all__ = ["FORMAT", "Manifest", "data_member", "read_data", "read_manifest", "write_backup"]
+__all__ = ["FORMAT", "Manifest", "data_member", "file_sha256", "read_data", "read_manifest",
+           "write_backup"]
 
 FORMAT = "finbots-backup/1"
 MANIFEST = "manifest.json"
@@ -45,6 +45,7 @@ class Manifest:
     rows: dict[str, int]
     audit_head: dict[str, Any] | None = None  # {"id": ..., "hash": ...} of the newest record
     checkpoint: dict[str, Any] | None = None  # the head checkpoint then: {"id", "hash"}
+    sha256: str = ""  # of the database copy: a copy swapped or damaged is refused
     format: str = FORMAT
     mac: str | None = field(default=None)
 
@@ -135,16 +136,32 @@ def read_manifest(path: Path) -> Manifest:
             taken_at=str(data["taken_at"]),
             rows={str(k): int(v) for k, v in dict(data["rows"]).items()},
             audit_head=data.get("audit_head"), checkpoint=data.get("checkpoint"),
-            mac=data.get("mac"))
+            sha256=str(data.get("sha256", "")), mac=data.get("mac"))
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise StoreError(f"{path}: {MANIFEST}: malformed ({exc})") from None
 
 
-def read_data(path: Path, backend: str, into: Path) -> None:
-    """Copy the backup's database copy to ``into`` (mode 0600)."""
-    name = data_member(backend)
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_data(path: Path, manifest: Manifest, into: Path) -> None:
+    """Copy the backup's database copy to ``into`` (mode 0600); refuse one whose SHA-256 is
+    not the manifest's."""
+    name = data_member(manifest.backend)
+    digest = hashlib.sha256()
     with _open(path) as tar:
         _info, handle = _member(tar, name, path)
         fd = os.open(into, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as out:
-            shutil.copyfileobj(handle, out, 1 << 20)
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+                out.write(chunk)
+    if manifest.sha256 and not hmac.compare_digest(digest.hexdigest(), manifest.sha256):
+        msg = (f"{path}: the database copy is not the one its manifest names (SHA-256 "
+               "differs): the file was damaged or its copy replaced")
+        raise StoreError(msg)

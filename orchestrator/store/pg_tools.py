@@ -1,4 +1,4 @@
-"""PostgreSQL's client tools for backup and restore: pg_dump, pg_restore, psql.
+"""PostgreSQL's client tools for backup and restore: pg_dump and pg_restore.
 
 The password goes to the tools through ``PGPASSWORD``, never on their command line (which
 other users of the host can read); the URL they get names the server and database only.
@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from bots.runtime.errors import ConfigError, StoreError
 from orchestrator.store.engine import normalize_url
 
-__all__ = ["dump", "restore_script", "run_script"]
+__all__ = ["dump", "restore"]
 
 
 def _tool(name: str) -> str:
@@ -56,16 +56,11 @@ def dump(url: str, into: Path, *, snapshot: str | None = None) -> None:
     _run([*argv, f"--dbname={target}"], env, "pg_dump")
 
 
-def restore_script(dump_file: Path, into: Path) -> None:
-    """The SQL that recreates a dump's tables and rows (``--clean --if-exists``)."""
-    argv = [_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
-            f"--file={into}", str(dump_file)]
-    _run(argv, dict(os.environ), "pg_restore")
-
-
-def run_script(url: str, script: Path) -> None:
-    """Run ``script`` with psql in one transaction, stopping at the first error."""
+def restore(url: str, dump_file: Path) -> None:
+    """Load a ``pg_dump -Fc`` file with ``pg_restore`` in one transaction (``--clean``: the
+    dump's tables are dropped first). No psql script: a dump's text is never read as psql
+    commands."""
     target, env = _target(url)
-    argv = [_tool("psql"), "--no-psqlrc", "--quiet", "--single-transaction",
-            "--set=ON_ERROR_STOP=1", f"--file={script}", f"--dbname={target}"]
-    _run(argv, env, "psql (restore)")
+    argv = [_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
+            "--single-transaction", "--exit-on-error", f"--dbname={target}", str(dump_file)]
+    _run(argv, env, "pg_restore")

@@ -128,12 +128,20 @@ def test_a_backup_is_never_written_over_unasked(urls: tuple[str, str], tmp_path:
     assert _cli("db", "backup", str(backup), "--force")[0] == 0
 
 
-def _rewrite_manifest(backup: Path, change: dict[str, object]) -> None:
+def _members(backup: Path) -> dict[str, bytes]:
     with tarfile.open(backup, "r:gz") as tar:
-        members = {m.name: tar.extractfile(m).read() for m in tar.getmembers()}  # type: ignore[union-attr]
+        return {m.name: tar.extractfile(m).read() for m in tar.getmembers()}  # type: ignore[union-attr]
+
+
+def _rewrite(backup: Path, change: dict[str, object] | None = None,
+             copy_from: Path | None = None) -> None:
+    """Edit the manifest, or put another backup's database copy in."""
+    members = _members(backup)
     manifest = json.loads(members["manifest.json"])
-    manifest.update(change)
+    manifest.update(change or {})
     members["manifest.json"] = json.dumps(manifest).encode()
+    if copy_from is not None:
+        members["store.sqlite"] = _members(copy_from)["store.sqlite"]
     with tarfile.open(backup, "w:gz") as tar:
         for name, data in members.items():
             info = tarfile.TarInfo(name)
@@ -147,9 +155,20 @@ def test_an_edited_or_foreign_backup_is_refused(urls: tuple[str, str], tmp_path:
     _seed(source)
     backup = tmp_path / "store.finbots"
     assert _cli("db", "backup", str(backup))[0] == 0
-    _rewrite_manifest(backup, {"rows": {"run": 1}})
+    pristine = backup.read_bytes()
+    _rewrite(backup, {"rows": {"run": 1}})
     code, out = _cli("db", "restore", str(backup), "--url", target)
     assert code == 1 and "MAC" in out
+
+    backup.write_bytes(pristine)  # the manifest kept, another copy put in
+    store = Store(source)
+    store.start_run("payment-posting", {"date": "2026-12-03"}, "host-a", 12)
+    store.close()
+    other_backup = tmp_path / "later.finbots"
+    assert _cli("db", "backup", str(other_backup))[0] == 0
+    _rewrite(backup, copy_from=other_backup)
+    code, out = _cli("db", "restore", str(backup), "--url", target)
+    assert code == 1 and "SHA-256" in out
 
     other = tmp_path / "notes.txt"
     other.write_text("not a backup")
