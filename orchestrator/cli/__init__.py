@@ -17,6 +17,7 @@ from orchestrator.cli import (
     bots,
     db,
     jobs,
+    learned,
     new_bot,
     queues,
     robots,
@@ -46,6 +47,8 @@ app.add_typer(robots.app, name="robots", help="Robots: list, and `robots start` 
 app.add_typer(users.app, name="users", help="Users and their roles.")
 app.add_typer(tokens.app, name="tokens", help="API tokens for robots and integrations.")
 app.add_typer(audit.app, name="audit", help="The audit trail: list, verify, export.")
+app.add_typer(learned.app, name="learned",
+              help="What bots learned from people's decisions: list, withdraw.")
 app.add_typer(db.app, name="db", help="The store: schema upgrade and status, backup, restore.")
 app.add_typer(new_bot.app, name="new", help="Start something new: `finbots new bot NAME`.")
 app.command("serve")(serve.serve)

@@ -55,3 +55,32 @@ def test_list_and_withdraw(app: tuple[Store, dict[str, TestClient]]) -> None:
     assert "withdrawn by arthur" in client["fiona"].get("/learned").text
     assert client["arthur"].post("/api/v1/learned/99999/withdraw").status_code == 404
     assert client["arthur"].get("/api/v1/learned/99999").status_code == 404
+
+
+def test_command_line_lists_and_withdraws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                          ) -> None:
+    from typer.testing import CliRunner
+
+    from orchestrator.cli import app as cli
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("FINBOTS_DB_URL", url)
+    monkeypatch.setenv("FINBOTS_ACTOR", "arthur")
+    store = Store(url)
+    rule = store.learn_rule("payment-posting", "payer_iban", IBAN, {"customer_id": "C1007"},
+                            source_case=4, created_by="fiona",
+                            evidence={"says": f"account {IBAN} pays for C1007"})
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["learned", "list"])
+    assert listed.exit_code == 0 and "pays for C1007" in listed.output, listed.output
+
+    done = runner.invoke(cli, ["learned", "withdraw", str(rule.id)])
+
+    assert done.exit_code == 0, done.output
+    assert store.list_learned("payment-posting") == []
+    (record,) = [a for a in store.list_audit() if a.action == "learned.withdraw"]
+    assert record.actor == "arthur"
+    assert runner.invoke(cli, ["learned", "withdraw", "99999"]).exit_code == 1
+    shown = runner.invoke(cli, ["learned", "list", "--json"])
+    assert '"withdrawn_by": "arthur"' in shown.output
+    store.close()
