@@ -206,6 +206,11 @@ class LearnedHints:
         solutions += search.solutions
         if len(solutions) < 2:
             return None
+        # a set another payment of this statement took already is not the oldest left
+        solutions = [sol for sol in solutions
+                     if all(ctx.ledger.open(i) == i.amount_open for i in sol)]
+        if not solutions:
+            return None
         ranked = sorted(solutions, key=_age_key)
         chosen = ranked[0]
         says = f"{hint.key} pays its oldest invoices (lowest numbers) first"
