@@ -3,17 +3,19 @@
 SQLite: WAL journal (readers never block the writer), ``busy_timeout`` (a writer waits for
 the lock instead of failing), foreign keys on, and transactions opened by the store itself
 so that a write can start with ``BEGIN IMMEDIATE`` (take the write lock before reading).
-PostgreSQL (psycopg 3): a connection pool with pre-ping. A SQLite file is made readable by
-its owner only (:mod:`orchestrator.store.sqlite_files`).
+PostgreSQL (psycopg 3): a connection pool that pings connections idle for a second or more.
+A SQLite file is made readable by its owner only (:mod:`orchestrator.store.sqlite_files`).
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DisconnectionError
 
 from orchestrator.store.sqlite_files import private_sqlite_file
 
@@ -27,6 +29,8 @@ BUSY_TIMEOUT_MS = 30_000
 #: lock (every robot's claims wait on it) until TCP notices, which can take hours. The
 #: store's transactions are short; an ``options`` parameter in the URL replaces this.
 PG_IDLE_IN_TRANSACTION_MS = 15_000
+#: A pooled PostgreSQL connection idle this long (seconds) is pinged before it is used.
+PING_AFTER_IDLE_S = 1.0
 
 
 def normalize_url(url: str) -> str:
@@ -50,8 +54,31 @@ def make_engine(url: str, *, foreign_keys: bool = True) -> Engine:
         return _sqlite_engine(url, parsed.database, foreign_keys=foreign_keys)
     session = ({} if "options" in parsed.query else
                {"options": f"-c idle_in_transaction_session_timeout={PG_IDLE_IN_TRANSACTION_MS}"})
-    return create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True,
-                         connect_args=session)
+    return _pg_engine(url, session)
+
+
+def _pg_engine(url: str, connect_args: dict[str, Any]) -> Engine:
+    """A pool that pings a connection only when it sat idle for ``PING_AFTER_IDLE_S``: a
+    connection used a moment ago is not asked ``SELECT 1`` before every statement (a round
+    trip a busy robot's claims would pay each time), one the server may have dropped while
+    it waited is, and is replaced when it does not answer."""
+    engine = create_engine(url, pool_size=5, max_overflow=10, connect_args=connect_args)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # the pool replaces it and checks out again
+            raise DisconnectionError(f"connection lost while idle: {exc}") from exc
+
+    return engine
 
 
 def _sqlite_engine(url: str, database: str | None, *, foreign_keys: bool = True) -> Engine:
