@@ -20,6 +20,7 @@ from bots.payment_posting.erp import LegacyErp
 from bots.payment_posting.intake import QUEUE, produce
 from bots.payment_posting.portal import BillingPortal
 from bots.payment_posting.posting import Erp
+from bots.payment_posting.refresh import REFRESH_QUEUE, Refresher
 from bots.payment_posting.statement_review import REVIEW_QUEUE
 from bots.runtime import Bot, QueueSpec, RunContext
 from bots.runtime.paths import runs_dir
@@ -38,7 +39,8 @@ ARGUMENT_HELP = {
     "format": "the statement format downloaded from the bank",
     "statement_file": "import this file (camt/MT940/BAI2/CSV) instead of downloading; a "
     "refused file is moved to runs/quarantine/ with the reason beside it",
-    "phase": "all, intake or post (several post runs can share one queue)",
+    "phase": "all, intake, post (several post runs can share one queue) or refresh (only "
+    "read again the candidates of the cases people opened)",
     "matching_config": "a YAML/TOML file of matching thresholds and tolerances",
     "update_portal": "false: leave the billing portal alone",
     "receipt_screenshots": "false: no screenshot of each ERP confirmation (the step record "
@@ -68,7 +70,9 @@ BOT = Bot(
     credentials=DEFAULT_CREDENTIALS,
     queues=(QueueSpec(QUEUE, description="one payment of a bank statement per item"),
             QueueSpec(REVIEW_QUEUE, description="statements whose balances do not add up, "
-                      "one per item, until a person accepts or rejects them")),
+                      "one per item, until a person accepts or rejects them"),
+            QueueSpec(REFRESH_QUEUE, description="cases a person opened: their candidates "
+                      "read again from the ERP, one case per item")),
     selectors=Path(__file__).resolve().parent / "selectors",
     case_types=CASE_TYPES,
     argument_help=ARGUMENT_HELP,
@@ -81,7 +85,7 @@ def run(
     date: dt.date | None = None,
     format: Literal["camt053", "mt940", "bai2", "csv"] = "camt053",
     statement_file: Path | None = None,
-    phase: Literal["all", "intake", "post"] = "all",
+    phase: Literal["all", "intake", "post", "refresh"] = "all",
     matching_config: Path | None = None,
     update_portal: bool = True,
     receipt_screenshots: bool = True,
@@ -114,5 +118,7 @@ def run(
         settler = Settler(ctx, erp_app, lambda: BankSite(ctx, bank_credential), portal,
                           company_name)
         SettlingPoster(ctx, queue, erp_app, portal, settler).run()
+    if phase in ("all", "post", "refresh"):
+        summary["cases_read_again"] = Refresher(ctx, ctx.queue(REFRESH_QUEUE), erp_app).run()
     return summary
 

@@ -30,6 +30,8 @@ from decimal import Decimal
 from typing import Any
 
 from bots.payment_posting.allocations import PostingPlan, plan_posting, prepare_apply
+from bots.payment_posting.evidence import CASE_EVIDENCE
+from bots.payment_posting.refresh import REFRESH
 from bots.payment_posting.settlement import (
     REST_ACTIONS,
     WRITE_OFF_REASONS,
@@ -63,6 +65,7 @@ EVIDENCE = (
     Evidence("payload.statement.id", "Statement", "mono", _USED),
     Evidence("payload.statement.format", "Format", group=_USED),
     Evidence("payload.statement.account", "Account", "mono", _USED),
+    *CASE_EVIDENCE,  # the customer, their open items and payments, a duplicate's original
 )
 
 _NOTE = Field("note", "Note", help="why (e.g. customer confirmed by phone)")
@@ -205,7 +208,7 @@ _TECHNICAL = ("BANK_MFA_REFUSED", "BANK_NOT_READY", "ERP_TROUBLE", "ERP_NOT_READ
               "ERP_SIGNED_OFF", "ERP_INPUT_MISMATCH", "PORTAL_UNAVAILABLE", "PORTAL_TROUBLE")
 
 CASE_TYPES: tuple[CaseType, ...] = (
-    *(CaseType(reason, title, evidence=EVIDENCE, resolutions=resolutions)
+    *(CaseType(reason, title, evidence=EVIDENCE, resolutions=resolutions, refresh=REFRESH)
       for reason, (title, resolutions) in _BY_REASON.items()),
     *(CaseType(reason, reason.replace("_", " ").capitalize(), evidence=EVIDENCE,
                description="A technical failure past its retry limit.",
