@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.engine import make_url
 
+from bots.payment_posting.refresh import REFRESH_QUEUE
 from bots.runtime.browser import shutdown_browser
 from bots.runtime.errors import DuplicateError
 from bots.runtime.vault import Vault, ensure_key
@@ -80,7 +81,8 @@ def _demo_people(store: Store) -> list[tuple[str, str, str]]:
 
 
 def _demo_schedule(store: Store) -> None:
-    """A working-day morning run, and a queue trigger: what a person applies gets posted."""
+    """A working-day morning run, and queue triggers: what a person applies gets posted, a
+    case a person opens gets its candidates read again from the ERP."""
     scheduling.set_calendar(store, "TARGET2", [5, 6], {"2026-12-25": "Christmas Day",
                                                        "2026-12-26": "Boxing Day",
                                                        "2027-01-01": "New Year's Day"})
@@ -94,6 +96,10 @@ def _demo_schedule(store: Store) -> None:
         scheduling.add_schedule(store, "post-new-items", "payment-posting", "queue",
                                 {"queue": "payment-posting", "max_concurrent": 1},
                                 args={"phase": "post"}, created_by="demo")
+    with contextlib.suppress(DuplicateError):  # a case opened: its candidates read again
+        scheduling.add_schedule(store, "read-opened-cases", "payment-posting", "queue",
+                                {"queue": REFRESH_QUEUE, "max_concurrent": 1},
+                                args={"phase": "refresh"}, created_by="demo")
 
 
 def demo(
