@@ -264,9 +264,19 @@ def test_nodes_and_robots_on_several_hosts_take_over_from_each_other(fleet: Flee
     ran = sorted((j.id or 0, j.robot or "", (j.args or {}).get("phase", ""))
                  for j in jobs_by_id.values())
     print(f"payment-posting jobs (id, robot, phase): {ran}")
-    if any(robot == "r3" for _id, robot, _phase in ran):  # r3 drives the browser host's
-        served = (fleet.logs / "browsers.log").read_text(errors="replace")
-        assert f"a browser for ('{fleet.hosts.address('r3')}'" in served
+
+    # r3 drives a browser of the browser host: the only robot left takes a browser job
+    for robot in ("r1", "r2"):
+        fleet.hosts.kill_host(robot)
+    browse = fleet.store.create_job("mh-browse", {}, requested_by="multihost-test")
+    browsed = fleet.wait("r3 ran a browser job", lambda: fleet.store.get_run(
+        browse.id or 0).status in ("successful", "failed"), 120)
+    fleet.timings["browser job on r3 through the browser host"] = browsed
+    done = fleet.store.get_run(browse.id or 0)
+    assert (done.status, done.robot) == ("successful", "r3"), done.error
+    assert done.summary.get("remote") == "True" and done.summary.get("title")
+    served = (fleet.logs / "browsers.log").read_text(errors="replace")
+    assert f"a browser for ('{fleet.hosts.address('r3')}'" in served
 
     # the interval schedule: one job per fire time, none lost, none doubled
     set_schedule_enabled(fleet.store, "mh-tick", False)
