@@ -38,8 +38,8 @@ class FileLock:
     def try_hold(self) -> bool:
         if self.path is None or self._file is not None:
             return True
-        try:
-            handle = self.path.open("a+")
+        try:  # owner-only, like the store's other side files
+            handle = os.fdopen(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600), "r+")
         except OSError:
             return False
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from schedhelp import jobs_of
@@ -57,6 +58,9 @@ def test_one_node_leads_and_the_other_takes_over_when_it_steps_down(
     assert [n.node for n in nodes if n.leads] == ["node-a"]
     if store.dialect == "postgresql":  # every node shows there, the standby too
         assert {(n.node, n.leads) for n in nodes} == {("node-a", True), ("node-b", False)}
+    else:  # the lock file beside the store is its owner's only
+        lock = Path(f"{store.engine.url.database}.scheduler.lock")
+        assert lock.stat().st_mode & 0o777 == 0o600
 
     a.stop()
     assert b.beat() is True
