@@ -54,7 +54,17 @@ if [ -n "${DESKTOP_MISSING:-}" ] && command -v apt-get >/dev/null; then
   apt_install $DESKTOP_MISSING || echo "setup: could not install${DESKTOP_MISSING}; desktop tests will skip" >&2
 fi
 
-# 4. HTMX for the web UI, from the npm registry, checked against its known digest
+# 4. the tools of the several-hosts test (network namespaces and a TCP forwarder to PostgreSQL)
+for pkg in iproute2 socat; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || HOSTS_MISSING="${HOSTS_MISSING:-} $pkg"
+done
+if [ -n "${HOSTS_MISSING:-}" ] && command -v apt-get >/dev/null; then
+  echo "setup: installing${HOSTS_MISSING} (the several-hosts test)"
+  # shellcheck disable=SC2086
+  apt_install $HOSTS_MISSING || echo "setup: could not install${HOSTS_MISSING}; the several-hosts test will skip" >&2
+fi
+
+# 5. HTMX for the web UI, from the npm registry, checked against its known digest
 HTMX=orchestrator/web/static/vendor/htmx.min.js
 HTMX_SHA=e209dda5c8235479f3166defc7750e1dbcd5a5c1808b7792fc2e6733768fb447
 if [ ! -f "$HTMX" ] || [ "$(sha256sum "$HTMX" | cut -c1-64)" != "$HTMX_SHA" ]; then
@@ -66,7 +76,7 @@ if [ ! -f "$HTMX" ] || [ "$(sha256sum "$HTMX" | cut -c1-64)" != "$HTMX_SHA" ]; t
   mv "$tmp/package/dist/htmx.min.js" "$HTMX"; rm -rf "$tmp"
 fi
 
-# 5. optional extras asked for by name (e.g. FINBOTS_SETUP_EXTRAS="chromium-driver xvfb")
+# 6. optional extras asked for by name (e.g. FINBOTS_SETUP_EXTRAS="chromium-driver xvfb")
 for pkg in ${FINBOTS_SETUP_EXTRAS:-}; do
   dpkg -s "$pkg" >/dev/null 2>&1 || { echo "setup: installing $pkg"; apt_install "$pkg"; }
 done
