@@ -83,7 +83,7 @@ class Sandbox:
         env = {**os.environ, "FINBOTS_ERP_SLOW_MS": slow_ms, "FINBOTS_PORTAL_DELAY_MS": "0"}
         self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a shared machine may be slow to seed
         while not self._healthy():
             if time.monotonic() > deadline or self.proc.poll() is not None:
                 raise RuntimeError("sandbox did not start")
