@@ -101,14 +101,15 @@ def _add(tar: tarfile.TarFile, name: str, size: int, fh: Any) -> None:
 
 
 def _member(tar: tarfile.TarFile, name: str, path: Path) -> tuple[tarfile.TarInfo, IO[bytes]]:
-    try:
-        info = tar.getmember(name)
-    except KeyError:
-        raise StoreError(f"{path}: not a finbots backup (no {name})") from None
-    handle = tar.extractfile(info) if info.isreg() else None
-    if handle is None:
-        raise StoreError(f"{path}: {name} is not a regular file")
-    return info, handle
+    """The member ``name``, found by reading forward (a gzip stream never seeks back)."""
+    for info in tar:
+        if info.name != name:
+            continue
+        handle = tar.extractfile(info) if info.isreg() else None
+        if handle is None:
+            raise StoreError(f"{path}: {name} is not a regular file")
+        return info, handle
+    raise StoreError(f"{path}: not a finbots backup (no {name})")
 
 
 def _open(path: Path) -> tarfile.TarFile:
