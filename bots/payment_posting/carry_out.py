@@ -5,7 +5,9 @@ document numbers.
 Idempotent in both systems: the ERP is asked for a posting of the bank reference before a
 receipt is entered, the bank for the refund's EndToEndId (the ERP's refund document
 number) before a payment file is uploaded. A rerun or a retry after a crash between the two
-finds what was done and only does what is missing. Refunds of one payment never add up to
+finds what was done and only does what is missing. A posting found whose documents are not
+the ones this decision books (an earlier, other decision on the payment) is a case
+(``ERP_ALREADY_BOOKED``), never reported as done. Refunds of one payment never add up to
 more than the payment: the ERP checks it when booking, the bot again before paying.
 """
 
@@ -77,6 +79,11 @@ class Settler:
 
         confirmation, found = attempt(erp, book)
         documents = settling.documents(item.reference)
+        if found and _kinds(documents) != expected_documents(settlement):
+            raise BusinessFailure("ERP_ALREADY_BOOKED", (
+                f"the ERP holds {confirmation} for this payment already, with other "
+                f"documents ({_describe(_kinds(documents))}) than this decision needs "
+                f"({_describe(expected_documents(settlement))}); reverse it in the ERP first"))
         refunds = [d for d in documents if d["kind"] == "refund"]
         refunded = sum((Decimal(d["amount"]) for d in refunds), Decimal("0.00"))
         if refunded > amount:
@@ -134,6 +141,28 @@ class Settler:
             self.portal.set_status(row["invoice_number"], status, (
                 f"Payment {item.reference} of {entry['value_date']} applied: {row['amount']} "
                 f"{entry.get('currency') or ''} (ERP {confirmation})"))
+
+
+_KIND = {"ON_ACCOUNT": "unapplied", "SUSPENSE": "suspense", "REFUND": "refund",
+         "WRITE_OFF": "write_off"}
+
+
+def expected_documents(settlement: dict[str, Any]) -> list[tuple[str, str]]:
+    """``(kind, amount)`` of the documents the ERP books for ``settlement``, sorted."""
+    docs = [("write_off", f"{Decimal(r['write_off']):.2f}") for r in settlement.get("rows") or []
+            if Decimal(r.get("write_off") or 0)]
+    rest = settlement.get("rest")
+    if rest:
+        docs.append((_KIND[rest["action"]], f"{Decimal(rest['amount']):.2f}"))
+    return sorted(docs)
+
+
+def _kinds(documents: list[dict[str, str]]) -> list[tuple[str, str]]:
+    return sorted((d["kind"], f"{Decimal(d['amount'] or 0):.2f}") for d in documents)
+
+
+def _describe(pairs: list[tuple[str, str]]) -> str:
+    return ", ".join(f"{kind} {amount}" for kind, amount in pairs) or "none"
 
 
 def _rule(payload: dict[str, Any]) -> str:

@@ -201,6 +201,8 @@ _BY_REASON: dict[str, tuple[str, tuple[Resolution, ...]]] = {
     "TOO_MANY_INVOICES": ("More invoices than the ERP form takes",
                           (APPLY, ON_ACCOUNT, WRITE_OFF)),
     "ERP_FORM_LIMIT": ("A write-off the ERP form cannot take", (APPLY, ON_ACCOUNT, WRITE_OFF)),
+    "ERP_ALREADY_BOOKED": ("The ERP holds another booking of this payment",
+                           (APPLY, ON_ACCOUNT, REFUND, WRITE_OFF)),
 }
 # technical failures past the retry limit: a retry (added by the orchestrator), or by hand
 _TECHNICAL = ("BANK_MFA_REFUSED", "BANK_NOT_READY", "ERP_TROUBLE", "ERP_NOT_READY",
