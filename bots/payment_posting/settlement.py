@@ -205,7 +205,7 @@ def prepare_refund(case: Mapping[str, Any], values: Mapping[str, Any]) -> Prepar
     return PreparedResolution(
         payload={"settlement": settlement_payload("refund", case, customer_id=customer,
                                                   rest=rest)},
-        amount=amount,
+        amount=amount, limit=payment,
         summary=_note(f"refund of {amount:.2f} {currency} to {name} ({iban})", values))
 
 

@@ -102,12 +102,16 @@ class PreparedResolution:
     """What a resolution's ``prepare`` hook made of a person's input.
 
     ``payload``: merged into the work item the bot carries out; ``amount``: what the
-    approval threshold is checked against; ``summary``: one line for the case history.
+    approval threshold is checked against; ``summary``: one line for the case history;
+    ``limit``: the most that resolutions of this approval kind may move on this payment
+    in all (its cases and earlier requests together, e.g. refunds never beyond the amount
+    received); a request that would pass it is refused before anything is queued.
     """
 
     payload: dict[str, Any] = field(default_factory=dict)
     amount: Any = None  # Decimal | None
     summary: str = ""
+    limit: Any = None  # Decimal | None
 
 
 #: ``prepare(case, values)``: check and shape a person's input (raise ValueError to refuse).

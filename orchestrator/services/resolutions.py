@@ -250,7 +250,8 @@ def resolve_case(store: Store, case_id: int, actor: str, name: str, raw: Mapping
     return store.request_resolution(
         case_id, actor, resolution.name, payload=prepared.payload, values=values,
         amount=amount, approval_kind=resolution.approval, carried_out=resolution.carried_out,
-        summary=prepared.summary or resolution.label)
+        summary=prepared.summary or resolution.label,
+        limit=None if prepared.limit is None else Decimal(str(prepared.limit)))
 
 
 @dataclass(frozen=True, slots=True)

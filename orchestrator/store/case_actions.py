@@ -65,7 +65,7 @@ class CaseActionsMixin(StoreBase):
         self, case_id: int, actor: str, name: str, *,
         payload: Mapping[str, Any] | None = None, values: Mapping[str, Any] | None = None,
         amount: Decimal | None = None, approval_kind: str | None = None,
-        carried_out: bool = True, summary: str = "",
+        carried_out: bool = True, summary: str = "", limit: Decimal | None = None,
     ) -> CaseOutcome:
         """A person resolves the case with the resolution ``name``.
 
@@ -75,6 +75,9 @@ class CaseActionsMixin(StoreBase):
         ``carried_out`` clones the case's failed work item back into its queue with
         ``{**item.payload, **payload, "resolution": {...}, "resolves_case": case_id}`` and
         the case waits for the bot; else the case is resolved with ``summary``.
+
+        ``limit``: the most resolutions of ``approval_kind`` may move on this payment in
+        all; a request that would pass it raises ValueError and changes nothing.
         """
         request = ResolutionRequest(
             name=name, values=dict(values or {}), payload=dict(payload or {}),
@@ -86,6 +89,9 @@ class CaseActionsMixin(StoreBase):
             case, related = lock_payment_cases(s, case_id)
             check_workable(case, actor)
             before = moved_before(s, related)
+            if limit is not None and approval_kind is not None and request.amount:
+                _check_limit(approval_kind, request.amount, Decimal(limit),
+                             moved_before(s, related, kind=approval_kind))
             if self._over(approval_kind, request.amount, before):
                 assert approval_kind is not None and request.amount is not None
                 approval = self._ask_approval(s, case, actor, approval_kind, request, before)
@@ -138,3 +144,13 @@ class CaseActionsMixin(StoreBase):
                   {"approval_id": approval.id, "kind": kind, "amount": amount,
                    "moved_before": before, "resolution": request.name})
         return approval
+
+
+def _check_limit(kind: str, amount: Decimal, limit: Decimal, already: Decimal) -> None:
+    """Refuse a request that would take what ``kind`` moved on one payment past ``limit``."""
+    if already + amount > limit:
+        what = kind.replace("_", " ")
+        raise ValueError(
+            f"{what} of {amount:.2f} refused: this payment's cases have already moved "
+            f"{already:.2f} as {what} (done or waiting for approval), and {already + amount:.2f} "
+            f"in all would be more than {limit:.2f}")

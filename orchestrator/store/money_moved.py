@@ -87,8 +87,9 @@ def lock_payment_cases(s: Session, case_id: int, *,
     return case, [c.id for c in cases if c.id is not None]
 
 
-def moved_before(s: Session, case_ids: Sequence[int]) -> Decimal:
-    """Money the cases' resolutions moved (or wait for approval to move) so far."""
+def moved_before(s: Session, case_ids: Sequence[int], kind: str | None = None) -> Decimal:
+    """Money the cases' resolutions moved (or wait for approval to move) so far; with
+    ``kind``, only what resolutions of that approval kind moved (e.g. refunds)."""
     if not case_ids:
         return Decimal("0")
     total = Decimal("0")
@@ -98,13 +99,18 @@ def moved_before(s: Session, case_ids: Sequence[int]) -> Decimal:
         record = (event.details or {}).get("moved")
         if not isinstance(record, dict) or record.get("amount") in (None, ""):
             continue
+        if kind is not None and record.get("kind") != kind:
+            continue
         item_id = record.get("work_item_id")
         if item_id is not None and _failed_for_good(s, int(item_id)):
             continue
         total += Decimal(str(record["amount"]))
-    pending = s.exec(select(Approval.amount, Approval.payload)
+    pending_query = (select(Approval.amount, Approval.payload)
                      .where(col(Approval.case_id).in_(list(case_ids)))
                      .where(Approval.status == PENDING))
+    if kind is not None:
+        pending_query = pending_query.where(Approval.kind == kind)
+    pending = s.exec(pending_query)
     for amount, payload in pending:
         if not (payload or {}).get("reopen"):
             total += Decimal(amount)

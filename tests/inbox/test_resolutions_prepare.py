@@ -71,6 +71,8 @@ def test_refund_needs_a_payee_iban_and_never_more_than_the_payment() -> None:
                          "payee_name": "Borealis Foods Ltd", "payee_iban": IBAN}
     with pytest.raises(ValueError, match="more than the payment"):
         settle(REFUND, dup, amount="2380.01")
+    # every refund of this payment together is held to its amount when a person asks
+    assert REFUND.prepare(dup, {}).limit == Decimal("2380.00")
     with pytest.raises(ValueError, match=r"apply 380\.00 to invoices"):
         settle(REFUND, dup, amount="2000.00")
     with pytest.raises(ValueError, match="Payee IBAN: none is not a valid IBAN"):
