@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -118,6 +119,34 @@ class AdviceBuilder:
             check_decimals(value, currency, file=self.file, location=location)
         self.lines.append(RemittanceLine(str(invoice).strip(), paid, deducted,
                                          str(note or "").strip()))
+
+    def read_rows(self, rows: Iterable[tuple[str, Sequence[object]]]) -> str:
+        """Read a spreadsheet-like advice: labelled fields (``Payer``, ``Payment
+        reference``, ...) then an invoice table, whose header row names at least the
+        invoice and amount columns, ended by a blank row or a total row. Each row comes
+        with its location for errors; returns the location of the last row read."""
+        columns: dict[str, int] | None = None
+        where = "start"
+        for where, cells in rows:
+            if not any(str(c or "").strip() for c in cells):
+                if columns and self.lines:
+                    break  # a blank row ends the table
+                continue
+            names = [COLUMN_LABELS.get(label(c)) for c in cells]
+            if columns is None and "invoice" in names and "amount" in names:
+                columns = {name: i for i, name in enumerate(names) if name}
+                continue
+            if columns is None:
+                key = FIELD_LABELS.get(label(cells[0]))
+                if key and len(cells) > 1:
+                    self.set_field(key, cells[1], where)
+                continue
+            row = {name: cells[i] for name, i in columns.items() if i < len(cells)}
+            if label(row.get("invoice") or "") in ("total", "sum"):
+                break
+            self.add_line(*(row.get(n) for n in ("invoice", "amount", "deduction", "note")),
+                          where)
+        return where
 
     def build(self, location: str) -> RemittanceAdvice:
         if not self.lines:

@@ -10,7 +10,7 @@ import io
 from pathlib import Path
 
 from bots.cashapp.model import RemittanceAdvice
-from bots.cashapp.statements.advice import COLUMN_LABELS, FIELD_LABELS, AdviceBuilder, label
+from bots.cashapp.statements.advice import AdviceBuilder
 from bots.runtime.errors import StatementParseError
 
 #: an advice is a page of text: anything larger is not one
@@ -41,31 +41,10 @@ def read_csv_advice(path: str | Path) -> RemittanceAdvice:
     first = text.splitlines()[0] if text.strip() else ""
     delimiter = max((";", "\t", ","), key=first.count) if first else ","
     advice = AdviceBuilder(str(path))
-    columns: dict[str, int] | None = None
     try:
         rows = list(csv.reader(io.StringIO(text), delimiter=delimiter, strict=True))
     except csv.Error as exc:
         raise StatementParseError(f"not a readable CSV file: {exc}", file=str(path)) from exc
-    last = 0
-    for number, cells in enumerate(rows, start=1):
-        last, where = number, f"line {number}"
-        if not any(c.strip() for c in cells):
-            if columns and advice.lines:
-                break
-            continue
-        names = [COLUMN_LABELS.get(label(c)) for c in cells]
-        if columns is None and "invoice" in names and "amount" in names:
-            columns = {name: i for i, name in enumerate(names) if name}
-            continue
-        if columns is None:
-            key = FIELD_LABELS.get(label(cells[0]))
-            if key and len(cells) > 1:
-                advice.set_field(key, cells[1], where)
-            continue
-        if label(cells[columns["invoice"]] if columns["invoice"] < len(cells) else "") in (
-                "total", "sum"):
-            break
-        advice.add_line(*(cells[columns[n]] if n in columns and columns[n] < len(cells)
-                          else None for n in ("invoice", "amount", "deduction", "note")),
-                        where)
-    return advice.build(f"line {last}")
+    last = advice.read_rows((f"line {number}", cells)
+                            for number, cells in enumerate(rows, start=1))
+    return advice.build(last)

@@ -8,7 +8,7 @@ from typing import Any
 from RPA.Excel.Files import Files
 
 from bots.cashapp.model import RemittanceAdvice
-from bots.cashapp.statements.advice import COLUMN_LABELS, FIELD_LABELS, AdviceBuilder, label
+from bots.cashapp.statements.advice import AdviceBuilder
 from bots.runtime.errors import StatementParseError
 
 
@@ -26,35 +26,11 @@ def _rows(path: Path) -> tuple[str, list[list[Any]]]:
     return str(sheet), rows
 
 
-def _cell(cells: list[Any], columns: dict[str, int], name: str) -> Any:
-    i = columns.get(name)
-    return cells[i] if i is not None and i < len(cells) else None
-
-
 def read_excel_advice(path: str | Path) -> RemittanceAdvice:
     """Labelled fields (``Payer``, ``Payment reference``, ...) then an invoice table."""
     path = Path(path)
     sheet, rows = _rows(path)
     advice = AdviceBuilder(str(path))
-    columns: dict[str, int] | None = None
-    for number, row in enumerate(rows, start=1):
-        where = f"sheet {sheet} row {number}"
-        cells = list(row)
-        if not any(str(c or "").strip() for c in cells):
-            if columns and advice.lines:
-                break  # a blank row ends the table
-            continue
-        names = [COLUMN_LABELS.get(label(c)) for c in cells]
-        if columns is None and "invoice" in names and "amount" in names:
-            columns = {name: i for i, name in enumerate(names) if name}
-            continue
-        if columns is None:
-            key = FIELD_LABELS.get(label(cells[0]))
-            if key and len(cells) > 1:
-                advice.set_field(key, cells[1], where)
-            continue
-        if label(cells[columns["invoice"]]) in ("total", "sum"):
-            break
-        advice.add_line(*(_cell(cells, columns, n) for n in ("invoice", "amount", "deduction",
-                                                            "note")), where)
+    advice.read_rows((f"sheet {sheet} row {number}", list(row))
+                     for number, row in enumerate(rows, start=1))
     return advice.build(f"sheet {sheet}")
