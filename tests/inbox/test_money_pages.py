@@ -88,3 +88,23 @@ def test_a_statement_case_shows_balances_and_entries(
                  "1,112.34", "12.34", "GRANITE TOOLS", "NWB-TUE-1", "Accept the statement",
                  "Reject the statement"):
         assert text in page.text, text
+
+
+
+def test_an_empty_list_in_the_evidence_reads_none(
+        app: tuple[Store, dict[str, TestClient]]) -> None:
+    store, people = app
+    run = store.start_run("payment-posting", {}, "h", 1)
+    store.ensure_queue("payment-posting")
+    item = store.add_item("payment-posting", "NWB-EMPTY-1", {})
+    assert item is not None
+    store.claim_item("payment-posting", "robot", run_id=run.id)
+    store.fail_item(item.id, "business", "AMBIGUOUS", "several fit")
+    payload = {"entry": {"amount": "2000.00", "currency": "EUR", "payer_name": "Fjord"},
+               "customer_id": "C1006", "learned": []}
+    case = store.open_case(run.id, item.id, item.reference, "AMBIGUOUS", "several fit",
+                           data={"payload": payload}, amount=Decimal("2000.00"))
+    page = people["ana"].get(f"/cases/{case.id}")
+    assert page.status_code == 200, page.text
+    assert '<td class="fact-learned">none</td>' in page.text
+    assert "<pre>[]</pre>" not in page.text
