@@ -8,7 +8,7 @@ run: setup
 	@.venv/bin/finbots demo $(DEMO_ARGS)
 
 test: setup
-	@.venv/bin/python -m pytest -q $(PYTEST_ARGS)
+	@.venv/bin/python -m pytest -q --durations=25 $(PYTEST_ARGS)
 
 lint: setup
 	@.venv/bin/ruff check .
