@@ -15,8 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
+from bots.runtime.browser import shared_playwright
 from bots.runtime.chromium import TOKEN_HEADER, connect_chromium
 from bots.runtime.errors import BrowserNotFoundError
 from orchestrator.cluster.browser_server import rewrite_head
@@ -100,42 +100,42 @@ def test_a_robot_drives_a_browser_the_server_runs(
         monkeypatch: pytest.MonkeyPatch) -> None:
     endpoint, proc = server
     monkeypatch.setenv("FINBOTS_BROWSER_TOKEN", TOKEN)
-    with sync_playwright() as pw:
-        started = time.monotonic()
-        browser = connect_chromium(pw, endpoint)
-        print(f"connected to the browser server in {time.monotonic() - started:.2f} s")
-        try:
-            page = browser.new_page()
-            page.goto(site)
-            assert page.inner_text("#t") == "Remittance 4711"
-            assert any("chromium" in name or "chrome" in name
-                       for name in _descendants(proc.pid)), "the browser runs at the server"
-        finally:
-            browser.close()
+    pw = shared_playwright()  # the test process's one driver (the sync API allows one)
+    started = time.monotonic()
+    browser = connect_chromium(pw, endpoint)
+    print(f"connected to the browser server in {time.monotonic() - started:.2f} s")
+    try:
+        page = browser.new_page()
+        page.goto(site)
+        assert page.inner_text("#t") == "Remittance 4711"
+        assert any("chromium" in name or "chrome" in name
+                   for name in _descendants(proc.pid)), "the browser runs at the server"
+    finally:
+        browser.close()
 
 
 def test_the_server_ignores_launch_options_a_client_sends(
         server: tuple[str, subprocess.Popen[bytes]], site: str) -> None:
     endpoint, _proc = server
     sneaky = json.dumps({"executablePath": "/bin/false", "args": ["--remote-debugging-port=1"]})
-    with sync_playwright() as pw:
-        browser = pw.chromium.connect(
-            f"{endpoint}?launch-options={sneaky}", timeout=30_000,
-            headers={TOKEN_HEADER: TOKEN, "x-playwright-launch-options": sneaky})
-        try:
-            page = browser.new_page()
-            page.goto(site)
-            assert page.inner_text("#t") == "Remittance 4711"  # the server's Chromium ran
-        finally:
-            browser.close()
+    pw = shared_playwright()
+    browser = pw.chromium.connect(
+        f"{endpoint}?launch-options={sneaky}", timeout=30_000,
+        headers={TOKEN_HEADER: TOKEN, "x-playwright-launch-options": sneaky})
+    try:
+        page = browser.new_page()
+        page.goto(site)
+        assert page.inner_text("#t") == "Remittance 4711"  # the server's Chromium ran
+    finally:
+        browser.close()
 
 
 def test_a_wrong_token_is_refused_without_showing_it(
         server: tuple[str, subprocess.Popen[bytes]], monkeypatch: pytest.MonkeyPatch) -> None:
     endpoint, _proc = server
     monkeypatch.setenv("FINBOTS_BROWSER_TOKEN", "not-the-token")
-    with sync_playwright() as pw, pytest.raises(BrowserNotFoundError) as refused:
-        connect_chromium(pw, endpoint, timeout_ms=10_000)
+    with pytest.raises(BrowserNotFoundError) as refused:
+        connect_chromium(shared_playwright(), endpoint, timeout_ms=10_000)
     assert endpoint in str(refused.value) and "401" in str(refused.value)
     assert "not-the-token" not in str(refused.value)
 
