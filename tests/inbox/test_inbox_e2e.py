@@ -96,8 +96,12 @@ def test_a_person_applies_a_stopped_payment_and_the_bot_posts_it(
     step = finance.get_by_role("link", name=f"run {first['run_id']}, the step")
     assert re.fullmatch(rf"/runs/{first['run_id']}#step-\d+", step.get_attribute("href") or "")
     shots = finance.locator(".gallery img")
-    if shots.count():
-        assert shots.first.evaluate("img => img.complete && img.naturalWidth > 0")
+    if shots.count():  # lazy images load once scrolled to: scroll, then wait for it
+        shots.first.scroll_into_view_if_needed()
+        assert shots.first.evaluate(
+            "img => img.complete ? img.naturalWidth > 0 : new Promise(done => {"
+            " img.onload = () => done(img.naturalWidth > 0); img.onerror = () => done(false);"
+            " })")
 
     # apply to INV-2026-1010: above the threshold, so an approver signs it off first
     finance.get_by_label("Pick INV-2026-1010").check()
