@@ -17,7 +17,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from sandbox.erp import pages
+from sandbox.erp import ext, pages
 from sandbox.erp.db import ErpDb
 from sandbox.erp.web import COOKIE, HERE, MESSAGES, current_user, layout, render
 from sandbox.faults import Sessions, install_sandbox_routes
@@ -81,6 +81,7 @@ def create_app(db_path: Path, scenario: Scenario) -> Starlette:
         Route("/ar/menu.do", simple_page, name="menu"),
         Route("/ar/welcome.do", simple_page, name="welcome"),
         *pages.routes(),
+        *ext.routes(),
         Mount("/ar/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes)

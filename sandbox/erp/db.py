@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from sandbox.erp import ext
 from sandbox.erp.documents import DEDUCTION, SUSPENSE_ACCOUNT, Rest, document_number
 from sandbox.scenario import Scenario
 from sandbox.truthdb import TruthDb
@@ -73,6 +74,7 @@ class ErpDb(TruthDb):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.connect() as c:
             c.executescript(SCHEMA)
+            ext.create_schemas(c)
             c.execute("BEGIN")
             c.execute("INSERT INTO meta VALUES ('extra_exact', ?)", (str(extra_exact),))
             for cust in scenario.customers:
@@ -87,6 +89,7 @@ class ErpDb(TruthDb):
                      i.creditor_reference, str(i.discount_percent),
                      i.discount_until.isoformat() if i.discount_until else None),
                 )
+            ext.seed(c, scenario)
             c.execute("COMMIT")
 
     def extra_exact(self) -> int:
@@ -217,5 +220,6 @@ class ErpDb(TruthDb):
             invoices = [dict(r) for r in c.execute(
                 "SELECT invoice_number, customer_id, amount, amount_open FROM invoices "
                 "ORDER BY invoice_number")]
+            extensions = ext.truth(c)
         return {"app": "legacy_erp", "extra_exact": self.extra_exact(),
-                "invoices": invoices, "postings": self.postings()}
+                "invoices": invoices, "postings": self.postings(), **extensions}
