@@ -50,6 +50,7 @@ _spec.loader.exec_module(multihost)
 EXTRA_EXACT = 4  # bulk payments on top of the scenario's: enough posting to cut into
 LEASE = 6.0  # the leader lock's lease (orchestrator.scheduler.leadership)
 UNRESPONSIVE = 6.0  # robots: another robot's silence before its jobs are abandoned
+REMOTE_BROWSER_ROBOTS = ("r1", "r3")  # use the browser host's browsers; r2 its own
 TICK_SECONDS = 2
 APPS = {"sandbox_bank": 8101, "legacy_erp": 8102, "billing_portal": 8103}
 FAST = {"FINBOTS_ERP_SLOW_MS": "0", "FINBOTS_PORTAL_DELAY_MS": "0"}
@@ -173,7 +174,7 @@ def test_nodes_and_robots_on_several_hosts_take_over_from_each_other(fleet: Flee
         fleet.start(robot, "-m", "orchestrator.cli", "robots", "start", "--name", robot,
                     "--slots", "2", "--poll", "0.5", "--heartbeat", "1",
                     "--unresponsive-after", str(UNRESPONSIVE),
-                    extra=remote if robot == "r3" else None)
+                    extra=remote if robot in REMOTE_BROWSER_ROBOTS else None)
 
     fleet.wait("sandbox up", lambda: httpx.get(
         fleet.url("targets", APPS["legacy_erp"]) + "/_sandbox/truth", timeout=2).is_success, 90)
@@ -265,18 +266,19 @@ def test_nodes_and_robots_on_several_hosts_take_over_from_each_other(fleet: Flee
                  for j in jobs_by_id.values())
     print(f"payment-posting jobs (id, robot, phase): {ran}")
 
-    # r3 drives a browser of the browser host: the only robot left takes a browser job
-    for robot in ("r1", "r2"):
+    # a robot with the browser host's browsers (whichever was not cut off) takes a browser job
+    driver = next(r for r in REMOTE_BROWSER_ROBOTS if r != victim)
+    for robot in {"r1", "r2", "r3"} - {victim, driver}:
         fleet.hosts.kill_host(robot)
     browse = fleet.store.create_job("mh-browse", {}, requested_by="multihost-test")
-    browsed = fleet.wait("r3 ran a browser job", lambda: fleet.store.get_run(
+    browsed = fleet.wait(f"{driver} ran a browser job", lambda: fleet.store.get_run(
         browse.id or 0).status in ("successful", "failed"), 120)
-    fleet.timings["browser job on r3 through the browser host"] = browsed
+    fleet.timings[f"browser job on {driver} through the browser host"] = browsed
     done = fleet.store.get_run(browse.id or 0)
-    assert (done.status, done.robot) == ("successful", "r3"), done.error
+    assert (done.status, done.robot) == ("successful", driver), done.error
     assert done.summary.get("remote") == "True" and done.summary.get("title")
     served = (fleet.logs / "browsers.log").read_text(errors="replace")
-    assert f"a browser for ('{fleet.hosts.address('r3')}'" in served
+    assert f"a browser for ('{fleet.hosts.address(driver)}'" in served
 
     # the interval schedule: one job per fire time, none lost, none doubled
     set_schedule_enabled(fleet.store, "mh-tick", False)
