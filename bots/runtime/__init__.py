@@ -8,6 +8,7 @@ cases opened for failed items) and the bot's persistent state (``ctx.state(names
 
 from bots.runtime.app_session import AppSession
 from bots.runtime.bot import Bot, QueueSpec
+from bots.runtime.bot_config import ConfigDocument, ConfigSpec
 from bots.runtime.browser import BrowserSession, shutdown_browser
 from bots.runtime.cases import (
     RETRY,
@@ -64,6 +65,8 @@ __all__ = [
     "BusinessFailure",
     "CaseBackend",
     "CaseType",
+    "ConfigDocument",
+    "ConfigSpec",
     "Credential",
     "Evidence",
     "Field",

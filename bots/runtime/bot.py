@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bots.runtime.bot_config import ConfigSpec
+from bots.runtime.bot_config import specs as config_specs
 from bots.runtime.cases import CaseType, generic_case_type
 from bots.runtime.errors import ConfigError
 
@@ -74,6 +76,8 @@ class Bot:
     selectors: Path | None = None
     case_types: tuple[CaseType, ...] = ()
     argument_help: Mapping[str, str] = field(default_factory=dict)
+    #: configuration documents (policies, templates): name -> ConfigSpec or default YAML path
+    config: Mapping[str, ConfigSpec | Path | str] = field(default_factory=dict)
     entry: BotTask | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -87,6 +91,7 @@ class Bot:
         self.credentials = dict(self.credentials)
         if self.selectors is not None:
             self.selectors = Path(self.selectors)
+        self.config = config_specs(self.config)
         reasons = [c.reason for c in self.case_types]
         if len(set(reasons)) != len(reasons):
             raise ConfigError(f"bot {self.name!r} declares a case type twice")
@@ -172,7 +177,12 @@ class Bot:
                             "resolutions": [r.name for r in c.resolutions]}
                            for c in self.case_types],
             "selectors": str(self.selectors) if self.selectors else None,
+            "config": {name: spec.description for name, spec in self.config_specs().items()},
         }
+
+    def config_specs(self) -> dict[str, ConfigSpec]:
+        """The configuration documents this bot declares (``ctx.config(name)``)."""
+        return config_specs(self.config)
 
 
 def _spec(p: inspect.Parameter, help_text: str) -> ArgumentSpec:

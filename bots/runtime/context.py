@@ -3,6 +3,8 @@ queues, exception cases, its persistent state)."""
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import os
 import socket
 import time
@@ -13,7 +15,9 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from bots.runtime.bot import Bot
+from bots.runtime.bot_config import ConfigBackend, ConfigDocument, packaged_document, parse_config
 from bots.runtime.browser import BrowserSession
+from bots.runtime.errors import ConfigError
 from bots.runtime.learned import Learned
 from bots.runtime.logs import RunLog
 from bots.runtime.memory import MemoryBackend
@@ -78,6 +82,7 @@ class RunContext:
         self.backend: BotBackend = backend if backend is not None else MemoryBackend()
         self.owner = f"{socket.gethostname()}:{os.getpid()}:run{run_id}"
         self._queues: dict[str, WorkQueue] = {}
+        self._configs: dict[str, ConfigDocument] = {}
         self.transactions: list[Transaction] = []
         self.failed = False
         self.trace_path: Path | None = None
@@ -161,6 +166,39 @@ class RunContext:
                           on_item=self.transactions.append, log=self.log)
         self._queues[name] = queue
         return queue
+
+    def config(self, name: str) -> dict[str, Any]:
+        """The bot's configuration document ``name`` (a policy, dunning levels, templates),
+        parsed: the newest version saved in the orchestrator, else the packaged default.
+
+        Read once per run (a run never mixes two versions) and recorded as a ``config``
+        step with its version and digest. A copy: changing it changes nothing stored.
+        """
+        return copy.deepcopy(self.config_document(name).data)
+
+    def config_document(self, name: str) -> ConfigDocument:
+        """The version of ``name`` this run uses (see :meth:`config`)."""
+        if name in self._configs:
+            return self._configs[name]
+        bot = self.bot.name if self.bot else "bot"
+        declared = self.bot.config_specs() if self.bot else {}
+        if name not in declared:
+            raise ConfigError(f"bot {bot!r} declares no configuration document {name!r}"
+                              f" (declared: {', '.join(sorted(declared)) or 'none'})")
+        spec = declared[name]
+        with self.recorder.step("config", app="orchestrator", selector=name) as st:
+            stored = (self.backend.get_config(bot, name)
+                      if isinstance(self.backend, ConfigBackend) else None)
+            if stored is None:
+                document = packaged_document(bot, name, spec)
+            else:
+                data = parse_config(stored.content, f"{name} (version {stored.version})",
+                                    spec.validate)
+                document = dataclasses.replace(stored, data=data)
+            st.data = {"version": document.version, "sha256": document.sha256[:12],
+                       "origin": document.origin}
+        self._configs[name] = document
+        return document
 
     def state(self, namespace: str) -> BotState:
         """The bot's persistent key-value store ``namespace`` (kept between runs)."""
