@@ -41,6 +41,7 @@ from bots.runtime.queues import (
     WorkQueue,
 )
 from bots.runtime.reads import Row
+from bots.runtime.records import Record, Records, RecordsBackend
 from bots.runtime.redact import MASK, Redactor
 from bots.runtime.selectors import AppSelectors, SelectorSpec, load_selectors
 from bots.runtime.sinks import ItemSink, MemorySink, RunSink, StepSink
@@ -82,6 +83,9 @@ __all__ = [
     "PreparedResolution",
     "QueueBackend",
     "QueueSpec",
+    "Record",
+    "Records",
+    "RecordsBackend",
     "Redactor",
     "Resolution",
     "Row",

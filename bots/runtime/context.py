@@ -23,6 +23,7 @@ from bots.runtime.logs import RunLog
 from bots.runtime.memory import MemoryBackend
 from bots.runtime.paths import runs_dir
 from bots.runtime.queues import AuditLookup, BotBackend, Item, WorkQueue
+from bots.runtime.records import Records
 from bots.runtime.redact import Redactor
 from bots.runtime.sinks import ItemSink, RunSink, StepSink
 from bots.runtime.state import BotState
@@ -209,6 +210,12 @@ class RunContext:
         """What the bot learned from people's decisions (read from the backend on every
         call, so a rule a person withdrew is never used again)."""
         return Learned(self.backend, self.bot.name if self.bot else "bot")
+
+    @property
+    def records(self) -> Records:
+        """Records the bot writes for people and other bots to read (versioned; see
+        :mod:`bots.runtime.records`)."""
+        return Records(self.backend, self.bot.name if self.bot else "bot", self.run_id)
 
     def audit(self, action: str, target: str, details: dict[str, Any] | None = None) -> None:
         """Record what the bot did that moved money (actor ``bot:<name>``) in the audit

@@ -21,6 +21,7 @@ from typing import Any
 
 from bots.runtime.errors import IllegalTransitionError, LeaseLostError, NotFoundError
 from bots.runtime.learned import LearnedRule
+from bots.runtime.records_memory import MemoryRecords
 
 __all__ = ["MemoryBackend", "MemoryCase", "MemoryItem", "MemoryQueue"]
 
@@ -78,7 +79,7 @@ class MemoryCase:
     resolution_item_id: int | None = None
 
 
-class MemoryBackend:
+class MemoryBackend(MemoryRecords):
     """Implements the SDK's queue, case, state and audit backends in one process's memory."""
 
     def __init__(self) -> None:
