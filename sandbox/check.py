@@ -21,10 +21,11 @@ from typing import Any
 
 import httpx
 
+from sandbox.erp.ext.credit import expected_credit
 from sandbox.scenario import ExpectedPosting, Payment, Scenario, build_scenario
 
-__all__ = ["compare_bank", "compare_erp", "compare_portal", "expected_open_amounts",
-           "run_check"]
+__all__ = ["compare_bank", "compare_credit", "compare_erp", "compare_portal",
+           "expected_open_amounts", "run_check"]
 
 Lines = dict[str, tuple[Decimal, Decimal, Decimal]]  # invoice -> (applied, write-off, discount)
 
@@ -186,6 +187,36 @@ def compare_portal(truth: dict[str, Any], scenario: Scenario,
     return problems
 
 
+def compare_credit(erp: dict[str, Any]) -> list[str]:
+    """Credit decisions against the expected ones, once any was taken (before the credit
+    bot runs, held orders are simply held): an order the policy releases is released once
+    with its rule as the reason; one a person decides is still held or decided once with
+    an approver named (two for ``two_approvers``); no order is decided twice."""
+    orders = {o["order_number"]: o for o in erp.get("sales_orders", [])}
+    if not any(o["decisions"] for o in orders.values()):
+        return []
+    problems = []
+    for number, expected in sorted(expected_credit().items()):
+        order = orders.get(number)
+        if order is None:
+            problems.append(f"{number}: missing in the ERP")
+            continue
+        decided = order["decisions"]
+        if len(decided) > 1:
+            problems.append(f"{number}: decided {len(decided)} times, expected once")
+        elif expected == "auto_release":
+            if order["credit_status"] != "released" or not decided or not decided[0]["reason"]:
+                problems.append(f"{number}: {order['credit_status']}, expected released by "
+                                "the credit policy with its rule as the reason")
+        elif decided:
+            approvers = [a for a in decided[0]["approver"].split(",") if a.strip()]
+            need = 2 if expected == "two_approvers" else 1
+            if len(approvers) < need:
+                problems.append(f"{number}: {decided[0]['action']} with {len(approvers)} "
+                                f"approver(s) named, expected {need}")
+    return problems
+
+
 def run_check(bank_url: str, erp_url: str, portal_url: str,
               scenario: Scenario | None = None) -> list[str]:
     """Fetch the ERP's and the portal's truth and list every difference from the scenario.
@@ -204,5 +235,6 @@ def run_check(bank_url: str, erp_url: str, portal_url: str,
                 problems.append(f"bank: not reachable ({exc})")
     if scenario is None:
         scenario = build_scenario(extra_exact=int(erp.get("extra_exact") or 0))
-    problems += compare_erp(erp, scenario) + compare_portal(portal, scenario, erp)
+    problems += (compare_erp(erp, scenario) + compare_portal(portal, scenario, erp)
+                 + compare_credit(erp))
     return problems + (compare_bank(bank, erp, scenario) if bank is not None else [])
