@@ -76,21 +76,21 @@ def _due(days_before: int) -> dt.date:
 
 CUSTOMERS = (
     CreditCustomer("C3001", "Kestrel Machining GmbH", D("50000.00"), "A",
-                   (("INV-2026-3101", D("12000.00"), _due(-10)),
-                    ("INV-2026-3102", D("1800.00"), _due(5)))),
+                   (("INV-2026-3101", D("12150.00"), _due(-10)),
+                    ("INV-2026-3102", D("1815.40"), _due(5)))),
     CreditCustomer("C3002", "Lumen Optics Ltd", D("20000.00"), "B",
-                   (("INV-2026-3201", D("16000.00"), _due(-15)),)),
+                   (("INV-2026-3201", D("16240.00"), _due(-15)),)),
     CreditCustomer("C3003", "Meridian Textiles S.p.A.", D("40000.00"), "B",
-                   (("INV-2026-3301", D("3000.00"), _due(45)),
-                    ("INV-2026-3302", D("4100.00"), _due(-20)))),
+                   (("INV-2026-3301", D("3075.20"), _due(45)),
+                    ("INV-2026-3302", D("4130.50"), _due(-20)))),
     CreditCustomer("C3004", "Nordhavn Shipping A/S", D("200000.00"), "A",
-                   (("INV-2026-3401", D("150000.00"), _due(-25)),)),
+                   (("INV-2026-3401", D("150310.00"), _due(-25)),)),
     CreditCustomer("C3005", "Orion Aerospace SE", D("500000.00"), "A",
-                   (("INV-2026-3501", D("300000.00"), _due(-5)),)),
+                   (("INV-2026-3501", D("301450.00"), _due(-5)),)),
     CreditCustomer("C3006", "Pinecrest Dairy Ltd", D("30000.00"), "A",
-                   (("INV-2026-3601", D("20000.00"), _due(10)),)),
+                   (("INV-2026-3601", D("20125.00"), _due(10)),)),
     CreditCustomer("C3007", "Quarry Stone Ltd", D("15000.00"), "C",
-                   (("INV-2026-3701", D("900.00"), _due(2)),)),
+                   (("INV-2026-3701", D("912.30"), _due(2)),)),
 )
 
 ORDER_DATE = STATEMENT_DATE - dt.timedelta(days=1)
