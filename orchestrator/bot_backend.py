@@ -17,18 +17,20 @@ from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
+from bots.runtime.bot_config import ConfigDocument
 from bots.runtime.learned import LearnedRule
 from bots.runtime.queues import NewItem
 from orchestrator.store import Store
 from orchestrator.store.models import (
     AuditRecord,
+    BotConfigVersion,
     ExceptionCase,
     LearnedRuleRecord,
     WorkItem,
     WorkQueue,
 )
 
-__all__ = ["StoreBackend", "as_rule"]
+__all__ = ["StoreBackend", "as_config", "as_rule"]
 
 
 class StoreBackend:
@@ -137,6 +139,17 @@ class StoreBackend:
 
     def put_state(self, bot: str, namespace: str, key: str, value: Any) -> None:
         self.store.put_bot_state(bot, namespace, key, value)
+
+    # -- configuration documents (ctx.config) -------------------------------------------
+    def get_config(self, bot: str, name: str) -> ConfigDocument | None:
+        row = self.store.latest_config(bot, name)
+        return None if row is None else as_config(row)
+
+
+def as_config(row: BotConfigVersion) -> ConfigDocument:
+    """The SDK's view of a saved configuration version."""
+    return ConfigDocument(row.bot, row.name, row.version, row.content, row.sha256,
+                          row.changed_by, row.changed_at, row.note)
 
 
 def as_rule(row: LearnedRuleRecord) -> LearnedRule:

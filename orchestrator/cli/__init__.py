@@ -15,6 +15,7 @@ import typer
 from orchestrator.cli import (
     audit,
     bots,
+    config,
     db,
     jobs,
     learned,
@@ -49,6 +50,8 @@ app.add_typer(tokens.app, name="tokens", help="API tokens for robots and integra
 app.add_typer(audit.app, name="audit", help="The audit trail: list, verify, export.")
 app.add_typer(learned.app, name="learned",
               help="What bots learned from people's decisions: list, withdraw.")
+app.add_typer(config.app, name="config",
+              help="Bots' configuration documents: list, show, history, diff, set.")
 app.add_typer(db.app, name="db", help="The store: schema upgrade and status, backup, restore.")
 app.add_typer(new_bot.app, name="new", help="Start something new: `finbots new bot NAME`.")
 app.command("serve")(serve.serve)

@@ -10,7 +10,17 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from orchestrator.store.acting import current_via_token
@@ -20,6 +30,7 @@ __all__ = [
     "ApiToken",
     "Approval",
     "AuditRecord",
+    "BotConfigVersion",
     "BotRecord",
     "BotState",
     "BusinessCalendar",
@@ -414,3 +425,21 @@ class CredentialAccess(SQLModel, table=True):
     action: str = Field(max_length=16)  # read | write | rotate | confirm | delete | rekey
     actor: str = Field(max_length=100)  # a user, or bot:<name>
     run_id: int | None = Field(default=None, index=True)
+
+
+class BotConfigVersion(SQLModel, table=True):
+    """One saved version of a bot's configuration document (``ctx.config``): the YAML text
+    as a person saved it, its digest, who, when and why. Versions are never changed or
+    deleted; the newest is the one runs use."""
+
+    __tablename__ = "bot_config_version"
+    __table_args__ = (UniqueConstraint("bot", "name", "version", name="uq_bot_config_version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    bot: str = Field(max_length=100)
+    name: str = Field(max_length=100)
+    version: int
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    sha256: str = Field(max_length=64)
+    changed_by: str = Field(max_length=100)
+    changed_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    note: str = Field(default="", max_length=500)
