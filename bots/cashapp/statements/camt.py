@@ -17,7 +17,7 @@ from lxml import etree
 
 from bots.cashapp.bulk import paused_gc
 from bots.cashapp.model import Direction, Statement, StatementEntry
-from bots.cashapp.statements.camt_entries import direction, entries_of, is_booked
+from bots.cashapp.statements.camt_entries import booked_entries, direction
 from bots.cashapp.statements.limits import check_size
 from bots.cashapp.statements.safexml import XmlStream
 from bots.cashapp.statements.text import clean_iban
@@ -112,8 +112,7 @@ def _read_stream(data: bytes, source: str) -> _Read:
                 count += 1
                 if count == 1 and kind == "camt.054":
                     created = _created(doc, parent)
-                if is_booked(doc, el):
-                    entries.extend(entries_of(doc, el, count, undated=created, kind=kind))
+                entries.extend(booked_entries(doc, el, count, undated=created, kind=kind))
                 el.clear()
                 doc.forget()
             elif el.tag == stmt_tag and parent.tag == container_tag:

@@ -1,4 +1,9 @@
-"""camt ``Ntry`` elements into statement entries: one per ``TxDtls`` of a batched entry."""
+"""camt ``Ntry`` elements into statement entries: one per ``TxDtls`` of a batched entry.
+
+Each entry is walked once (``Doc.paths``: its elements by local path) and its fields are
+dictionary look-ups in that walk, instead of a search from the entry for every field;
+what is read, refused and named in errors is what ``Doc.find`` and friends would give.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,18 @@ from lxml import etree
 from bots.cashapp.model import Direction, StatementEntry
 from bots.cashapp.statements.narrative import reference
 from bots.cashapp.statements.text import clean_iban, find_rf, join_parts, valid_rf
-from bots.cashapp.statements.xmlnav import Doc
+from bots.cashapp.statements.xmlnav import Doc, Paths
 
 BOOKED = "BOOK"
+_TX = "NtryDtls/TxDtls"
+# the elements whose content an entry is read from (a transaction's TxDtls is read on its
+# own); bank transaction codes, charges, agents and the like are not walked into
+_READ = frozenset((
+    "Sts", "BookgDt", "ValDt", "NtryDtls", "AmtDtls", "TxAmt", "Refs", "RltdPties", "Dbtr",
+    "Cdtr", "Pty", "DbtrAcct", "CdtrAcct", "Id", "Othr", "RmtInf", "Strd", "CdtrRefInf",
+))
+_DIRECTIONS = {d.value: d for d in Direction}
+_EMPTY: list[etree._Element] = []
 
 
 def direction(doc: Doc, el: etree._Element) -> Direction:
@@ -24,19 +38,74 @@ def direction(doc: Doc, el: etree._Element) -> Direction:
         raise doc.error(f"CdtDbtInd must be CRDT or DBIT, not {code!r}", el, "CdtDbtInd") from exc
 
 
-def is_booked(doc: Doc, ntry: etree._Element) -> bool:
-    """camt.053 entries are booked; pending or information-only entries are left out."""
-    status = doc.first_text(ntry, "Sts/Cd", "Sts/Prtry", "Sts")
-    return status is None or status == BOOKED
+def _text(found: Paths, path: str) -> str | None:
+    """``Doc.text`` in a walked subtree: the first element's text, stripped, or None."""
+    nodes = found.get(path)
+    if not nodes:
+        return None
+    value = nodes[0].text
+    return (value.strip() or None) if value is not None else None
 
 
-def _party(doc: Doc, tx: etree._Element, role: str) -> tuple[str | None, str | None]:
+def _first_text(found: Paths, *paths: str) -> str | None:
+    for path in paths:
+        value = _text(found, path)
+        if value:
+            return value
+    return None
+
+
+def _below_first(doc: Doc, found: Paths, path: str) -> tuple[Paths, str] | None:
+    """The paths below the first element at ``path`` and the prefix to read them with:
+    the walk already made when that element is the only one, a walk of its own otherwise
+    (so a second ``RltdPties`` never lends its fields to the first)."""
+    nodes = found.get(path)
+    if not nodes:
+        return None
+    if len(nodes) == 1:
+        return found, path + "/"
+    return doc.paths(nodes[0], _READ), ""
+
+
+def _direction(doc: Doc, el: etree._Element, found: Paths) -> Direction:
+    code = _text(found, "CdtDbtInd")
+    if not code:
+        raise doc.error("missing or empty element CdtDbtInd", el, "CdtDbtInd")
+    way = _DIRECTIONS.get(code)
+    if way is None:
+        raise doc.error(f"CdtDbtInd must be CRDT or DBIT, not {code!r}", el, "CdtDbtInd")
+    return way
+
+
+def _amount(doc: Doc, el: etree._Element, found: Paths, path: str) -> tuple[Decimal, str]:
+    nodes = found.get(path)
+    if not nodes:
+        raise doc.error(f"missing element {path}", el, path)
+    return doc.amount_of(nodes[0])
+
+
+def _date(doc: Doc, el: etree._Element, found: Paths, path: str) -> dt.date | None:
+    """``Doc.date(el, path)`` in ``el``'s walked subtree."""
+    nodes = found.get(path)
+    if not nodes:
+        return None
+    if len(nodes) > 1:  # the leaf is read below the first one only
+        return doc.date(el, path)
+    for leaf in ("/Dt", "/DtTm"):
+        inner = found.get(path + leaf)
+        if inner:
+            return doc.day(inner[0])
+    return doc.day(nodes[0]) if (nodes[0].text or "").strip() else None
+
+
+def _party(doc: Doc, found: Paths, role: str) -> tuple[str | None, str | None]:
     """(name, IBAN) of the debtor (incoming) or creditor (outgoing) of a transaction."""
-    parties = doc.find(tx, "RltdPties")
-    if parties is None:
+    below = _below_first(doc, found, "RltdPties")
+    if below is None:
         return None, None
-    name = doc.first_text(parties, f"{role}/Nm", f"{role}/Pty/Nm")
-    account = doc.first_text(parties, f"{role}Acct/Id/IBAN", f"{role}Acct/Id/Othr/Id")
+    parties, at = below
+    name = _first_text(parties, f"{at}{role}/Nm", f"{at}{role}/Pty/Nm")
+    account = _first_text(parties, f"{at}{role}Acct/Id/IBAN", f"{at}{role}Acct/Id/Othr/Id")
     return name, _clean_iban(account)
 
 
@@ -46,43 +115,48 @@ def _clean_iban(account: str | None) -> str | None:
     return clean_iban(account)
 
 
-def _remittance(doc: Doc, tx: etree._Element) -> tuple[str | None, str]:
+def _remittance(doc: Doc, found: Paths) -> tuple[str | None, str]:
     """(RF creditor reference, unstructured text) of a transaction's ``RmtInf``."""
     texts: list[str] = []
     rf: str | None = None
-    rmt = doc.find(tx, "RmtInf")
-    if rmt is not None:
-        texts += [(u.text or "") for u in doc.findall(rmt, "Ustrd")]
-        for strd in doc.findall(rmt, "Strd"):
-            ref = doc.text(strd, "CdtrRefInf/Ref")
-            if ref and rf is None and valid_rf(ref):
-                rf = valid_rf(ref)
+    below = _below_first(doc, found, "RmtInf")
+    if below is not None:
+        rmt, at = below
+        texts += [(u.text or "") for u in rmt.get(at + "Ustrd", _EMPTY)]
+        strds = rmt.get(at + "Strd", _EMPTY)
+        for strd in strds:
+            one, sat = (rmt, at + "Strd/") if len(strds) == 1 else (doc.paths(strd, _READ), "")
+            ref = _text(one, sat + "CdtrRefInf/Ref")
+            checked = valid_rf(ref) if ref and rf is None else None
+            if checked:
+                rf = checked
             elif ref:  # not an RF reference (or a wrong one): keep it readable
                 texts.append(ref)
-            texts += [(a.text or "") for a in doc.findall(strd, "AddtlRmtInf")]
+            texts += [(a.text or "") for a in one.get(sat + "AddtlRmtInf", _EMPTY)]
     else:
-        texts.append(doc.text(tx, "AddtlTxInf") or "")
+        texts.append(_text(found, "AddtlTxInf") or "")
     text = join_parts(texts)
     return rf or find_rf(text), text
 
 
-def _tx_amount(doc: Doc, tx: etree._Element) -> tuple[Decimal, str] | None:
+def _tx_amount(doc: Doc, found: Paths) -> tuple[Decimal, str] | None:
     for path in ("Amt", "AmtDtls/TxAmt/Amt"):
-        if doc.find(tx, path) is not None:
-            return doc.amount(tx, path)
+        nodes = found.get(path)
+        if nodes:
+            return doc.amount_of(nodes[0])
     return None
 
 
-def booking_day(doc: Doc, ntry: etree._Element, *, kind: str,
+def booking_day(doc: Doc, ntry: etree._Element, found: Paths, *, kind: str,
                 undated: dt.date | None) -> tuple[dt.date, dt.date, str]:
-    """(booking date, value date, note) of an entry.
+    """(booking date, value date, note) of an entry (``found``: its walked subtree).
 
     A camt.054 notification may report an entry before it has a booking date: the value
     date stands in for it, else the day the notification was written (``undated``); the
     note says which. Statements and reports must carry the booking date.
     """
-    booking = doc.date(ntry, "BookgDt")
-    value_date = doc.date(ntry, "ValDt")
+    booking = _date(doc, ntry, found, "BookgDt")
+    value_date = _date(doc, ntry, found, "ValDt")
     note = ""
     if booking is None and kind == "camt.054":
         if value_date is not None:
@@ -95,41 +169,47 @@ def booking_day(doc: Doc, ntry: etree._Element, *, kind: str,
     return booking, value_date or booking, note
 
 
-def entries_of(doc: Doc, ntry: etree._Element, index: int, *, kind: str = "camt.053",
-               undated: dt.date | None = None) -> list[StatementEntry]:
-    """The statement entries of the ``index``-th (1-based) ``Ntry``."""
-    amount, currency = doc.amount(ntry, "Amt")
-    way = direction(doc, ntry)
-    booking, value_date, note = booking_day(doc, ntry, kind=kind, undated=undated)
-    key = doc.text(ntry, "NtryRef") or str(index)
-    entry_ref = doc.text(ntry, "AcctSvcrRef")
-    txs = doc.findall(ntry, "NtryDtls/TxDtls")
+def booked_entries(doc: Doc, ntry: etree._Element, index: int, *, kind: str = "camt.053",
+                   undated: dt.date | None = None) -> list[StatementEntry]:
+    """The statement entries of the ``index``-th (1-based) ``Ntry``; none when it is not
+    booked (camt.053 entries are booked; pending or information-only ones are left out)."""
+    found = doc.paths(ntry, _READ)
+    status = _first_text(found, "Sts/Cd", "Sts/Prtry", "Sts")
+    if status is not None and status != BOOKED:
+        return []
+    amount, currency = _amount(doc, ntry, found, "Amt")
+    way = _direction(doc, ntry, found)
+    booking, value_date, note = booking_day(doc, ntry, found, kind=kind, undated=undated)
+    key = _text(found, "NtryRef") or str(index)
+    entry_ref = _text(found, "AcctSvcrRef")
+    txs = found.get(_TX, _EMPTY)
     batched = len(txs) > 1
     out: list[StatementEntry] = []
     total = Decimal("0")
     for n, tx in enumerate(txs or [ntry], start=1):
+        own = found if tx is ntry else doc.paths(tx, _READ)
         tx_way, tx_amount, tx_currency = way, amount, currency
         if batched:
-            found = _tx_amount(doc, tx)
-            if found is None:
+            amount_found = _tx_amount(doc, own)
+            if amount_found is None:
                 raise doc.error("batched entry without a transaction amount", tx, "Amt")
-            tx_amount, tx_currency = found
-            if doc.find(tx, "CdtDbtInd") is not None:
-                tx_way = direction(doc, tx)
+            tx_amount, tx_currency = amount_found
+            if own.get("CdtDbtInd"):
+                tx_way = _direction(doc, tx, own)
         total += tx_amount if tx_way is Direction.CREDIT else -tx_amount
-        own_ref = doc.text(tx, "Refs/AcctSvcrRef") if tx is not ntry else None
+        own_ref = _text(own, "Refs/AcctSvcrRef") if tx is not ntry else None
         bank_ref = own_ref or (f"{entry_ref}-{n}" if batched and entry_ref else entry_ref)
-        name, iban = _party(doc, tx, "Dbtr" if tx_way is Direction.CREDIT else "Cdtr")
+        name, iban = _party(doc, own, "Dbtr" if tx_way is Direction.CREDIT else "Cdtr")
         if tx is ntry:  # no transaction details: what the entry itself says
-            text = doc.text(ntry, "AddtlNtryInf") or ""
+            text = _text(found, "AddtlNtryInf") or ""
             rf = find_rf(text)
         else:
-            rf, text = _remittance(doc, tx)
+            rf, text = _remittance(doc, own)
         out.append(StatementEntry(
             entry_id=f"{key}-{n}", amount=tx_amount, currency=tx_currency, direction=tx_way,
             booking_date=booking, value_date=value_date,
             bank_reference=bank_ref or f"{key}-{n}",
-            end_to_end_id=reference(doc.text(tx, "Refs/EndToEndId")),
+            end_to_end_id=reference(_text(own, "Refs/EndToEndId")),
             counterparty_name=name, counterparty_iban=iban,
             creditor_reference=rf, remittance_text=text, note=note))
     signed = amount if way is Direction.CREDIT else -amount
