@@ -40,12 +40,20 @@ class BatchingStepSink:
         self._queue: queue.Queue[Any] = queue.Queue()
         self._closing = threading.Event()
         self._thread = threading.Thread(target=self._run, name="step-writer", daemon=True)
-        self._thread.start()
+        self._start_lock, self._started, self._closed = threading.Lock(), False, False
         self.written = 0
 
     def add_step(self, run_id: Any, **fields: Any) -> int:
         self._queue.put((run_id, fields))
+        if not self._started:  # the thread starts with the first step, not with the run
+            self._start()
         return 0
+
+    def _start(self) -> None:
+        with self._start_lock:
+            if not self._started and not self._closed:
+                self._thread.start()
+                self._started = True
 
     def _run(self) -> None:
         while True:
@@ -87,7 +95,21 @@ class BatchingStepSink:
 
     def close(self) -> None:
         """Write every queued step, then stop the thread (idempotent)."""
+        with self._start_lock:
+            self._closed, started = True, self._started
+        if not started:  # a step queued while closing, before it could start the thread
+            self._write([i for i in _drain(self._queue) if i is not _STOP])
+            return
         if self._thread.is_alive():
             self._queue.put(_STOP)
             self._closing.set()
             self._thread.join()
+
+
+def _drain(q: queue.Queue[Any]) -> list[Any]:
+    out = []
+    while True:
+        try:
+            out.append(q.get_nowait())
+        except queue.Empty:
+            return out

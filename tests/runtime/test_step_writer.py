@@ -112,3 +112,15 @@ def test_a_killed_run_keeps_every_completed_step(tmp_path: Path) -> None:
         f"late{n}" for n in range(3)]
     stored = [s.action for s in store.list_steps(run.id)]
     assert stored[:5] == [f"early{n}" for n in range(5)]  # written before the kill
+
+
+def test_a_run_without_steps_starts_no_writer_thread() -> None:
+    import threading
+
+    before = {t.ident for t in threading.enumerate()}
+    writer = BatchingStepSink(MemorySink(), interval_s=0.01)
+    assert not [t for t in threading.enumerate()
+                if t.ident not in before and t.name == "step-writer"]
+    writer.close()
+    writer.close()  # twice: nothing to write, nothing raised
+    assert writer.written == 0
