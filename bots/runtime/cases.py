@@ -106,12 +106,16 @@ class PreparedResolution:
     ``limit``: the most that resolutions of this approval kind may move on this payment
     in all (its cases and earlier requests together, e.g. refunds never beyond the amount
     received); a request that would pass it is refused before anything is queued.
+    ``approvers``: dual control, how many distinct people other than the requester must
+    approve it first (with ``amount`` and the resolution's ``approval`` kind); it adds to
+    the threshold's rule, never waives it.
     """
 
     payload: dict[str, Any] = field(default_factory=dict)
     amount: Any = None  # Decimal | None
     summary: str = ""
     limit: Any = None  # Decimal | None
+    approvers: int | None = None
 
 
 #: ``prepare(case, values)``: check and shape a person's input (raise ValueError to refuse).

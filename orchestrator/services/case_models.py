@@ -71,6 +71,9 @@ class ApprovalOut(BaseModel):
     decided_by: str | None
     decided_at: dt.datetime | None
     note: str
+    approvals_needed: int = Field(1, description="distinct approvers needed (dual control: 2)")
+    approvals: list[dict[str, Any]] = Field(
+        default_factory=list, description="approvals given so far: by, at, note")
 
 
 class EvidenceOut(BaseModel):

@@ -251,7 +251,8 @@ def resolve_case(store: Store, case_id: int, actor: str, name: str, raw: Mapping
         case_id, actor, resolution.name, payload=prepared.payload, values=values,
         amount=amount, approval_kind=resolution.approval, carried_out=resolution.carried_out,
         summary=prepared.summary or resolution.label,
-        limit=None if prepared.limit is None else Decimal(str(prepared.limit)))
+        limit=None if prepared.limit is None else Decimal(str(prepared.limit)),
+        approvers=prepared.approvers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,5 +274,5 @@ def check_resolution(store: Store, case: ExceptionCase, name: str, raw: Mapping[
     except ValueError as exc:
         return ResolutionCheck(None, str(exc))
     amount = None if prepared.amount is None else Decimal(str(prepared.amount))
-    return ResolutionCheck(prepared, "", store.needs_approval(resolution.approval, amount,
-                                                              case.id))
+    return ResolutionCheck(prepared, "", bool(prepared.approvers) or store.needs_approval(
+        resolution.approval, amount, case.id))

@@ -6,13 +6,19 @@ Approved, the stored resolution request executes in the same transaction (record
 case's work item handed back to its bot); rejected, the case goes back to open with the note.
 A ``reopen`` approval (a case whose resolution moved money) reopens the case when approved
 and leaves it resolved when rejected.
+
+Dual control: an approval may need several distinct approvers (``approvals_needed``, e.g.
+a credit release above a second threshold). Each approval given is kept (who, when, note)
+and the request stays pending until the last one; the requester never counts, nobody
+approves twice, and one rejection ends it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlmodel import col, func, select
+from sqlmodel import Session, col, func, select
 
 from bots.runtime.errors import IllegalTransitionError, PermissionDeniedError, SelfApprovalError
 from orchestrator.roles import Permission, permissions_of
@@ -67,10 +73,22 @@ class ApprovalsMixin(StoreBase):
             if approval.status != PENDING:
                 raise IllegalTransitionError("approval", approval.status,
                                              APPROVED if approve else REJECTED)
-            approval.status = APPROVED if approve else REJECTED
-            approval.decided_by, approval.decided_at, approval.note = actor, utcnow(), note
-            s.add(approval)
-            if approval.case_id is not None:
+            given = list(approval.approvals or [])
+            if approve and any(g.get("by") == actor for g in given):
+                raise SelfApprovalError(f"{actor} already approved this "
+                                        f"{approval.kind.replace('_', ' ')}: a different "
+                                        "approver must give the next approval")
+            if approve and len(given) + 1 < approval.approvals_needed:
+                self._partial(s, approval, given, actor, note)
+                partial = True
+            else:
+                if approve:
+                    approval.approvals = [*given, _given(actor, note)]
+                approval.status = APPROVED if approve else REJECTED
+                approval.decided_by, approval.decided_at, approval.note = actor, utcnow(), note
+                s.add(approval)
+                partial = False
+            if approval.case_id is not None and not partial:
                 case = locked_case(s, approval.case_id)
                 verdict = "approved" if approve else "rejected"
                 add_event(s, approval.case_id, actor, "approval_decided",
@@ -83,7 +101,8 @@ class ApprovalsMixin(StoreBase):
                                f"approved by {actor}")
                 elif approve:
                     request = ResolutionRequest.from_json(approval.payload)
-                    execute(s, case, request, approval.requested_by, actor)
+                    approvers = ", ".join(str(g["by"]) for g in approval.approvals) or actor
+                    execute(s, case, request, approval.requested_by, approvers)
                 else:
                     move(case, CaseStatus.OPEN)
                     s.add(case)
@@ -91,5 +110,26 @@ class ApprovalsMixin(StoreBase):
                           f"approval:{approval_id}",
                           {"case_id": approval.case_id, "kind": approval.kind,
                            "amount": approval.amount, "requested_by": approval.requested_by,
-                           "note": note})
+                           "note": note, "approvals_given": len(approval.approvals or []),
+                           "approvals_needed": approval.approvals_needed})
         return approval
+
+    @staticmethod
+    def _partial(s: Session, approval: Approval, given: list[dict[str, Any]], actor: str,
+                 note: str) -> None:
+        """One approval of several: kept, the request stays pending for the next approver."""
+        approval.approvals = [*given, _given(actor, note)]
+        s.add(approval)
+        if approval.case_id is not None:
+            locked_case(s, approval.case_id)
+            add_event(s, approval.case_id, actor, "approval_decided",
+                      f"{approval.kind.replace('_', ' ')} of {approval.amount:.2f}: approval "
+                      f"{len(approval.approvals)} of {approval.approvals_needed} given"
+                      + (f": {note}" if note else "") + "; waiting for a different approver",
+                      {"approval_id": approval.id, "approved": True,
+                       "approvals_given": len(approval.approvals),
+                       "approvals_needed": approval.approvals_needed})
+
+
+def _given(actor: str, note: str) -> dict[str, Any]:
+    return {"by": actor, "at": utcnow().isoformat(timespec="seconds"), "note": note}

@@ -26,7 +26,10 @@ from orchestrator.store.money_moved import lock_payment_cases, moved_before
 from orchestrator.store.states import CaseStatus
 from orchestrator.store.types import CENT, to_jsonable
 
-__all__ = ["CaseActionsMixin"]
+__all__ = ["MAX_APPROVERS", "CaseActionsMixin"]
+
+#: the most distinct approvers one resolution can ask for
+MAX_APPROVERS = 5
 
 
 class CaseActionsMixin(StoreBase):
@@ -66,6 +69,7 @@ class CaseActionsMixin(StoreBase):
         payload: Mapping[str, Any] | None = None, values: Mapping[str, Any] | None = None,
         amount: Decimal | None = None, approval_kind: str | None = None,
         carried_out: bool = True, summary: str = "", limit: Decimal | None = None,
+        approvers: int | None = None,
     ) -> CaseOutcome:
         """A person resolves the case with the resolution ``name``.
 
@@ -78,7 +82,16 @@ class CaseActionsMixin(StoreBase):
 
         ``limit``: the most resolutions of ``approval_kind`` may move on this payment in
         all; a request that would pass it raises ValueError and changes nothing.
+
+        ``approvers``: dual control, how many distinct people (never ``actor``) must approve
+        whatever the threshold says (e.g. 2 for a credit release above a second
+        threshold); it needs ``approval_kind`` and ``amount``. It can only add approvals,
+        never waive the threshold's.
         """
+        needed = max(0, min(int(approvers or 0), MAX_APPROVERS))
+        if needed and (approval_kind is None or amount is None):
+            raise ValueError("a resolution needing approvers names its approval kind and "
+                             "amount")
         request = ResolutionRequest(
             name=name, values=dict(values or {}), payload=dict(payload or {}),
             carried_out=carried_out, summary=summary.strip(),
@@ -93,8 +106,11 @@ class CaseActionsMixin(StoreBase):
                 _check_limit(approval_kind, request.amount, Decimal(limit),
                              moved_before(s, related, kind=approval_kind))
             if self._over(approval_kind, request.amount, before):
+                needed = max(needed, 1)
+            if needed:
                 assert approval_kind is not None and request.amount is not None
-                approval = self._ask_approval(s, case, actor, approval_kind, request, before)
+                approval = self._ask_approval(s, case, actor, approval_kind, request, before,
+                                              needed)
             else:
                 item = execute(s, case, request, actor)
         details = {"amount": request.amount, "approval_id": approval.id if approval else None,
@@ -124,12 +140,13 @@ class CaseActionsMixin(StoreBase):
 
     # -- helpers ---------------------------------------------------------------------------
     def _ask_approval(self, s: Session, case: ExceptionCase, actor: str, kind: str,
-                      request: ResolutionRequest, before: Decimal) -> Approval:
+                      request: ResolutionRequest, before: Decimal,
+                      needed: int = 1) -> Approval:
         amount = request.amount
         assert amount is not None
         approval = Approval(kind=kind, case_id=case.id, amount=amount,
                             payload=to_jsonable({**request.as_json(), "moved_before": before}),
-                            requested_by=actor)
+                            requested_by=actor, approvals_needed=needed)
         s.add(approval)
         s.flush()
         move(case, CaseStatus.AWAITING_APPROVAL)
@@ -138,10 +155,14 @@ class CaseActionsMixin(StoreBase):
         why = (f"above {self.approval_threshold:.2f}" if not before else
                f"{before:.2f} moved on this payment before, {before + amount:.2f} in all: "
                f"above {self.approval_threshold:.2f}")
+        who = ("a second person's approval" if needed == 1 else
+               f"the approval of {needed} people other than {actor}")
+        if needed > 1:
+            why = "dual control"
         add_event(s, case.id or 0, actor, "approval_requested",
-                  f"{what}: {kind.replace('_', ' ')} of {amount:.2f} needs a second "
-                  f"person's approval ({why})",
+                  f"{what}: {kind.replace('_', ' ')} of {amount:.2f} needs {who} ({why})",
                   {"approval_id": approval.id, "kind": kind, "amount": amount,
+                   "approvals_needed": needed,
                    "moved_before": before, "resolution": request.name})
         return approval
 

@@ -241,6 +241,10 @@ class Approval(SQLModel, table=True):
     decided_by: str | None = Field(default=None, max_length=100)
     decided_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     note: str = ""
+    #: dual control: how many distinct people (never the requester) must approve
+    approvals_needed: int = 1
+    #: the approvals given so far, in order: ``{"by", "at", "note"}``
+    approvals: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
 
 
 class ImportedStatement(SQLModel, table=True):
