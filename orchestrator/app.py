@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from orchestrator.api import auth as api_auth
+from orchestrator.api import bot_config as api_bot_config
 from orchestrator.api import bots as api_bots
 from orchestrator.api import cases as api_cases
 from orchestrator.api import dashboard as api_dashboard
@@ -18,6 +19,7 @@ from orchestrator.web import (
     api_docs,
     auth_middleware,
     auth_pages,
+    bot_config_pages,
     bot_pages,
     dashboard_pages,
     fleet_pages,
@@ -30,9 +32,10 @@ from orchestrator.web.templating import STATIC_DIR
 __all__ = ["create_app"]
 
 API_PREFIX = "/api/v1"
-_API_ROUTERS = (api_auth, api_cases, api_runs, api_fleet, api_dashboard, api_bots, api_learned)
+_API_ROUTERS = (api_auth, api_cases, api_runs, api_fleet, api_dashboard, api_bots, api_learned,
+                api_bot_config)
 _PAGE_ROUTERS = (auth_pages, dashboard_pages, inbox_pages, runs_pages, fleet_pages, bot_pages,
-                 admin_pages, learned_pages)
+                 admin_pages, learned_pages, bot_config_pages)
 
 
 def create_app(store: Store | None = None) -> FastAPI:

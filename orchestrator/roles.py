@@ -50,6 +50,7 @@ class Permission(StrEnum):
     VAULT_WRITE = "vault.write"
     LEARNED_READ = "learned.read"  # what bots learned from people's decisions
     LEARNED_WITHDRAW = "learned.withdraw"  # take a learned rule back (audited)
+    BOTS_CONFIGURE = "bots.configure"  # change a bot's policies and templates (audited)
 
 
 _P = Permission
@@ -61,7 +62,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(set(Permission) - {_P.ROBOT_WORK, _P.APPROVALS_DECIDE}),
     Role.DEVELOPER: frozenset(_READ_OPS | {
         _P.JOBS_START, _P.JOBS_STOP, _P.SCHEDULES_WRITE, _P.QUEUES_WRITE, _P.ITEMS_RETRY,
-        _P.CASES_READ, _P.VAULT_READ_META, _P.VAULT_WRITE, _P.LEARNED_READ}),
+        _P.CASES_READ, _P.VAULT_READ_META, _P.VAULT_WRITE, _P.LEARNED_READ,
+        _P.BOTS_CONFIGURE}),
     Role.OPERATOR: frozenset(_READ_OPS | {_P.JOBS_START, _P.JOBS_STOP, _P.ITEMS_RETRY}),
     Role.FINANCE_REVIEWER: frozenset(_SELF | {_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
                                               _P.CASES_WORK, _P.QUEUES_READ, _P.LEARNED_READ,

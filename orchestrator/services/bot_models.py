@@ -61,6 +61,8 @@ class BotOut(BaseModel):
     arguments: list[ArgumentOut] = Field(default_factory=list)
     case_types: list[CaseTypeOut] = Field(default_factory=list)
     selectors: str | None = None
+    config: dict[str, str] = Field(default_factory=dict,
+                                   description="configuration document -> what it holds")
     last_runs: list[RunOut] = Field(default_factory=list)
 
 
@@ -86,4 +88,5 @@ def _declared(bot: Bot) -> dict[str, Any]:
                                        carried_out=r.carried_out) for r in c.resolutions],
         ) for c in bot.case_types],
         "selectors": described["selectors"],
+        "config": dict(described["config"]),
     }

@@ -7,10 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal
 
-from bots.runtime import Bot, RunContext
+from bots.runtime import Bot, ConfigSpec, RunContext
 from bots.runtime.cases import CaseType, Evidence, Resolution
+from bots.runtime.errors import ConfigError
+
+
+def check_limits(limits: dict[str, Any]) -> None:
+    try:
+        Decimal(str(limits["tolerance"]))
+    except (KeyError, ArithmeticError):
+        raise ConfigError("tolerance: an amount such as 0.05") from None
 
 BOT = Bot(
     name="web-ledger", version="0.2.0", description="Checks ledger entries (web tests).",
@@ -20,6 +29,8 @@ BOT = Bot(
                          resolutions=(Resolution("refund", "Refund the difference",
                                                  approval="refund"),)),),
     argument_help={"limit": "Entries per run."},
+    config={"limits": ConfigSpec(Path(__file__).with_name("web_ledger_limits.yaml"),
+                                 validate=check_limits, description="tolerances per ledger")},
 )
 
 
