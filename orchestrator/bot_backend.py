@@ -1,6 +1,6 @@
 """The SDK's backends over the orchestrator store: a bot's work queues, its exception
-cases, its persistent state and its audit records (``ctx.queue``, the cases of failed
-items, ``ctx.state``, ``ctx.audit``).
+cases, its persistent state, its records and its audit records (``ctx.queue``, the cases
+of failed items, ``ctx.state``, ``ctx.records``, ``ctx.audit``).
 
 A failed item and its case are written in one transaction (``fail_item_with_case``), and
 a bot may ask whether its trail already holds a record (``audit_exists``), e.g. of a
@@ -18,8 +18,10 @@ from pathlib import PurePath
 from typing import Any
 
 from bots.runtime.bot_config import ConfigDocument
+from bots.runtime.case_lookup import CaseView
 from bots.runtime.learned import LearnedRule
 from bots.runtime.queues import NewItem
+from bots.runtime.records import Record
 from orchestrator.store import Store
 from orchestrator.store.models import (
     AuditRecord,
@@ -103,6 +105,16 @@ class StoreBackend:
                                     data=data, candidates=candidates, evidence=evidence,
                                     rule=rule, amount=amount, customer_id=customer_id)
 
+    def find_cases(self, *, bot: str | None, statuses: tuple[str, ...],
+                   customer_id: str | None, reason_code: str | None,
+                   limit: int) -> list[CaseView]:
+        """Any bot's cases, read-only (``ctx.cases``)."""
+        return [CaseView(c.id or 0, c.bot, c.reference, c.reason_code, c.status,
+                         c.customer_id, c.amount, c.summary, c.created_at, dict(c.data))
+                for c in self.store.find_cases(bot=bot, statuses=statuses,
+                                               customer_id=customer_id,
+                                               reason_code=reason_code, limit=limit)]
+
     # -- audit trail -------------------------------------------------------------------
     def record_audit(self, actor: str, action: str, target: str,
                      details: Mapping[str, Any] | None = None) -> AuditRecord:
@@ -132,6 +144,24 @@ class StoreBackend:
 
     def withdraw_learned(self, rule_id: int, by: str) -> LearnedRule:
         return as_rule(self.store.withdraw_learned(rule_id, by))
+
+    # -- records (ctx.records) ---------------------------------------------------------
+    def put_record(self, bot: str, kind: str, key: str, data: Mapping[str, Any], *,
+                   customer_id: str | None, run_id: str | None) -> Record:
+        return self.store.put_record(bot, kind, key, data, customer_id=customer_id,
+                                     run_id=run_id)
+
+    def get_record(self, kind: str, key: str) -> Record | None:
+        return self.store.get_record(kind, key)
+
+    def find_records(self, kind: str, *, customer_id: str | None = None,
+                     where: Mapping[str, Any] | None = None,
+                     limit: int | None = None) -> list[Record]:
+        return self.store.find_records(kind, customer_id=customer_id, where=where,
+                                       limit=limit)
+
+    def record_history(self, kind: str, key: str) -> list[Record]:
+        return self.store.record_history(kind, key)
 
     # -- state -------------------------------------------------------------------------
     def get_state(self, bot: str, namespace: str, key: str) -> Any | None:

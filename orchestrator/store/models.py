@@ -32,7 +32,9 @@ __all__ = [
     "AuditRecord",
     "BotConfigVersion",
     "BotRecord",
+    "BotRecordVersion",
     "BotState",
+    "BotWrittenRecord",
     "BusinessCalendar",
     "CaseEvent",
     "CredentialAccess",
@@ -447,3 +449,41 @@ class BotConfigVersion(SQLModel, table=True):
     changed_by: str = Field(max_length=100)
     changed_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     note: str = Field(default="", max_length=500)
+
+
+class BotWrittenRecord(SQLModel, table=True):
+    """The newest version of a record a bot wrote for people to read (``ctx.records``):
+    one row per (kind, key), e.g. a promise to pay; every version in
+    :class:`BotRecordVersion`."""
+
+    __tablename__ = "bot_record"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_bot_record_kind_key"),
+                      Index("ix_bot_record_customer", "customer_id", "kind"),
+                      Index("ix_bot_record_kind_updated", "kind", "updated_at"))
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=100)
+    key: str = Field(max_length=300)
+    customer_id: str | None = Field(default=None, max_length=100)
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    version: int = 1
+    bot: str = Field(max_length=100)  # the bot that wrote the newest version
+    run_id: str | None = Field(default=None, max_length=100)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class BotRecordVersion(SQLModel, table=True):
+    """One version of a bot-written record: its data, the run that wrote it and when.
+    Never changed or deleted."""
+
+    __tablename__ = "bot_record_version"
+    __table_args__ = (UniqueConstraint("record_id", "version",
+                                       name="uq_bot_record_version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    record_id: int = Field(sa_column=_fk("bot_record.id", nullable=False))
+    version: int
+    customer_id: str | None = Field(default=None, max_length=100)
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    bot: str = Field(max_length=100)
+    run_id: str | None = Field(default=None, max_length=100)
+    written_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

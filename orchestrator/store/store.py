@@ -6,6 +6,7 @@ from orchestrator.store.approvals import ApprovalsMixin
 from orchestrator.store.audit import AuditMixin
 from orchestrator.store.audit_lookup import AuditLookupMixin
 from orchestrator.store.bot_configs import BotConfigsMixin
+from orchestrator.store.bot_records import BotRecordsMixin
 from orchestrator.store.bot_state import BotStateMixin
 from orchestrator.store.case_work import CaseWorkMixin
 from orchestrator.store.cases import CasesMixin
@@ -31,7 +32,7 @@ class Store(
     StatementsMixin,
     AuditMixin, JobsMixin, RobotsMixin, SchedulesMixin, UsersMixin, CredentialLogMixin,
     CaseWorkMixin, ApprovalsMixin, StatsMixin, BotStateMixin, AuditLookupMixin,
-    LearnedRulesMixin, BotConfigsMixin,
+    LearnedRulesMixin, BotConfigsMixin, BotRecordsMixin,
 ):
     """Runs and jobs, steps, work queues and items, exception cases and their work,
     approvals, imported statements, schedules, robots, users, the audit trail.

@@ -1,0 +1,108 @@
+"""Records bots write for people to read (``ctx.records``): the newest version of each
+(kind, key) in ``bot_record``, every version in ``bot_record_version``.
+
+A put that changes neither the data nor the customer writes nothing (a rerun the same day
+adds no version). Filters on data fields are applied to the newest versions of the kind
+(and customer) read from the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from bots.runtime.records import Record, matches
+from orchestrator.store.base import StoreBase
+from orchestrator.store.models import BotRecordVersion, BotWrittenRecord
+from orchestrator.store.types import to_jsonable, utcnow
+
+__all__ = ["BotRecordsMixin", "as_record"]
+
+
+class BotRecordsMixin(StoreBase):
+    def put_record(self, bot: str, kind: str, key: str, data: Mapping[str, Any], *,
+                   customer_id: str | None = None, run_id: str | None = None) -> Record:
+        """A new version of (kind, key) unless data and customer are unchanged."""
+        plain = to_jsonable(dict(data))
+        for attempt in range(2):  # a concurrent first put of the same key: update it
+            try:
+                with self._tx(write=True) as s:
+                    row = s.exec(select(BotWrittenRecord).where(
+                        BotWrittenRecord.kind == kind, BotWrittenRecord.key == key,
+                    ).with_for_update()).first()
+                    if row is not None and row.data == plain \
+                            and row.customer_id == customer_id:
+                        return as_record(row)
+                    now = utcnow()
+                    if row is None:
+                        row = BotWrittenRecord(kind=kind, key=key, created_at=now, version=0)
+                    row.version += 1
+                    row.data, row.customer_id, row.bot = plain, customer_id, bot[:100]
+                    row.run_id, row.updated_at = run_id, now
+                    s.add(row)
+                    s.flush()
+                    s.add(BotRecordVersion(record_id=int(row.id or 0), version=row.version,
+                                           data=plain, customer_id=customer_id,
+                                           bot=row.bot, run_id=run_id, written_at=now))
+                    s.flush()
+                    return as_record(row)
+            except IntegrityError:
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def get_record(self, kind: str, key: str) -> Record | None:
+        with self._tx() as s:
+            row = s.exec(select(BotWrittenRecord).where(
+                BotWrittenRecord.kind == kind, BotWrittenRecord.key == key)).first()
+            return None if row is None else as_record(row)
+
+    def find_records(self, kind: str, *, customer_id: str | None = None,
+                     where: Mapping[str, Any] | None = None,
+                     limit: int | None = None) -> list[Record]:
+        """Newest versions of ``kind``, most recently written first (see the SDK)."""
+        query = select(BotWrittenRecord).where(BotWrittenRecord.kind == kind)
+        if customer_id is not None:
+            query = query.where(BotWrittenRecord.customer_id == customer_id)
+        query = query.order_by(col(BotWrittenRecord.updated_at).desc(),
+                               col(BotWrittenRecord.id).desc())
+        wanted = to_jsonable(dict(where or {}))
+        found: list[Record] = []
+        with self._tx() as s:
+            for row in s.exec(query):
+                if matches(row.data or {}, wanted):
+                    found.append(as_record(row))
+                    if limit is not None and len(found) >= limit:
+                        break
+        return found
+
+    def record_history(self, kind: str, key: str) -> list[Record]:
+        with self._tx() as s:
+            row = s.exec(select(BotWrittenRecord).where(
+                BotWrittenRecord.kind == kind, BotWrittenRecord.key == key)).first()
+            if row is None:
+                return []
+            versions = s.exec(select(BotRecordVersion).where(
+                BotRecordVersion.record_id == row.id).order_by(col(BotRecordVersion.version)))
+            return [Record(row.kind, row.key, dict(v.data or {}), v.customer_id, v.version,
+                           v.bot, v.run_id, v.written_at, row.created_at, row.id)
+                    for v in versions]
+
+    def record_kinds(self, customer_id: str) -> dict[str, int]:
+        """How many records of each kind a customer has (for pages that list them)."""
+        with self._tx() as s:
+            rows = s.exec(select(BotWrittenRecord.kind).where(
+                BotWrittenRecord.customer_id == customer_id))
+            counts: dict[str, int] = {}
+            for kind in rows:
+                counts[kind] = counts.get(kind, 0) + 1
+            return counts
+
+
+def as_record(row: BotWrittenRecord) -> Record:
+    """The SDK's view of a stored record (its newest version)."""
+    return Record(row.kind, row.key, dict(row.data or {}), row.customer_id, row.version,
+                  row.bot, row.run_id, row.updated_at, row.created_at, row.id)
