@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from bots.runtime.bot import Bot
 from bots.runtime.bot_config import ConfigBackend, ConfigDocument, packaged_document, parse_config
 from bots.runtime.browser import BrowserSession
+from bots.runtime.case_lookup import CaseLookup
 from bots.runtime.errors import ConfigError
 from bots.runtime.learned import Learned
 from bots.runtime.logs import RunLog
@@ -210,6 +211,12 @@ class RunContext:
         """What the bot learned from people's decisions (read from the backend on every
         call, so a rule a person withdrew is never used again)."""
         return Learned(self.backend, self.bot.name if self.bot else "bot")
+
+    @property
+    def cases(self) -> CaseLookup:
+        """Exception cases of any bot, read-only (``ctx.cases.find(bot=..., status="open",
+        customer_id=...)``; see :mod:`bots.runtime.case_lookup`)."""
+        return CaseLookup(self.backend, self.recorder)
 
     @property
     def records(self) -> Records:

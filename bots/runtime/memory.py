@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
+from bots.runtime.case_lookup import CaseView
 from bots.runtime.errors import IllegalTransitionError, LeaseLostError, NotFoundError
 from bots.runtime.learned import LearnedRule
 from bots.runtime.records_memory import MemoryRecords
@@ -77,6 +78,7 @@ class MemoryCase:
     status: str = "open"
     resolution: dict[str, Any] | None = None
     resolution_item_id: int | None = None
+    bot: str | None = None  # the bot whose run opened it (None: this backend's own bot)
 
 
 class MemoryBackend(MemoryRecords):
@@ -229,6 +231,21 @@ class MemoryBackend(MemoryRecords):
                               amount, customer_id)
             self.cases.append(case)
             return case
+
+    def find_cases(self, *, bot: str | None, statuses: tuple[str, ...],
+                   customer_id: str | None, reason_code: str | None,
+                   limit: int) -> list[CaseView]:
+        """Cases as :class:`~bots.runtime.case_lookup.CaseFinder` lists them (a case without
+        a bot matches any ``bot``)."""
+        with self._lock:
+            found = [c for c in self.cases
+                     if (bot is None or c.bot in (None, bot))
+                     and (not statuses or c.status in statuses)
+                     and (customer_id is None or c.customer_id == customer_id)
+                     and (reason_code is None or c.reason_code == reason_code)]
+            return [CaseView(c.id, c.bot, c.reference, c.reason_code, c.status,
+                             c.customer_id, c.amount, c.summary, None,
+                             copy.deepcopy(c.data)) for c in found[:limit]]
 
     def case(self, case_id: int) -> MemoryCase:
         for case in self.cases:

@@ -134,6 +134,22 @@ class CasesMixin(StoreBase):
         with self._tx() as s:
             return list(s.exec(query))
 
+    def find_cases(self, *, bot: str | None = None, statuses: Sequence[str] = (),
+                   customer_id: str | None = None, reason_code: str | None = None,
+                   limit: int = 100) -> list[ExceptionCase]:
+        """Cases of ``bot`` (any when None) in ``statuses`` (any when empty), of
+        ``customer_id`` and ``reason_code`` when given; oldest first (a bot's read-only
+        lookup, ``ctx.cases``)."""
+        query = select(ExceptionCase).order_by(col(ExceptionCase.id)).limit(limit)
+        if statuses:
+            query = query.where(col(ExceptionCase.status).in_(list(statuses)))
+        for column, value in ((ExceptionCase.bot, bot), (ExceptionCase.reason_code, reason_code),
+                              (ExceptionCase.customer_id, customer_id)):
+            if value is not None:
+                query = query.where(column == value)
+        with self._tx() as s:
+            return list(s.exec(query))
+
     def set_case_status(
         self, case_id: int, status: str, owner: str | None = None
     ) -> ExceptionCase:
