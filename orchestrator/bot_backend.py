@@ -19,7 +19,6 @@ from typing import Any
 
 from bots.runtime.bot_config import ConfigDocument
 from bots.runtime.case_lookup import CaseView
-from bots.runtime.case_lookup import CaseView
 from bots.runtime.learned import LearnedRule
 from bots.runtime.queues import NewItem
 from bots.runtime.records import Record
@@ -105,16 +104,6 @@ class StoreBackend:
         return self.store.open_case(run_id, item_id, reference, reason_code, summary,
                                     data=data, candidates=candidates, evidence=evidence,
                                     rule=rule, amount=amount, customer_id=customer_id)
-
-    def find_cases(self, *, bot: str | None, statuses: tuple[str, ...],
-                   customer_id: str | None, reason_code: str | None,
-                   limit: int) -> list[CaseView]:
-        """Any bot's cases, read-only (``ctx.cases``)."""
-        return [CaseView(c.id or 0, c.bot, c.reference, c.reason_code, c.status,
-                         c.customer_id, c.amount, c.summary, c.created_at, dict(c.data))
-                for c in self.store.find_cases(bot=bot, statuses=statuses,
-                                               customer_id=customer_id,
-                                               reason_code=reason_code, limit=limit)]
 
     def find_cases(self, *, bot: str | None, statuses: tuple[str, ...],
                    customer_id: str | None, reason_code: str | None,
