@@ -64,6 +64,12 @@ if [ -n "${HOSTS_MISSING:-}" ] && command -v apt-get >/dev/null; then
   apt_install $HOSTS_MISSING || echo "setup: could not install${HOSTS_MISSING}; the several-hosts test will skip" >&2
 fi
 
+# 4b. the sandbox's IMAP server (the sandbox runs its own dovecot from its own configuration)
+if ! dpkg -s dovecot-imapd >/dev/null 2>&1 && command -v apt-get >/dev/null; then
+  echo "setup: installing dovecot-imapd (the sandbox mail server's IMAP)"
+  apt_install dovecot-imapd || echo "setup: could not install dovecot-imapd; the sandbox runs without its mail server" >&2
+fi
+
 # 5. HTMX for the web UI, from the npm registry, checked against its known digest
 HTMX=orchestrator/web/static/vendor/htmx.min.js
 HTMX_SHA=e209dda5c8235479f3166defc7750e1dbcd5a5c1808b7792fc2e6733768fb447
