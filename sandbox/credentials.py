@@ -16,6 +16,8 @@ VAULT_ENTRIES = {
                             "password": CREDENTIALS.erp_password},
     "billing_portal/billing-bot": {"username": CREDENTIALS.portal_username,
                                    "password": CREDENTIALS.portal_password},
+    "legacy_erp/collections": {"username": CREDENTIALS.erp_username,
+                               "password": CREDENTIALS.erp_password},
     "legacy_erp/credit": {"username": CREDENTIALS.erp_username,
                           "password": CREDENTIALS.erp_password},
 }
