@@ -83,8 +83,10 @@ class CaseFilter:
         if self.status not in ("pending", "all", *CaseStatus):
             raise ValueError(f"unknown case status {self.status!r}")
 
-    def conditions(self, now: dt.datetime, *, without: str = "") -> list[ColumnElement[bool]]:
-        """The WHERE clauses; ``without`` leaves one filter out (for its own facet)."""
+    def conditions(self, now: dt.datetime, *, without: str = "",
+                   dialect: str = "") -> list[ColumnElement[bool]]:
+        """The WHERE clauses; ``without`` leaves one filter out (for its own facet);
+        ``dialect``: the database's (how a search uses its text index)."""
         where: list[ColumnElement[bool]] = []
         if self.status == "pending":
             where.append(col(_C.status).in_(PENDING))
@@ -111,7 +113,7 @@ class CaseFilter:
             where.append(col(_C.sla_due_at) < now)
         if self.ids is not None:
             where.append(col(_C.id).in_(self.ids) if self.ids else false())
-        elif self.q and (found := search_condition(self.q)) is not None:
+        elif self.q and (found := search_condition(self.q, dialect)) is not None:
             where.append(found)
         return where
 
@@ -189,7 +191,7 @@ class CaseQueryMixin(StoreBase):
         """``flt`` with its search text replaced by the ids of the cases it matches (one
         pass over the cases' text instead of one per query of a page), when they are at
         most :data:`SEARCH_IDS`; else ``flt`` unchanged."""
-        found = search_condition(flt.q) if flt.q and flt.ids is None else None
+        found = search_condition(flt.q, self.dialect) if flt.q and flt.ids is None else None
         if found is None:
             return flt
         with self._tx() as s:
@@ -209,7 +211,7 @@ class CaseQueryMixin(StoreBase):
             raise ValueError(f"sort by one of {sorted(SORTS)}, not {sort!r}")
         column = col(SORTS[key])
         order = column.desc() if sort.startswith("-") else column.asc()
-        where = flt.conditions(now)
+        where = flt.conditions(now, dialect=self.dialect)
         # the page's ids first (sorted from an index, small rows), then their cases: the
         # database never sorts whole cases with their data
         ids_q = (select(_C.id).where(*where).order_by(order, col(_C.id))
@@ -238,12 +240,14 @@ class CaseQueryMixin(StoreBase):
                 total: int | None) -> dict[str, Any]:
         now = now or utcnow()
         reasons_q = (select(_C.reason_code, func.count())
-                     .where(*flt.conditions(now, without="reason"))
+                     .where(*flt.conditions(now, without="reason", dialect=self.dialect))
                      .group_by(col(_C.reason_code)).order_by(col(_C.reason_code)))
         buckets = [func.sum(case((_age_condition(k, now), 1), else_=0)) for k in AGE_BUCKETS]
         aging_q = select(*buckets, func.sum(case((col(_C.sla_due_at) < now, 1), else_=0)),
-                         func.count()).where(*flt.conditions(now, without="age"))
-        total_q = select(func.count()).select_from(_C).where(*flt.conditions(now))
+                         func.count()).where(*flt.conditions(now, without="age",
+                                                            dialect=self.dialect))
+        total_q = select(func.count()).select_from(_C).where(
+            *flt.conditions(now, dialect=self.dialect))
         with self._tx() as s:
             reasons = {code: int(n) for code, n in s.exec(reasons_q)}
             *ages, breached, unaged = s.exec(aging_q).one()

@@ -3,8 +3,10 @@
 Each case keeps one lower-case, accent-free text (``ExceptionCase.search_text``) made when
 the case is written: its reference, summary, customer, amount and every word and number
 of the data its bot recorded (payer names, remittance text, invoice numbers, the
-customer's name, candidates...). A search is then one ``LIKE`` per typed word on that
-column, all of them required: no JSON is read at query time, on SQLite or PostgreSQL.
+customer's name, candidates...). A search then asks for every typed word inside that
+text, all of them required, through a trigram index of it
+(:mod:`orchestrator.store.search_index`): no JSON is read at query time, and the cases
+without the words are never read at all.
 
 Amounts are kept as ``1234.56``; a typed amount is read the way people write it
 (``1,234.56``, ``1234,56``, ``1.234,56``, ``1234.56``) and looked for in
@@ -19,10 +21,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import ColumnElement, and_, literal_column, or_, select, table
 from sqlmodel import col
 
 from orchestrator.store.models import ExceptionCase
+from orchestrator.store.search_index import FTS_TABLE, MIN_TRIGRAM
 
 __all__ = ["MAX_TERMS", "MAX_TEXT", "case_search_text", "fold", "search_condition",
            "search_terms"]
@@ -121,13 +124,27 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def search_condition(q: str) -> ColumnElement[bool] | None:
+def _phrase(text: str) -> str:
+    """``text`` as one FTS5 phrase (a substring, with the trigram tokenizer)."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def search_condition(q: str, dialect: str = "") -> ColumnElement[bool] | None:
     """The WHERE clause of a search (None when nothing was typed): every word in the case's
-    text, or in its reference for a case written before it had one."""
+    text. On SQLite the words long enough for trigrams are looked up in the text index
+    (:mod:`orchestrator.store.search_index`); on PostgreSQL its trigram index serves the
+    ``LIKE`` conditions themselves."""
     terms = search_terms(q)
     if not terms:
         return None
-    text, reference = col(ExceptionCase.search_text), func.lower(col(ExceptionCase.reference))
-    return and_(*(or_(*(c.like(_like(form), escape="\\") for form in forms
-                        for c in (text, reference)))
-                  for forms in terms))
+    text = col(ExceptionCase.search_text)
+    likes = [or_(*(text.like(_like(form), escape="\\") for form in forms))
+             for forms in terms
+             if dialect != "sqlite" or min(len(f) for f in forms) < MIN_TRIGRAM]
+    phrases = [f"({' OR '.join(_phrase(f) for f in forms)})" for forms in terms
+               if dialect == "sqlite" and min(len(f) for f in forms) >= MIN_TRIGRAM]
+    if phrases:
+        matched = (select(literal_column("rowid")).select_from(table(FTS_TABLE))
+                   .where(literal_column(FTS_TABLE).op("MATCH")(" AND ".join(phrases))))
+        likes.insert(0, col(ExceptionCase.id).in_(matched))
+    return and_(*likes)

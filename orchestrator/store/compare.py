@@ -18,9 +18,10 @@ from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
 from orchestrator.store import models as _models  # noqa: F401  (registers the tables)
+from orchestrator.store.search_index import is_search_object
 from orchestrator.store.types import Money, UTCDateTime
 
-__all__ = ["COMPARE_OPTIONS", "differences", "render_item"]
+__all__ = ["COMPARE_OPTIONS", "differences", "include_name", "render_item"]
 
 
 def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
@@ -36,7 +37,14 @@ def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | 
     return False
 
 
-COMPARE_OPTIONS: dict[str, Any] = {"compare_type": True, "render_item": render_item}
+def include_name(name: str | None, type_: str, _parents: Any) -> bool:
+    """Everything but the inbox search's text index, which no model describes
+    (:mod:`orchestrator.store.search_index`)."""
+    return not is_search_object(name, type_)
+
+
+COMPARE_OPTIONS: dict[str, Any] = {"compare_type": True, "render_item": render_item,
+                                   "include_name": include_name}
 
 
 def differences(conn: Connection) -> list[Any]:

@@ -24,6 +24,11 @@ __all__ = ["BUSY_TIMEOUT_MS", "IMMEDIATE", "make_engine", "normalize_url"]
 #: Connection execution option asking for ``BEGIN IMMEDIATE`` on SQLite.
 IMMEDIATE = "finbots_sqlite_immediate"
 BUSY_TIMEOUT_MS = 30_000
+#: Pages a SQLite connection may keep in memory, in KiB (SQLite's default is 2 MiB): the
+#: inbox reads cases scattered over the whole table (a filter, a page of search results),
+#: and a case of a few KiB no longer comes back from the operating system page by page
+#: on every request. A connection takes the memory only as it reads.
+SQLITE_CACHE_KIB = 65_536
 #: PostgreSQL ends a session left idle inside a transaction for this long. A process whose
 #: host was cut off mid-transaction would otherwise keep its row locks and the job-claim
 #: lock (every robot's claims wait on it) until TCP notices, which can take hours. The
@@ -94,6 +99,7 @@ def _sqlite_engine(url: str, database: str | None, *, foreign_keys: bool = True)
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

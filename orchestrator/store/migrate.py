@@ -22,6 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from bots.runtime.errors import StoreError
+from orchestrator.store import search_index
 from orchestrator.store.engine import make_engine
 from orchestrator.store.legacy import BASELINE, adopt, fill_search_text
 from orchestrator.store.schema import (
@@ -68,6 +69,8 @@ def upgrade(url: str, revision: str = "head") -> Upgrade:
             if adopted and after == head_revision():
                 filled = fill_search_text(conn)
                 adopted += [f"search text of {filled} case(s)"] if filled else []
+            if after == head_revision():  # whatever a migration copied, the index is there
+                search_index.install(conn)
             if engine.dialect.name == "sqlite":
                 _check_foreign_keys(conn)
         applied = _between(start, after)

@@ -32,6 +32,7 @@ from sqlmodel import SQLModel
 
 from bots.runtime.errors import StoreError
 from orchestrator.store import models as _models  # noqa: F401  (registers the tables)
+from orchestrator.store import search_index
 from orchestrator.store.engine import IMMEDIATE
 
 __all__ = [
@@ -166,6 +167,7 @@ def prepare(engine: Engine) -> SchemaState:
             state = read_state(conn)
             if state.status == "empty":
                 SQLModel.metadata.create_all(conn)
+                search_index.install(conn)
                 MigrationContext.configure(conn).stamp(script_directory(), state.head)
                 return SchemaState(state.head, state.head, True, True)
     if state.status != "current":

@@ -79,3 +79,34 @@ def test_typed_amounts_are_read_as_people_write_them() -> None:
     assert search_terms("1,234") == [["1234", "1.234"]]
     assert search_terms("12,345,678.90") == [["12345678.90"]]
     assert search_terms("INV-1,2") == [["inv-1,2"]]
+
+
+def test_the_search_follows_cases_as_they_change(store: Store, cases: dict[str, Any]) -> None:
+    with store._tx(write=True) as s:  # read again: the payer wrote other words
+        row = s.get(ExceptionCase, cases["fjord"])
+        assert row is not None
+        row.data = {**row.data, "payload": {**row.data["payload"], "entry": {
+            **row.data["payload"]["entry"], "remittance_text": "Hafenliegegeld November",
+            "counterparty_name": "Tromso Havn KF"}}}
+        row.search_text = case_search_text(row)
+        s.add(row)
+    assert _found(store, "hafenliegegeld") == {cases["fjord"]}
+    assert _found(store, "ersatzteile") == set()
+    assert _found(store, "kf havn") == {cases["fjord"]}  # a word shorter than 3 letters too
+    with store._tx(write=True) as s:
+        row = s.get(ExceptionCase, cases["elbe"])
+        s.delete(row)
+    assert _found(store, "wartungsvertrag") == set()
+    assert _found(store, "INV-2026") == {cases["fjord"]}
+
+
+def test_the_search_text_has_its_trigram_index(store: Store) -> None:
+    from sqlalchemy import text
+
+    from orchestrator.store.search_index import FTS_TABLE, PG_INDEX
+
+    name, query = ((FTS_TABLE, "SELECT name FROM sqlite_master WHERE name = :n")
+                   if store.dialect == "sqlite"
+                   else (PG_INDEX, "SELECT indexname FROM pg_indexes WHERE indexname = :n"))
+    with store._tx() as s:
+        assert s.exec(text(query), params={"n": name}).all()  # type: ignore[call-overload]
