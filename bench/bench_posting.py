@@ -37,8 +37,20 @@ def _home_env(home: Path, sandbox: Sandbox) -> dict[str, str]:
 
 
 def _finbots(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "orchestrator.cli", *args], cwd=REPO,
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    """``finbots ARGS`` in the background; its output goes to ``<home>/finbots-N.log``."""
+    home = Path(env["FINBOTS_HOME"])
+    log = home / f"finbots-{len(list(home.glob('finbots-*.log')))}.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "orchestrator.cli", *args], cwd=REPO,
+                                env=env, stdout=out, stderr=subprocess.STDOUT)
+    proc.log = log  # type: ignore[attr-defined]
+    return proc
+
+
+def _failed(what: str, proc: subprocess.Popen[bytes]) -> RuntimeError:
+    """An error naming ``what`` failed, with the end of its output."""
+    tail = proc.log.read_text(errors="replace")[-2000:]  # type: ignore[attr-defined]
+    return RuntimeError(f"{what} failed (exit {proc.returncode}):\n{tail}")
 
 
 def bot_run(sandbox: Sandbox, robots: int, *extra: str) -> float:
@@ -58,11 +70,12 @@ def bot_run(sandbox: Sandbox, robots: int, *extra: str) -> float:
         intake = _finbots(env, "run", "payment-posting", "--arg", "phase=intake",
                           "--arg", f"date={STATEMENT_DATE.isoformat()}")
         if intake.wait() != 0:
-            raise RuntimeError("intake failed")
+            raise _failed("intake", intake)
         procs = [_finbots(env, "run", "payment-posting", "--arg", "phase=post",
                           "--arg", "update_portal=false", *extra) for _ in range(robots)]
-        if any(p.wait() != 0 for p in procs):
-            raise RuntimeError("a posting robot failed")
+        for proc in procs:
+            if proc.wait() != 0:
+                raise _failed("a posting robot", proc)
         runs = Store(env["FINBOTS_DB_URL"]).list_runs()
         posting = [r for r in runs if r.args.get("phase") == "post"]
         start = min(r.started_at for r in posting)
