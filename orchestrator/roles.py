@@ -51,6 +51,8 @@ class Permission(StrEnum):
     LEARNED_READ = "learned.read"  # what bots learned from people's decisions
     LEARNED_WITHDRAW = "learned.withdraw"  # take a learned rule back (audited)
     BOTS_CONFIGURE = "bots.configure"  # change a bot's policies and templates (audited)
+    COLLECTIONS_READ = "collections.read"  # the collector's worklist and customer pages
+    COLLECTIONS_ACT = "collections.act"  # ask the collections bot to act (audited)
 
 
 _P = Permission
@@ -67,12 +69,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OPERATOR: frozenset(_READ_OPS | {_P.JOBS_START, _P.JOBS_STOP, _P.ITEMS_RETRY}),
     Role.FINANCE_REVIEWER: frozenset(_SELF | {_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
                                               _P.CASES_WORK, _P.QUEUES_READ, _P.LEARNED_READ,
-                                              _P.LEARNED_WITHDRAW}),
+                                              _P.LEARNED_WITHDRAW, _P.COLLECTIONS_READ,
+                                              _P.COLLECTIONS_ACT}),
     Role.APPROVER: frozenset(_SELF | {_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
                                       _P.APPROVALS_DECIDE, _P.LEARNED_READ,
-                                      _P.LEARNED_WITHDRAW}),
+                                      _P.LEARNED_WITHDRAW, _P.COLLECTIONS_READ}),
     Role.AUDITOR: frozenset(_READ_OPS | {_P.CASES_READ, _P.AUDIT_READ, _P.VAULT_READ_META,
-                                         _P.LEARNED_READ}),
+                                         _P.LEARNED_READ, _P.COLLECTIONS_READ}),
     Role.SUPPORT: frozenset(_READ_OPS | {_P.CASES_READ, _P.LEARNED_READ}),
     Role.ROBOT: frozenset(_SELF | {_P.ROBOT_WORK}),
 }
