@@ -1,0 +1,189 @@
+"""The legacy ERP's credit pages, driven by address in the browser: the held-orders list,
+an order with its Release and Reject actions, and one customer's open items.
+
+Each read or action is one unit of work for :func:`bots.runtime.retry.attempt`: a session
+that expired (the ERP sends the page to its sign-on form) or an error page signs in again
+and repeats it. Releasing and rejecting read the order's credit status first, so a
+repeated attempt never decides an order twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from urllib.parse import quote
+
+from bots.runtime import ApplicationFailure, RunContext
+from bots.runtime.errors import ConfigError
+from bots.runtime.money import parse_amount
+from bots.runtime.retry import attempt
+
+__all__ = ["CreditErp", "Decided", "HeldOrder", "OpenItem", "OrderPage"]
+
+HELD = "on credit hold"
+_PAGES = re.compile(r"Page (\d+) of (\d+)")
+
+
+def _amount(text: str, what: str) -> Decimal:
+    return parse_amount(text.replace(",", ""), what, allow_zero=True)
+
+
+@dataclass(frozen=True)
+class HeldOrder:
+    order: str
+    customer_id: str
+    amount: Decimal
+    currency: str
+    status: str
+    hold_reason: str
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    order: str
+    customer_id: str
+    customer_name: str
+    amount: Decimal
+    currency: str
+    status: str
+    hold_reason: str
+    credit_limit: Decimal | None
+    risk_class: str
+    decisions: tuple[dict[str, str], ...]
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    invoice: str
+    due: dt.date
+    open: Decimal
+
+
+@dataclass(frozen=True)
+class Decided:
+    """What the ERP shows after a decision (or already showed before it)."""
+
+    status: str
+    already: bool  # the order was no longer on hold: nothing was done
+    decision: dict[str, str] | None
+
+
+class CreditErp:
+    name = "legacy_erp"
+
+    def __init__(self, ctx: RunContext, credential: str) -> None:
+        self.ctx, self.credential = ctx, credential
+        self.app = ctx.browser.app(self.name)
+        self._logged_in = False
+
+    # -- session -----------------------------------------------------------------------
+    def login(self) -> None:
+        cred = self.ctx.credential(self.credential)
+        app = self.app
+        app.open("/ar/login.do")
+        app.fill("login.username", cred.username)
+        app.fill("login.password", cred.password, secret=True)
+        app.click("login.submit")
+        app.page.wait_for_load_state("load")
+        if "/login.do" in app.page.url:
+            raise ConfigError(f"ERP refused the login of {self.credential}: "
+                              f"{app.text('login.message')}")
+        self._logged_in = True
+
+    def recover(self) -> None:
+        self._logged_in = False
+        self.login()
+
+    def _open(self, path: str) -> None:
+        if not self._logged_in:
+            self.login()
+        self.app.open(path)
+        if "/login.do" in self.app.page.url:
+            self._logged_in = False
+            raise ApplicationFailure("ERP_SESSION_EXPIRED", "the ERP session has expired")
+
+    # -- reading ---------------------------------------------------------------------
+    def held_orders(self) -> tuple[dt.date, list[HeldOrder]]:
+        """The ERP's business date and its orders on credit hold."""
+        return attempt(self, lambda: self._orders("/ar/heldorders.do"))
+
+    def customer_orders(self, customer_id: str) -> list[HeldOrder]:
+        """Every order of the customer, whatever its credit status."""
+        path = f"/ar/heldorders.do?customer={quote(customer_id)}&status=all"
+        return attempt(self, lambda: self._orders(path))[1]
+
+    def _orders(self, path: str) -> tuple[dt.date, list[HeldOrder]]:
+        self._open(path)
+        self.app.wait_for("orders.table")
+        day = dt.date.fromisoformat(self.app.text("orders.business_date"))
+        rows = [HeldOrder(r.text("order"), r.text("customer"),
+                          _amount(r.text("amount"), f"order {r.text('order')}"),
+                          r.text("currency"), r.text("status"), r.text("hold_reason"))
+                for r in self.app.rows("orders.rows")]
+        return day, rows
+
+    def order(self, number: str) -> OrderPage:
+        return attempt(self, lambda: self._order(number))
+
+    def _order(self, number: str) -> OrderPage:
+        self._open(f"/ar/salesorder.do?order={quote(number)}")
+        app = self.app
+        if not app.exists("order.number"):
+            raise ApplicationFailure("ERP_UNEXPECTED_PAGE", f"order {number} not shown")
+        limit = app.text("order.credit_limit")
+        return OrderPage(
+            app.text("order.number"), app.text("order.customer"), app.text("order.name"),
+            _amount(app.text("order.amount"), f"order {number}"), app.text("order.currency"),
+            app.text("order.status"), app.text("order.hold_reason"),
+            _amount(limit, "credit limit") if limit else None, app.text("order.risk_class"),
+            tuple(r.cells() for r in app.rows("order.decisions")))
+
+    def open_items(self, customer_id: str) -> list[OpenItem]:
+        """The customer's open items, every page of them."""
+        return attempt(self, lambda: self._open_items(customer_id))
+
+    def _open_items(self, customer_id: str) -> list[OpenItem]:
+        items: list[OpenItem] = []
+        page, pages = 1, 1
+        while page <= pages:
+            self._open(f"/ar/openitems.do?customer={quote(customer_id)}&page={page}")
+            found = _PAGES.search(self.app.text("open_items.page_info"))
+            pages = int(found.group(2)) if found else 1
+            for r in self.app.rows("open_items.rows"):
+                items.append(OpenItem(r.text("invoice"), dt.date.fromisoformat(r.text("due")),
+                                      _amount(r.text("open"), f"invoice {r.text('invoice')}")))
+            page += 1
+        return items
+
+    def screenshot(self, label: str) -> str | None:
+        """A checkpoint screenshot of the page now shown (the order, as evidence)."""
+        return self.app.checkpoint(label)
+
+    # -- deciding --------------------------------------------------------------------
+    def decide(self, number: str, action: str, reason: str, approver: str) -> Decided:
+        """Release or reject the order with ``reason`` and ``approver``, unless the ERP
+        shows it is no longer on credit hold (then nothing is done)."""
+        if action not in ("release", "reject"):
+            raise ValueError(f"release or reject, not {action!r}")
+        return attempt(self, lambda: self._decide(number, action, reason, approver))
+
+    def _decide(self, number: str, action: str, reason: str, approver: str) -> Decided:
+        page = self._order(number)  # the idempotency look-up: the status the ERP shows
+        if page.status != HELD:
+            last = page.decisions[-1] if page.decisions else None
+            return Decided(page.status, True, last)
+        self.app.fill("order.reason", reason[:500])
+        self.app.fill("order.approver", approver[:100])
+        self.app.click(f"order.{action}")
+        self.app.page.wait_for_load_state("load")
+        if "/login.do" in self.app.page.url:
+            self._logged_in = False
+            raise ApplicationFailure("ERP_SESSION_EXPIRED", "the ERP session has expired")
+        if self.app.exists("order.error"):
+            raise ApplicationFailure("ERP_REFUSED", self.app.text("order.error"))
+        after = self._order(number)
+        if after.status == HELD:
+            raise ApplicationFailure("ERP_NOT_DECIDED", f"order {number} is still on hold")
+        return Decided(after.status, False, after.decisions[-1] if after.decisions else None)
