@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from sandbox.launcher import APPS, SandboxConfig, is_running
+from sandbox.launcher import APPS, MAIL_PORTS, SandboxConfig, is_running
 
 __all__ = ["running_on_free_ports", "start_detached", "stop_detached"]
 
@@ -58,16 +58,18 @@ def _free_port() -> int:
 @contextlib.contextmanager
 def running_on_free_ports(base_dir: Path, env: Mapping[str, str] | None = None,
                           timeout_s: float = 30.0) -> Iterator[dict[str, str]]:
-    """The targets in a child process on free ports (tests, benchmarks); yields their URLs.
+    """The targets in a child process on free ports (tests, benchmarks); yields their URLs
+    (the mail server's SMTP and IMAP ports: its ``/_sandbox/ports``).
 
     ``env`` adds variables (slowness knobs) to this process's environment.
     """
-    ports = {app: _free_port() for app in APPS}
+    # the mail server's SMTP and IMAP: 0 = picked as they bind (see its /_sandbox/ports)
+    ports = {**{app: _free_port() for app in APPS}, **dict.fromkeys(MAIL_PORTS, 0)}
     args = [sys.executable, "-m", "sandbox.launcher", "--base-dir", str(base_dir),
             *(f"--port={a}={p}" for a, p in ports.items())]
     proc = subprocess.Popen(args, env={**os.environ, **(env or {})},
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    urls = {app: f"http://127.0.0.1:{port}" for app, port in ports.items()}
+    urls = {app: f"http://127.0.0.1:{ports[app]}" for app in APPS}
     try:
         if not _wait_healthy(urls, proc, timeout_s):
             raise RuntimeError("the sandbox targets did not start")

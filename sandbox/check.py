@@ -218,10 +218,11 @@ def compare_credit(erp: dict[str, Any]) -> list[str]:
 
 
 def run_check(bank_url: str, erp_url: str, portal_url: str,
-              scenario: Scenario | None = None) -> list[str]:
+              scenario: Scenario | None = None, mail_url: str = "") -> list[str]:
     """Fetch the ERP's and the portal's truth and list every difference from the scenario.
 
-    ``bank_url`` may be empty: the refunds' transfers are then not checked.
+    ``bank_url`` may be empty: the refunds' transfers are then not checked; ``mail_url``
+    (the mail server's control address) too: the mailboxes are then not checked.
     """
     with httpx.Client(timeout=10) as client:
         erp = _truth(erp_url, client)
@@ -237,4 +238,9 @@ def run_check(bank_url: str, erp_url: str, portal_url: str,
         scenario = build_scenario(extra_exact=int(erp.get("extra_exact") or 0))
     problems += (compare_erp(erp, scenario) + compare_portal(portal, scenario, erp)
                  + compare_credit(erp))
+    if mail_url:
+        from sandbox.mail.check import compare_mail
+
+        with httpx.Client(timeout=10) as client:
+            problems += compare_mail(_truth(mail_url, client), scenario)
     return problems + (compare_bank(bank, erp, scenario) if bank is not None else [])

@@ -4,11 +4,12 @@ A CLI plugin (the ``finbots.cli`` entry point ``sandbox``): the sandbox is a dev
 component, so the product never imports it.
 
 ``status``, ``reset``, ``faults``, ``truth`` and ``check`` talk to the targets at, in this
-order: ``--bank URL`` / ``--erp URL`` / ``--portal URL``; the ``FINBOTS_<APP>_URL``
-variables the selector files read (``FINBOTS_SANDBOX_BANK_URL``,
-``FINBOTS_LEGACY_ERP_URL``, ``FINBOTS_BILLING_PORTAL_URL``); the fixed ports of
-``finbots sandbox up``. A sandbox started elsewhere (on free ports, by the tests and the
-benchmarks) is checked from the command line that way.
+order: ``--bank URL`` / ``--erp URL`` / ``--portal URL`` / ``--mail URL``; the
+``FINBOTS_<APP>_URL`` variables the selector files read (``FINBOTS_SANDBOX_BANK_URL``,
+``FINBOTS_LEGACY_ERP_URL``, ``FINBOTS_BILLING_PORTAL_URL``, ``FINBOTS_SANDBOX_MAIL_URL``:
+the mail server's control address); the fixed ports of ``finbots sandbox up``. A sandbox
+started elsewhere (on free ports, by the tests and the benchmarks) is checked from the
+command line that way.
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ import httpx
 import typer
 
 from sandbox.background import start_detached, stop_detached
-from sandbox.launcher import SandboxConfig, health, serve_forever
+from sandbox.launcher import SandboxConfig, health, mail_addresses, serve_forever
 
 app = typer.Typer(no_args_is_help=True, help="Run and check the sandbox target systems.")
 
-ALIASES = {"bank": "sandbox_bank", "erp": "legacy_erp", "portal": "billing_portal"}
+ALIASES = {"bank": "sandbox_bank", "erp": "legacy_erp", "portal": "billing_portal",
+           "mail": "sandbox_mail"}
 AppOption = Annotated[
-    str | None, typer.Option("--app", help="bank | erp | portal (or the app id); default all")]
+    str | None,
+    typer.Option("--app", help="bank | erp | portal | mail (or the app id); default all")]
 BaseDir = Annotated[Path | None, typer.Option(help="Directory of the databases, pid and log.")]
 
 
@@ -48,13 +51,15 @@ def _url_option(app_id: str, flag: str) -> Any:
 BankUrl = Annotated[str | None, _url_option("sandbox_bank", "--bank")]
 ErpUrl = Annotated[str | None, _url_option("legacy_erp", "--erp")]
 PortalUrl = Annotated[str | None, _url_option("billing_portal", "--portal")]
+MailUrl = Annotated[str | None, _url_option("sandbox_mail", "--mail")]
 
 
 def _urls(bank: str | None = None, erp: str | None = None,
-          portal: str | None = None) -> dict[str, str]:
+          portal: str | None = None, mail: str | None = None) -> dict[str, str]:
     """Each installed target's address: the option, else its environment variable, else
     the configured port."""
-    given = {"sandbox_bank": bank, "legacy_erp": erp, "billing_portal": portal}
+    given = {"sandbox_bank": bank, "legacy_erp": erp, "billing_portal": portal,
+             "sandbox_mail": mail}
     urls = {}
     for app_id, default in _config().urls().items():
         url = given.get(app_id) or os.environ.get(f"FINBOTS_{app_id.upper()}_URL") or default
@@ -90,8 +95,10 @@ def _call(method: str, url: str, body: dict[str, Any] | None = None) -> Any:
 def _announce(urls: dict[str, str]) -> None:
     for app_id, url in urls.items():
         typer.echo(f"{app_id:<15} {url}")
+    if "sandbox_mail" in urls:
+        typer.echo(f"{'':<15} {mail_addresses(_config())}")
     typer.echo("Demo logins: sandbox.scenario.CREDENTIALS (sandbox/scenario.py); "
-               "the bank asks a TOTP code from its seed.")
+               "the bank asks a TOTP code from its seed; mail: sandbox/mail/accounts.py.")
 
 
 @app.command()
@@ -119,10 +126,11 @@ def down(base_dir: BaseDir = None) -> None:
 
 
 @app.command()
-def status(bank: BankUrl = None, erp: ErpUrl = None, portal: PortalUrl = None) -> None:
+def status(bank: BankUrl = None, erp: ErpUrl = None, portal: PortalUrl = None,
+           mail: MailUrl = None) -> None:
     """Whether each target answers, and its fault knobs."""
     down_count = 0
-    for app_id, url in _urls(bank, erp, portal).items():
+    for app_id, url in _urls(bank, erp, portal, mail).items():
         if health(url) is None:
             down_count += 1
             typer.echo(f"{app_id:<15} {url}  DOWN")
@@ -139,9 +147,11 @@ def reset(
     bank: BankUrl = None,
     erp: ErpUrl = None,
     portal: PortalUrl = None,
+    mail: MailUrl = None,
 ) -> None:
-    """Reseed the targets from the scenario (fault knobs are kept)."""
-    for app_id, url in _targets(app_name, _urls(bank, erp, portal)).items():
+    """Reseed the targets from the scenario (fault knobs are kept); the mail server empties
+    every mailbox and seeds the finance INBOX again."""
+    for app_id, url in _targets(app_name, _urls(bank, erp, portal, mail)).items():
         _call("POST", f"{url}/_sandbox/reset", {"extra_exact": extra_exact})
         typer.echo(f"{app_id}: reset")
 
@@ -158,39 +168,57 @@ def faults(
     alt_layout: Annotated[
         bool | None, typer.Option("--alt-layout/--classic-layout", help="Page markup.")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the error generator.")] = None,
+    mail_outage: Annotated[float | None, typer.Option(
+        help="Mail server: refuse SMTP and IMAP connections for this many seconds "
+             "(0 ends an outage); only the mail target is told.")] = None,
     clear: Annotated[bool, typer.Option(help="Restore the defaults first.")] = False,
     app_name: AppOption = None,
     bank: BankUrl = None,
     erp: ErpUrl = None,
     portal: PortalUrl = None,
+    mail: MailUrl = None,
 ) -> None:
     """Set fault knobs (only the options given change)."""
     body: dict[str, Any] = {"clear": clear} if clear else {}
     given = {"latency_ms": latency_ms, "page_delay_ms": page_delay, "error_rate": error_rate,
              "session_expiry_requests": session_expiry, "alt_layout": alt_layout, "seed": seed}
     body.update({k: v for k, v in given.items() if v is not None})
-    for app_id, url in _targets(app_name, _urls(bank, erp, portal)).items():
-        knobs = _call("POST", f"{url}/_sandbox/faults", body)
+    targets = _targets(app_name, _urls(bank, erp, portal, mail))
+    if mail_outage is not None:
+        if "sandbox_mail" not in targets:
+            raise typer.BadParameter("--mail-outage is a knob of the mail target (--app mail)")
+        targets = {"sandbox_mail": targets["sandbox_mail"]} if not body else targets
+    for app_id, url in targets.items():
+        extra = {"outage_s": mail_outage} if app_id == "sandbox_mail" and mail_outage is not None \
+            else {}
+        knobs = _call("POST", f"{url}/_sandbox/faults", {**body, **extra})
         typer.echo(f"{app_id:<15} {json.dumps(knobs)}")
 
 
 @app.command()
 def truth(app_name: AppOption = None, bank: BankUrl = None, erp: ErpUrl = None,
-          portal: PortalUrl = None) -> None:
+          portal: PortalUrl = None, mail: MailUrl = None) -> None:
     """Print the ground truth of the targets as JSON."""
     data = {app_id: _call("GET", f"{url}/_sandbox/truth")
-            for app_id, url in _targets(app_name, _urls(bank, erp, portal)).items()}
+            for app_id, url in _targets(app_name, _urls(bank, erp, portal, mail)).items()}
     typer.echo(json.dumps(next(iter(data.values())) if app_name else data, indent=2))
 
 
 @app.command()
-def check(bank: BankUrl = None, erp: ErpUrl = None, portal: PortalUrl = None) -> None:
-    """Compare the targets with the scenario's expected outcome; exit 1 on differences."""
+def check(bank: BankUrl = None, erp: ErpUrl = None, portal: PortalUrl = None,
+          mail: MailUrl = None) -> None:
+    """Compare the targets with the scenario's expected outcome; exit 1 on differences.
+    Prints the mail server's message counts first."""
     from sandbox.check import run_check
+    from sandbox.mail.check import mail_counts
 
-    urls = _urls(bank, erp, portal)
+    urls = _urls(bank, erp, portal, mail)
     try:
-        differences = run_check(urls["sandbox_bank"], urls["legacy_erp"], urls["billing_portal"])
+        differences = run_check(urls["sandbox_bank"], urls["legacy_erp"], urls["billing_portal"],
+                                None, urls.get("sandbox_mail", ""))
+        if "sandbox_mail" in urls:
+            for line in mail_counts(_call("GET", f"{urls['sandbox_mail']}/_sandbox/truth")):
+                typer.echo(line)
     except (KeyError, httpx.HTTPError) as exc:
         typer.echo(f"cannot check: {exc} (is the sandbox running?)", err=True)
         raise typer.Exit(2) from exc

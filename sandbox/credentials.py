@@ -1,8 +1,20 @@
-"""Put the sandbox targets' demo logins into the vault under the names the bot expects."""
+"""Put the sandbox targets' demo logins into the vault under the names the bot expects.
+
+The mail entry (``mail/finance``) also says where the mail server listens: the ports the
+server at ``$FINBOTS_SANDBOX_MAIL_URL`` reports (a sandbox on free ports), else the fixed
+ports of ``finbots sandbox up``.
+"""
 
 from __future__ import annotations
 
+import os
+
+import httpx
+
 from bots.runtime.vault import Vault
+from sandbox.launcher import MAIL_PORTS
+from sandbox.mail.accounts import FINANCE_PASSWORD
+from sandbox.mail.addresses import FINANCE_MAILBOX
 from sandbox.scenario import CREDENTIALS
 
 VAULT_ENTRIES = {
@@ -23,6 +35,23 @@ VAULT_ENTRIES = {
 }
 
 
+def mail_entry(url: str | None = None) -> dict[str, str]:
+    """The finance mailbox's login and the mail server's address (``url``: its control
+    address, default ``$FINBOTS_SANDBOX_MAIL_URL``; unreachable or unset: fixed ports)."""
+    host, smtp, imap = "127.0.0.1", MAIL_PORTS["mail_smtp"], MAIL_PORTS["mail_imap"]
+    url = url or os.environ.get("FINBOTS_SANDBOX_MAIL_URL")
+    if url:
+        try:
+            ports = httpx.get(f"{url.rstrip('/')}/_sandbox/ports", timeout=10).json()
+            host, smtp, imap = ports["host"], int(ports["smtp_port"]), int(ports["imap_port"])
+        except (httpx.HTTPError, ValueError, KeyError, TypeError):
+            pass
+    if host in ("0.0.0.0", ""):  # noqa: S104  (listening everywhere: reach it on loopback)
+        host = "127.0.0.1"
+    return {"host": host, "smtp_port": str(smtp), "imap_port": str(imap),
+            "username": FINANCE_MAILBOX, "password": FINANCE_PASSWORD}
+
+
 #: Entries only the payment-posting bot may read (others: any bot).
 PAYMENT_POSTING_ENTRIES = ("sandbox_bank/treasury", "legacy_erp/cashapp",
                            "desktop_erp/cashapp", "billing_portal/billing-bot")
@@ -32,7 +61,7 @@ def store_sandbox_credentials(vault: Vault, *, overwrite: bool = False) -> list[
     """Write the entries that are missing (or all with ``overwrite``); returns their names."""
     present = vault.list()
     written = []
-    for name, fields in VAULT_ENTRIES.items():
+    for name, fields in {**VAULT_ENTRIES, "mail/finance": mail_entry()}.items():
         if overwrite or name not in present:
             scoped = name in PAYMENT_POSTING_ENTRIES
             vault.set(name, fields, bots=["payment-posting"] if scoped else None)

@@ -130,7 +130,8 @@ def demo(
     typer.echo("running payment-posting ...")
     outcome = run_bot("payment-posting", {"format": fmt, "date": STATEMENT_DATE.isoformat()})
     print_outcome(outcome)
-    differences = run_check(urls["sandbox_bank"], urls["legacy_erp"], urls["billing_portal"])
+    differences = run_check(urls["sandbox_bank"], urls["legacy_erp"], urls["billing_portal"],
+                            mail_url=urls.get("sandbox_mail", ""))
     if differences:
         typer.secho(f"sandbox check: {len(differences)} difference(s)", fg="red")
         for line in differences:

@@ -1,4 +1,4 @@
-"""Start the three sandbox targets (bank, legacy ERP, billing portal) on loopback.
+"""Start the sandbox targets (bank, legacy ERP, billing portal, mail server) on loopback.
 
 ``python -m sandbox.launcher`` serves them in the foreground (one process, one uvicorn
 server per target in its own thread) until SIGINT/SIGTERM; ``--detach`` starts that in a
@@ -8,7 +8,10 @@ returns once every target answers ``/_sandbox/health``.
 From Python: ``ensure_running()`` (what the demo calls), ``is_running(urls)``,
 and, in :mod:`sandbox.background`, ``start_detached()``/``stop_detached()``;
 ``SandboxConfig`` holds the base directory (databases), host and ports.
-A target whose package is not installed is left out.
+A target whose package is not installed is left out. The mail server's SMTP and IMAP
+ports are ``ports["mail_smtp"]`` and ``ports["mail_imap"]`` (``--port mail_smtp=8025``);
+when it cannot start (dovecot missing, a port taken) the others are served without it and
+the reason is printed.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import importlib
 import importlib.util
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -31,14 +35,17 @@ from orchestrator.config import get_settings
 from sandbox.scenario import build_scenario
 from sandbox.serve import ServerThread
 
-__all__ = ["APPS", "SandboxConfig", "ensure_running", "health", "is_running", "serve_forever",
-           "start_servers"]
+__all__ = ["APPS", "MAIL_PORTS", "SandboxConfig", "ensure_running", "health", "is_running",
+           "mail_addresses", "serve_forever", "start_servers"]
 
 APPS: dict[str, tuple[str, int, str]] = {  # app id -> (factory, default port, db file)
     "sandbox_bank": ("sandbox.bank.app:create_app", 8101, "bank.db"),
     "legacy_erp": ("sandbox.erp.app:create_app", 8102, "erp.db"),
     "billing_portal": ("sandbox.portal.app:create_app", 8103, "portal.db"),
+    "sandbox_mail": ("sandbox.mail.app:create_app", 8104, "mail"),  # its control endpoints
 }
+#: the mail server's own protocols: port name -> default port
+MAIL_PORTS = {"mail_smtp": 8025, "mail_imap": 8143}
 
 
 @dataclass
@@ -47,7 +54,8 @@ class SandboxConfig:
         default_factory=lambda: Path(os.environ.get("FINBOTS_SANDBOX_DIR")
                                      or get_settings().runs_dir / "sandbox"))
     host: str = field(default_factory=lambda: os.environ.get("FINBOTS_SANDBOX_HOST", "127.0.0.1"))
-    ports: dict[str, int] = field(default_factory=lambda: {k: v[1] for k, v in APPS.items()})
+    ports: dict[str, int] = field(
+        default_factory=lambda: {**{k: v[1] for k, v in APPS.items()}, **MAIL_PORTS})
 
     @property
     def pid_file(self) -> Path:
@@ -71,15 +79,59 @@ def _factory(app_id: str) -> Callable[..., Any]:
     return factory
 
 
+class _Target(ServerThread):
+    """A target's server thread; stopping it also stops what the app runs besides HTTP
+    (``app.state.close``: the mail server's SMTP and IMAP)."""
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        try:
+            super().stop(timeout_s)
+        finally:
+            close = getattr(self.server.config.app.state, "close", None)
+            if callable(close):
+                close()
+
+
+def _build(app_id: str, config: SandboxConfig, extra_exact: int) -> Any:
+    options: dict[str, Any] = {}
+    if app_id == "sandbox_mail":
+        options = {"host": config.host, "smtp_port": config.ports.get("mail_smtp", 0),
+                   "imap_port": config.ports.get("mail_imap", 0)}
+    return _factory(app_id)(config.base_dir / APPS[app_id][2], build_scenario(extra_exact),
+                            **options)
+
+
+def _start_mail(config: SandboxConfig, extra_exact: int) -> ServerThread | None:
+    """The mail target, or None (the reason printed) when it cannot start."""
+    app = None
+    try:
+        app = _build("sandbox_mail", config, extra_exact)
+        server = _Target(app, config.host, config.ports["sandbox_mail"])
+        server.start()
+        return server
+    except Exception as exc:
+        if app is not None:
+            app.state.close()
+        print(f"sandbox_mail: not started: {exc}", file=sys.stderr, flush=True)
+        return None
+
+
 def start_servers(config: SandboxConfig, extra_exact: int = 0) -> dict[str, ServerThread]:
     """Build every installed target and serve it in a thread; returns the started servers."""
     config.base_dir.mkdir(parents=True, exist_ok=True)
     servers: dict[str, ServerThread] = {}
     try:
-        for app_id in config.apps():
-            app = _factory(app_id)(config.base_dir / APPS[app_id][2], build_scenario(extra_exact))
-            servers[app_id] = ServerThread(app, config.host, config.ports[app_id])
-            servers[app_id].start()
+        # the mail server first: it binds its ports at once (the others seed first), so a
+        # free port picked for it is least likely to be taken meanwhile
+        for app_id in sorted(config.apps(), key=lambda a: a != "sandbox_mail"):
+            if app_id != "sandbox_mail":
+                servers[app_id] = _Target(_build(app_id, config, extra_exact), config.host,
+                                          config.ports[app_id])
+                servers[app_id].start()
+                continue
+            mail = _start_mail(config, extra_exact)
+            if mail is not None:
+                servers[app_id] = mail
     except BaseException:
         for server in servers.values():
             server.stop()
@@ -133,8 +185,17 @@ def serve_forever(config: SandboxConfig, extra_exact: int = 0,
                 config.pid_file.unlink()
 
 
-def _announce(urls: dict[str, str]) -> None:
-    print("\n".join(f"{a:<15} {u}" for a, u in urls.items()), flush=True)
+def mail_addresses(config: SandboxConfig) -> str:
+    """Where the mail server's SMTP and IMAP listen, for people."""
+    host = config.host
+    return f"SMTP {host}:{config.ports['mail_smtp']}, IMAP {host}:{config.ports['mail_imap']}"
+
+
+def _announce(urls: dict[str, str], config: SandboxConfig) -> None:
+    lines = [f"{a:<15} {u}" for a, u in urls.items()]
+    if "sandbox_mail" in urls:
+        lines.append(f"{'':<15} {mail_addresses(config)}")
+    print("\n".join(lines), flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -150,13 +211,13 @@ def main(argv: list[str] | None = None) -> None:
         app_id, _, port = item.partition("=")
         config.ports[app_id] = int(port)
     if not ns.detach:
-        serve_forever(config, ns.extra_exact, announce=_announce)
+        serve_forever(config, ns.extra_exact, announce=lambda urls: _announce(urls, config))
         return
     from sandbox.background import start_detached
 
     pid = start_detached(config, ns.extra_exact)
     print(f"sandbox running in the background (pid {pid}, log {config.log_file})")
-    _announce(config.urls())
+    _announce(config.urls(), config)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from sandbox import cli
 from sandbox.launcher import SandboxConfig, start_servers
 
 NO_ADDRESSES = {f"FINBOTS_{app.upper()}_URL": None
-                for app in ("sandbox_bank", "legacy_erp", "billing_portal")}
+                for app in ("sandbox_bank", "legacy_erp", "billing_portal", "sandbox_mail")}
 
 
 def _free_port() -> int:
@@ -50,7 +50,7 @@ def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
 
 def _options(urls: dict[str, str]) -> list[str]:
     return ["--bank", urls["sandbox_bank"], "--erp", urls["legacy_erp"],
-            "--portal", urls["billing_portal"]]
+            "--portal", urls["billing_portal"], "--mail", urls["sandbox_mail"]]
 
 
 def test_check_and_reset_by_options(runner: CliRunner, elsewhere: dict[str, str]) -> None:
