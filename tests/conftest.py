@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -14,6 +16,11 @@ from sqlmodel import SQLModel
 
 from bots.runtime.browser import shared_browser, shutdown_browser
 from orchestrator.store import Store
+
+if str(Path(__file__).resolve().parent) not in sys.path:  # the folders' shared helpers
+    sys.path.append(str(Path(__file__).resolve().parent))
+
+from sandboxharness import Sandbox, running_sandbox
 
 PG_SERVER = os.environ.get("FINBOTS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 
@@ -29,6 +36,14 @@ def chromium() -> Iterator[Browser]:
     """The one Chromium of the test process (Playwright's sync API allows one driver)."""
     yield shared_browser()
     shutdown_browser()
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    """The sandbox targets of the session (tests/sandboxharness.py), shared by the e2e,
+    robot and inbox tests; each resets them before use."""
+    with running_sandbox(tmp_path_factory.mktemp("sandbox")) as targets:
+        yield targets
 
 
 @pytest.fixture(scope="session")
