@@ -1,5 +1,6 @@
-"""End-to-end fixtures: the three sandbox targets in their own process on free ports, an
-isolated finbots home (store, vault, runs) and helpers to run the bot in or out of process.
+"""End-to-end fixtures: an isolated finbots home (store, vault, runs) on the session's
+sandbox targets (the ``sandbox`` fixture of tests/conftest.py) and helpers to run the bot in
+or out of process.
 """
 
 from __future__ import annotations
@@ -7,57 +8,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 from cryptography.fernet import Fernet
+from sandboxharness import Sandbox
 
 from bots.runtime.vault import Vault
 from orchestrator.store import Store
-from sandbox.background import running_on_free_ports
 from sandbox.credentials import store_sandbox_credentials
 
 REPO = Path(__file__).resolve().parents[2]
-APPS = ("sandbox_bank", "legacy_erp", "billing_portal")
-
-
-@dataclass
-class Sandbox:
-    urls: dict[str, str]
-
-    def post(self, app: str, path: str, body: dict[str, Any] | None = None) -> None:
-        httpx.post(f"{self.urls[app]}{path}", json=body or {}, timeout=30).raise_for_status()
-
-    def reset(self) -> None:
-        for app in APPS:
-            self.post(app, "/_sandbox/faults", {"clear": True})
-            self.post(app, "/_sandbox/reset")
-
-    def faults(self, app: str, **knobs: Any) -> None:
-        self.post(app, "/_sandbox/faults", knobs)
-
-    def truth(self, app: str) -> dict[str, Any]:
-        return httpx.get(f"{self.urls[app]}/_sandbox/truth", timeout=30).json()
-
-    def check(self) -> list[str]:
-        """Differences between the targets and the scenario's expected outcome."""
-        from sandbox.check import run_check
-
-        return run_check(*(self.urls[app] for app in APPS))
-
-    def postings(self) -> list[dict[str, Any]]:
-        return list(self.truth("legacy_erp")["postings"])
-
-
-@pytest.fixture(scope="session")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    env = {"FINBOTS_ERP_SLOW_MS": "20-60", "FINBOTS_PORTAL_DELAY_MS": "50-150"}
-    with running_on_free_ports(tmp_path_factory.mktemp("sandbox"), env) as urls:
-        yield Sandbox(urls)
 
 
 @dataclass

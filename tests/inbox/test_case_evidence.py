@@ -7,14 +7,12 @@ invoice paid in the ERP meanwhile is marked so."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -27,14 +25,6 @@ from sandbox.credentials import store_sandbox_credentials
 from sandbox.scenario import CREDENTIALS, STATEMENT_DATE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-
-_spec = importlib.util.spec_from_file_location(
-    "inbox_e2e_fixtures", Path(__file__).resolve().parents[1] / "e2e" / "conftest.py")
-assert _spec is not None and _spec.loader is not None
-_e2e = sys.modules.setdefault(_spec.name, importlib.util.module_from_spec(_spec))
-if not hasattr(_e2e, "sandbox"):
-    _spec.loader.exec_module(_e2e)
-sandbox = _e2e.sandbox
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,11 @@ the right invoice, an approver approves, the bot posts it in the ERP, the case c
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,15 +19,6 @@ from sandbox.credentials import store_sandbox_credentials
 from sandbox.scenario import STATEMENT_DATE, build_scenario
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-
-# the sandbox targets fixture of the end-to-end tests, shared rather than copied
-_spec = importlib.util.spec_from_file_location(
-    "inbox_e2e_fixtures", Path(__file__).resolve().parents[1] / "e2e" / "conftest.py")
-assert _spec is not None and _spec.loader is not None
-_e2e = sys.modules.setdefault(_spec.name, importlib.util.module_from_spec(_spec))
-if not hasattr(_e2e, "sandbox"):
-    _spec.loader.exec_module(_e2e)
-sandbox = _e2e.sandbox
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ numbers, ``finbots sandbox check`` is clean, and a rerun changes nothing."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -19,27 +18,10 @@ from playwright.sync_api import Browser, Page, expect
 from webharness import REPO, LiveServer, login, new_context, seed_users, start_server
 
 from bots.runtime.vault import Vault
-from sandbox.background import running_on_free_ports
 from sandbox.credentials import store_sandbox_credentials
 from sandbox.scenario import STATEMENT_DATE, build_scenario
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-
-_spec = importlib.util.spec_from_file_location(
-    "inbox_e2e_fixtures", Path(__file__).resolve().parents[1] / "e2e" / "conftest.py")
-assert _spec is not None and _spec.loader is not None
-_e2e = sys.modules.setdefault(_spec.name, importlib.util.module_from_spec(_spec))
-if not hasattr(_e2e, "sandbox"):
-    _spec.loader.exec_module(_e2e)
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """The sandbox targets of this module (a busy machine may take long to start them)."""
-    env = {"FINBOTS_ERP_SLOW_MS": "20-60", "FINBOTS_PORTAL_DELAY_MS": "50-150"}
-    with running_on_free_ports(tmp_path_factory.mktemp("sandbox"), env,
-                               timeout_s=120) as urls:
-        yield _e2e.Sandbox(urls)
 
 PAYMENTS = {p.key: p for p in build_scenario().payments}
 

@@ -1,5 +1,6 @@
-"""Robots and jobs: the store fixtures of tests/store (SQLite and PostgreSQL) and the sandbox
-fixtures of tests/e2e, loaded from their files (``tests`` is not a package here).
+"""Robots and jobs: the store fixtures of tests/store (SQLite and PostgreSQL) and the finbots
+home of tests/e2e, loaded from their files (``tests`` is not a package here); the sandbox
+targets are the session's (tests/conftest.py).
 Helpers for robot processes: :mod:`robothelp`.
 """
 
@@ -30,6 +31,5 @@ _e2e = _load(TESTS / "e2e" / "conftest.py", "finbots_tests_e2e_fixtures")
 
 db_url = _store.db_url
 store = _store.store
-sandbox = _e2e.sandbox
 home = _e2e.home
 
