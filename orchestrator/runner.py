@@ -12,18 +12,21 @@ import socket
 import threading
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from bots.runtime import Bot, RunContext
 from bots.runtime.errors import FinbotsError, IllegalTransitionError
+from bots.runtime.logs import prepare as prepare_logs
 from orchestrator.bot_backend import StoreBackend
 from orchestrator.config import get_settings
 from orchestrator.registry import load_bot
 from orchestrator.store import RunRecord, Store
 
-__all__ = ["RunOutcome", "recover_previous", "run_bot", "run_job"]
+__all__ = ["RunOutcome", "prepare_job_process", "recover_previous", "run_bot", "run_job"]
 
 
 @dataclass
@@ -57,52 +60,83 @@ def run_bot(name: str, args: dict[str, Any] | None = None, *, store: Store | Non
     return _execute(store, bot, run, recovered, **browser_options)
 
 
-def run_job(run_id: int, *, store: Store | None = None, **browser_options: Any) -> RunOutcome:
+def prepare_job_process() -> None:
+    """What a job's process can do before it knows its job (a robot's spare process does it
+    while it waits): the run-log sink and the recovery sweep's thread exist already when
+    the job comes, so its bot starts without waiting for them."""
+    prepare_logs()
+    _background().submit(lambda: None).result()
+
+
+def run_job(run_id: int, *, store: Store | None = None, bot: str | None = None,
+            **browser_options: Any) -> RunOutcome:
     """Execute the claimed job ``run_id`` in this process (a robot's child process).
 
-    A bot that cannot be loaded fails the job; never raises for a bot failure.
+    ``bot``: the job's bot as the claim returned it (saves reading the job first). A bot
+    that cannot be loaded fails the job; never raises for a bot failure.
     """
     if store is None:  # the robot created the tables already
         settings = get_settings()
         store = Store(settings.db_url, case_sla_hours=settings.case_sla_hours, create=False)
-    run = store.get_run(run_id)
     try:
-        bot = load_bot(run.bot)
-        _register(store, run.bot, bot)
-        run = store.set_job_process(run_id, socket.gethostname(), os.getpid(), bot.version)
+        name = bot if bot is not None else store.get_run(run_id).bot
+        loaded = load_bot(name)
+        run = store.start_job_process(  # the bot's record and the job's process: one commit
+            run_id, socket.gethostname(), os.getpid(), bot=name,
+            version=loaded.version, description=loaded.description, apps=loaded.apps)
     except Exception as exc:  # the bot cannot be loaded, or the store refused: say why
         error = str(exc) if isinstance(exc, FinbotsError) else f"{type(exc).__name__}: {exc}"
         store.end_job(run_id, "failed", error)
         return RunOutcome(run_id, "failed", Path(get_settings().runs_dir) / str(run_id),
                           error=error)
-    return _execute(store, bot, run, _Recovery(store), **browser_options)
+    return _execute(store, loaded, run, _Recovery(store), **browser_options)
 
 
-class _Recovery(threading.Thread):
+@cache
+def _background() -> ThreadPoolExecutor:
+    """The process's thread for the recovery sweep (started once, reused)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="recovery")
+
+
+class _Recovery:
     """:func:`recover_previous` beside the bot's start (its browser, its sign-in): the bot's
     first claim of a work item waits for it, so what it gives back to the queues is there
-    before the run takes anything."""
+    before the run takes anything. It starts as the bot's entry point is called, so the
+    bot's first line does not share the processor with it."""
 
     def __init__(self, store: Store) -> None:
-        super().__init__(name="recovery", daemon=True)
-        self.store, self.found, self.error = store, dict[str, list[int]](), None
-        self.start()
+        self.store, self.found = store, dict[str, list[int]]()
+        self.error: Exception | None = None
+        self._future: Future[dict[str, list[int]]] | None = None
+        self._settled = False
+        self._lock = threading.Lock()
 
-    def run(self) -> None:
-        try:
-            self.found = recover_previous(self.store)
-        except Exception as exc:  # raised at the first claim, or named in the summary
-            self.error = exc
+    def start(self) -> None:
+        with self._lock:
+            if self._future is None:
+                self._future = _background().submit(recover_previous, self.store)
+
+    def _settle(self) -> None:
+        self.start()
+        assert self._future is not None
+        with self._lock:
+            if self._settled:
+                return
+            try:
+                self.found = self._future.result()
+            except Exception as exc:  # raised at the first claim, or named in the summary
+                self.error = exc
+            self._settled = True
 
     def wait(self) -> None:
         """Before a claim: recovery is done; its error, if any, is the claim's."""
-        self.join()
+        self._settle()
         if self.error is not None:
             error, self.error = self.error, None
             raise error
 
     def result(self) -> dict[str, list[int]]:
-        self.join()
+        self._settle()
         return self.found
 
 
@@ -134,6 +168,8 @@ def _execute(store: Store, bot: Bot, run: RunRecord,
     escaped: BaseException | None = None
     try:
         ctx.log.info("run {} of {} {} started with {}", run.id, bot.name, bot.version, run.args)
+        if isinstance(recovered, _Recovery):
+            recovered.start()
         result = bot.run(ctx) or {}
         if ctx.stop_requested():
             status = "stopped"

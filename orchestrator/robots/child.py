@@ -19,7 +19,7 @@ from types import FrameType
 
 from orchestrator.config import get_settings
 from orchestrator.robots.procs import exit_with_parent
-from orchestrator.runner import run_job
+from orchestrator.runner import prepare_job_process, run_job
 from orchestrator.store import Store
 
 __all__ = ["JobTerminated", "child_main", "run_child", "spare_main"]
@@ -52,7 +52,8 @@ def child_main(run_id: int, robot_pid: int) -> None:
 
 
 def spare_main(pipe: Connection, robot_pid: int) -> None:
-    """Target of a robot's spare process: connect to the store, wait for a job id, run it.
+    """Target of a robot's spare process: connect to the store, get ready to run a job
+    (:func:`~orchestrator.runner.prepare_job_process`), wait for a job id and its bot, run it.
 
     Until the id arrives SIGTERM ends it at once (nothing to unwind); the robot closing the
     pipe without an id ends it too.
@@ -64,14 +65,15 @@ def spare_main(pipe: Connection, robot_pid: int) -> None:
     settings = get_settings()
     store = Store(settings.db_url, case_sla_hours=settings.case_sla_hours, create=False)
     store.job_stop_requested(0)  # connected, and the statement compiled, before any job
+    prepare_job_process()
     try:
-        run_id = pipe.recv()
+        run_id, bot = pipe.recv()
     except (EOFError, OSError):
         sys.exit(0)
     finally:
         pipe.close()
     signal.signal(signal.SIGTERM, _terminate)
-    outcome = run_job(int(run_id), store=store)
+    outcome = run_job(int(run_id), store=store, bot=str(bot))
     sys.exit(0 if outcome.status in ("successful", "stopped") else 1)
 
 

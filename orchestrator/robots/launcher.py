@@ -109,13 +109,14 @@ class SpareChild:
         reader.close()
         return cls(process, writer)
 
-    def hand(self, run_id: int) -> ChildProcess | None:
-        """Give the spare job ``run_id``; None when it is gone (the caller starts one)."""
+    def hand(self, run_id: int, bot: str) -> ChildProcess | None:
+        """Give the spare job ``run_id`` of ``bot``; None when it is gone (the caller starts
+        one)."""
         if self._process.exitcode is not None:
             self.discard()
             return None
         try:
-            self._pipe.send(run_id)
+            self._pipe.send((run_id, bot))
         except OSError:
             self.discard()
             return None

@@ -4,7 +4,8 @@ One loop, every ``poll_seconds`` and whenever the store says a job is waiting
 (:mod:`.wakeup`: PostgreSQL notifications, SQLite's wake-up file): reap children that ended,
 watch the running ones (kill requested, time limit exceeded, job ended elsewhere), claim jobs
 while slots are free. A spare child process, started and connected ahead, takes the next job
-(:mod:`.launcher`). The heartbeat (which also marks silent robots unresponsive) runs in its
+(:mod:`.launcher`); the next spare starts as soon as it is handed one, so it is ready by the
+time a slot frees. The heartbeat (which also marks silent robots unresponsive) runs in its
 own thread (:mod:`.heartbeat`). SIGTERM or SIGINT: stop claiming, ask the running jobs to
 stop, wait up to ``stop_grace`` seconds, then kill what is left (SIGTERM, SIGKILL after
 ``kill_grace``); a second signal kills at once.
@@ -164,24 +165,24 @@ class Robot:
             if job is None or job.id is None:
                 break
             try:
-                child = self._start(job.id)
+                child = self._start(job.id, job.bot)
             except Exception as exc:
                 self.store.end_job(job.id, "failed", f"could not start the job's process: {exc}")
                 continue
             self.running[job.id] = Running(job.id, child, job.time_limit_seconds)
             self._jobs_changed()
             logger.info("job {} ({}) started in process {}", job.id, job.bot, child.pid)
-        if len(self.running) < self.config.slots and self._spare is None:
+        if self._spare is None:  # even with every slot busy: ready when one frees
             try:
-                self._spare = SpareChild.start()  # ready for the next job
+                self._spare = SpareChild.start()
             except Exception as exc:  # the next job starts a process of its own
                 logger.warning("robot {}: no spare process: {}", self.config.name, exc)
 
-    def _start(self, run_id: int) -> ChildProcess:
+    def _start(self, run_id: int, bot: str) -> ChildProcess:
         """The job's process: the spare one when it is alive, else a new one."""
         spare, self._spare = self._spare, None
         if spare is not None:
-            child = spare.hand(run_id)
+            child = spare.hand(run_id, bot)
             if child is not None:
                 return child
         return ChildProcess.start(run_id)

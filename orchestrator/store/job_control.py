@@ -14,9 +14,10 @@ records it, as for every other action a person takes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bots.runtime.errors import IllegalTransitionError
@@ -24,6 +25,7 @@ from orchestrator.store.base import StoreBase
 from orchestrator.store.job_signal import signal_jobs
 from orchestrator.store.models import RunRecord, WorkItem
 from orchestrator.store.recovery import _abandon
+from orchestrator.store.runs import upsert_bot
 from orchestrator.store.states import ItemState, RunStatus, guard
 from orchestrator.store.types import to_jsonable, utcnow
 
@@ -112,6 +114,25 @@ class JobControlMixin(StoreBase):
             run.bot_version = bot_version or run.bot_version
             s.add(run)
             return run
+
+    def start_job_process(
+        self, run_id: int, host: str, pid: int, *, bot: str, version: str,
+        description: str = "", apps: Sequence[str] = (),
+    ) -> RunRecord:
+        """A job's process begins: the bot's record registered (latest version wins, as
+        :meth:`register_bot`) and where the job runs recorded, in one transaction."""
+        for attempt in (1, 2):
+            try:
+                with self._tx(write=True) as s:
+                    upsert_bot(s, bot, version, description, apps)
+                    run = self._locked_run(s, run_id)
+                    run.host, run.pid, run.bot_version = host, pid, version
+                    s.add(run)
+                    return run
+            except IntegrityError:  # another job registered the same new bot meanwhile
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def end_job(
         self,

@@ -8,14 +8,26 @@ from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from orchestrator.store.base import StoreBase
 from orchestrator.store.models import BotRecord, ExceptionCase, RunRecord, StepRecord, WorkItem
 from orchestrator.store.states import ItemState, RunStatus, guard
 from orchestrator.store.types import to_jsonable, utcnow
 
-__all__ = ["RunsMixin"]
+__all__ = ["RunsMixin", "upsert_bot"]
+
+
+def upsert_bot(s: Session, name: str, version: str, description: str = "",
+               apps: Sequence[str] = ()) -> BotRecord:
+    """Create or update the bot's record in the session's transaction (an insert racing
+    another process's raises ``IntegrityError`` at the flush: the caller tries again)."""
+    bot = s.exec(select(BotRecord).where(BotRecord.name == name)).first()
+    bot = bot or BotRecord(name=name, version=version)
+    bot.version, bot.description, bot.apps = version, description, list(apps)
+    s.add(bot)
+    s.flush()
+    return bot
 
 
 class RunsMixin(StoreBase):
@@ -30,12 +42,7 @@ class RunsMixin(StoreBase):
         for attempt in (1, 2):
             try:
                 with self._tx(write=True) as s:
-                    bot = s.exec(select(BotRecord).where(BotRecord.name == name)).first()
-                    bot = bot or BotRecord(name=name, version=version)
-                    bot.version, bot.description, bot.apps = version, description, list(apps)
-                    s.add(bot)
-                    s.flush()
-                    return bot
+                    return upsert_bot(s, name, version, description, apps)
             except IntegrityError:
                 if attempt == 2:
                     raise

@@ -152,3 +152,22 @@ def test_a_restarted_robot_abandons_what_it_left_running(store: Store) -> None:
     store.claim_job("r1")
     store.register_robot("r1", "h", 2)
     assert store.get_run(job.id).status == "abandoned"
+
+
+def test_a_job_process_start_registers_its_bot_and_where_it_runs(store: Store) -> None:
+    job = store.create_job("statement-intake", credentials=[])
+    store.claim_job("r1", host="h1")
+    run = store.start_job_process(job.id, "h1", 4242, bot="statement-intake", version="2.1",
+                                  description="reads statements", apps=["bank_portal"])
+    assert (run.host, run.pid, run.bot_version, run.status) == ("h1", 4242, "2.1", "running")
+    bot = {b.name: b for b in store.list_bots()}["statement-intake"]
+    assert (bot.version, bot.description, bot.apps) == ("2.1", "reads statements",
+                                                        ["bank_portal"])
+    store.set_bot_limits("statement-intake", max_concurrent_jobs=2)
+    again = store.create_job("statement-intake", credentials=[])
+    store.claim_job("r1", host="h1")
+    store.start_job_process(again.id, "h1", 4343, bot="statement-intake", version="2.2")
+    bot = {b.name: b for b in store.list_bots()}["statement-intake"]
+    assert (bot.version, bot.max_concurrent_jobs) == ("2.2", 2)  # the limit people set stays
+    with pytest.raises(NotFoundError):
+        store.start_job_process(999_999, "h1", 1, bot="statement-intake", version="2.2")
