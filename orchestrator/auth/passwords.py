@@ -6,6 +6,7 @@ with other parameters than today's, so the caller can store a fresh one at sign-
 
 from __future__ import annotations
 
+import functools
 import secrets
 import string
 
@@ -16,8 +17,21 @@ __all__ = ["generate_password", "hash_password", "verify_password"]
 
 _HASHER = PasswordHasher()  # argon2id, the library's recommended parameters
 _ALPHABET = string.ascii_letters + string.digits
-# Verified against when the user does not exist, so an unknown name costs as much time.
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+# Verified against when the user does not exist, so an unknown name costs as much time: an
+# argon2id hash of a random password nobody kept, made with the library's parameters. Written
+# out rather than made at import (every ``finbots`` command imports this module, and one hash
+# is a large part of a command's start-up); made afresh only if the parameters have changed.
+_DUMMY_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$0fVAeYzXw2eeGBi/AJfYsA$fCK/LrOyVcyxBm1ukVsZdoCzfkq+6rGbMeMXS4mHuVM"
+)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    if _HASHER.check_needs_rehash(_DUMMY_HASH):
+        return _HASHER.hash(secrets.token_urlsafe(32))
+    return _DUMMY_HASH
 
 
 def hash_password(password: str, hasher: PasswordHasher | None = None) -> str:
@@ -31,7 +45,7 @@ def verify_password(stored_hash: str | None, password: str,
     """``(matches, needs_rehash)``; a missing hash is checked against a dummy (same cost)."""
     h = hasher or _HASHER
     try:
-        h.verify(stored_hash or _DUMMY_HASH, password)
+        h.verify(stored_hash or _dummy_hash(), password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False, False
     if stored_hash is None:
