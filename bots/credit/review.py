@@ -37,17 +37,20 @@ def queue_held(erp: CreditErp, queue: WorkQueue) -> dict[str, Any]:
     return {"business_date": day.isoformat(), "held": len(orders), "queued": len(added)}
 
 
-def gather(erp: CreditErp, number: str, day: dt.date) -> CreditFacts | str:
-    """The facts of one held order, or the credit status it has meanwhile."""
+def gather(erp: CreditErp, number: str, customer_id: str, day: dt.date) -> CreditFacts | str:
+    """The facts of one held order, or the credit status it has meanwhile. The order's
+    page is read last: it is the page shown when a case's screenshot is taken."""
+    items = erp.open_items(customer_id)
+    receivables = sum((i.open for i in items), Decimal("0.00"))
+    overdue = max([(day - i.due).days for i in items if i.due < day] or [0])
+    orders = erp.customer_orders(customer_id)
+    open_orders = sum((o.amount for o in orders if o.status == RELEASED and o.order != number),
+                      Decimal("0.00"))
     page = erp.order(number)
     if page.status != HELD:
         return page.status
-    items = erp.open_items(page.customer_id)
-    receivables = sum((i.open for i in items), Decimal("0.00"))
-    overdue = max([(day - i.due).days for i in items if i.due < day] or [0])
-    orders = erp.customer_orders(page.customer_id)
-    open_orders = sum((o.amount for o in orders if o.status == RELEASED and o.order != number),
-                      Decimal("0.00"))
+    if page.customer_id != customer_id:  # the order changed hands meanwhile: read again
+        return gather(erp, number, page.customer_id, day)
     return CreditFacts(number, page.customer_id, page.amount, page.currency, page.hold_reason,
                        page.credit_limit, page.risk_class, receivables, open_orders, overdue,
                        None)
@@ -57,7 +60,7 @@ def review(ctx: RunContext, erp: CreditErp, policy: CreditPolicy, item: Item) ->
     """Review one held order: release it by the policy, or raise its credit case."""
     number = str(item.payload["order"])
     day = dt.date.fromisoformat(str(item.payload["business_date"]))
-    facts = gather(erp, number, day)
+    facts = gather(erp, number, str(item.payload["customer_id"]), day)
     if isinstance(facts, str):
         return f"order {number} is no longer on credit hold ({facts}): nothing to review"
     decision = decide(policy, facts)
@@ -66,8 +69,7 @@ def review(ctx: RunContext, erp: CreditErp, policy: CreditPolicy, item: Item) ->
                            rule=decision.rule) as st:
         st.data["release"] = decision.release
         st.data["failed_rules"] = decision.failed
-    if not decision.release:
-        erp.order(number)  # the order's page is what the case's screenshot shows
+    if not decision.release:  # the order's page is shown: the case's screenshot
         raise BusinessFailure(
             REASONS[decision.route_to],
             f"{number} of {facts.customer_id}: {decision.rule}",
