@@ -4,9 +4,9 @@ to carry out in the ERP and by mail.
 
 Records read (kind: key, data):
 
-- ``collections_account``: customer id; name, collector, risk_class, overdue_amount,
-  days_overdue (of the oldest overdue item), open_items (invoice, due_date, open,
-  days_overdue, disputed), as_of;
+- ``account_snapshot`` (written by the dunning run): customer id; name, collector,
+  risk_class, overdue_total, oldest_days (of the oldest overdue item), buckets (aging),
+  disputed and promised invoices, dunning_level, dunning_block, as_of;
 - ``promise_to_pay``: see ``bots/collections/promises.py`` (status open, kept, partially
   kept, broken);
 - ``customer_reply``: message id; kind, subject, sent_at, summary, file;
@@ -39,7 +39,7 @@ __all__ = ["ACTIONS", "ACTION_QUEUE", "AccountView", "ScoreWeights", "WorklistRo
 
 BOT = "collections"
 ACTION_QUEUE = "collections-actions"
-ACCOUNT, PROMISE, REPLY, NOTE = ("collections_account", "promise_to_pay", "customer_reply",
+ACCOUNT, PROMISE, REPLY, NOTE = ("account_snapshot", "promise_to_pay", "customer_reply",
                                  "collection_note")
 #: what a person may ask the bot to do, and the fields each takes
 ACTIONS: dict[str, tuple[str, ...]] = {
@@ -142,10 +142,10 @@ def worklist(store: Store, *, collector: str | None = None) -> tuple[list[Workli
         data = rec.data
         if collector and str(data.get("collector", "")) != collector:
             continue
-        overdue = _decimal(data.get("overdue_amount"))
+        overdue = _decimal(data.get("overdue_total"))
         if overdue <= 0:
             continue
-        days = int(_decimal(data.get("days_overdue")))
+        days = int(_decimal(data.get("oldest_days")))
         mine = promises.get(rec.key, [])
         broken = sum(p.data.get("status") in ("broken", "partially kept") for p in mine)
         open_ = sum(p.data.get("status") == "open" for p in mine)

@@ -32,11 +32,12 @@ def seed_accounts(store: Store) -> None:
         "C2009": ("Iris Software Ltd", "James Okafor", "A", "0.00", 0),
     }
     for cid, (name, collector, risk, overdue, days) in accounts.items():
-        store.put_record("collections", "collections_account", cid, {
-            "name": name, "collector": collector, "risk_class": risk,
-            "overdue_amount": overdue, "days_overdue": days, "as_of": "2026-11-20",
-            "open_items": [{"invoice": "INV-2026-0720", "due_date": "2026-10-01",
-                            "open": overdue, "days_overdue": days, "disputed": False}]},
+        store.put_record("collections", "account_snapshot", cid, {
+            "customer_id": cid, "name": name, "collector": collector, "risk_class": risk,
+            "overdue_total": overdue, "oldest_days": days, "as_of": "2026-11-20",
+            "buckets": {"current": "0.00", "1-30": "0.00", "31-60": overdue, "61-90": "0.00",
+                        "over 90": "0.00"},
+            "disputed": [], "promised": [], "dunning_level": 2, "dunning_block": ""},
             customer_id=cid, run_id="1")
     store.put_record("collections", "promise_to_pay", "C2007/2026-11-19/INV-2026-0720", {
         "promised_date": "2026-11-19", "amount": "2530.75", "invoices": ["INV-2026-0720"],
