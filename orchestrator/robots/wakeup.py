@@ -1,8 +1,9 @@
 """A robot's ears: wake its loop the moment a job can be claimed.
 
 PostgreSQL: a connection of its own ``LISTEN``\\ s on :data:`~orchestrator.store.job_signal.
-CHANNEL` (reconnecting after a second when the server goes away). SQLite: the wake-up file
-next to the database is looked at every ``WATCH_SECONDS``. Either way the robot still polls
+CHANNEL` (reconnecting after a second when the server goes away). SQLite: the kernel tells
+(inotify, :mod:`.inotify`) when the wake-up file next to the database is touched; where it
+cannot, the file is looked at every ``WATCH_SECONDS``. Either way the robot still polls
 every ``poll_seconds``: a lost notification costs one poll, never a job.
 """
 
@@ -17,12 +18,14 @@ from pathlib import Path
 from loguru import logger
 from sqlalchemy import Engine
 
+from orchestrator.robots.inotify import FileTouches
 from orchestrator.store.job_signal import CHANNEL, conninfo, wake_file
 
 __all__ = ["WATCH_SECONDS", "JobWakeups"]
 
-#: How often a SQLite robot looks at the wake-up file (a ``stat`` call).
+#: How often a SQLite robot looks at the wake-up file (a ``stat`` call) without inotify.
 WATCH_SECONDS = 0.01
+_STOP_CHECK_SECONDS = 0.25  # inotify: how long one wait lasts before it checks for stop
 _RECONNECT_SECONDS = 1.0
 
 
@@ -48,6 +51,22 @@ class JobWakeups(threading.Thread):
             self._watch(path)
 
     def _watch(self, path: Path) -> None:
+        try:
+            touches = FileTouches(path)
+        except OSError as exc:
+            logger.info("no inotify for {} ({}): looking at it every {} s", path, exc,
+                        WATCH_SECONDS)
+            self._poll_mtime(path)
+            return
+        self.listening.set()
+        try:
+            while not self._done.is_set():
+                if touches.wait(_STOP_CHECK_SECONDS):
+                    self.wake()
+        finally:
+            touches.close()
+
+    def _poll_mtime(self, path: Path) -> None:
         seen = _mtime(path)
         self.listening.set()
         while not self._done.wait(WATCH_SECONDS):
