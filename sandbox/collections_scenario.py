@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sandbox.mail.addresses import customer_mailbox
 from sandbox.scenario import STATEMENT_DATE, Customer, Invoice, Scenario
@@ -283,11 +284,47 @@ EXPECTED_SKIPS = {
 }
 
 
+def _credit_customers() -> tuple[Any, ...]:
+    """The credit scenario's customers (:mod:`sandbox.erp.ext.credit`): their credit limit
+    and risk class go into the customer master, their overdue items into the dunning run."""
+    from sandbox.erp.ext import credit
+
+    return tuple(getattr(credit, "CUSTOMERS", ()))
+
+
+def _level(days: int) -> int:
+    return next((n for n, start in ((3, 61), (2, 31), (1, 10)) if days >= start), 0)
+
+
+def _credit_outcome(customers: tuple[Any, ...]
+                    ) -> tuple[list[ExpectedReminder], dict[str, str]]:
+    """What the dunning levels make of the credit customers' overdue items (none of them
+    is disputed, promised or blocked)."""
+    reminders, skips = [], {}
+    for cust in customers:
+        overdue = [(number, (AS_OF - due).days) for number, _, due in cust.invoices
+                   if (AS_OF - due).days > 0]
+        if not overdue:
+            continue
+        level = _level(max(days for _, days in overdue))
+        if level:
+            reminders.append(ExpectedReminder(cust.customer_id, level, tuple(
+                number for number, days in overdue if days >= 10), "en"))
+        else:
+            skips[cust.customer_id] = "BELOW_FIRST_LEVEL"
+    return reminders, skips
+
+
 def build_month(scenario: Scenario) -> CollectionsMonth:
     """The collections month on top of ``scenario`` (its extra customers get defaults)."""
     ids = [c.customer_id for c in scenario.customers] + [c.customer_id for c in NEW_CUSTOMERS]
-    masters = tuple(_master(cid) for cid in ids)
+    credit = _credit_customers()
+    masters = tuple(_master(cid) for cid in ids) + tuple(
+        AccountMaster(c.customer_id, "NET30", c.credit_limit, c.risk_class, COLLECTORS[1])
+        for c in credit)
     named = tuple(m for m in masters if m.customer_id in _MASTERS)
+    reminders, skips = _credit_outcome(credit)
     return CollectionsMonth(AS_OF, NEW_CUSTOMERS, masters, NEW_INVOICES,
                             _paid_history(named), DISPUTES, PROMISES, UNAPPLIED, NOTES,
-                            EXPECTED_REMINDERS, dict(EXPECTED_SKIPS), ("C2003",))
+                            EXPECTED_REMINDERS + tuple(reminders),
+                            {**EXPECTED_SKIPS, **skips}, ("C2003",))
