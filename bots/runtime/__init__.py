@@ -29,6 +29,9 @@ from bots.runtime.errors import (
     UnexpectedDialogError,
 )
 from bots.runtime.learned import Learned, LearnedBackend, LearnedRule
+from bots.runtime.mail import Mailbox, MailClient, MailSettings
+from bots.runtime.mail_memory import MemoryMailbox
+from bots.runtime.mail_message import Attachment, MailMessage
 from bots.runtime.memory import MemoryBackend
 from bots.runtime.queues import (
     AuditBackend,
@@ -56,6 +59,7 @@ __all__ = [
     "AppSelectors",
     "AppSession",
     "ApplicationFailure",
+    "Attachment",
     "AuditBackend",
     "AuditLookup",
     "Bot",
@@ -77,7 +81,12 @@ __all__ = [
     "Learned",
     "LearnedBackend",
     "LearnedRule",
+    "MailClient",
+    "MailMessage",
+    "MailSettings",
+    "Mailbox",
     "MemoryBackend",
+    "MemoryMailbox",
     "MemorySink",
     "NewItem",
     "PreparedResolution",

@@ -21,6 +21,7 @@ from bots.runtime.case_lookup import CaseLookup
 from bots.runtime.errors import ConfigError
 from bots.runtime.learned import Learned
 from bots.runtime.logs import RunLog
+from bots.runtime.mail import MAIL_PUBLIC_FIELDS, Mailbox, MailClient, MailSettings
 from bots.runtime.memory import MemoryBackend
 from bots.runtime.paths import runs_dir
 from bots.runtime.queues import AuditLookup, BotBackend, Item, WorkQueue
@@ -85,6 +86,7 @@ class RunContext:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:run{run_id}"
         self._queues: dict[str, WorkQueue] = {}
         self._configs: dict[str, ConfigDocument] = {}
+        self._mailboxes: dict[str, MailClient] = {}
         self.transactions: list[Transaction] = []
         self.failed = False
         self.trace_path: Path | None = None
@@ -168,6 +170,25 @@ class RunContext:
                           on_item=self.transactions.append, log=self.log)
         self._queues[name] = queue
         return queue
+
+    def mail(self, name: str) -> MailClient:
+        """The mailbox of vault credential ``name`` (host, ports, username, password; see
+        :mod:`bots.runtime.mail`): send, read, move, mark seen, look up what was sent. A
+        backend with a fake registered under ``name`` (``MemoryBackend.add_mailbox``)
+        gives that instead."""
+        found = self._mailboxes.get(name)
+        if found is None:
+            fake = getattr(self.backend, "mailbox", None)
+            found = fake(name) if callable(fake) else None
+            if found is None:
+                cred = read_for_run(self.vault, name, bot=self.bot.name if self.bot else None,
+                                    run_id=self.run_id, redactor=self.redactor, log=self.store,
+                                    public=MAIL_PUBLIC_FIELDS)
+                fields = {f: cred[f] for f in cred.fields}
+                found = Mailbox(MailSettings.from_fields(fields), recorder=self.recorder,
+                                name=name)
+            self._mailboxes[name] = found
+        return found
 
     def config(self, name: str) -> dict[str, Any]:
         """The bot's configuration document ``name`` (a policy, dunning levels, templates),

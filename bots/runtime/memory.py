@@ -22,6 +22,7 @@ from typing import Any
 from bots.runtime.case_lookup import CaseView
 from bots.runtime.errors import IllegalTransitionError, LeaseLostError, NotFoundError
 from bots.runtime.learned import LearnedRule
+from bots.runtime.mail_memory import MemoryMailboxes
 from bots.runtime.records_memory import MemoryRecords
 
 __all__ = ["MemoryBackend", "MemoryCase", "MemoryItem", "MemoryQueue"]
@@ -81,7 +82,7 @@ class MemoryCase:
     bot: str | None = None  # the bot whose run opened it (None: this backend's own bot)
 
 
-class MemoryBackend(MemoryRecords):
+class MemoryBackend(MemoryRecords, MemoryMailboxes):
     """Implements the SDK's queue, case, state and audit backends in one process's memory."""
 
     def __init__(self) -> None:

@@ -8,6 +8,7 @@ each refused read) is written to the orchestrator's credential access log, as
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, Protocol, runtime_checkable
 
 from bots.runtime.errors import VaultError
@@ -27,8 +28,12 @@ class CredentialLog(Protocol):
 
 
 def read_for_run(vault: Vault, name: str, *, bot: str | None, run_id: Any,
-                 redactor: Redactor, log: object = None) -> Credential:
-    """``vault.get`` for a bot's run: scoped to ``bot``, redacted, logged."""
+                 redactor: Redactor, log: object = None,
+                 public: Collection[str] = ()) -> Credential:
+    """``vault.get`` for a bot's run: scoped to ``bot``, redacted, logged.
+
+    ``public``: fields that are not secrets (a mail server's host and ports: masking them
+    would mask every port number and address in the run's steps)."""
     actor = f"bot:{bot}" if bot else "bot:unknown"
     sink = log if isinstance(log, CredentialLog) else None
     try:
@@ -38,7 +43,7 @@ def read_for_run(vault: Vault, name: str, *, bot: str | None, run_id: Any,
             sink.log_credential_access(name, "refused", actor, run_id=run_id,
                                        details={"reason": type(exc).__name__})
         raise
-    redactor.add_all(cred[f] for f in cred.fields)
+    redactor.add_all(cred[f] for f in cred.fields if f not in public)
     if sink is not None:
         sink.log_credential_access(name, "read", actor, version=cred.version, run_id=run_id)
     return cred
