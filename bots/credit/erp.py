@@ -1,5 +1,6 @@
 """The legacy ERP's credit pages, driven by address in the browser: the held-orders list,
-an order with its Release and Reject actions, and one customer's open items.
+an order with its Release and Reject actions, and a customer's account statement (open
+items with days overdue and disputes, the paid items' average days late).
 
 Each read or action is one unit of work for :func:`bots.runtime.retry.attempt`: a session
 that expired (the ERP sends the page to its sign-on form) or an error page signs in again
@@ -10,7 +11,6 @@ repeated attempt never decides an order twice.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import quote
@@ -20,10 +20,9 @@ from bots.runtime.errors import ConfigError
 from bots.runtime.money import parse_amount
 from bots.runtime.retry import attempt
 
-__all__ = ["CreditErp", "Decided", "HeldOrder", "OpenItem", "OrderPage"]
+__all__ = ["CreditErp", "Decided", "HeldOrder", "OpenItem", "OrderPage", "Statement"]
 
 HELD = "on credit hold"
-_PAGES = re.compile(r"Page (\d+) of (\d+)")
 
 
 def _amount(text: str, what: str) -> Decimal:
@@ -59,6 +58,14 @@ class OpenItem:
     invoice: str
     due: dt.date
     open: Decimal
+    days_overdue: int
+    disputed: bool
+
+
+@dataclass(frozen=True)
+class Statement:
+    open_items: tuple[OpenItem, ...]
+    avg_days_late: Decimal | None  # None: no paid history
 
 
 @dataclass(frozen=True)
@@ -140,22 +147,22 @@ class CreditErp:
             _amount(limit, "credit limit") if limit else None, app.text("order.risk_class"),
             tuple(r.cells() for r in app.rows("order.decisions")))
 
-    def open_items(self, customer_id: str) -> list[OpenItem]:
-        """The customer's open items, every page of them."""
-        return attempt(self, lambda: self._open_items(customer_id))
+    def statement(self, customer_id: str) -> Statement:
+        """The customer's account statement: open items, disputes, paid history."""
+        return attempt(self, lambda: self._statement(customer_id))
 
-    def _open_items(self, customer_id: str) -> list[OpenItem]:
-        items: list[OpenItem] = []
-        page, pages = 1, 1
-        while page <= pages:
-            self._open(f"/ar/openitems.do?customer={quote(customer_id)}&page={page}")
-            found = _PAGES.search(self.app.text("open_items.page_info"))
-            pages = int(found.group(2)) if found else 1
-            for r in self.app.rows("open_items.rows"):
-                items.append(OpenItem(r.text("invoice"), dt.date.fromisoformat(r.text("due")),
-                                      _amount(r.text("open"), f"invoice {r.text('invoice')}")))
-            page += 1
-        return items
+    def _statement(self, customer_id: str) -> Statement:
+        self._open(f"/ar/statement.do?id={quote(customer_id)}")
+        app = self.app
+        if app.text("statement.customer") != customer_id:
+            raise ApplicationFailure("ERP_UNEXPECTED_PAGE", f"no statement of {customer_id}")
+        items = tuple(
+            OpenItem(r.text("invoice"), dt.date.fromisoformat(r.text("due")),
+                     _amount(r.text("open"), f"invoice {r.text('invoice')}"),
+                     int(r.text("days_overdue") or 0), r.text("disputed") == "Yes")
+            for r in app.rows("statement.open_items"))
+        late = app.text("statement.avg_days_late")
+        return Statement(items, None if late in ("", "-") else Decimal(late))
 
     def screenshot(self, label: str) -> str | None:
         """A checkpoint screenshot of the page now shown (the order, as evidence)."""

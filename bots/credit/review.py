@@ -40,9 +40,11 @@ def queue_held(erp: CreditErp, queue: WorkQueue) -> dict[str, Any]:
 def gather(erp: CreditErp, number: str, customer_id: str, day: dt.date) -> CreditFacts | str:
     """The facts of one held order, or the credit status it has meanwhile. The order's
     page is read last: it is the page shown when a case's screenshot is taken."""
-    items = erp.open_items(customer_id)
+    statement = erp.statement(customer_id)
+    items = statement.open_items
     receivables = sum((i.open for i in items), Decimal("0.00"))
     overdue = max([(day - i.due).days for i in items if i.due < day] or [0])
+    disputes = sum(1 for i in items if i.disputed)
     orders = erp.customer_orders(customer_id)
     open_orders = sum((o.amount for o in orders if o.status == RELEASED and o.order != number),
                       Decimal("0.00"))
@@ -53,7 +55,7 @@ def gather(erp: CreditErp, number: str, customer_id: str, day: dt.date) -> Credi
         return gather(erp, number, page.customer_id, day)
     return CreditFacts(number, page.customer_id, page.amount, page.currency, page.hold_reason,
                        page.credit_limit, page.risk_class, receivables, open_orders, overdue,
-                       None)
+                       statement.avg_days_late, disputes)
 
 
 def review(ctx: RunContext, erp: CreditErp, policy: CreditPolicy, item: Item) -> str:

@@ -79,6 +79,10 @@ def test_policy_releases_in_the_erp_with_its_rule_and_routes_the_rest(
     assert held["SO-2026-5002"].rule.startswith("exposure after release 22740.00 over the "
                                                 "credit limit 20000.00")
     assert held["SO-2026-5003"].rule == "an item 45 days overdue (risk class B allows 10)"
+    assert "1 open dispute(s)" in held["SO-2026-5002"].data["failed_rules"]
+    assert held["SO-2026-5007"].data["facts"]["avg_days_late"] == "14.0"
+    assert "paid 14.0 days late on average (risk class C allows under 5)" in \
+        held["SO-2026-5007"].data["failed_rules"]
     assert compare_credit(credit_erp.truth()) == []
 
 

@@ -93,6 +93,18 @@ CUSTOMERS = (
                    (("INV-2026-3701", D("912.30"), _due(2)),)),
 )
 
+#: paid history (invoice, customer, amount, days paid late), shown on the account statement
+PAID = (
+    ("INV-2026-3091", "C3001", D("8400.00"), 3),
+    ("INV-2026-3092", "C3001", D("7250.00"), 5),
+    ("INV-2026-3591", "C3005", D("120500.00"), 2),
+    ("INV-2026-3691", "C3006", D("6100.00"), 0),
+    ("INV-2026-3791", "C3007", D("1480.00"), 12),
+    ("INV-2026-3792", "C3007", D("960.00"), 16),
+)
+#: open disputes (invoice, customer, reason)
+DISPUTES = (("INV-2026-3201", "C3002", "pricing"),)
+
 ORDER_DATE = STATEMENT_DATE - dt.timedelta(days=1)
 ORDERS = (
     SalesOrder("SO-2026-5001", "C3001", D("4800.00"), HELD, OVERDUE, "auto_release"),
@@ -117,10 +129,29 @@ def seed(conn: sqlite3.Connection, scenario: Scenario) -> None:
                          (number, cust.customer_id, str(amount), str(amount),
                           scenario.currency, issued.isoformat(), due.isoformat(), None,
                           "0", None))
+    _seed_history(conn)
     for o in ORDERS:
         conn.execute("INSERT INTO sales_orders VALUES (?,?,?,?,?,?,?)",
                      (o.order_number, o.customer_id, ORDER_DATE.isoformat(), str(o.amount),
                       scenario.currency, o.status, o.hold_reason))
+
+
+def _seed_history(conn: sqlite3.Connection) -> None:
+    """Paid items and disputes of the credit customers, in the collections extension's
+    tables (its account statement shows them)."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if "ar_paid_items" in tables:
+        for number, customer, amount, late in PAID:
+            due = STATEMENT_DATE - dt.timedelta(days=75)
+            conn.execute("INSERT INTO ar_paid_items VALUES (?,?,?,?,?,?)",
+                         (number, customer, str(amount),
+                          (due - dt.timedelta(days=30)).isoformat(), due.isoformat(),
+                          (due + dt.timedelta(days=late)).isoformat()))
+    if "ar_disputes" in tables:
+        for number, customer, reason in DISPUTES:
+            conn.execute("INSERT INTO ar_disputes VALUES (?,?,?,?, 'open')",
+                         (number, customer, reason,
+                          (STATEMENT_DATE - dt.timedelta(days=3)).isoformat()))
 
 
 # -- reading ----------------------------------------------------------------------------
