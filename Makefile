@@ -22,7 +22,9 @@ bench: setup
 	@.venv/bin/python bench/run_all.py
 
 # Refresh requirements.lock after changing dependencies in pyproject.toml (every extra, with hashes).
-lock: setup
+# Needs only a virtualenv (not `setup`, which refuses a lock that no longer matches).
+lock:
+	@test -x .venv/bin/python || python3 -m venv .venv
 	@.venv/bin/python -m pip install -q "pip-tools>=7.4"
 	@.venv/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --all-build-deps \
 		--extra test --extra bench --no-emit-index-url --no-emit-find-links \
