@@ -185,9 +185,10 @@ class ExceptionCase(SQLModel, table=True):
         Index("ix_exception_case_status_created", "status", "created_at"),
         Index("ix_exception_case_owner", "owner", "status"),
         Index("ix_exception_case_customer", "customer_id"),
-        # the inbox's counts and chips read only these: answered from the index alone
+        # the inbox's counts and chips read only these, and a page's ids sorted by SLA, age
+        # or amount: answered from the index alone (the id too, which PostgreSQL needs)
         Index("ix_exception_case_inbox", "status", "sla_due_at", "created_at", "reason_code",
-              "owner"),
+              "owner", "amount", "id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     run_id: int | None = Field(default=None, foreign_key="run.id", index=True)
