@@ -2,7 +2,10 @@
 run recovering the one before, then a run to completion: nothing posted twice, nothing
 missing, every payment posted or in the inbox, every posting in the audit trail.
 
-The small version of ``bench/kill_trials.py`` (which makes 100 kills).
+The suite's representative set: three kills chained in one trial (seed 1 draws 4.2 s,
+10.6 s and 9.9 s after each run's start: the first run dies early, in the browser's start or
+intake, the two runs recovering it die in the middle of their postings), then the run to
+completion. ``bench/kill_trials.py`` holds the full set (100 kills and more, ``make bench``).
 """
 
 from __future__ import annotations
@@ -20,17 +23,18 @@ from bench.posting_workload import Posting, Row
 from sandbox.scenario import STATEMENT_DATE, build_scenario
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+KILLS = 3
 
 
 def test_random_kills_lose_nothing_and_double_nothing(sandbox: Any, tmp_path: Path) -> None:
     # kill moments from the start of the browser to the middle of the postings
-    trials = Trials(sandbox.urls, tmp_path, seed=5, span=(3.0, 12.0))
+    trials = Trials(sandbox.urls, tmp_path, seed=1, span=(3.0, 12.0))
     tally = Tally()
 
-    while tally.kills < 6:
-        env = trials.trial(tally.trials + 1, 6 - tally.kills, tally)
+    while tally.kills < KILLS:
+        env = trials.trial(tally.trials + 1, KILLS - tally.kills, tally)
 
-    assert tally.kills == 6 and tally.final_runs_failed == 0
+    assert tally.kills == KILLS and tally.final_runs_failed == 0
     found = tally.findings
     assert found.notes == []  # each finding names its payment
     assert (found.duplicates, found.missing_postings, found.lost_cases,
