@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,19 +47,34 @@ class Home:
                                 stderr=subprocess.STDOUT, text=True)
 
 
-@pytest.fixture
-def home(tmp_path: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Home:
-    """A fresh home per test, the sandbox reseeded, the vault holding its logins."""
+def new_home(path: Path, sandbox: Sandbox, mp: pytest.MonkeyPatch) -> Home:
+    """A finbots home under ``path``, its variables set through ``mp``, the sandbox
+    reseeded, the vault holding its logins."""
     sandbox.reset()
     env = {
-        "FINBOTS_HOME": str(tmp_path),
-        "FINBOTS_DB_URL": f"sqlite:///{tmp_path / 'data' / 'finbots.db'}",
+        "FINBOTS_HOME": str(path),
+        "FINBOTS_DB_URL": f"sqlite:///{path / 'data' / 'finbots.db'}",
         "FINBOTS_MASTER_KEY": Fernet.generate_key().decode(),
         "FINBOTS_TIMEOUT_MS": "10000",
         **{f"FINBOTS_{app.upper()}_URL": url for app, url in sandbox.urls.items()},
     }
     for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    (tmp_path / "runs").mkdir()
+        mp.setenv(key, value)
+    (path / "runs").mkdir()
     store_sandbox_credentials(Vault())
-    return Home(tmp_path, {**os.environ, **env})
+    return Home(path, {**os.environ, **env})
+
+
+@pytest.fixture
+def home(tmp_path: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Home:
+    """A fresh home per test, the sandbox reseeded, the vault holding its logins."""
+    return new_home(tmp_path, sandbox, monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def module_home(tmp_path_factory: pytest.TempPathFactory, sandbox: Sandbox) -> Iterator[Home]:
+    """One home for the tests of a module that read the same bot run (the sandbox is
+    reseeded once, when the first of them starts: they run before the module's tests that
+    take a fresh ``home``)."""
+    with pytest.MonkeyPatch.context() as mp:
+        yield new_home(tmp_path_factory.mktemp("home"), sandbox, mp)

@@ -1,24 +1,44 @@
-"""The payment-posting bot against the sandbox: what finance sees after a run."""
+"""The payment-posting bot against the sandbox: what finance sees after a run.
+
+The first three tests read one run of the day's statement (:func:`day_run`); the last of
+them runs it again. The tests after them start from a fresh home and a reseeded sandbox.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from orchestrator.runner import run_bot
+from orchestrator.runner import RunOutcome, run_bot
 from sandbox.scenario import STATEMENT_DATE, build_scenario
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 DAY = {"date": STATEMENT_DATE.isoformat()}  # the sandbox's statement day
 
 
-def test_one_run_posts_what_the_scenario_expects_and_cases_the_rest(
-        home: Any, sandbox: Any) -> None:
-    outcome = run_bot("payment-posting", DAY)
+@dataclass
+class DayRun:
+    home: Any
+    outcome: RunOutcome
+    postings: list[dict[str, Any]]  # the ERP's, right after the run
+    portal: dict[str, Any]  # the portal's ground truth, right after the run
 
+
+@pytest.fixture(scope="module")
+def day_run(module_home: Any, sandbox: Any) -> DayRun:
+    """One run of the day's statement on a fresh home and a reseeded sandbox."""
+    outcome = run_bot("payment-posting", DAY)
     assert outcome.status == "successful", outcome.error
+    return DayRun(module_home, outcome, sandbox.postings(), sandbox.truth("billing_portal"))
+
+
+def test_one_run_posts_what_the_scenario_expects_and_cases_the_rest(
+        day_run: DayRun, sandbox: Any) -> None:
+    home, outcome = day_run.home, day_run.outcome
+
     assert sandbox.check() == []
     scenario = build_scenario()
     store = home.store()
@@ -41,13 +61,12 @@ def test_one_run_posts_what_the_scenario_expects_and_cases_the_rest(
     assert (outcome.run_dir / "bot.log").is_file()
 
 
-def test_each_case_screenshot_shows_the_payment_that_failed(home: Any, sandbox: Any) -> None:
+def test_each_case_screenshot_shows_the_payment_that_failed(day_run: DayRun) -> None:
     """The screenshot of a case is the page of its own payment (its ERP inquiry, which the
     bot opens before it hands the payment over), never a page another payment left open."""
-    outcome = run_bot("payment-posting", DAY)
+    outcome = day_run.outcome
 
-    assert outcome.status == "successful", outcome.error
-    store = home.store()
+    store = day_run.home.store()
     steps = store.list_steps(outcome.run_id)
     cases = store.list_cases(run_id=outcome.run_id)
     assert cases
@@ -71,10 +90,10 @@ def test_each_case_screenshot_shows_the_payment_that_failed(home: Any, sandbox: 
         assert not any(ref in page_text for ref in others), case.reference
 
 
-def test_running_the_same_statement_again_posts_nothing_new(home: Any, sandbox: Any) -> None:
-    first = run_bot("payment-posting", DAY)
-    assert first.status == "successful", first.error
-    postings, statuses = sandbox.postings(), sandbox.truth("billing_portal")
+def test_running_the_same_statement_again_posts_nothing_new(
+        day_run: DayRun, sandbox: Any) -> None:
+    home, postings, statuses = day_run.home, day_run.postings, day_run.portal
+    assert sandbox.postings() == postings, "the sandbox was reseeded since the first run"
 
     again = run_bot("payment-posting", DAY)
 
