@@ -60,25 +60,25 @@ def _mid(key: str, customer_id: str) -> str:
 
 
 _EXPECTED = (
-    ExpectedReply("R01", _mid("R01", "C2002"), "C2002", "promise", ("INV-2026-0712",),
+    ExpectedReply("R01", _mid("R01", "C2002"), "C2002", "promise", ("INV-2026-1102",),
                   Decimal("3912.80"), dt.date(2026, 11, 27),
                   "promise in English, reply to the level-1 reminder, text and HTML"),
-    ExpectedReply("R02", _mid("R02", "C2001"), "C2001", "promise", ("INV-2026-0711",),
+    ExpectedReply("R02", _mid("R02", "C2001"), "C2001", "promise", ("INV-2026-1101",),
                   Decimal("1847.35"), dt.date(2026, 11, 30),
                   "promise in German (1.847,35 EUR bis zum 30.11.2026), latin-1"),
-    ExpectedReply("R03", _mid("R03", "C2008"), "C2008", "already_paid", ("INV-2026-0721",),
+    ExpectedReply("R03", _mid("R03", "C2008"), "C2008", "already_paid", ("INV-2026-1111",),
                   Decimal("1672.40"), dt.date(2026, 11, 18),
                   "already paid, remittance advice attached (CSV)"),
-    ExpectedReply("R04", _mid("R04", "C2005"), "C2005", "dispute", ("INV-2026-0717",),
+    ExpectedReply("R04", _mid("R04", "C2005"), "C2005", "dispute", ("INV-2026-1107",),
                   note="dispute of a short shipment"),
     ExpectedReply("R05", _mid("R05", "C2003"), "C2003", "out_of_office",
                   note="autoreply naming a return date (not a promise)"),
-    ExpectedReply("R06", _mid("R06", "C2006"), "C2006", "promise", ("INV-2026-0719",),
+    ExpectedReply("R06", _mid("R06", "C2006"), "C2006", "promise", ("INV-2026-1109",),
                   Decimal("4180.00"), dt.date(2026, 11, 27),
                   "German confirmation of the promise the collector entered from a call"),
     ExpectedReply("R07", _mid("R07", "C1007"), "C1007", "unreadable",
                   note="vague: part next week, the rest later; no date, no amount"),
-    ExpectedReply("R08", _mid("R08", "C2007"), "C2007", "promise", ("INV-2026-0720",),
+    ExpectedReply("R08", _mid("R08", "C2007"), "C2007", "promise", ("INV-2026-1110",),
                   Decimal("2530.75"), dt.date(2026, 11, 19),
                   "promise whose date has passed with nothing paid (broken)"),
 )
@@ -120,7 +120,7 @@ _REMINDER_C2002 = """Dear Sir or Madam,
 
 according to our records the following invoice is overdue:
 
-INV-2026-0712    due 2026-10-06    EUR 3,912.80
+INV-2026-1102    due 2026-10-06    EUR 3,912.80
 
 Please pay the amount within 7 days.
 
@@ -129,55 +129,55 @@ Northwind Components GmbH, Accounts Receivable"""
 
 def _r01() -> MIMEMultipart:
     text = ("Dear Northwind AR team,\n\nsorry for the delay, our payment run was postponed.\n"
-            "We will pay invoice INV-2026-0712 for EUR 3,912.80 by 27 November 2026.\n\n"
+            "We will pay invoice INV-2026-1102 for EUR 3,912.80 by 27 November 2026.\n\n"
             "Kind regards\nPriya Nair\nAccounts Payable, Baltic Freight Ltd\n\n"
             "On Tue, 20 Oct 2026, Northwind Components AR wrote:\n"
             + _quoted(_REMINDER_C2002) + "\n")
     html = ("<html><body><p>Dear Northwind AR team,</p><p>sorry for the delay, our payment "
-            "run was postponed.<br>We will pay invoice <b>INV-2026-0712</b> for EUR 3,912.80 "
+            "run was postponed.<br>We will pay invoice <b>INV-2026-1102</b> for EUR 3,912.80 "
             "by 27 November 2026.</p><p>Kind regards<br>Priya Nair<br>Accounts Payable, "
-            "Baltic Freight Ltd</p><blockquote>Payment reminder: INV-2026-0712 due 2026-10-06 "
+            "Baltic Freight Ltd</p><blockquote>Payment reminder: INV-2026-1102 due 2026-10-06 "
             "EUR 3,912.80</blockquote></body></html>")
     msg = MIMEMultipart("alternative")
     msg.attach(_text(text))
     msg.attach(MIMEText(html, "html", "utf-8"))
-    _headers(msg, "R01", "C2002", "Priya Nair", "RE: Payment reminder - INV-2026-0712",
+    _headers(msg, "R01", "C2002", "Priya Nair", "RE: Payment reminder - INV-2026-1102",
              _at(18, 9, 12), reminder_message_id("C2002", 1, dt.date(2026, 10, 20)))
     return msg
 
 
 def _r02() -> MIMEText:
     body = ("Sehr geehrte Damen und Herren,\n\nvielen Dank für Ihre Erinnerung. Wir werden "
-            "die Rechnung INV-2026-0711 über 1.847,35 EUR bis zum 30.11.2026 überweisen.\n\n"
+            "die Rechnung INV-2026-1101 über 1.847,35 EUR bis zum 30.11.2026 überweisen.\n\n"
             "Mit freundlichen Grüßen\nJürgen Köhler\nBuchhaltung, Aurora Textilwerke GmbH\n")
     msg = _text(body, "iso-8859-1", QP)
     _headers(msg, "R02", "C2001", "Jürgen Köhler",
-             "AW: Zahlungserinnerung Rechnung INV-2026-0711", _at(19, 14, 3))
+             "AW: Zahlungserinnerung Rechnung INV-2026-1101", _at(19, 14, 3))
     return msg
 
 
 def _r03() -> MIMEMultipart:
-    body = ("Hello,\n\ninvoice INV-2026-0721 was already paid on 18 November 2026, amount "
+    body = ("Hello,\n\ninvoice INV-2026-1111 was already paid on 18 November 2026, amount "
             "EUR 1,672.40, by bank transfer. Please find our remittance advice attached and "
             "stop the reminders.\n\nBest regards\nDaan de Vries\nHarbor Electronics B.V.\n")
     msg = MIMEMultipart("mixed")
     msg.attach(_text(body))
     advice = MIMEText("invoice_number,amount,currency,payment_date\n"
-                      "INV-2026-0721,1672.40,EUR,2026-11-18\n", "csv", "utf-8")
+                      "INV-2026-1111,1672.40,EUR,2026-11-18\n", "csv", "utf-8")
     advice.add_header("Content-Disposition", "attachment", filename="remittance_advice.csv")
     msg.attach(advice)
-    _headers(msg, "R03", "C2008", "Daan de Vries", "Re: Overdue invoice INV-2026-0721",
+    _headers(msg, "R03", "C2008", "Daan de Vries", "Re: Overdue invoice INV-2026-1111",
              _at(19, 10, 41))
     return msg
 
 
 def _r04() -> MIMEText:
-    body = ("Dear Sir or Madam,\n\nwe do not accept invoice INV-2026-0717. Twelve cartons were "
+    body = ("Dear Sir or Madam,\n\nwe do not accept invoice INV-2026-1107. Twelve cartons were "
             "missing from the delivery, as we reported on 28 October. We will not pay this "
             "invoice until we receive a credit note for the missing goods.\n\nRegards\n"
             "Olivia Grant\nPurchasing, Everest Hotels Ltd\n")
     msg = _text(body, "utf-8", QP)
-    _headers(msg, "R04", "C2005", "Olivia Grant", "Invoice INV-2026-0717 - complaint",
+    _headers(msg, "R04", "C2005", "Olivia Grant", "Invoice INV-2026-1107 - complaint",
              _at(17, 16, 20))
     return msg
 
@@ -188,7 +188,7 @@ def _r05() -> MIMEText:
             "Tom Becker\nCobalt Mining plc\n")
     msg = _text(body, "utf-8", QP)
     _headers(msg, "R05", "C2003", "Tom Becker",
-             "Automatic reply: Payment reminder - INV-2026-0714", _at(20, 7, 2))
+             "Automatic reply: Payment reminder - INV-2026-1104", _at(20, 7, 2))
     msg["Auto-Submitted"] = "auto-replied"
     msg["X-Autoreply"] = "yes"
     return msg
@@ -196,10 +196,10 @@ def _r05() -> MIMEText:
 
 def _r06() -> MIMEText:
     body = ("Guten Tag Frau Weber,\n\nwie telefonisch besprochen überweisen wir den Betrag von "
-            "4.180,00 € für die Rechnung INV-2026-0719 am 27. November 2026.\n\n"
+            "4.180,00 € für die Rechnung INV-2026-1109 am 27. November 2026.\n\n"
             "Freundliche Grüße\nAnna Fenchel\nFennel Feinkost GmbH\n")
     msg = _text(body, "utf-8", BASE64)
-    _headers(msg, "R06", "C2006", "Anna Fenchel", "Zahlung Rechnung INV-2026-0719",
+    _headers(msg, "R06", "C2006", "Anna Fenchel", "Zahlung Rechnung INV-2026-1109",
              _at(18, 11, 30))
     return msg
 
@@ -215,9 +215,9 @@ def _r07() -> MIMEText:
 
 def _r08() -> MIMEText:
     body = ("Hello James,\n\nfollowing our call: we will transfer EUR 2,530.75 for invoice "
-            "INV-2026-0720 by 19 November 2026.\n\nBest\nChris Holm\nGlacier Sports Inc.\n")
+            "INV-2026-1110 by 19 November 2026.\n\nBest\nChris Holm\nGlacier Sports Inc.\n")
     msg = _text(body, "utf-8", QP)
-    _headers(msg, "R08", "C2007", "Chris Holm", "Payment of INV-2026-0720",
+    _headers(msg, "R08", "C2007", "Chris Holm", "Payment of INV-2026-1110",
              format_datetime(dt.datetime(2026, 11, 9, 15, 45, tzinfo=_TZ)))
     return msg
 

@@ -44,7 +44,7 @@ def test_seeded_replies_are_read_as_the_truth_says() -> None:
 
 def test_quoted_reminder_is_not_the_customers_words() -> None:
     text = ("We will pay EUR 100.00 by 1 December 2026.\n\nOn Tue, 20 Oct 2026, AR wrote:\n"
-            "> INV-2026-0712 due 2026-10-06 EUR 3,912.80\n")
+            "> INV-2026-1102 due 2026-10-06 EUR 3,912.80\n")
     assert own_words(text) == "We will pay EUR 100.00 by 1 December 2026."
 
 
