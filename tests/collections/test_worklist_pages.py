@@ -39,8 +39,8 @@ def seed_accounts(store: Store) -> None:
                         "over 90": "0.00"},
             "disputed": [], "promised": [], "dunning_level": 2, "dunning_block": ""},
             customer_id=cid, run_id="1")
-    store.put_record("collections", "promise_to_pay", "C2007/2026-11-19/INV-2026-0720", {
-        "promised_date": "2026-11-19", "amount": "2530.75", "invoices": ["INV-2026-0720"],
+    store.put_record("collections", "promise_to_pay", "C2007/2026-11-19/INV-2026-1110", {
+        "promised_date": "2026-11-19", "amount": "2530.75", "invoices": ["INV-2026-1110"],
         "source": "mail", "status": "broken", "paid": "0.00"}, customer_id="C2007",
         run_id="1")
 
@@ -77,7 +77,7 @@ def test_an_action_becomes_an_audited_work_item(seeded: LiveServer,
     assert refused.status_code == 403
     bad = api("finance_reviewer").post("/api/v1/collections/C2001/actions", json={
         "action": "record_promise", "promised_date": "2026-12-01", "amount": "12,5x",
-        "invoices": "INV-2026-0711"})
+        "invoices": "INV-2026-1101"})
     assert bad.status_code == 422 and "field amount" in bad.json()["detail"]
     done = api("finance_reviewer").post("/api/v1/collections/C2001/actions", json={
         "action": "dunning_block", "reason": "customer in talks with sales"})

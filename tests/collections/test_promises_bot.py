@@ -1,0 +1,159 @@
+"""The replies and promises phase against the real legacy ERP sandbox in Chromium: the
+seeded replies read and filed, promises entered in the ERP (never twice, not the one the
+collector entered already), already-paid and dispute replies noted, the unreadable reply
+and the broken promise become the collector's cases with the mail attached; a rerun reads
+and enters nothing twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+from cryptography.fernet import Fernet
+
+from bots.collections import BOT
+from bots.collections.erp import CollectionsErp
+from bots.collections.replies_run import judge_promises, read_replies
+from bots.runtime import RunContext
+from bots.runtime.vault import Vault
+from orchestrator.bot_backend import StoreBackend
+from orchestrator.store import Store
+from sandbox.credentials import VAULT_ENTRIES
+from sandbox.erp.app import create_app
+from sandbox.mail.addresses import CUSTOMER_DOMAIN
+from sandbox.mail.replies import expected_replies, seeded_replies
+from sandbox.scenario import STATEMENT_DATE, build_scenario
+from sandbox.serve import serve_app
+
+
+@dataclass
+class SeededInbox:
+    """The finance INBOX holding the seeded replies; moves are remembered."""
+
+    mails: dict[str, bytes] = field(default_factory=dict)
+    folders: dict[str, str] = field(default_factory=dict)
+
+    def unseen_raw(self, folder: str = "INBOX") -> Iterable[tuple[str, bytes]]:
+        return [(uid, raw) for uid, raw in self.mails.items()
+                if self.folders.get(uid, "INBOX") == folder]
+
+    def move(self, uid: str, folder: str) -> None:
+        self.folders[uid] = folder
+
+
+def _customer_of(address: str) -> str | None:
+    local, _, domain = address.partition("@")
+    return local[3:].upper() if domain == CUSTOMER_DOMAIN and local.startswith("ap.") else None
+
+
+@pytest.fixture(scope="module")
+def erp_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FINBOTS_ERP_SLOW_MS", "0")
+        app = create_app(tmp_path_factory.mktemp("erp") / "erp.db", build_scenario())
+    with serve_app(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def world(erp_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    home = tmp_path_factory.mktemp("home")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FINBOTS_HOME", str(home))
+        mp.setenv("FINBOTS_MASTER_KEY", Fernet.generate_key().decode())
+        mp.setenv("FINBOTS_LEGACY_ERP_URL", erp_url)
+        mp.setenv("FINBOTS_TIMEOUT_MS", "10000")
+        vault = Vault()
+        vault.set("legacy_erp/collections", VAULT_ENTRIES["legacy_erp/collections"])
+        store = Store(f"sqlite:///{home / 'finbots.db'}")
+        store.register_bot(BOT.name, BOT.version, "", ())
+        inbox = SeededInbox({str(n): m.as_bytes()
+                             for n, m in enumerate(seeded_replies(build_scenario()), 1)})
+
+        def run() -> tuple[dict[str, int], dict[str, int]]:
+            rec = store.start_run(BOT.name, {}, "host", 1)
+            with RunContext(rec.id, home / "runs" / str(rec.id), bot=BOT, store=store,
+                            backend=StoreBackend(store, BOT.name), vault=vault) as ctx:
+                erp = CollectionsErp(ctx, "legacy_erp/collections")
+                read = read_replies(ctx, erp, inbox, by_address=_customer_of,
+                                    collector_of=lambda c: "James Okafor")
+                judged = judge_promises(ctx, erp, as_of=STATEMENT_DATE, grace_days=0,
+                                        tolerance=Decimal("1.00"))
+            return read, judged
+
+        first = run()
+        truth_after_first = httpx.get(f"{erp_url}/_sandbox/truth", timeout=10).json()
+        second = run()
+        yield {"store": store, "inbox": inbox, "first": first, "second": second,
+               "truth": truth_after_first,
+               "truth_again": httpx.get(f"{erp_url}/_sandbox/truth", timeout=10).json()}
+        store.close()
+
+
+def test_replies_are_read_filed_and_promises_entered_once(world: dict[str, Any]) -> None:
+    read, _ = world["first"]
+    expected = expected_replies()
+    kinds: dict[str, int] = {}
+    for e in expected:
+        kinds[e.kind] = kinds.get(e.kind, 0) + 1
+    assert {k: v for k, v in read.items()} == {k: v for k, v in kinds.items()
+                                               if k != "unreadable"}
+    store: Store = world["store"]
+    replies = {r.key: r.data["kind"] for r in store.find_records("customer_reply")}
+    correct = sum(replies.get(e.message_id) == e.kind for e in expected)
+    print(f"\nreplies read correctly: {correct} of {len(expected)}; sent to a person: "
+          f"{sum(k == 'unreadable' for k in replies.values())}")
+    assert correct == len(expected)
+    assert set(world["inbox"].folders.values()) == {"Processed", "Needs a person"}
+
+    promises = world["truth"]["promises"]
+    by_ref = {p["reference"]: p for p in promises if p["reference"]}
+    for e in expected:
+        if e.kind != "promise" or e.customer_id in ("C2006", "C2007"):
+            continue  # C2006 and C2007: the collector entered these promises already
+        p = by_ref[e.message_id]
+        assert (p["customer_id"], p["promised_date"], Decimal(p["amount"]), p["source"],
+                p["invoices"]) == (
+            e.customer_id, e.date.isoformat() if e.date else None, e.amount, "mail",
+            ",".join(e.invoices))
+    for cid in ("C2006", "C2007"):
+        assert sum(p["customer_id"] == cid for p in promises) == 1  # not entered twice
+    notes = [n for n in world["truth"]["collection_notes"]
+             if n["reference"] in {e.message_id for e in expected}]
+    assert {n["customer_id"] for n in notes} == {"C2008", "C2005"}  # paid, dispute
+
+
+def test_unreadable_reply_and_broken_promise_become_cases_with_the_mail(
+        world: dict[str, Any]) -> None:
+    store: Store = world["store"]
+    cases = {c.reason_code: c for c in store.list_cases()}
+    unreadable = cases["UNREADABLE_REPLY"]
+    assert unreadable.customer_id == "C1007"
+    assert any(str(e).endswith(".eml") for e in unreadable.evidence)
+    assert "part of it next week" in unreadable.data["text"]
+    broken = cases["BROKEN_PROMISE"]
+    assert broken.customer_id == "C2007" and broken.data["status"] == "broken"
+    assert broken.amount == Decimal("2530.75")
+    assert any(str(e).endswith(".eml") for e in broken.evidence)
+    c2007 = [p for p in world["truth"]["promises"] if p["customer_id"] == "C2007"]
+    assert [p["status"] for p in c2007] == ["broken"]
+    record = store.find_records("promise_to_pay", customer_id="C2007")[0]
+    assert record.data["status"] == "broken" and record.data["paid"] == "0.00"
+    # the promises still ahead stay open
+    ahead = store.find_records("promise_to_pay", where={"status": "open"})
+    assert {r.customer_id for r in ahead} == {"C2001", "C2002", "C2006"}
+    assert dt.date.fromisoformat(ahead[0].data["promised_date"]) > STATEMENT_DATE
+
+
+def test_a_rerun_reads_and_enters_nothing_twice(world: dict[str, Any]) -> None:
+    read, judged = world["second"]
+    assert read == {} and judged == {}
+    assert world["truth_again"]["promises"] == world["truth"]["promises"]
+    assert world["truth_again"]["collection_notes"] == world["truth"]["collection_notes"]
+    assert len([c for c in world["store"].list_cases()
+                if c.reason_code in ("UNREADABLE_REPLY", "BROKEN_PROMISE")]) == 2
