@@ -7,8 +7,8 @@ sends (plain text, optional HTML alternative, attachments, ``X-Finbots-Reference
 Reading is defensive: a header that cannot be decoded is kept as its raw text, a body in an
 unknown charset is decoded as UTF-8 with replacement characters, HTML is never rendered or
 run (a text body is derived from it by dropping tags, scripts and styles), the text is cut
-at :data:`MAX_TEXT_CHARS`, and an attachment over the size limit is left out (its name is
-listed in ``omitted``).
+at :data:`MAX_TEXT_CHARS`, an attachment's name is reduced to a plain file name, and an
+attachment over the size limit is left out (its name is listed in ``omitted``).
 """
 
 from __future__ import annotations
@@ -257,7 +257,7 @@ def parse_message(raw: bytes, *, uid: str = "", folder: str = "INBOX", seen: boo
     omitted: list[str] = []
     if not truncated:
         for part in _iter_attachments(msg):
-            name = part.get_filename() or "attachment"
+            name = _received_name(part)
             payload = part.get_payload(decode=True)
             content = payload if isinstance(payload, bytes) else b""
             if len(content) > max_attachment_bytes:
@@ -279,6 +279,18 @@ def parse_message(raw: bytes, *, uid: str = "", folder: str = "INBOX", seen: boo
                  for v in [_header(msg, k) or ""]},
         seen=seen, size=len(raw) if size is None else size, omitted=tuple(omitted),
         truncated=truncated)
+
+
+def _received_name(part: Message) -> str:
+    """An attachment's file name as sent, reduced to a plain base name (a bot may save it:
+    no directories, no control characters)."""
+    try:
+        sent = part.get_filename() or ""
+    except Exception:
+        sent = ""
+    base = PurePath(sent.replace("\\", "/")).name
+    base = "".join(c for c in base if ord(c) >= 32).strip()[:200]
+    return base if base not in ("", ".", "..") else "attachment"
 
 
 def _iter_attachments(msg: Message) -> Iterable[Message]:
