@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from sandbox.collections_check import compare_collections
 from sandbox.erp.ext.credit import expected_credit
 from sandbox.scenario import ExpectedPosting, Payment, Scenario, build_scenario
 
@@ -238,9 +239,12 @@ def run_check(bank_url: str, erp_url: str, portal_url: str,
         scenario = build_scenario(extra_exact=int(erp.get("extra_exact") or 0))
     problems += (compare_erp(erp, scenario) + compare_portal(portal, scenario, erp)
                  + compare_credit(erp))
+    mail: dict[str, Any] | None = None
     if mail_url:
         from sandbox.mail.check import compare_mail
 
         with httpx.Client(timeout=10) as client:
-            problems += compare_mail(_truth(mail_url, client), scenario)
+            mail = _truth(mail_url, client)
+        problems += compare_mail(mail, scenario)
+    problems += compare_collections(erp, mail, scenario)
     return problems + (compare_bank(bank, erp, scenario) if bank is not None else [])

@@ -298,14 +298,21 @@ def _level(days: int) -> int:
 
 def _credit_outcome(customers: tuple[Any, ...]
                     ) -> tuple[list[ExpectedReminder], dict[str, str]]:
-    """What the dunning levels make of the credit customers' overdue items (none of them
-    is disputed, promised or blocked)."""
+    """What the dunning levels make of the credit customers' overdue items (disputed ones
+    held back; none is promised or blocked)."""
+    from sandbox.erp.ext import credit
+
+    disputed = {number for number, *_ in getattr(credit, "DISPUTES", ())}
     reminders, skips = [], {}
     for cust in customers:
         overdue = [(number, (AS_OF - due).days) for number, _, due in cust.invoices
                    if (AS_OF - due).days > 0]
         if not overdue:
             continue
+        if all(number in disputed for number, _ in overdue):
+            skips[cust.customer_id] = "DISPUTED"
+            continue
+        overdue = [(number, days) for number, days in overdue if number not in disputed]
         level = _level(max(days for _, days in overdue))
         if level:
             reminders.append(ExpectedReminder(cust.customer_id, level, tuple(

@@ -25,7 +25,6 @@ from bots.collections.dunning import (
     reminder_reference,
 )
 from bots.collections.erp import AgingItem, CollectionsErp, Master
-from bots.collections.mailbox import open_mailbox
 from bots.collections.reminding import carry_out, payload_of
 from bots.collections.snapshots import snapshot
 from bots.runtime import Bot, QueueSpec, RunContext
@@ -115,7 +114,7 @@ def run(
         queue.add(ref, payload_of(decision, as_of=day, reference=ref, master=master,
                                   name=names.get(cid, master.name)))
         outcome[cid] = {"level": decision.level.level, "reference": ref}
-    mailbox = open_mailbox(ctx, mail_credential)
+    mailbox = ctx.mail(mail_credential)
     sent, already = [], []
     for item in queue.items():
         with item:

@@ -17,9 +17,9 @@ from typing import Any
 from bots.collections.case_types import COLLECTOR_FOLLOW_UP
 from bots.collections.dunning import Decision, Level
 from bots.collections.erp import AgingItem, CollectionsErp
-from bots.collections.mailbox import Mailbox
 from bots.collections.templates import render
 from bots.runtime import RunContext
+from bots.runtime.mail import MailClient
 from bots.runtime.queues import Item
 
 __all__ = ["carry_out", "decision_of", "payload_of"]
@@ -50,7 +50,7 @@ def _found(answer: Any) -> bool:
     return bool(answer)
 
 
-def carry_out(ctx: RunContext, item: Item, erp: CollectionsErp, mailbox: Mailbox,
+def carry_out(ctx: RunContext, item: Item, erp: CollectionsErp, mailbox: MailClient,
               ladder: list[Level], config: dict[str, Any]) -> dict[str, Any]:
     p = item.payload
     decision = decision_of(p, ladder)
