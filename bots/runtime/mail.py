@@ -83,6 +83,8 @@ class MailClient(Protocol):
 
     def mark_seen(self, uid: str, *, folder: str = "INBOX") -> None: ...
 
+    def raw(self, uid: str, *, folder: str = "INBOX") -> bytes: ...
+
     def sent_with_reference(self, reference: str) -> MailMessage | None: ...
 
 
@@ -365,6 +367,26 @@ class Mailbox:
                         raise ApplicationFailure("MAIL_IMAP_ERROR",
                                                  f"{self.name}: {uid} not marked seen: {data}")
             self._retrying(step, "imap", work)
+
+    def raw(self, uid: str, *, folder: str = "INBOX") -> bytes:
+        """Message ``uid`` of ``folder`` as the server holds it (evidence: the ``.eml``),
+        not marked seen; at most :data:`MAX_READ_BYTES`."""
+        _uid(uid)
+        with self._step("mail.raw", {"uid": uid, "folder": folder}) as step:
+            def work() -> bytes:
+                with self._imap() as imap:
+                    if not self._select(imap, folder, readonly=True):
+                        raise BusinessFailure("MAIL_NO_FOLDER", f"no folder {folder!r}")
+                    typ, body = imap.uid("FETCH", uid, "(BODY.PEEK[])")
+                    raw = next((i[1] for i in body if isinstance(i, tuple)), None) \
+                        if typ == "OK" else None
+                    if not isinstance(raw, bytes):
+                        raise BusinessFailure("MAIL_NO_MESSAGE", f"no message {uid} in "
+                                              f"{folder}")
+                    return raw[:MAX_READ_BYTES]
+            found = self._retrying(step, "imap", work)
+            step.data["bytes"] = len(found)
+            return found
 
     def sent_with_reference(self, reference: str) -> MailMessage | None:
         """The message this mailbox sent with ``X-Finbots-Reference: reference`` (the

@@ -31,6 +31,7 @@ class MemoryMailbox:
         self.sent_folder = sent_folder
         self.folders: dict[str, list[MailMessage]] = {"INBOX": [], sent_folder: []}
         self.outbox: list[EmailMessage] = []  # every message sent, as sent
+        self._raw: dict[tuple[str, str], bytes] = {}  # (folder, uid) -> the bytes delivered
         self._next_uid: dict[str, int] = {}
         self._failures = 0
         self._lock = threading.Lock()
@@ -45,6 +46,7 @@ class MemoryMailbox:
             stored = parse_message(raw, uid=str(uid), folder=folder, seen=seen,
                                    internal_date=dt.datetime.now(dt.UTC))
             self.folders.setdefault(folder, []).append(stored)
+            self._raw[(folder, str(uid))] = raw
             return stored
 
     def unavailable_for(self, calls: int) -> None:
@@ -92,6 +94,7 @@ class MemoryMailbox:
             self._next_uid[folder] = new_uid + 1
             self.folders.setdefault(folder, []).append(
                 replace(msg, uid=str(new_uid), folder=folder))
+            self._raw[(folder, str(new_uid))] = self._raw.pop((from_folder, str(uid)), b"")
 
     def mark_seen(self, uid: str, *, folder: str = "INBOX") -> None:
         self._reachable()
@@ -102,6 +105,14 @@ class MemoryMailbox:
                     box[index] = replace(msg, seen=True)
                     return
         raise BusinessFailure("MAIL_NO_MESSAGE", f"no message {uid} in {folder}")
+
+    def raw(self, uid: str, *, folder: str = "INBOX") -> bytes:
+        self._reachable()
+        with self._lock:
+            found = self._raw.get((folder, str(uid)))
+        if found is None:
+            raise BusinessFailure("MAIL_NO_MESSAGE", f"no message {uid} in {folder}")
+        return found
 
     def sent_with_reference(self, reference: str) -> MailMessage | None:
         self._reachable()
