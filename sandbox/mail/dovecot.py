@@ -15,6 +15,7 @@ the mailboxes' directory (so the sandbox's own directory needs no permissions fo
 from __future__ import annotations
 
 import contextlib
+import grp
 import os
 import pwd
 import shutil
@@ -55,6 +56,7 @@ class ProcessUsers:
 
     login: str
     internal: str
+    internal_group: str
     mail_uid: int
     mail_gid: int
     chroot: bool
@@ -75,10 +77,11 @@ def _account(*names: str) -> pwd.struct_passwd:
 def process_users() -> ProcessUsers:
     if os.geteuid() != 0:
         me = pwd.getpwuid(os.geteuid())
-        return ProcessUsers(me.pw_name, me.pw_name, me.pw_uid, me.pw_gid, chroot=False)
-    mail = _account("mail", "nobody")
-    return ProcessUsers(_account("dovenull", "nobody").pw_name,
-                        _account("dovecot", "nobody").pw_name, mail.pw_uid, mail.pw_gid,
+        return ProcessUsers(me.pw_name, me.pw_name, grp.getgrgid(os.getegid()).gr_name,
+                            me.pw_uid, me.pw_gid, chroot=False)
+    mail, internal = _account("mail", "nobody"), _account("dovecot", "nobody")
+    return ProcessUsers(_account("dovenull", "nobody").pw_name, internal.pw_name,
+                        grp.getgrgid(internal.pw_gid).gr_name, mail.pw_uid, mail.pw_gid,
                         chroot=True)
 
 
@@ -95,6 +98,7 @@ disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_login_user = {users.login}
 default_internal_user = {users.internal}
+default_internal_group = {users.internal_group}
 first_valid_uid = {users.mail_uid}
 last_valid_uid = {users.mail_uid}
 {chroot_dirs}
@@ -172,7 +176,9 @@ class Dovecot:
             chroot_dirs=f"valid_chroot_dirs = {self.store_root}" if chroot else "",
             login_chroot="" if chroot else "chroot =",
             # root: the passwd file may sit where unprivileged accounts cannot look
-            auth_service="service auth {\n  user = root\n}" if chroot else ""))
+            auth_service=("service auth {\n  user = root\n}" if chroot else
+                          # no chroot without root: anvil's own jail is left out too
+                          "service anvil {\n  chroot =\n}")))
 
     # -- process ------------------------------------------------------------------------
     @property
