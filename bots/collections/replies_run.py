@@ -48,7 +48,7 @@ from bots.collections.worklist_actions import record_promise
 from bots.runtime import BusinessFailure, RunContext
 
 __all__ = ["BROKEN_PROMISE", "JUDGE_QUEUE", "REPLY_KIND", "REPLY_QUEUE", "UNREADABLE_REPLY",
-           "ReplySource", "addresses_from_erp", "judge_promises", "read_replies"]
+           "MailboxReplies", "ReplySource", "addresses_from_erp", "judge_promises", "read_replies"]
 
 REPLY_QUEUE, JUDGE_QUEUE = "collections-replies", "collections-promises"
 REPLY_KIND = "customer_reply"
@@ -65,6 +65,20 @@ class ReplySource(Protocol):
         ...
 
     def move(self, uid: str, folder: str) -> None: ...
+
+
+class MailboxReplies:
+    """The SDK's mailbox (``ctx.mail(name)``) as the replies phase reads it."""
+
+    def __init__(self, mailbox: Any) -> None:
+        self.mailbox = mailbox
+
+    def unseen_raw(self, folder: str = "INBOX") -> list[tuple[str, bytes]]:
+        return [(m.uid, self.mailbox.raw(m.uid, folder=folder))
+                for m in self.mailbox.messages(folder, unseen_only=True)[:MAX_MAILS]]
+
+    def move(self, uid: str, folder: str) -> None:
+        self.mailbox.move(uid, folder)
 
 
 def _safe(name: str) -> str:

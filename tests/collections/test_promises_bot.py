@@ -1,5 +1,6 @@
-"""The replies and promises phase against the real legacy ERP sandbox in Chromium: the
-seeded replies read and filed, promises entered in the ERP (never twice, not the one the
+"""The replies and promises phase against the real legacy ERP sandbox in Chromium and the
+real sandbox mail server (dovecot IMAP): the seeded replies read from the finance INBOX and
+filed into folders, promises entered in the ERP (never twice, not the one the
 collector entered already), already-paid and dispute replies noted, the unreadable reply
 and the broken promise become the collector's cases with the mail attached; a rerun reads
 and enters nothing twice."""
@@ -7,8 +8,7 @@ and enters nothing twice."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -18,32 +18,25 @@ from cryptography.fernet import Fernet
 
 from bots.collections import BOT
 from bots.collections.erp import CollectionsErp
-from bots.collections.replies_run import judge_promises, read_replies
+from bots.collections.replies_run import MailboxReplies, judge_promises, read_replies
 from bots.runtime import RunContext
+from bots.runtime.mail import Mailbox, MailSettings
 from bots.runtime.vault import Vault
 from orchestrator.bot_backend import StoreBackend
 from orchestrator.store import Store
 from sandbox.credentials import VAULT_ENTRIES
 from sandbox.erp.app import create_app
-from sandbox.mail.addresses import CUSTOMER_DOMAIN
-from sandbox.mail.replies import expected_replies, seeded_replies
+from sandbox.mail.accounts import FINANCE_PASSWORD
+from sandbox.mail.addresses import CUSTOMER_DOMAIN, FINANCE_MAILBOX
+from sandbox.mail.dovecot import DovecotError, find_dovecot
+from sandbox.mail.replies import expected_replies
 from sandbox.scenario import STATEMENT_DATE, build_scenario
 from sandbox.serve import serve_app
 
 
-@dataclass
-class SeededInbox:
-    """The finance INBOX holding the seeded replies; moves are remembered."""
-
-    mails: dict[str, bytes] = field(default_factory=dict)
-    folders: dict[str, str] = field(default_factory=dict)
-
-    def unseen_raw(self, folder: str = "INBOX") -> Iterable[tuple[str, bytes]]:
-        return [(uid, raw) for uid, raw in self.mails.items()
-                if self.folders.get(uid, "INBOX") == folder]
-
-    def move(self, uid: str, folder: str) -> None:
-        self.folders[uid] = folder
+def ctx_free_mailbox(ports: dict[str, Any]) -> Mailbox:
+    return Mailbox(MailSettings(ports["host"], ports["smtp_port"], ports["imap_port"],
+                                FINANCE_MAILBOX, FINANCE_PASSWORD), name="check")
 
 
 def _customer_of(address: str) -> str | None:
@@ -61,7 +54,25 @@ def erp_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def world(erp_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def mail(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The sandbox mail server, its finance INBOX seeded with the customers' replies."""
+    try:
+        find_dovecot()
+    except DovecotError as exc:
+        pytest.fail(str(exc))
+    from sandbox.mail.app import create_app as create_mail_app
+
+    app = create_mail_app(tmp_path_factory.mktemp("mail") / "mail", smtp_port=0, imap_port=0)
+    try:
+        with serve_app(app) as url:
+            yield url
+    finally:
+        app.state.close()
+
+
+@pytest.fixture(scope="module")
+def world(mail: str, erp_url: str,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     home = tmp_path_factory.mktemp("home")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("FINBOTS_HOME", str(home))
@@ -70,16 +81,19 @@ def world(erp_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[di
         mp.setenv("FINBOTS_TIMEOUT_MS", "10000")
         vault = Vault()
         vault.set("legacy_erp/collections", VAULT_ENTRIES["legacy_erp/collections"])
+        ports = httpx.get(f"{mail}/_sandbox/ports", timeout=10).json()
+        vault.set("mail/finance", {"host": ports["host"], "smtp_port": str(ports["smtp_port"]),
+                                   "imap_port": str(ports["imap_port"]),
+                                   "username": FINANCE_MAILBOX, "password": FINANCE_PASSWORD})
         store = Store(f"sqlite:///{home / 'finbots.db'}")
         store.register_bot(BOT.name, BOT.version, "", ())
-        inbox = SeededInbox({str(n): m.as_bytes()
-                             for n, m in enumerate(seeded_replies(build_scenario()), 1)})
 
         def run() -> tuple[dict[str, int], dict[str, int]]:
             rec = store.start_run(BOT.name, {}, "host", 1)
             with RunContext(rec.id, home / "runs" / str(rec.id), bot=BOT, store=store,
                             backend=StoreBackend(store, BOT.name), vault=vault) as ctx:
                 erp = CollectionsErp(ctx, "legacy_erp/collections")
+                inbox = MailboxReplies(ctx.mail("mail/finance"))
                 read = read_replies(ctx, erp, inbox, by_address=_customer_of,
                                     collector_of=lambda c: "James Okafor")
                 judged = judge_promises(ctx, erp, as_of=STATEMENT_DATE, grace_days=0,
@@ -89,7 +103,9 @@ def world(erp_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[di
         first = run()
         truth_after_first = httpx.get(f"{erp_url}/_sandbox/truth", timeout=10).json()
         second = run()
-        yield {"store": store, "inbox": inbox, "first": first, "second": second,
+        folders = {f: len(ctx_free_mailbox(ports).messages(f))
+                   for f in ("INBOX", "Processed", "Needs a person")}
+        yield {"store": store, "folders": folders, "first": first, "second": second,
                "truth": truth_after_first,
                "truth_again": httpx.get(f"{erp_url}/_sandbox/truth", timeout=10).json()}
         store.close()
@@ -109,7 +125,8 @@ def test_replies_are_read_filed_and_promises_entered_once(world: dict[str, Any])
     print(f"\nreplies read correctly: {correct} of {len(expected)}; sent to a person: "
           f"{sum(k == 'unreadable' for k in replies.values())}")
     assert correct == len(expected)
-    assert set(world["inbox"].folders.values()) == {"Processed", "Needs a person"}
+    assert world["folders"] == {"INBOX": 0, "Processed": len(expected) - 1,
+                                "Needs a person": 1}
 
     promises = world["truth"]["promises"]
     by_ref = {p["reference"]: p for p in promises if p["reference"]}
