@@ -136,8 +136,12 @@ class CreditErp:
 
     def _order(self, number: str) -> OrderPage:
         self._open(f"/ar/salesorder.do?order={quote(number)}")
+        return self._shown_order(number)
+
+    def _shown_order(self, number: str) -> OrderPage:
+        """The order page the browser shows now."""
         app = self.app
-        if not app.exists("order.number"):
+        if not app.exists("order.number") or app.text("order.number") != number:
             raise ApplicationFailure("ERP_UNEXPECTED_PAGE", f"order {number} not shown")
         limit = app.text("order.credit_limit")
         return OrderPage(
@@ -169,15 +173,27 @@ class CreditErp:
         return self.app.checkpoint(label)
 
     # -- deciding --------------------------------------------------------------------
-    def decide(self, number: str, action: str, reason: str, approver: str) -> Decided:
+    def decide(self, number: str, action: str, reason: str, approver: str, *,
+               shown: bool = False) -> Decided:
         """Release or reject the order with ``reason`` and ``approver``, unless the ERP
-        shows it is no longer on credit hold (then nothing is done)."""
+        shows it is no longer on credit hold (then nothing is done).
+
+        ``shown``: the browser shows the order's page, just read; the first attempt reads
+        the status there instead of loading the page again (a repeated one always does).
+        """
         if action not in ("release", "reject"):
             raise ValueError(f"release or reject, not {action!r}")
-        return attempt(self, lambda: self._decide(number, action, reason, approver))
+        first = [shown]
 
-    def _decide(self, number: str, action: str, reason: str, approver: str) -> Decided:
-        page = self._order(number)  # the idempotency look-up: the status the ERP shows
+        def work() -> Decided:
+            use_shown, first[0] = first[0], False
+            return self._decide(number, action, reason, approver, use_shown)
+        return attempt(self, work)
+
+    def _decide(self, number: str, action: str, reason: str, approver: str,
+                shown: bool = False) -> Decided:
+        # the idempotency look-up: the status the ERP shows
+        page = self._shown_order(number) if shown else self._order(number)
         if page.status != HELD:
             last = page.decisions[-1] if page.decisions else None
             return Decided(page.status, True, last)
@@ -190,7 +206,7 @@ class CreditErp:
             raise ApplicationFailure("ERP_SESSION_EXPIRED", "the ERP session has expired")
         if self.app.exists("order.error"):
             raise ApplicationFailure("ERP_REFUSED", self.app.text("order.error"))
-        after = self._order(number)
+        after = self._shown_order(number)  # the ERP answers with the order's page
         if after.status == HELD:
             raise ApplicationFailure("ERP_NOT_DECIDED", f"order {number} is still on hold")
         return Decided(after.status, False, after.decisions[-1] if after.decisions else None)

@@ -78,7 +78,7 @@ def review(ctx: RunContext, erp: CreditErp, policy: CreditPolicy, item: Item) ->
             data={"facts": data, "failed_rules": decision.failed, "route_to": decision.route_to,
                   "approvers_needed": decision.approvers, "rule": decision.rule},
             rule=decision.rule, amount=facts.amount, customer=facts.customer_id)
-    done = erp.decide(number, "release", decision.rule, BOT_APPROVER)
+    done = erp.decide(number, "release", decision.rule, BOT_APPROVER, shown=True)
     ctx.audit("credit.release", number, {"rule": decision.rule, "facts": data,
                                          "already": done.already})
     if done.already:

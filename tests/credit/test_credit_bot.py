@@ -52,7 +52,7 @@ def test_policy_releases_in_the_erp_with_its_rule_and_routes_the_rest(
     run = credit_home.store.list_runs("credit")[-1]  # the oldest: the first run
     logins = [st for st in credit_home.store.list_steps(run.id)
               if st.selector == "login.submit"]
-    assert len(logins) > 3, "the ERP session expired during the run and the bot signed on again"
+    assert len(logins) >= 2, "the ERP session expired during the run and the bot signed on again"
     orders = credit_erp.orders()
     expected = expected_credit()
     for number, outcome in expected.items():
