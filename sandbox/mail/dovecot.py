@@ -15,6 +15,7 @@ the mailboxes' directory (so the sandbox's own directory needs no permissions fo
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import grp
 import os
 import pwd
@@ -22,9 +23,11 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -146,6 +149,7 @@ class Dovecot:
         self.pid_file = self.home / "dovecot.pid"
         self._proc: subprocess.Popen[bytes] | None = None
         self._runtime: Path | None = None
+        self._starter: ThreadPoolExecutor | None = None
 
     # -- configuration ------------------------------------------------------------------
     def write_passwd(self, addresses: Iterable[str]) -> None:
@@ -186,7 +190,16 @@ class Dovecot:
         return self._proc is not None and self._proc.poll() is None
 
     def start(self, timeout_s: float = 30.0) -> None:
-        """Start dovecot; returns once it greets on its IMAP port."""
+        """Start dovecot; returns once it greets on its IMAP port.
+
+        Started from one long-lived thread of ours: on Linux dovecot is told to stop when
+        that thread ends, i.e. with our process, even one killed outright (a restart after
+        an outage would otherwise come from a short-lived timer thread)."""
+        if self._starter is None:
+            self._starter = ThreadPoolExecutor(1, thread_name_prefix="dovecot")
+        self._starter.submit(self._start, timeout_s).result()
+
+    def _start(self, timeout_s: float) -> None:
         binary = find_dovecot()
         self._stop_stale()
         if self._accepts():
@@ -197,7 +210,8 @@ class Dovecot:
         with self.log.open("ab") as log:
             self._proc = subprocess.Popen([binary, "-F", "-c", str(self.config)], stdout=log,
                                           stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                          start_new_session=True)
+                                          start_new_session=True,
+                                          preexec_fn=_stop_with_parent)
         self.pid_file.write_text(str(self._proc.pid))
         deadline = time.monotonic() + timeout_s
         while not self._greets():
@@ -254,6 +268,16 @@ class Dovecot:
             deadline = time.monotonic() + 10
             while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
                 time.sleep(0.05)
+
+
+def _stop_with_parent() -> None:
+    """In the child before exec: SIGTERM when the thread that started it ends (Linux)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _connect_host(host: str) -> str:

@@ -33,6 +33,7 @@ __all__ = ["DEFAULT_MAX_MESSAGE_BYTES", "SmtpServer"]
 
 DEFAULT_MAX_MESSAGE_BYTES = 10 * 1024 * 1024
 logging.getLogger("mail.log").setLevel(logging.ERROR)  # aiosmtpd's per-session chatter
+MAX_RECIPIENTS = 100
 #: who may sign on to send
 SENDERS = (FINANCE_MAILBOX,)
 
@@ -64,6 +65,8 @@ class _Handler:
             rcpt = normalise(address)
         except InvalidAddressError:
             return "553 5.1.3 recipient address not accepted"
+        if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
+            return "452 4.5.3 too many recipients"
         domain = rcpt.rpartition("@")[2]
         if domain not in DOMAINS:
             return "550 5.7.1 relaying denied"

@@ -63,6 +63,14 @@ def test_a_reminder_reaches_the_customer_with_its_attachment(fresh: MailSandbox)
     assert [m["message_id"] for m in boxes[CUSTOMER]] == [message_id]
 
 
+def test_a_customer_mailbox_outside_the_scenario_is_made_by_its_first_mail(
+        fresh: MailSandbox) -> None:
+    newcomer = customer_mailbox("C7777")
+    assert newcomer not in fresh.truth()["mailboxes"]
+    message_id = fresh.finance().send(newcomer, "Welcome", "Your account is open.")
+    assert [m.message_id for m in fresh.customer(newcomer).messages()] == [message_id]
+
+
 def test_the_sent_folder_answers_whether_a_reference_went_out(fresh: MailSandbox) -> None:
     finance = fresh.finance()
     assert finance.sent_with_reference("DUN-C2002-L2-20261120") is None
