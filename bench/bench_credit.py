@@ -78,7 +78,8 @@ def bot_variant(url: str, folder: Path) -> int:
                                     "password": CREDENTIALS.erp_password})
     run = store.start_run(BOT.name, {}, "bench", os.getpid())
     with RunContext(run.id, folder / "runs" / str(run.id), bot=BOT, store=store,
-                    backend=StoreBackend(store, BOT.name), vault=vault) as ctx:
+                    backend=StoreBackend(store, BOT.name), vault=vault,
+                    batch_steps=True) as ctx:  # as the orchestrator runs a job
         result = BOT.run(ctx)
     store.close()
     return int(result["reviewed"])

@@ -54,7 +54,7 @@ class CreditHome:
         run = self.store.start_run(BOT.name, args, "test-host", 1)
         with RunContext(run.id, self.runs / str(run.id), bot=BOT, store=self.store,
                         backend=StoreBackend(self.store, BOT.name), vault=self.vault,
-                        args=args) as ctx:
+                        args=args, batch_steps=True) as ctx:  # as a robot runs a job
             result: dict[str, Any] = BOT.run(ctx)
         return result
 
