@@ -73,7 +73,8 @@ class MailClient(Protocol):
     address: str
 
     def send(self, to: str | Iterable[str], subject: str, text: str, *,
-             html: str | None = None, attachments: Sequence[tuple[str, bytes, str]] = (),
+             html: str | None = None,
+             attachments: Sequence[tuple[str, bytes, str]] | None = None,
              reference: str | None = None, in_reply_to: str | None = None) -> str: ...
 
     def messages(self, folder: str = "INBOX", *, unseen_only: bool = False,
@@ -155,7 +156,8 @@ class Mailbox:
 
     # -- sending --------------------------------------------------------------------------
     def send(self, to: str | Iterable[str], subject: str, text: str, *,
-             html: str | None = None, attachments: Sequence[tuple[str, bytes, str]] = (),
+             html: str | None = None,
+             attachments: Sequence[tuple[str, bytes, str]] | None = None,
              reference: str | None = None, in_reply_to: str | None = None) -> str:
         """Send a message from this mailbox; returns its Message-ID.
 
@@ -165,7 +167,7 @@ class Mailbox:
         data = {"to": to if isinstance(to, str) else list(to), "subject": subject,
                 "reference": reference, "in_reply_to": in_reply_to,
                 "attachments": [{"name": n, "bytes": len(c), "mime": m}
-                                for n, c, m in attachments]}
+                                for n, c, m in attachments or ()]}
         with self._step("mail.send", data) as step:
             rcpts = recipients(to)
             msg = compose(self.address, rcpts, subject, text, html=html,

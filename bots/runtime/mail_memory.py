@@ -61,7 +61,8 @@ class MemoryMailbox:
                                          f"{self.address}: mail server not reachable")
 
     def send(self, to: str | Iterable[str], subject: str, text: str, *,
-             html: str | None = None, attachments: Sequence[tuple[str, bytes, str]] = (),
+             html: str | None = None,
+             attachments: Sequence[tuple[str, bytes, str]] | None = None,
              reference: str | None = None, in_reply_to: str | None = None) -> str:
         self._reachable()
         msg = compose(self.address, to, subject, text, html=html, attachments=attachments,

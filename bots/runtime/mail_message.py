@@ -124,7 +124,7 @@ def _attachment_name(name: str) -> str:
 
 def compose(sender: str, to: str | Iterable[str], subject: str, text: str, *,
             html: str | None = None,
-            attachments: Sequence[tuple[str, bytes, str]] = (),
+            attachments: Sequence[tuple[str, bytes, str]] | None = None,
             reference: str | None = None, in_reply_to: str | None = None,
             now: dt.datetime | None = None) -> EmailMessage:
     """The message to send; ``attachments`` are ``(name, content, mime)``."""
@@ -144,7 +144,7 @@ def compose(sender: str, to: str | Iterable[str], subject: str, text: str, *,
     msg.set_content(text)
     if html is not None:
         msg.add_alternative(html, subtype="html")
-    for name, content, mime in attachments:
+    for name, content, mime in attachments or ():
         maintype, _, subtype = (mime or "application/octet-stream").partition("/")
         if not maintype or not subtype or "\n" in mime:
             raise BusinessFailure("MAIL_BAD_ATTACHMENT", f"{name}: not a MIME type: {mime!r}")
