@@ -13,7 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from bots.collections.case_types import CASE_TYPES
 from bots.collections.dunning import (
@@ -25,8 +25,12 @@ from bots.collections.dunning import (
     reminder_reference,
 )
 from bots.collections.erp import AgingItem, CollectionsErp, Master
+from bots.collections.promises_cases import PROMISE_CASE_TYPES
+from bots.collections.promises_phase import check_worklist, run_phase
 from bots.collections.reminding import carry_out, payload_of
+from bots.collections.replies_run import JUDGE_QUEUE, REPLY_QUEUE
 from bots.collections.snapshots import snapshot
+from bots.collections.worklist_actions import ACTION_QUEUE
 from bots.runtime import Bot, QueueSpec, RunContext
 from bots.runtime.bot_config import ConfigSpec
 
@@ -42,6 +46,8 @@ ARGUMENT_HELP = {
     "erp_credential": "vault entry of the ERP login",
     "mail_credential": "vault entry of the finance mailbox (mail server and login)",
     "max_retries": "retries of a reminder after a technical failure (a new queue only)",
+    "phase": "dunning (reminders); replies (read customers' replies, judge promises); "
+    "requests (carry out what people asked from the collections worklist)",
 }
 
 BOT = Bot(
@@ -53,11 +59,17 @@ BOT = Bot(
     apps=("legacy_erp",),
     credentials=DEFAULT_CREDENTIALS,
     queues=(QueueSpec(QUEUE, description="one reminder (customer, level, as-of date) per "
-                      "item"),),
+                      "item"),
+            QueueSpec(REPLY_QUEUE, description="one customer reply (Message-ID) per item"),
+            QueueSpec(JUDGE_QUEUE, description="one promise to pay judged after its date"),
+            QueueSpec(ACTION_QUEUE, description="what a person asked from the worklist")),
     selectors=HERE / "selectors",
-    case_types=CASE_TYPES,
+    case_types=CASE_TYPES + PROMISE_CASE_TYPES,
     config={"dunning": ConfigSpec(HERE / "config" / "dunning.yaml", validate=check_dunning,
-                                  description="dunning levels, channels and templates")},
+                                  description="dunning levels, channels and templates"),
+            "worklist": ConfigSpec(HERE / "config" / "worklist.yaml", validate=check_worklist,
+                                   description="worklist score weights; promise grace days "
+                                   "and tolerance")},
     argument_help=ARGUMENT_HELP,
 )
 
@@ -76,7 +88,11 @@ def run(
     erp_credential: str = DEFAULT_CREDENTIALS["erp_credential"],
     mail_credential: str = DEFAULT_CREDENTIALS["mail_credential"],
     max_retries: int = 3,
+    phase: Literal["dunning", "replies", "requests"] = "dunning",
 ) -> dict[str, Any]:
+    if phase != "dunning":
+        return run_phase(ctx, phase, as_of=as_of, erp_credential=erp_credential,
+                         mail_credential=mail_credential)
     config = ctx.config("dunning")
     ladder = levels(config)
     erp = CollectionsErp(ctx, erp_credential)

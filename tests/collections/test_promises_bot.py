@@ -17,8 +17,6 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bots.collections import BOT
-from bots.collections.erp import CollectionsErp
-from bots.collections.replies_run import MailboxReplies, judge_promises, read_replies
 from bots.runtime import RunContext
 from bots.runtime.mail import Mailbox, MailSettings
 from bots.runtime.vault import Vault
@@ -89,16 +87,12 @@ def world(mail: str, erp_url: str,
         store.register_bot(BOT.name, BOT.version, "", ())
 
         def run() -> tuple[dict[str, int], dict[str, int]]:
-            rec = store.start_run(BOT.name, {}, "host", 1)
+            rec = store.start_run(BOT.name, {"phase": "replies"}, "host", 1)
             with RunContext(rec.id, home / "runs" / str(rec.id), bot=BOT, store=store,
-                            backend=StoreBackend(store, BOT.name), vault=vault) as ctx:
-                erp = CollectionsErp(ctx, "legacy_erp/collections")
-                inbox = MailboxReplies(ctx.mail("mail/finance"))
-                read = read_replies(ctx, erp, inbox, by_address=_customer_of,
-                                    collector_of=lambda c: "James Okafor")
-                judged = judge_promises(ctx, erp, as_of=STATEMENT_DATE, grace_days=0,
-                                        tolerance=Decimal("1.00"))
-            return read, judged
+                            backend=StoreBackend(store, BOT.name), vault=vault,
+                            args={"phase": "replies"}) as ctx:
+                result = BOT.run(ctx)
+            return result["replies"], result["promises"]
 
         first = run()
         truth_after_first = httpx.get(f"{erp_url}/_sandbox/truth", timeout=10).json()
