@@ -107,7 +107,8 @@ def up(
     base_dir: BaseDir = None,
     extra_exact: Annotated[int, typer.Option(help="Extra exact payments to seed.")] = 0,
 ) -> None:
-    """Start the bank, legacy ERP and billing portal (foreground unless --detach)."""
+    """Start the bank, legacy ERP, billing portal and mail server (foreground unless
+    --detach)."""
     config = _config(base_dir)
     if detach:
         pid = start_detached(config, extra_exact)
