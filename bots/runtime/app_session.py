@@ -203,7 +203,7 @@ class AppSession:
         """Elements matched by the first locator that matches any (0 when none; no wait)."""
         with self._action("count") as (st, _):
             st.selector = name
-            for text, loc in candidates(self.page, self.selectors.spec(name)):
+            for text, loc in candidates(self.page, self.selectors.spec(name), now=True):
                 n = loc.count()
                 if n:
                     st.locator, st.data["count"] = text, n
@@ -215,14 +215,14 @@ class AppSession:
         """Whether any locator of ``name`` matches now (no wait; one browser round trip)."""
         with self._action("exists") as (st, _):
             st.selector = name
-            combined = any_of(candidates(self.page, self.selectors.spec(name)))
+            combined = any_of(candidates(self.page, self.selectors.spec(name), now=True))
             st.data["result"] = found = combined is not None and combined.count() > 0
         return found
 
     # -- lists and tables -------------------------------------------------------------
     def _list(self, spec: SelectorSpec, wait: bool) -> Hit | None:
         """The first locator of ``spec`` matching now (after waiting for one if ``wait``)."""
-        hit = present(candidates(self.page, spec, self._matched.get(spec.name)))
+        hit = present(candidates(self.page, spec, self._matched.get(spec.name), now=True))
         if hit is None and wait:
             hit = resolve_hit(self.page, self.app, spec, self.timeout_ms)
         return hit
