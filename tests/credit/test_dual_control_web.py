@@ -53,6 +53,11 @@ def test_two_approvers_through_the_api_and_the_page(
         world: tuple[Store, dict[str, TestClient]]) -> None:
     store, people = world
     case_id = credit_case(store, "SO-2026-5005", "240000.00", approvers=2)
+    shown = people["ana"].get(f"/cases/{case_id}")
+    assert shown.status_code == 200
+    for text in ("Held order for a credit manager", "Release the order", "Reject the order",
+                 "credit_manager"):
+        assert text in shown.text, text
     asked = people["ana"].post(f"/api/v1/cases/{case_id}/resolutions/release",
                                json={"reason": "bank guarantee received"})
     assert asked.status_code == 200, asked.text
