@@ -21,6 +21,8 @@ class Role(StrEnum):
     OPERATOR = "operator"  # starts and stops jobs
     FINANCE_REVIEWER = "finance_reviewer"  # works exception cases
     APPROVER = "approver"  # approves write-offs, refunds, manual postings
+    CREDIT_ANALYST = "credit_analyst"  # works credit cases up to the analyst's limit
+    CREDIT_MANAGER = "credit_manager"  # works every credit case, approves credit releases
     AUDITOR = "auditor"  # read-only, incl. the audit trail
     SUPPORT = "support"  # read-only: runs, steps, logs, screenshots
     ROBOT = "robot"  # a robot process (API token), never a person
@@ -71,6 +73,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                               _P.CASES_WORK, _P.QUEUES_READ, _P.LEARNED_READ,
                                               _P.LEARNED_WITHDRAW, _P.COLLECTIONS_READ,
                                               _P.COLLECTIONS_ACT}),
+    Role.CREDIT_ANALYST: frozenset(_SELF | {_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
+                                            _P.CASES_WORK, _P.QUEUES_READ, _P.LEARNED_READ}),
+    Role.CREDIT_MANAGER: frozenset(_SELF | {_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
+                                            _P.CASES_WORK, _P.QUEUES_READ, _P.LEARNED_READ,
+                                            _P.APPROVALS_DECIDE}),
     Role.APPROVER: frozenset(_SELF | {_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
                                       _P.APPROVALS_DECIDE, _P.LEARNED_READ,
                                       _P.LEARNED_WITHDRAW, _P.COLLECTIONS_READ}),
