@@ -23,6 +23,7 @@ import httpx
 
 from sandbox.collections_check import compare_collections
 from sandbox.erp.ext.credit import expected_credit
+from sandbox.replies_check import compare_replies
 from sandbox.scenario import ExpectedPosting, Payment, Scenario, build_scenario
 
 __all__ = ["compare_bank", "compare_credit", "compare_erp", "compare_portal",
@@ -246,5 +247,5 @@ def run_check(bank_url: str, erp_url: str, portal_url: str,
         with httpx.Client(timeout=10) as client:
             mail = _truth(mail_url, client)
         problems += compare_mail(mail, scenario)
-    problems += compare_collections(erp, mail, scenario)
+    problems += compare_collections(erp, mail, scenario) + compare_replies(erp, mail)
     return problems + (compare_bank(bank, erp, scenario) if bank is not None else [])

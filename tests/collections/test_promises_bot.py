@@ -28,6 +28,7 @@ from sandbox.mail.accounts import FINANCE_PASSWORD
 from sandbox.mail.addresses import CUSTOMER_DOMAIN, FINANCE_MAILBOX
 from sandbox.mail.dovecot import DovecotError, find_dovecot
 from sandbox.mail.replies import expected_replies
+from sandbox.replies_check import compare_replies
 from sandbox.scenario import STATEMENT_DATE, build_scenario
 from sandbox.serve import serve_app
 
@@ -94,13 +95,16 @@ def world(mail: str, erp_url: str,
                 result = BOT.run(ctx)
             return result["replies"], result["promises"]
 
+        before = (httpx.get(f"{erp_url}/_sandbox/truth", timeout=10).json(),
+                  httpx.get(f"{mail}/_sandbox/truth", timeout=10).json())
         first = run()
         truth_after_first = httpx.get(f"{erp_url}/_sandbox/truth", timeout=10).json()
+        mail_after_first = httpx.get(f"{mail}/_sandbox/truth", timeout=10).json()
         second = run()
         folders = {f: len(ctx_free_mailbox(ports).messages(f))
                    for f in ("INBOX", "Processed", "Needs a person")}
         yield {"store": store, "folders": folders, "first": first, "second": second,
-               "truth": truth_after_first,
+               "truth": truth_after_first, "mail": mail_after_first, "before": before,
                "truth_again": httpx.get(f"{erp_url}/_sandbox/truth", timeout=10).json()}
         store.close()
 
@@ -168,3 +172,13 @@ def test_a_rerun_reads_and_enters_nothing_twice(world: dict[str, Any]) -> None:
     assert world["truth_again"]["collection_notes"] == world["truth"]["collection_notes"]
     assert len([c for c in world["store"].list_cases()
                 if c.reason_code in ("UNREADABLE_REPLY", "BROKEN_PROMISE")]) == 2
+
+
+def test_sandbox_check_agrees_and_says_what_is_wrong(world: dict[str, Any]) -> None:
+    assert compare_replies(*world["before"]) == []  # silent before the phase ran
+    assert compare_replies(world["truth"], world["mail"]) == []
+    doubled = dict(world["truth"])
+    doubled["promises"] = [*doubled["promises"],
+                           *[p for p in doubled["promises"] if p["customer_id"] == "C2002"]]
+    assert any("C2002" in p and "2 time(s)" in p
+               for p in compare_replies(doubled, world["mail"]))
