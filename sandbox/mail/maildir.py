@@ -50,11 +50,15 @@ class MailStore:
         home = self.home(address)
         fresh = not home.exists()
         home.mkdir(exist_ok=True)
+        fresh = fresh or not (home / "Maildir").exists()
         box = mailbox.Maildir(home / "Maildir", factory=None, create=True)
         if folder != INBOX:
-            box = box.add_folder(folder) if folder not in box.list_folders() \
-                else box.get_folder(folder)
-        if fresh or folder != INBOX:
+            if folder in box.list_folders():
+                box = box.get_folder(folder)
+            else:
+                box = box.add_folder(folder)
+                self._own_tree(Path(box._path))
+        if fresh:
             self._own_tree(home)
         return box
 
