@@ -131,12 +131,11 @@ class CollectionsErp:
     def master(self, customer_id: str) -> Master:
         def work() -> Master:
             self._page("/ar/customer.do", {"id": customer_id}, "customer.id")
-            t = self.app.text
-            return Master(t("customer.id").strip(), t("customer.name").strip(),
-                          t("customer.email").strip(), t("customer.language").strip(),
-                          t("customer.collector").strip(), t("customer.risk_class").strip(),
-                          t("customer.dunning_block").strip() == "Yes",
-                          t("customer.block_reason").strip())
+            [row] = self.app.rows("customer.details")
+            t = row.cells()
+            return Master(t["id"], t["name"], t["email"], t["language"], t["collector"],
+                          t["risk_class"], t["dunning_block"] == "Yes",
+                          t.get("block_reason", ""))
         return self._work(work)
 
     def unapplied_total(self, customer_id: str) -> Decimal:
@@ -189,8 +188,10 @@ class CollectionsErp:
         tries = []
 
         def work() -> None:
-            self._page("/ar/notes.do", {"id": customer_id}, "notes.list")
             tries.append(1)
+            here = self.app.page.url.endswith(f"/ar/notes.do?{urlencode({'id': customer_id})}")
+            if len(tries) > 1 or not here:  # the notes just read: no need to load them again
+                self._page("/ar/notes.do", {"id": customer_id}, "notes.list")
             if len(tries) > 1 and any(r.text("reference") == reference
                                       for r in self.app.rows("notes.rows")):
                 return
