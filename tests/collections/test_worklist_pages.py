@@ -89,3 +89,23 @@ def test_an_action_becomes_an_audited_work_item(seeded: LiveServer,
     audit = [r for r in seeded.store.list_audit(action="collections.request")
              if r.details.get("work_item") == item_id]
     assert audit and audit[0].actor.endswith("finance_reviewer")
+
+
+def test_the_score_follows_the_bots_worklist_configuration(
+        seeded: LiveServer, api: Callable[[str], Any]) -> None:
+    from orchestrator.services.bot_config import config_view, save_config
+
+    store = seeded.store
+    default = config_view(store, "collections", "worklist").content
+    amount_only = ("weights: {amount_per_1000: 10, days_overdue: 0, broken_promise: 0}\n"
+                   "risk_class: {A: 0, B: 0, C: 0, D: 0}\n")
+    save_config(store, "developer", "collections", "worklist", amount_only,
+                note="order by amount overdue alone")
+    try:
+        body = api("finance_reviewer").get("/api/v1/collections").json()
+        assert [r["customer_id"] for r in body["rows"]][:3] == ["C2003", "C2007", "C2001"]
+        assert body["rows"][0]["score"] == "74.0"  # 10 x 7,400.45 / 1,000
+        assert body["weights_from"].startswith("version")
+    finally:
+        save_config(store, "developer", "collections", "worklist", default,
+                    note="back to the shipped weights")
