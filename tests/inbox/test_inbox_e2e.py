@@ -26,7 +26,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, sandbox: Any) -> Iterator[L
     """An orchestrator of its own (its store holds this test's bot runs), the sandbox's
     logins in its vault, one user per role."""
     sandbox.reset()
-    srv = start_server(tmp_path_factory.mktemp("inbox-e2e"))
+    srv = start_server(tmp_path_factory.mktemp("inbox-e2e"), timeout=120)
     srv.env.update({f"FINBOTS_{app.upper()}_URL": url for app, url in sandbox.urls.items()})
     srv.env["FINBOTS_TIMEOUT_MS"] = "10000"
     with pytest.MonkeyPatch.context() as mp:
