@@ -18,7 +18,7 @@ import httpx
 
 from sandbox.background import running_on_free_ports
 
-APPS = ("sandbox_bank", "legacy_erp", "billing_portal")
+APPS = ("sandbox_bank", "legacy_erp", "billing_portal", "sandbox_mail")
 #: A little slowness on every ERP and portal page, as real targets have (bots must wait).
 SLOWNESS = {"FINBOTS_ERP_SLOW_MS": "20-60", "FINBOTS_PORTAL_DELAY_MS": "50-150"}
 
@@ -45,7 +45,8 @@ class Sandbox:
         """Differences between the targets and the scenario's expected outcome."""
         from sandbox.check import run_check
 
-        return run_check(*(self.urls[app] for app in APPS))
+        return run_check(self.urls["sandbox_bank"], self.urls["legacy_erp"],
+                         self.urls["billing_portal"], mail_url=self.urls["sandbox_mail"])
 
     def postings(self) -> list[dict[str, Any]]:
         return list(self.truth("legacy_erp")["postings"])
