@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -16,6 +18,7 @@ from rich.markup import escape
 
 from bots.runtime.errors import IllegalTransitionError, NotFoundError
 from orchestrator.cli.runs import JsonOpt, _console, _emit, _fields, _styled, _table, _when
+from orchestrator.services import item_batch
 from orchestrator.store import ItemState, Store, WorkItem, current_actor
 
 app = typer.Typer(no_args_is_help=True)
@@ -160,6 +163,52 @@ def add(
         _emit(_fields(item))
         return
     typer.echo(f"Added item {item.id} ({reference}) to {queue}.")
+
+
+@app.command("add-many")
+def add_many(
+    queue: Annotated[str, typer.Argument(help="The queue name.")],
+    file: Annotated[str, typer.Argument(
+        help="JSON Lines (one item object a line) or a JSON list; - reads standard input.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Add many ``new`` items in one transaction, from a file.
+
+    An item: ``{"reference": "INV-1", "payload": {...}, "priority": 0, "deadline":
+    "2026-12-31T17:00:00Z", "not_before": null}`` (only the reference is required). Every bad
+    line is named and nothing is added while one is bad; items whose reference a live item
+    holds are skipped and named.
+    """
+    source = "standard input" if file == "-" else file
+    try:
+        data = (sys.stdin.buffer.read(item_batch.MAX_BYTES + 1) if file == "-"
+                else _read_limited(Path(file)))
+    except OSError as exc:
+        raise _fail(f"Cannot read {file}: {exc.strerror or exc}.") from None
+    store = Store.from_settings()
+    try:
+        parsed = item_batch.read_items(data, source)
+        done = item_batch.add_batch(store, current_actor(), queue, parsed, source)
+    except item_batch.ItemBatchError as exc:
+        raise _fail("Nothing added:\n" + "\n".join(exc.problems)) from None
+    except NotFoundError:
+        raise _fail(f"No work queue {queue!r}; nothing added.") from None
+    except ValueError as exc:
+        raise _fail(f"Nothing added: {exc}.") from None
+    if as_json:
+        _emit({"queue": queue, "added": len(done.ids), "ids": done.ids,
+               "skipped": [{"at": at, "reference": ref} for at, ref in done.skipped]})
+        return
+    typer.echo(f"Added {len(done.ids):,} item(s) to {queue}.")
+    if done.skipped:
+        typer.echo(f"Skipped {len(done.skipped):,} whose reference a live item holds: "
+                   + ", ".join(f"{at} ({ref})" for at, ref in done.skipped[:20])
+                   + (" ..." if len(done.skipped) > 20 else ""))
+
+
+def _read_limited(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(item_batch.MAX_BYTES + 1)  # one byte more: too long is refused
 
 
 @app.command("retry")

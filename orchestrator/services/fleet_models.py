@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 from orchestrator.store import WorkItem, WorkQueue, utcnow
 from orchestrator.store.models import RobotRecord, Schedule
 
-__all__ = ["ItemAddIn", "ItemOut", "ItemPageOut", "JobStartIn", "NodeOut", "QueueOut",
+__all__ = ["ItemAddIn", "ItemBatchIn", "ItemBatchOut", "ItemOut", "ItemPageOut", "ItemSkippedOut",
+           "JobStartIn", "NodeOut", "QueueOut",
            "RobotOut", "ScheduleOut", "item_out", "queue_out", "robot_out", "schedule_out"]
 
 ArgValue = str | int | float | bool | None
@@ -64,6 +65,29 @@ class ItemAddIn(BaseModel):
     payload: dict[str, Any] = Field(default_factory=dict)
     priority: int = Field(default=0, ge=-1000, le=1000)
     deadline: dt.datetime | None = Field(default=None, description="ISO 8601 with an offset")
+
+
+class ItemBatchIn(BaseModel):
+    """One item of a batch (``POST /api/v1/queues/{queue}/items``)."""
+
+    reference: str = Field(min_length=1, max_length=200)
+    payload: dict[str, Any] = Field(default_factory=dict)
+    priority: int = Field(default=0, ge=-1000, le=1000)
+    deadline: dt.datetime | None = Field(default=None, description="ISO 8601; no offset: UTC")
+    not_before: dt.datetime | None = Field(default=None, description="ISO 8601; no offset: UTC")
+
+
+class ItemSkippedOut(BaseModel):
+    at: str = Field(description="'item N' (from 1) or 'line N'")
+    reference: str
+
+
+class ItemBatchOut(BaseModel):
+    queue: str
+    added: int
+    ids: list[int]
+    skipped: list[ItemSkippedOut] = Field(
+        default_factory=list, description="items whose reference a live item holds")
 
 
 class ScheduleOut(BaseModel):
