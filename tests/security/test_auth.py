@@ -17,6 +17,7 @@ from httpx import Response
 from sqlalchemy import text
 
 from bots.runtime.errors import AuthenticationError
+from orchestrator.auth import passwords
 from orchestrator.auth import service as accounts
 from orchestrator.store import Store, utcnow
 from orchestrator.store.models import WebSession
@@ -165,7 +166,10 @@ def test_tokens_revoked_and_expired_are_refused(client: TestClient, store: Store
     assert client.get(ME, headers={"Authorization": f"Bearer {old}"}).status_code == 401
 
 
-def test_passwords_are_argon2_and_rehashed(store: Store, db_path: Path) -> None:
+def test_passwords_are_argon2_and_rehashed(store: Store, db_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # the library's parameters, not the tests' cheap ones (tests/conftest.py)
+    monkeypatch.setattr(passwords, "_HASHER", PasswordHasher())
     weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
     accounts.add_user(store, "bob", PASSWORD, ["support"])
     with store.engine.begin() as conn:
@@ -175,6 +179,7 @@ def test_passwords_are_argon2_and_rehashed(store: Store, db_path: Path) -> None:
     accounts.authenticate(store, "bob", PASSWORD)
     rehashed = store.get_user("bob").password_hash
     assert rehashed.startswith("$argon2id$") and "m=8192" not in rehashed
+    assert not PasswordHasher().check_needs_rehash(rehashed)  # the library's parameters
     assert PASSWORD.encode() not in db_path.read_bytes()
 
 
