@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from hypothesis import settings
 from playwright.sync_api import Browser
 from sqlalchemy import Connection, create_engine, text
@@ -16,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 from bots.runtime.browser import shared_browser, shutdown_browser
+from orchestrator.auth import passwords
 from orchestrator.store import Store
 
 if str(Path(__file__).resolve().parent) not in sys.path:  # the folders' shared helpers
@@ -30,6 +32,23 @@ PG_SERVER = os.environ.get("FINBOTS_TEST_PG", "postgresql+psycopg://postgres@127
 settings.register_profile("ci", derandomize=True, database=None)
 settings.register_profile("explore", max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """argon2 at its lowest cost in the test process: the tests hash and check hundreds of
+    passwords, each about 0.1 s at the library's parameters (2 s on a busy machine).
+
+    The hashes still carry their parameters: a server or command the tests start checks
+    them and stores a hash at its own, real parameters at sign-in. The test of rehashing in
+    tests/security/test_auth.py puts the real parameters back.
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024,
+                                                        parallelism=1))
+        passwords._dummy_hash.cache_clear()  # an unknown name: the same (low) cost
+        yield
+    passwords._dummy_hash.cache_clear()
 
 
 @pytest.fixture(scope="session")
