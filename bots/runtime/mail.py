@@ -308,6 +308,8 @@ class Mailbox:
         return [u.decode() for u in (data[0] or b"").split()]
 
     def _fetch(self, imap: imaplib.IMAP4, folder: str, uids: list[str]) -> list[MailMessage]:
+        """The messages ``uids`` of the selected folder: sizes and flags first, then the
+        bodies in one command (headers only for a message over :data:`MAX_READ_BYTES`)."""
         if not uids:
             return []
         typ, data = imap.uid("FETCH", ",".join(uids), "(UID FLAGS INTERNALDATE RFC822.SIZE)")
@@ -318,21 +320,37 @@ class Mailbox:
             line = item[0] if isinstance(item, tuple) else item
             if isinstance(line, bytes) and (found := _meta(line)) is not None:
                 meta[found[0]] = found
+        whole = [u for u in uids if u in meta and meta[u][3] <= MAX_READ_BYTES]
+        heads = [u for u in uids if u in meta and meta[u][3] > MAX_READ_BYTES]
+        raws = {**self._bodies(imap, whole, "BODY.PEEK[]"),
+                **self._bodies(imap, heads, "BODY.PEEK[HEADER]")}
         out = []
-        for uid in uids:
-            if uid not in meta:
-                continue  # expunged meanwhile
-            _, flags, internal, size = meta[uid]
-            truncated = size > MAX_READ_BYTES
-            part = "BODY.PEEK[HEADER]" if truncated else "BODY.PEEK[]"
-            typ, body = imap.uid("FETCH", uid, f"({part})")
-            raw = next((i[1] for i in body if isinstance(i, tuple)), None) if typ == "OK" \
-                else None
-            if not isinstance(raw, bytes):
+        for uid in uids:  # a UID missing from the answers was expunged meanwhile
+            if uid not in meta or uid not in raws:
                 continue
-            out.append(parse_message(raw, uid=uid, folder=folder, seen="\\Seen" in flags,
-                                     internal_date=internal, size=size, truncated=truncated,
+            _, flags, internal, size = meta[uid]
+            out.append(parse_message(raws[uid], uid=uid, folder=folder,
+                                     seen="\\Seen" in flags, internal_date=internal,
+                                     size=size, truncated=uid in heads,
                                      max_attachment_bytes=MAX_ATTACHMENT_BYTES))
+        return out
+
+    def _bodies(self, imap: imaplib.IMAP4, uids: list[str], part: str) -> dict[str, bytes]:
+        if not uids:
+            return {}
+        typ, data = imap.uid("FETCH", ",".join(uids), f"(UID {part})")
+        if typ != "OK":
+            raise ApplicationFailure("MAIL_IMAP_ERROR", f"{self.name}: fetch failed: {data}")
+        out: dict[str, bytes] = {}
+        for index, item in enumerate(data):
+            if not isinstance(item, tuple) or not isinstance(item[1], bytes):
+                continue
+            found = re.search(rb"UID (\d+)", item[0])
+            if found is None and index + 1 < len(data):  # UID after the literal
+                tail = data[index + 1]
+                found = re.search(rb"UID (\d+)", tail) if isinstance(tail, bytes) else None
+            if found is not None:
+                out[found.group(1).decode()] = item[1]
         return out
 
     def move(self, uid: str, folder: str, *, from_folder: str = "INBOX") -> None:
