@@ -3,7 +3,8 @@
 ``Bot`` defines a bot; ``RunContext`` is what it gets for a run: a step recorder,
 vault credentials, a lazily started browser with one ``AppSession`` per target
 application, work queues (``ctx.queue(name)``: items claimed under a lease, exception
-cases opened for failed items) and the bot's persistent state (``ctx.state(namespace)``).
+cases opened for failed items), the bot's persistent state (``ctx.state(namespace)``) and
+mailboxes (``ctx.mail(credential)``: send with SMTP, read with IMAP).
 """
 
 from bots.runtime.app_session import AppSession
