@@ -67,6 +67,10 @@ def create_app(mail_dir: Path, scenario: Scenario | None = None, *, host: str = 
                              "imap_port": server.imap_port})
 
     app.add_route("/_sandbox/ports", ports, methods=["GET"], include_in_schema=False)
-    install_sandbox_routes(app, name="sandbox_mail", reset=lambda _extra: server.reset(),
+    def reset(extra_exact: int) -> None:
+        server.scenario = build_scenario(extra_exact)  # its customers' mailboxes
+        server.reset()
+
+    install_sandbox_routes(app, name="sandbox_mail", reset=reset,
                            truth=server.truth, faults=MailFaults(server))
     return app
