@@ -13,15 +13,17 @@ from decimal import Decimal
 from typing import Any
 
 from bots.credit.erp import HELD, CreditErp
-from bots.credit.policy import ANALYST, CreditFacts, CreditPolicy, decide
+from bots.credit.policy import ANALYST, MANAGER, CreditFacts, CreditPolicy, decide
 from bots.runtime import BusinessFailure, RunContext
 from bots.runtime.queues import Item, WorkQueue
 
-__all__ = ["BOT_APPROVER", "QUEUE", "REASONS", "carry_out", "queue_held", "review"]
+__all__ = ["BOT_APPROVER", "DECIDERS", "QUEUE", "REASONS", "carry_out", "queue_held", "review"]
 
 QUEUE = "credit-review"
 #: the case reason by the role it is routed to
-REASONS = {ANALYST: "CREDIT_REVIEW_ANALYST", "credit_manager": "CREDIT_REVIEW_MANAGER"}
+REASONS = {ANALYST: "CREDIT_REVIEW_ANALYST", MANAGER: "CREDIT_REVIEW_MANAGER"}
+#: who may decide a case routed to a role: a credit manager decides an analyst's cases too
+DECIDERS = {ANALYST: [ANALYST, MANAGER], MANAGER: [MANAGER]}
 #: the approver the ERP records for a release the policy decided
 BOT_APPROVER = "credit policy (finbots)"
 RELEASED, REJECTED = "released", "rejected"
@@ -76,6 +78,7 @@ def review(ctx: RunContext, erp: CreditErp, policy: CreditPolicy, item: Item) ->
             REASONS[decision.route_to],
             f"{number} of {facts.customer_id}: {decision.rule}",
             data={"facts": data, "failed_rules": decision.failed, "route_to": decision.route_to,
+                  "decided_by_roles": DECIDERS[decision.route_to],
                   "approvers_needed": decision.approvers, "rule": decision.rule},
             rule=decision.rule, amount=facts.amount, customer=facts.customer_id)
     done = erp.decide(number, "release", decision.rule, BOT_APPROVER, shown=True)

@@ -173,7 +173,7 @@ def resolve(case_id: CaseId, name: Annotated[str, Path(max_length=60,
         raise HTTPException(422, "at most 50 fields")
     with store_errors():
         return _outcome(store, resolve_case(store, case_id, principal.name, name, values,
-                                            strict=True))
+                                            strict=True, actor_roles=principal.roles))
 
 
 @router.post("/cases/bulk", response_model=BulkOut, summary="Claim, assign, release or retry "

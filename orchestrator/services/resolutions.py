@@ -28,12 +28,14 @@ from bots.runtime.cases import (
     Resolution,
     generic_case_type,
 )
+from bots.runtime.errors import PermissionDeniedError
 from bots.runtime.money import parse_amount
 from orchestrator.store import Store
 from orchestrator.store.case_ops import CaseOutcome
 from orchestrator.store.models import ExceptionCase
 
-__all__ = ["CaseTypes", "ResolutionCheck", "case_view", "check_resolution", "field_default",
+__all__ = ["CaseTypes", "ResolutionCheck", "case_view", "check_decider", "check_resolution",
+           "field_default",
            "headline", "offered", "pick", "read_values", "resolve_case"]
 
 log = logging.getLogger(__name__)
@@ -233,14 +235,31 @@ def pick(types: CaseTypes, case: ExceptionCase, name: str) -> Resolution:
     return found
 
 
+def check_decider(case: ExceptionCase, actor: str, actor_roles: Sequence[str]) -> None:
+    """A case whose data names ``decided_by_roles`` (the bot's routing, e.g. a credit case
+    above the analyst's limit) is decided only by a holder of one of them."""
+    wanted = (case.data or {}).get("decided_by_roles")
+    if not wanted or not isinstance(wanted, list):
+        return
+    if not {str(r) for r in wanted} & set(actor_roles):
+        raise PermissionDeniedError(
+            f"case {case.id} is routed to {' or '.join(str(r) for r in wanted)}: {actor} "
+            "holds neither role")
+
+
 def resolve_case(store: Store, case_id: int, actor: str, name: str, raw: Mapping[str, Any],
-                 *, strict: bool = False, types: CaseTypes | None = None) -> CaseOutcome:
+                 *, strict: bool = False, types: CaseTypes | None = None,
+                 actor_roles: Sequence[str] | None = None) -> CaseOutcome:
     """A person chooses the resolution ``name`` of the case with their input ``raw``.
 
     ValueError (422) when it does not fit the case or the input is refused (by the fields
-    or by the bot's ``prepare`` hook); the store's refusals otherwise.
+    or by the bot's ``prepare`` hook); PermissionDeniedError (403) when the case is routed
+    to roles ``actor_roles`` does not hold (:func:`check_decider`; pages and the API pass
+    the person's roles); the store's refusals otherwise.
     """
     case = store.get_case(case_id)
+    if actor_roles is not None:
+        check_decider(case, actor, actor_roles)
     resolution = pick(types or CaseTypes.shared(), case, name)
     if resolution is RETRY:
         return store.retry_case(case_id, actor)

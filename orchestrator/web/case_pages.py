@@ -149,12 +149,14 @@ def form_values(resolution: Resolution, form: FormData) -> dict[str, Any]:
     return values
 
 
-def _resolve(store: Store, case_id: int, name: str, actor: str, form: FormData) -> str:
+def _resolve(store: Store, case_id: int, name: str, principal: Principal,
+             form: FormData) -> str:
     """Carry out one resolution form; returns the message key for the redirect."""
     types = CaseTypes.shared()
     resolution = pick(types, store.get_case(case_id), name)
-    outcome = resolve_case(store, case_id, actor, name, form_values(resolution, form),
-                           types=types)
+    outcome = resolve_case(store, case_id, principal.name, name,
+                           form_values(resolution, form), types=types,
+                           actor_roles=principal.roles)
     if outcome.approval is not None:
         return "approval"
     return "queued" if outcome.work_item is not None else "resolved"
@@ -207,7 +209,7 @@ async def resolve(case_id: CaseId, name: Name, request: Request, principal: Work
     form = await request.form()
     try:
         with store_errors():
-            done = _resolve(store, case_id, name, principal.name, form)
+            done = _resolve(store, case_id, name, principal, form)
     except HTTPException as exc:
         return show_case(request, store, principal, case_id, error=str(exc.detail),
                          status_code=exc.status_code, form=form, chosen=name)

@@ -71,6 +71,7 @@ def test_policy_releases_in_the_erp_with_its_rule_and_routes_the_rest(
         assert case.reason_code == EXPECTED_ROLE[expected[number]], number
         assert case.data["route_to"] == ("credit_analyst" if expected[number] == "analyst"
                                          else "credit_manager")
+        assert case.data["decided_by_roles"][0] == case.data["route_to"]
         assert case.data["approvers_needed"] == (2 if expected[number] == "two_approvers"
                                                  else 0)
         assert case.rule and case.rule == case.data["failed_rules"][0]

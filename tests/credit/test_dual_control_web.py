@@ -15,7 +15,8 @@ from orchestrator.app import create_app
 from orchestrator.auth import service as accounts
 from orchestrator.store import Store
 
-PEOPLE = {"ana": ["finance_reviewer"], "vera": ["approver"], "max": ["approver"]}
+PEOPLE = {"ana": ["credit_manager"], "bea": ["credit_analyst"], "vera": ["approver"],
+          "max": ["credit_manager"]}
 
 
 @pytest.fixture
@@ -33,17 +34,20 @@ def world(tmp_path: Path) -> Iterator[tuple[Store, dict[str, TestClient]]]:
     store.close()
 
 
-def credit_case(store: Store, order: str, amount: str, approvers: int) -> int:
+def credit_case(store: Store, order: str, amount: str, approvers: int,
+                deciders: tuple[str, ...] = ("credit_manager",)) -> int:
     """A credit case as the credit bot opens it (its item failed for a person)."""
-    store.ensure_queue("credit-review")
+    queue = f"credit-review-{order}"
+    store.ensure_queue(queue)
     run = store.start_run("credit", {}, "host", 1)
-    item = store.add_item("credit-review", order, {"order": order, "customer_id": "C3005"})
-    assert item is not None and store.claim_item("credit-review", "robot", run_id=run.id)
+    item = store.add_item(queue, order, {"order": order, "customer_id": "C3005"})
+    assert item is not None and store.claim_item(queue, "robot", run_id=run.id)
     store.fail_item(item.id, "business", "CREDIT_REVIEW_MANAGER", "over credit limit")
     case = store.open_case(
         run.id, item.id, order, "CREDIT_REVIEW_MANAGER", "over credit limit",
         data={"facts": {"order": order, "amount": amount}, "approvers_needed": approvers,
-              "route_to": "credit_manager", "failure_kind": "business"},
+              "route_to": deciders[0], "decided_by_roles": list(deciders),
+              "failure_kind": "business"},
         amount=Decimal(amount), customer_id="C3005")
     assert case.id is not None
     return case.id
@@ -58,6 +62,9 @@ def test_two_approvers_through_the_api_and_the_page(
     for text in ("Held order for a credit manager", "Release the order", "Reject the order",
                  "credit_manager"):
         assert text in shown.text, text
+    analyst = people["bea"].post(f"/api/v1/cases/{case_id}/resolutions/release",
+                                 json={"reason": "bank guarantee received"})
+    assert analyst.status_code == 403 and "routed to credit_manager" in analyst.text
     asked = people["ana"].post(f"/api/v1/cases/{case_id}/resolutions/release",
                                json={"reason": "bank guarantee received"})
     assert asked.status_code == 200, asked.text
@@ -84,10 +91,12 @@ def test_two_approvers_through_the_api_and_the_page(
     assert case["status"] == "awaiting_posting"
 
 
-def test_a_small_release_needs_no_approval(world: tuple[Store, dict[str, TestClient]]) -> None:
+def test_an_analyst_decides_small_ones_without_approval(
+        world: tuple[Store, dict[str, TestClient]]) -> None:
     store, people = world
-    case_id = credit_case(store, "SO-2026-5004", "60000.00", approvers=0)
-    done = people["ana"].post(f"/api/v1/cases/{case_id}/resolutions/release",
+    case_id = credit_case(store, "SO-2026-5002", "6500.00", approvers=0,
+                          deciders=("credit_analyst", "credit_manager"))
+    done = people["bea"].post(f"/api/v1/cases/{case_id}/resolutions/release",
                               json={"reason": "limit raise agreed"})
     assert done.status_code == 200 and done.json()["approval"] is None
     assert done.json()["case"]["status"] == "awaiting_posting"

@@ -23,6 +23,7 @@ def erp(credit_erp: Erp) -> Iterator[httpx.Client]:
 
 
 def test_pages_need_a_login(credit_erp: Erp) -> None:
+    credit_erp.reset()
     with httpx.Client(base_url=credit_erp.url, timeout=10) as anonymous:
         for path in ("/ar/heldorders.do", "/ar/salesorder.do?order=SO-2026-5001"):
             assert anonymous.get(path).headers["location"].startswith("/ar/login.do")
