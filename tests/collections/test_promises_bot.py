@@ -1,5 +1,6 @@
 """The replies and promises phase against the real legacy ERP sandbox in Chromium and the
-real sandbox mail server (dovecot IMAP): the seeded replies read from the finance INBOX and
+real sandbox mail server (dovecot IMAP), with the ERP session expiring mid-run and the mail
+server refusing connections for a while: the seeded replies read from the finance INBOX and
 filed into folders, promises entered in the ERP (never twice, not the one the
 collector entered already), already-paid and dispute replies noted, the unreadable reply
 and the broken promise become the collector's cases with the mail attached; a rerun reads
@@ -87,8 +88,11 @@ def world(mail: str, erp_url: str,
         store = Store(f"sqlite:///{home / 'finbots.db'}")
         store.register_bot(BOT.name, BOT.version, "", ())
 
+        run_ids: list[int] = []
+
         def run() -> tuple[dict[str, int], dict[str, int]]:
             rec = store.start_run(BOT.name, {"phase": "replies"}, "host", 1)
+            run_ids.append(int(rec.id or 0))
             with RunContext(rec.id, home / "runs" / str(rec.id), bot=BOT, store=store,
                             backend=StoreBackend(store, BOT.name), vault=vault,
                             args={"phase": "replies"}) as ctx:
@@ -97,7 +101,14 @@ def world(mail: str, erp_url: str,
 
         before = (httpx.get(f"{erp_url}/_sandbox/truth", timeout=10).json(),
                   httpx.get(f"{mail}/_sandbox/truth", timeout=10).json())
+        # the first run meets trouble: the ERP session expires every 7 requests and the
+        # mail server refuses connections for its first seconds
+        httpx.post(f"{erp_url}/_sandbox/faults", json={"session_expiry_requests": 7},
+                   timeout=10).raise_for_status()
+        httpx.post(f"{mail}/_sandbox/faults", json={"outage_s": 3}, timeout=10
+                   ).raise_for_status()
         first = run()
+        httpx.post(f"{erp_url}/_sandbox/faults", json={"clear": True}, timeout=10)
         truth_after_first = httpx.get(f"{erp_url}/_sandbox/truth", timeout=10).json()
         mail_after_first = httpx.get(f"{mail}/_sandbox/truth", timeout=10).json()
         second = run()
@@ -105,6 +116,7 @@ def world(mail: str, erp_url: str,
                    for f in ("INBOX", "Processed", "Needs a person")}
         yield {"store": store, "folders": folders, "first": first, "second": second,
                "truth": truth_after_first, "mail": mail_after_first, "before": before,
+               "run_ids": run_ids,
                "truth_again": httpx.get(f"{erp_url}/_sandbox/truth", timeout=10).json()}
         store.close()
 
@@ -141,6 +153,15 @@ def test_replies_are_read_filed_and_promises_entered_once(world: dict[str, Any])
     notes = [n for n in world["truth"]["collection_notes"]
              if n["reference"] in {e.message_id for e in expected}]
     assert {n["customer_id"] for n in notes} == {"C2008", "C2005"}  # paid, dispute
+
+
+def test_the_first_run_signed_on_again_and_waited_for_the_mail_server(
+        world: dict[str, Any]) -> None:
+    steps = world["store"].list_steps(world["run_ids"][0])
+    sign_ons = [s for s in steps if s.selector == "login.submit"]
+    assert len(sign_ons) > 1  # the ERP session expired mid-run and the bot signed on again
+    reads = [s for s in steps if s.action == "mail.read"]
+    assert reads and reads[0].outcome == "ok"
 
 
 def test_unreadable_reply_and_broken_promise_become_cases_with_the_mail(
