@@ -21,11 +21,18 @@ from sandbox.mail.replies import seeded_replies
 from sandbox.mail.smtp import DEFAULT_MAX_MESSAGE_BYTES, SmtpServer
 from sandbox.scenario import Scenario
 
-__all__ = ["DEFAULT_IMAP_PORT", "DEFAULT_SMTP_PORT", "MAX_OUTAGE_SECONDS", "MailServer"]
+__all__ = ["DEFAULT_IMAP_PORT", "DEFAULT_SMTP_PORT", "MAX_OUTAGE_SECONDS", "MailServer",
+           "mailbox_listing"]
 
 DEFAULT_SMTP_PORT = 8025
 DEFAULT_IMAP_PORT = 8143
 MAX_OUTAGE_SECONDS = 600
+
+
+def mailbox_listing(mail_dir: Path) -> dict[str, list[dict[str, Any]]]:
+    """Every mailbox's messages under a mail directory (the ground truth without a server
+    or HTTP: folder, from, to, subject, Message-ID, X-* headers, attachment names, seen)."""
+    return MailStore(Path(mail_dir) / "boxes").listing()
 
 
 def _free_port(host: str) -> int:

@@ -14,6 +14,7 @@ from bots.runtime.errors import ApplicationFailure, BusinessFailure
 from sandbox.mail.accounts import FINANCE_PASSWORD
 from sandbox.mail.addresses import FINANCE_MAILBOX, customer_mailbox
 from sandbox.mail.replies import seeded_replies
+from sandbox.mail.server import mailbox_listing
 from sandbox.scenario import build_scenario
 
 CUSTOMER = customer_mailbox("C2001")
@@ -61,6 +62,7 @@ def test_a_reminder_reaches_the_customer_with_its_attachment(fresh: MailSandbox)
     assert sent["headers"]["X-Finbots-Reference"] == "DUN-C2001-L1-20261120"
     assert sent["attachments"] == ["statement-C2001.pdf"]
     assert [m["message_id"] for m in boxes[CUSTOMER]] == [message_id]
+    assert mailbox_listing(fresh.base / "mail") == boxes  # the same without HTTP
 
 
 def test_a_customer_mailbox_outside_the_scenario_is_made_by_its_first_mail(
