@@ -120,9 +120,14 @@ def read_replies(ctx: RunContext, erp: CollectionsErp, source: ReplySource, *,
     for item in queue.items():
         with item:
             uid, raw = raw_by_id.get(item.reference, (str(item.payload.get("uid")), b""))
-            if not raw:
-                raise BusinessFailure("REPLY_GONE", f"the mail {item.reference} is no longer "
-                                      "in the inbox", data={"message_id": item.reference})
+            if not raw:  # filed by an attempt that ended before the item did
+                before = ctx.records.get(REPLY_KIND, item.reference)
+                if before is None:
+                    raise BusinessFailure("REPLY_GONE", f"the mail {item.reference} is no "
+                                          "longer in the inbox and was never read",
+                                          data={"message_id": item.reference})
+                item.output["summary"] = f"{before.data.get('kind')}: filed before"
+                continue
             msg = message_from_bytes(raw, _class=EmailMessage, policy=policy.default)
             reading = read_reply(msg)
             files = _keep(ctx, item.reference, raw, reading.text)
@@ -169,7 +174,7 @@ def _record_reply(ctx: RunContext, message_id: str, customer: str | None,
         "kind": kind, "subject": reading.subject[:300], "sender": reading.sender,
         "sent_at": reading.sent_at, "summary": said, "invoices": list(reading.invoices),
         "amount": reading.amount, "date": reading.date, "rule": reading.reason,
-        "file": eml.relative_to(ctx.run_dir).as_posix(), "run_dir": str(ctx.run_dir),
+        "file": eml.relative_to(ctx.run_dir).as_posix(), "run_id": str(ctx.run_id),
     }, customer_id=customer)
 
 
