@@ -16,6 +16,7 @@ BENCHES = [
     ["bench.bench_queue", "--repeat", "3"],
     ["bench.bench_trigger_latency", "--jobs", "40"],
     ["bench.bench_backup", "--sizes", "1000,10000", "--repeat", "3"],
+    ["bench.bench_credit", "--sizes", "7,20,40", "--repeat", "3"],
     ["bench.kill_trials", "--kills", "100", "--kills-per-trial", "4", "--quiet"],
 ]
 
