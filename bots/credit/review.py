@@ -14,7 +14,7 @@ from typing import Any
 
 from bots.credit.erp import HELD, CreditErp
 from bots.credit.policy import ANALYST, MANAGER, CreditFacts, CreditPolicy, decide
-from bots.runtime import BusinessFailure, RunContext
+from bots.runtime import ApplicationFailure, BusinessFailure, RunContext
 from bots.runtime.queues import Item, WorkQueue
 
 __all__ = ["BOT_APPROVER", "DECIDERS", "QUEUE", "REASONS", "carry_out", "queue_held", "review"]
@@ -53,8 +53,9 @@ def gather(erp: CreditErp, number: str, customer_id: str, day: dt.date) -> Credi
     page = erp.order(number)
     if page.status != HELD:
         return page.status
-    if page.customer_id != customer_id:  # the order changed hands meanwhile: read again
-        return gather(erp, number, page.customer_id, day)
+    if page.customer_id != customer_id:
+        raise ApplicationFailure("ORDER_CHANGED", f"{number} is {page.customer_id}'s order "
+                                 f"in the ERP now, queued as {customer_id}'s")
     return CreditFacts(number, page.customer_id, page.amount, page.currency, page.hold_reason,
                        page.credit_limit, page.risk_class, receivables, open_orders, overdue,
                        statement.avg_days_late, disputes)
