@@ -87,6 +87,7 @@ def test_two_approvers_through_the_api_and_the_page(
 
     second = people["max"].post(decide, json={"approve": True})
     assert second.status_code == 200 and second.json()["status"] == "approved"
+    assert "vera, max" in people["ana"].get("/approvals").text  # both, among the decided
     case = people["ana"].get(f"/api/v1/cases/{case_id}").json()
     assert case["status"] == "awaiting_posting"
 
