@@ -84,3 +84,21 @@ def test_promise_recorded_in_the_browser_is_entered_in_the_erp(
     expect(row).to_contain_text("2026-12-04")
     expect(row.locator("td.status")).to_have_text("open")
     expect(page.locator("ul.requests")).to_contain_text("successful")
+
+
+def test_a_request_without_the_forms_csrf_token_is_refused(
+        page_as: Callable[[str], Page], live_server: LiveServer) -> None:
+    live_server.store.put_record("collections", "account_snapshot", "C2005", {
+        "customer_id": "C2005", "name": "Everest Hotels Ltd", "collector": "James Okafor",
+        "risk_class": "B", "overdue_total": "4159.70", "oldest_days": 40}, customer_id="C2005")
+    page = page_as("finance_reviewer")
+    page.goto("/collections/C2005")
+    before = len(live_server.store.list_items("collections-actions"))
+    forged = page.request.post("/collections/C2005/actions",
+                               form={"action": "dunning_block", "reason": "forged"})
+    assert forged.status == 403
+    reader = page_as("auditor")
+    reader.goto("/collections/C2005")
+    expect(reader.locator("h1")).to_contain_text("Everest Hotels")
+    expect(reader.locator("form[action$='/actions']")).to_have_count(0)  # no forms to send
+    assert len(live_server.store.list_items("collections-actions")) == before
