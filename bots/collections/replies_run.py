@@ -44,7 +44,7 @@ from bots.collections.promises import (
 from bots.collections.promises_cases import BROKEN_PROMISE, UNREADABLE_REPLY
 from bots.collections.promises_erp import enter_promise, open_amounts, set_promise_status
 from bots.collections.replies import ReplyReading, read_reply
-from bots.collections.worklist_actions import record_promise
+from bots.collections.worklist_actions import note, record_promise
 from bots.runtime import BusinessFailure, RunContext
 
 __all__ = ["BROKEN_PROMISE", "JUDGE_QUEUE", "REPLY_KIND", "REPLY_QUEUE", "UNREADABLE_REPLY",
@@ -156,7 +156,7 @@ def read_replies(ctx: RunContext, erp: CollectionsErp, source: ReplySource, *,
                 item.output["summary"] = _promise(ctx, erp, cid, reading, files[0],
                                                   open_now.get(cid, {}))
             elif kind in ("already_paid", "dispute"):
-                item.output["summary"] = _note(erp, cid, reading, kind)
+                item.output["summary"] = _note(ctx, erp, cid, reading, kind)
             else:
                 item.output["summary"] = f"{kind}: recorded"
             source.move(uid, DONE_FOLDER)
@@ -227,7 +227,8 @@ def addresses_from_erp(erp: CollectionsErp, customer_ids: Iterable[str]
     return by_address, collectors
 
 
-def _note(erp: CollectionsErp, customer: str, reading: ReplyReading, kind: str) -> str:
+def _note(ctx: RunContext, erp: CollectionsErp, customer: str, reading: ReplyReading,
+          kind: str) -> str:
     invoices = ", ".join(reading.invoices) or "no invoice named"
     if kind == "already_paid":
         text = (f"Customer says {invoices} paid {reading.amount or ''} on "
@@ -236,7 +237,8 @@ def _note(erp: CollectionsErp, customer: str, reading: ReplyReading, kind: str) 
     else:
         text = f"Customer disputes {invoices}: {reading.text[:300]}"
     day = reading.sent_at.date() if reading.sent_at else dt.date.today()
-    erp.add_note(customer, day, "note", text, reading.message_id[:200])
+    note(ctx, erp, customer, day, "note", text, reading.message_id[:200],
+         by=f"bot:{ctx.bot.name if ctx.bot else 'collections'}")
     return f"{kind}: noted in the ERP"
 
 

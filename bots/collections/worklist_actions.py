@@ -24,9 +24,20 @@ from bots.collections.promises import KIND, promise_key
 from bots.collections.promises_erp import enter_promise, open_amounts
 from bots.runtime import BusinessFailure, RunContext
 
-__all__ = ["ACTION_QUEUE", "carry_out_requests", "record_promise"]
+__all__ = ["ACTION_QUEUE", "NOTE_KIND", "carry_out_requests", "note", "record_promise"]
 
 ACTION_QUEUE = "collections-actions"
+NOTE_KIND = "collection_note"
+
+
+def note(ctx: RunContext, erp: CollectionsErp, customer_id: str, day: dt.date,
+         note_type: str, text: str, reference: str, *, by: str) -> None:
+    """A collection note in the ERP (once per reference) and as a ``collection_note``
+    record (the customer page lists them)."""
+    erp.add_note(customer_id, day, note_type, text, reference)
+    ctx.records.put(NOTE_KIND, reference, {"note_date": day, "note_type": note_type,
+                                           "text": text, "user": by},
+                    customer_id=customer_id)
 
 
 def record_promise(ctx: RunContext, customer_id: str, when: dt.date, amount: Decimal,
@@ -82,13 +93,13 @@ def carry_out_requests(ctx: RunContext, erp: CollectionsErp, *, today: dt.date,
             if action == "record_promise":
                 summary = _promise(ctx, erp, item.reference, p)
             elif action == "log_call":
-                erp.add_note(cid, today, "call", f"{p.get('note', '')} ({who})",
-                             item.reference)
+                note(ctx, erp, cid, today, "call", f"{p.get('note', '')} (logged by {who})",
+                     item.reference, by=who)
                 summary = f"call noted for {cid}"
             elif action == "dunning_block":
                 blocked = erp.set_dunning_block(cid, str(p.get("reason", "")))
-                erp.add_note(cid, today, "note", f"Dunning block: {p.get('reason', '')} "
-                             f"({who})", item.reference)
+                note(ctx, erp, cid, today, "note", f"Dunning block: {p.get('reason', '')} "
+                     f"(asked by {who})", item.reference, by=who)
                 summary = f"{cid} blocked from dunning" if blocked else f"{cid} was blocked"
             elif action == "send_statement":
                 summary = _statement(ctx, erp, cid, today, item.reference, who, mailbox)
@@ -111,5 +122,6 @@ def _statement(ctx: RunContext, erp: CollectionsErp, cid: str, today: dt.date,
                  "Please find attached your account statement.",
                  attachments=[(pdf.name, pdf.read_bytes(), "application/pdf")],
                  reference=reference)
-    erp.add_note(cid, today, "note", f"Account statement sent ({who})", reference)
+    note(ctx, erp, cid, today, "note", f"Account statement sent (asked by {who})", reference,
+         by=who)
     return f"statement sent to {master.email}"

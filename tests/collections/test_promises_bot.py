@@ -153,6 +153,7 @@ def test_replies_are_read_filed_and_promises_entered_once(world: dict[str, Any])
     notes = [n for n in world["truth"]["collection_notes"]
              if n["reference"] in {e.message_id for e in expected}]
     assert {n["customer_id"] for n in notes} == {"C2008", "C2005"}  # paid, dispute
+    assert {r.customer_id for r in store.find_records("collection_note")} == {"C2008", "C2005"}
 
 
 def test_the_first_run_signed_on_again_and_waited_for_the_mail_server(
