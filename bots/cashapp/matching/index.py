@@ -137,9 +137,6 @@ class OpenItemIndex:
         self.by_name: dict[str, object] = {}
         self.customers: dict[str, CustomerRecord] = {}
         self._name_tokens: dict[str, list[str]] | None = None
-        # what ``number`` found: several rules ask for the same invoices, and the index
-        # does not change once built
-        self._numbers: dict[str, OpenItem | None] = {}
         self.size = 0
         self.key_chars = ""  # every character used in a folded key (for edit variants)
         with paused_gc():
@@ -235,12 +232,6 @@ class OpenItemIndex:
 
     def number(self, invoice_number: str) -> OpenItem | None:
         """The open item with this invoice number (exactly, else ignoring case and marks)."""
-        if invoice_number in self._numbers:
-            return self._numbers[invoice_number]
-        found = self._numbers[invoice_number] = self._number(invoice_number)
-        return found
-
-    def _number(self, invoice_number: str) -> OpenItem | None:
         found = self.folded(invoice_keys(invoice_number)[0])
         for item in found:
             if item.invoice_number == invoice_number:

@@ -28,9 +28,7 @@ _DIGITS = string.digits
 FOLDED_ALPHABET = "".join(sorted(set(string.digits + _LETTERS) - set("OILSB")))
 
 
-@lru_cache(maxsize=1 << 16)
 def raw_key(value: str) -> str:
-    """Once per text: the same invoice numbers and payment words recur across a month."""
     text = value.upper()
     if text.isascii():
         return text.translate(_DROP_TABLE)
