@@ -46,10 +46,6 @@ def decision_of(payload: dict[str, Any], ladder: list[Level]) -> Decision:
     return Decision(payload["customer_id"], level, items)
 
 
-def _found(answer: Any) -> bool:
-    return bool(answer)
-
-
 def carry_out(ctx: RunContext, item: Item, erp: CollectionsErp, mailbox: MailClient,
               ladder: list[Level], config: dict[str, Any]) -> dict[str, Any]:
     p = item.payload
@@ -61,10 +57,12 @@ def carry_out(ctx: RunContext, item: Item, erp: CollectionsErp, mailbox: MailCli
     noted = any(n.reference == ref for n in erp.notes(cid))
     with ctx.recorder.step("look up reminder", app="mail", selector="Sent",
                            data={"reference": ref}) as st:
-        sent = _found(mailbox.sent_with_reference(ref))
+        found = mailbox.sent_with_reference(ref)
+        sent = found is not None
         st.data = {"reference": ref, "in_sent": sent, "in_erp_notes": noted}
     if noted or sent:
         done["already"] = True
+        done["message_id"] = getattr(found, "message_id", "") or ""
     if not sent and not noted:
         reminder = render(decision, language=p["language"], customer_name=p["customer_name"],
                           collector=p["collector"], as_of=as_of, reference=ref,
