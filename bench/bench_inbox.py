@@ -14,7 +14,11 @@ Two loads: people (each user waits a random 0.5-1.5 s between pages, as a person
 the list does: 8 users make about 8 requests a second) and a stress load (no pause at
 all: 8 requests always in flight, which one server process on a shared 2-core machine
 works through one after another). Each figure is the median and p95 of the request
-latency seen by the users, and the median's ratio to the anchor measured in the same run.
+latency seen by the users, and the median's ratio to the anchor measured in the same run;
+beside them the server process's CPU milliseconds per request (user + system time over
+the whole load, divided by its requests), which a loaded machine moves far less than the
+latencies. On PostgreSQL the seeded table is vacuumed and analysed first, as autovacuum
+leaves a table that lives for days (statistics, visibility map).
 
 Run: ``python -m bench.bench_inbox [--sizes 1000,10000] [--users 8] [--requests 25]
 [--pg] [--stress-only]``
@@ -102,8 +106,26 @@ def seed(store: Store, size: int, users: int) -> None:
         accounts.add_user(store, f"user{u}", PASSWORD, ["finance_reviewer"])
 
 
+def cpu_ms(pid: int) -> float:
+    """User + system CPU milliseconds process ``pid`` used so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def settle(db_url: str) -> None:
+    """PostgreSQL: vacuum and analyse the cases, as autovacuum does to a live table."""
+    if not db_url.startswith("postgresql"):
+        return
+    store = Store(db_url)
+    try:
+        with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE exception_case")
+    finally:
+        store.close()
+
+
 @contextmanager
-def serving(db_url: str, home: Path) -> Iterator[str]:
+def serving(db_url: str, home: Path) -> Iterator[tuple[str, int]]:
     """``uvicorn orchestrator.app:create_app`` on a free port, one process."""
     import socket
 
@@ -127,7 +149,7 @@ def serving(db_url: str, home: Path) -> Iterator[str]:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("the orchestrator did not start") from None
                 time.sleep(0.1)
-        yield url
+        yield url, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=20)
@@ -180,19 +202,30 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1]
 
 
+#: CPU milliseconds per request of each page, per load (``think``), of the last measure()
+CPU: dict[bool, dict[str, float]] = {}
+
+
 def measure(db_url: str, size: int, users: int, requests: int,
             loads: tuple[bool, ...]) -> dict[bool, dict[str, list[float]]]:
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(db_url)
         seed(store, size, users)
         store.close()
-        with serving(db_url, Path(tmp)) as url:
+        settle(db_url)
+        with serving(db_url, Path(tmp)) as (url, pid):
             clients = [signed_in(url, f"user{u}") for u in range(1, users + 1)]
             try:
                 for path in PAGES.values():  # warm up: templates, caches, connections
                     _load(clients[:1], path, 2)
-                return {think: {name: _load(clients, path, requests, think)
-                                for name, path in PAGES.items()} for think in loads}
+                figures: dict[bool, dict[str, list[float]]] = {}
+                for think in loads:
+                    figures[think], CPU[think] = {}, {}
+                    for name, path in PAGES.items():
+                        before = cpu_ms(pid)
+                        figures[think][name] = _load(clients, path, requests, think)
+                        CPU[think][name] = (cpu_ms(pid) - before) / (requests * len(clients))
+                return figures
             finally:
                 for c in clients:
                     c.close()
@@ -203,16 +236,18 @@ def report(backend: str, size: int, users: int,
     for think, figures in loads.items():
         _table(f"{backend}, {size:,} cases, {users} users at once, "
                f"{'people (0.5-1.5 s between pages)' if think else 'stress (no pause)'}, "
-               f"{len(figures['inbox'])} requests per page", figures)
+               f"{len(figures['inbox'])} requests per page, load average "
+               f"{os.getloadavg()[0]:.1f}", figures, CPU.get(think, {}))
 
 
-def _table(title: str, figures: dict[str, list[float]]) -> None:
+def _table(title: str, figures: dict[str, list[float]], cpu: dict[str, float]) -> None:
     anchor = statistics.median(figures["anchor /login"])
     print(f"\n{title}")
-    print(f"  {'page':<18} {'median ms':>10} {'p95 ms':>8} {'x anchor':>9}")
+    print(f"  {'page':<18} {'median ms':>10} {'p95 ms':>8} {'x anchor':>9} {'CPU ms/req':>11}")
     for name, times in figures.items():
         median = statistics.median(times)
-        print(f"  {name:<18} {median:>10.1f} {_p95(times):>8.1f} {median / anchor:>9.2f}")
+        print(f"  {name:<18} {median:>10.1f} {_p95(times):>8.1f} {median / anchor:>9.2f} "
+              f"{cpu.get(name, float('nan')):>11.1f}")
 
 
 def main() -> None:
