@@ -23,6 +23,9 @@ live_server, users, api = webharness.live_server, webharness.users, webharness.a
 pytestmark = pytest.mark.web
 
 
+SEEDED = ("C2001", "C2003", "C2007", "C2009")
+
+
 def seed_accounts(store: Store) -> None:
     """Three customers as the collections bot writes them, and their promises."""
     accounts = {
@@ -54,7 +57,8 @@ def seeded(live_server: LiveServer) -> LiveServer:
 def test_worklist_is_ordered_by_score_and_filtered(seeded: LiveServer,
                                                    api: Callable[[str], Any]) -> None:
     body = api("finance_reviewer").get("/api/v1/collections").json()
-    rows = body["rows"]
+    # the live server is shared: other tests' customers may be listed too
+    rows = [r for r in body["rows"] if r["customer_id"] in SEEDED]
     ids = [r["customer_id"] for r in rows]
     assert "C2009" not in ids  # nothing overdue
     # C2007: 2.5 + 10 days + one broken promise + risk C outranks C2003's larger amount
@@ -63,7 +67,8 @@ def test_worklist_is_ordered_by_score_and_filtered(seeded: LiveServer,
     assert body["weights_from"]
     mine = api("finance_reviewer").get("/api/v1/collections",
                                        params={"collector": "Maria Weber"}).json()["rows"]
-    assert [r["customer_id"] for r in mine] == ["C2001"]
+    assert {r["collector"] for r in mine} == {"Maria Weber"}
+    assert "C2001" in [r["customer_id"] for r in mine]
     customer = api("auditor").get("/api/v1/collections/C2007").json()
     assert customer["promises"][0]["data"]["status"] == "broken"
     assert api("support").get("/api/v1/collections").status_code == 403
@@ -103,8 +108,9 @@ def test_the_score_follows_the_bots_worklist_configuration(
                 note="order by amount overdue alone")
     try:
         body = api("finance_reviewer").get("/api/v1/collections").json()
-        assert [r["customer_id"] for r in body["rows"]][:3] == ["C2003", "C2007", "C2001"]
-        assert body["rows"][0]["score"] == "74.0"  # 10 x 7,400.45 / 1,000
+        rows = [r for r in body["rows"] if r["customer_id"] in SEEDED]
+        assert [r["customer_id"] for r in rows] == ["C2003", "C2007", "C2001"]
+        assert rows[0]["score"] == "74.0"  # 10 x 7,400.45 / 1,000
         assert body["weights_from"].startswith("version")
     finally:
         save_config(store, "developer", "collections", "worklist", default,
