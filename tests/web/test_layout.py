@@ -11,18 +11,18 @@ from webseed import seed_failed_run
 
 pytestmark = pytest.mark.web
 
-NAV = ["Dashboard", "Inbox", "Runs", "Jobs", "Bots", "Queues", "Schedules", "Robots",
-       "Learned", "Admin"]
+NAV = ["Dashboard", "Inbox", "Collections", "Runs", "Jobs", "Bots", "Queues", "Schedules",
+       "Robots", "Learned", "Admin"]
 
 
 @pytest.mark.parametrize(("role", "shown"), [
     ("admin", NAV),
     ("support", ["Dashboard", "Inbox", "Runs", "Jobs", "Bots", "Queues", "Schedules",
                  "Robots", "Learned"]),
-    ("finance_reviewer", ["Dashboard", "Inbox", "Runs", "Queues", "Learned"]),
-    ("approver", ["Dashboard", "Inbox", "Approvals", "Runs", "Learned"]),
-    ("auditor", ["Dashboard", "Inbox", "Runs", "Jobs", "Bots", "Queues", "Schedules",
-                 "Robots", "Learned", "Admin"]),
+    ("finance_reviewer", ["Dashboard", "Inbox", "Collections", "Runs", "Queues", "Learned"]),
+    ("approver", ["Dashboard", "Inbox", "Approvals", "Collections", "Runs", "Learned"]),
+    ("auditor", ["Dashboard", "Inbox", "Collections", "Runs", "Jobs", "Bots", "Queues",
+                 "Schedules", "Robots", "Learned", "Admin"]),
 ])
 def test_navigation_shows_what_the_role_may_open(
     page_as: Callable[[str], Page], role: str, shown: list[str]
