@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from storeharness import new_sqlite_store
 
 from orchestrator.store import Store
 
@@ -32,7 +33,7 @@ def sqlite_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Sto
 
 def _store(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if backend == "sqlite":
-        s = Store(f"sqlite:///{tmp_path / 'finbots.db'}")
+        s = new_sqlite_store(tmp_path / "finbots.db")
     else:
         s = Store(request.getfixturevalue("empty_pg_url"))  # tests/conftest.py
     s.approval_threshold = "100.00"  # type: ignore[assignment]

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from storeharness import new_sqlite_store
 
 from orchestrator.store import Store
 
@@ -29,7 +30,7 @@ db_url, store = _fixtures.db_url, _fixtures.store
 @pytest.fixture
 def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     """For the live-loop tests: SQLite only (the store contract runs on both backends)."""
-    s = Store(f"sqlite:///{tmp_path / 'finbots.db'}")
+    s = new_sqlite_store(tmp_path / "finbots.db")
     try:
         yield s
     finally:

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from storeharness import new_sqlite_store
 
 from orchestrator.app import create_app
 from orchestrator.auth import service as accounts
@@ -36,7 +37,7 @@ def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def store(db_path: Path) -> Iterator[Store]:
-    s = Store(f"sqlite:///{db_path}")
+    s = new_sqlite_store(db_path)
     yield s
     s.close()
 

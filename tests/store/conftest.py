@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from storeharness import new_sqlite_store
 
 from orchestrator.store import Store
 
@@ -25,7 +26,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def store(db_url: str) -> Iterator[Store]:
-    s = Store(db_url)
+    sqlite_file = db_url.removeprefix("sqlite:///")
+    s = new_sqlite_store(Path(sqlite_file)) if sqlite_file != db_url else Store(db_url)
     try:
         yield s
     finally:
