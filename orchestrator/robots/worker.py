@@ -58,7 +58,8 @@ class Robot:
         self._heart = Heartbeat(store, config.name, config.heartbeat_seconds,
                                 config.unresponsive_after, lambda: self._run_ids)
         self._wake = threading.Event()
-        self._wakeups = JobWakeups(store.engine, self._wake.set)
+        self._told = threading.Event()  # a notification said a job is waiting
+        self._wakeups = JobWakeups(store.engine, self._on_notice)
         self._spare: SpareChild | None = None
         self._signals = 0
         self._stopped = False
@@ -104,6 +105,10 @@ class Robot:
             if age < cfg.unresponsive_after and not dead_here:
                 raise ConfigError(f"robot {name!r} is running on {existing.host} "
                                   f"(pid {existing.pid}); give this one another --name")
+
+    def _on_notice(self) -> None:
+        self._told.set()
+        self._wake.set()
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         self._signals += 1
@@ -160,8 +165,10 @@ class Robot:
         self._heart.now()  # tell the store at once what this robot runs
 
     def _claim(self) -> None:
+        told = self._told.is_set()
+        self._told.clear()
         while len(self.running) < self.config.slots:
-            job = self.store.claim_job(self.config.name, host=self.host)
+            job = self.store.claim_job(self.config.name, host=self.host, likely_pending=told)
             if job is None or job.id is None:
                 break
             try:

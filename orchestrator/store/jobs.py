@@ -68,13 +68,15 @@ class JobsMixin(JobControlMixin):
             signal_jobs(s)  # idle robots claim it at once instead of at their next poll
             return job
 
-    def claim_job(self, robot: str, *, host: str | None = None) -> RunRecord | None:
+    def claim_job(self, robot: str, *, host: str | None = None,
+                  likely_pending: bool = False) -> RunRecord | None:
         """Hand the oldest pending job the limits allow to ``robot`` (now ``running``).
 
         ``None`` when nothing is pending or every pending job waits for a bot slot or a
-        credential. Never hands one job to two robots.
+        credential. Never hands one job to two robots. ``likely_pending``: the caller was
+        just told a job was created, so the cheap look for one first is skipped.
         """
-        if not self._anything_pending():  # cheap read first: idle robots poll often
+        if not likely_pending and not self._anything_pending():  # idle robots poll often
             return None
         with self._tx(write=True) as s:
             self._serialize_claims(s)

@@ -171,3 +171,11 @@ def test_a_job_process_start_registers_its_bot_and_where_it_runs(store: Store) -
     assert (bot.version, bot.max_concurrent_jobs) == ("2.2", 2)  # the limit people set stays
     with pytest.raises(NotFoundError):
         store.start_job_process(999_999, "h1", 1, bot="statement-intake", version="2.2")
+
+
+def test_a_claim_told_a_job_waits_still_finds_none_when_none_does(store: Store) -> None:
+    assert store.claim_job("r1", likely_pending=True) is None
+    job = store.create_job("told", credentials=[])
+    got = store.claim_job("r1", likely_pending=True)
+    assert got is not None and got.id == job.id
+    assert store.claim_job("r2", likely_pending=True) is None  # never twice
