@@ -74,8 +74,8 @@ def bot_variant(url: str, folder: Path) -> int:
     store = Store(f"sqlite:///{folder / 'finbots.db'}")
     store.register_bot(BOT.name, BOT.version, "", ())
     vault = Vault(folder / "vault.enc", Fernet.generate_key())
-    vault.set("legacy_erp/credit", {"username": CREDENTIALS.erp_username,
-                                    "password": CREDENTIALS.erp_password})
+    vault.set("legacy_erp/credit", {"username": CREDENTIALS.credit_username,
+                                    "password": CREDENTIALS.credit_password})
     run = store.start_run(BOT.name, {}, "bench", os.getpid())
     with RunContext(run.id, folder / "runs" / str(run.id), bot=BOT, store=store,
                     backend=StoreBackend(store, BOT.name), vault=vault,

@@ -28,10 +28,10 @@ VAULT_ENTRIES = {
                             "password": CREDENTIALS.erp_password},
     "billing_portal/billing-bot": {"username": CREDENTIALS.portal_username,
                                    "password": CREDENTIALS.portal_password},
-    "legacy_erp/collections": {"username": CREDENTIALS.erp_username,
-                               "password": CREDENTIALS.erp_password},
-    "legacy_erp/credit": {"username": CREDENTIALS.erp_username,
-                          "password": CREDENTIALS.erp_password},
+    "legacy_erp/collections": {"username": CREDENTIALS.collections_username,
+                               "password": CREDENTIALS.collections_password},
+    "legacy_erp/credit": {"username": CREDENTIALS.credit_username,
+                          "password": CREDENTIALS.credit_password},
 }
 
 

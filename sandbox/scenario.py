@@ -33,6 +33,16 @@ class SandboxCredentials:
     erp_password: str = "Erp#Sandbox-42"
     portal_username: str = "billing.bot"
     portal_password: str = "Portal$Sandbox-7"
+    collections_username: str = "dunning"  # the ERP user of the collections bot
+    collections_password: str = "Erp#Dunning-17"
+    credit_username: str = "creditctl"  # the ERP user of the credit bot
+    credit_password: str = "Erp#Credit-23"
+
+    def erp_users(self) -> dict[str, str]:
+        """Every ERP login (user -> password): one per process, as an ERP's audit needs."""
+        return {self.erp_username: self.erp_password,
+                self.collections_username: self.collections_password,
+                self.credit_username: self.credit_password}
 
 
 CREDENTIALS = SandboxCredentials()

@@ -7,6 +7,7 @@ variable ``FINBOTS_ERP_SLOW_MS`` (``"150-400"`` by default, ``"0"`` turns it off
 
 from __future__ import annotations
 
+import hmac
 import random
 from pathlib import Path
 
@@ -35,8 +36,8 @@ async def login_submit(request: Request) -> Response:
     L = layout(request)
     user = str(form.get(L.user_field) or form.get("userid") or form.get("j_username") or "")
     pw = str(form.get(L.password_field) or form.get("password") or form.get("j_password") or "")
-    creds = request.app.state.scenario.credentials
-    if user.strip() != creds.erp_username or pw != creds.erp_password:
+    known = request.app.state.scenario.credentials.erp_users().get(user.strip())
+    if known is None or not hmac.compare_digest(pw.encode(), known.encode()):
         return render(request, "login.html", status_code=200,
                       message="Invalid user id or password.")
     sid = request.app.state.sessions.create(user.strip())

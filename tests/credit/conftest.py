@@ -44,8 +44,8 @@ def credit_home(tmp_path_factory: pytest.TempPathFactory, credit_erp: Erp
     store.approval_threshold = Decimal("100.00")
     store.register_bot(BOT.name, BOT.version, "", ())
     vault = Vault(tmp / "vault.enc", Fernet.generate_key())
-    vault.set("legacy_erp/credit", {"username": CREDENTIALS.erp_username,
-                                    "password": CREDENTIALS.erp_password})
+    vault.set("legacy_erp/credit", {"username": CREDENTIALS.credit_username,
+                                    "password": CREDENTIALS.credit_password})
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("FINBOTS_LEGACY_ERP_URL", credit_erp.url)
         mp.setenv("FINBOTS_RUNS_DIR", str(tmp / "runs"))

@@ -62,6 +62,17 @@ def test_pages_require_login(erp_url: str) -> None:
             assert r.status_code == 302 and r.headers["location"].startswith("/ar/login.do")
         bad = client.post("/ar/login.do", data={"userid": "cashapp", "password": "nope"})
         assert "Invalid user id or password." in bad.text
+        crossed = client.post("/ar/login.do", data={
+            "userid": CREDENTIALS.erp_username, "password": CREDENTIALS.credit_password})
+        assert "Invalid user id or password." in crossed.text
+
+
+def test_each_bot_signs_on_as_its_own_erp_user(erp_url: str) -> None:
+    for user, password in CREDENTIALS.erp_users().items():
+        with httpx.Client(base_url=erp_url) as client:
+            signed_on = client.post("/ar/login.do", data={"userid": user, "password": password})
+            assert signed_on.status_code == 302, user
+            assert client.get("/ar/welcome.do").status_code == 200
 
 
 def test_session_expiry_sends_back_to_login(erp: httpx.Client) -> None:
