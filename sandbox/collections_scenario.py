@@ -10,7 +10,10 @@ new customers (``C2001``..``C2010``) bring items in every aging bucket, and Fjor
 
 The expected outcome assumes the day's cash application ran first and the dunning levels of
 the collections bot's shipped configuration (level 1 from 10 days overdue, level 2 from 31,
-level 3 from 61; the invoices listed are the overdue ones that may be reminded).
+level 3 from 61; the invoices listed are the overdue ones that may be reminded). The day's
+order is the replies phase first, then dunning: a customer whose seeded reply promises to
+pay every invoice of its reminder (C2001, C2002) is then not reminded, which the check
+accounts for (:mod:`sandbox.collections_check`).
 """
 
 from __future__ import annotations

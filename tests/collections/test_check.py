@@ -58,3 +58,24 @@ def test_every_difference_is_named() -> None:
     assert any("DUN-C2010" in p and "DISPUTED" in p for p in problems)
     assert f"mail: reminder {level2.reference} without the account statement (PDF)" in problems
     assert "C2003: not blocked from dunning after its final reminder" in problems
+
+
+def test_a_promise_read_from_a_reply_before_dunning_means_no_reminder() -> None:
+    """The day's order: replies first. A customer whose reply promised payment for every
+    invoice of its reminder is not reminded; a reminder sent before the reply was read
+    (its note exists) stays expected."""
+    promised = next(r for r in MONTH.reminders if r.customer_id == "C2001")
+    erp, mail = _done()
+    erp["promises"] = [{"customer_id": "C2001", "invoices": ",".join(promised.invoices),
+                        "source": "mail", "status": "open"}]
+    assert compare_collections(erp, mail, SCENARIO) == []  # sent before the promise
+
+    erp["collection_notes"] = [n for n in erp["collection_notes"]
+                               if n["reference"] != promised.reference]
+    mail["mailboxes"] = {box: [m for m in msgs if _message("", promised.reference, 0)["headers"]
+                               != m["headers"]] for box, msgs in mail["mailboxes"].items()}
+    assert compare_collections(erp, mail, SCENARIO) == []  # promised first: none expected
+
+    erp["promises"][0]["status"] = "broken"  # a broken promise does not hold dunning back
+    problems = compare_collections(erp, mail, SCENARIO)
+    assert f"{promised.reference}: noted 0 time(s) in the ERP, expected once" in problems
