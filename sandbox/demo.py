@@ -58,9 +58,14 @@ def _archive_default_store() -> None:
             forget_checkpoint(db_id, load_audit_key())
 
 
-#: People of the demo besides ``admin``: one who clears cases, one who approves.
+#: People of the demo besides ``admin``: one who clears cases, a collector (named as the
+#: ERP names the customers' collector: her worklist is theirs), one who approves, a credit
+#: analyst and a credit manager.
 DEMO_PEOPLE = (("fiona", Role.FINANCE_REVIEWER, "Fiona (finance)"),
-               ("arthur", Role.APPROVER, "Arthur (approver)"))
+               ("maria", Role.FINANCE_REVIEWER, "Maria Weber"),
+               ("arthur", Role.APPROVER, "Arthur (approver)"),
+               ("carl", Role.CREDIT_ANALYST, "Carl (credit analyst)"),
+               ("vera", Role.CREDIT_MANAGER, "Vera (credit manager)"))
 
 
 def _demo_people(store: Store) -> list[tuple[str, str, str]]:
@@ -81,8 +86,9 @@ def _demo_people(store: Store) -> list[tuple[str, str, str]]:
 
 
 def _demo_schedule(store: Store) -> None:
-    """A working-day morning run, and queue triggers: what a person applies gets posted, a
-    case a person opens gets its candidates read again from the ERP."""
+    """Working-day morning runs, and queue triggers: what a person applies gets posted, a
+    case a person opens gets its candidates read again from the ERP, what a collector asks
+    for on the worklist and a credit decision are carried out."""
     scheduling.set_calendar(store, "TARGET2", [5, 6], {"2026-12-25": "Christmas Day",
                                                        "2026-12-26": "Boxing Day",
                                                        "2027-01-01": "New Year's Day"})
@@ -100,6 +106,35 @@ def _demo_schedule(store: Store) -> None:
         scheduling.add_schedule(store, "read-opened-cases", "payment-posting", "queue",
                                 {"queue": REFRESH_QUEUE, "max_concurrent": 1},
                                 args={"phase": "refresh"}, created_by="demo")
+    day = STATEMENT_DATE.isoformat()
+    mornings = (("morning-replies", "0 8 * * 1-5", "collections", {"phase": "replies"}),
+                ("morning-dunning", "30 8 * * 1-5", "collections", {"phase": "dunning"}),
+                ("morning-credit", "0 9 * * 1-5", "credit", {}))
+    for name, cron, bot, args in mornings:  # after the statements: money first, then dunning
+        with contextlib.suppress(DuplicateError):
+            scheduling.add_schedule(store, name, bot, "cron", {"cron": cron},
+                                    timezone="Europe/Berlin", calendar="TARGET2",
+                                    day_rule="business_days",
+                                    args={**args, **({"as_of": day} if bot == "collections"
+                                                     else {})}, created_by="demo")
+    triggers = (("worklist-requests", "collections", "collections-actions", {"phase": "requests"}),
+                ("credit-decisions", "credit", "credit-review", {"review_held": False}))
+    for name, bot, queue, args in triggers:  # what a person decided, carried out
+        with contextlib.suppress(DuplicateError):
+            scheduling.add_schedule(store, name, bot, "queue",
+                                    {"queue": queue, "max_concurrent": 1}, args=args,
+                                    created_by="demo")
+
+
+def _demo_runs(fmt: str) -> list[tuple[str, dict[str, str]]]:
+    """The day's runs, in the order a finance team has them: cash applied first (so that no
+    customer whose money arrived is reminded), then the customers' replies read, the
+    reminders sent, and the orders on credit hold reviewed."""
+    day = STATEMENT_DATE.isoformat()
+    return [("payment-posting", {"format": fmt, "date": day}),
+            ("collections", {"phase": "replies", "as_of": day}),
+            ("collections", {"phase": "dunning", "as_of": day}),
+            ("credit", {})]
 
 
 def demo(
@@ -127,9 +162,12 @@ def demo(
     written = store_sandbox_credentials(Vault())
     if written:
         typer.echo("vault: stored sandbox credentials " + ", ".join(written))
-    typer.echo("running payment-posting ...")
-    outcome = run_bot("payment-posting", {"format": fmt, "date": STATEMENT_DATE.isoformat()})
-    print_outcome(outcome)
+    outcomes = []
+    for bot, args in _demo_runs(fmt):
+        typer.echo(f"running {bot} {' '.join(f'{k}={v}' for k, v in args.items())} ...")
+        outcomes.append(run_bot(bot, args))
+        print_outcome(outcomes[-1])
+    outcome = outcomes[0]  # the payment-posting run: the one the pointers below name
     differences = run_check(urls["sandbox_bank"], urls["legacy_erp"], urls["billing_portal"],
                             mail_url=urls.get("sandbox_mail", ""))
     if differences:
@@ -137,8 +175,8 @@ def demo(
         for line in differences:
             typer.echo(f"  - {line}")
     else:
-        typer.secho("sandbox check: the targets hold exactly the expected postings and "
-                    "statuses", fg="green")
+        typer.secho("sandbox check: the targets hold exactly the expected postings, statuses, "
+                    "reminders and credit decisions", fg="green")
     places = [(f"finbots runs show {outcome.run_id}", "the step timeline"),
               ("finbots exceptions", "the cases a person must clear"),
               (f"{outcome.run_dir}/", "bot.log, steps.jsonl, screenshots, downloads")]
@@ -148,7 +186,7 @@ def demo(
         + "".join(f"  {place.ljust(width)}{what}\n" for place, what in places) +
         f"  sandbox: {urls['legacy_erp']}/ar/login.do (ERP), {urls['billing_portal']} "
         f"(portal), {urls['sandbox_bank']} (bank); stop it with `finbots sandbox down`")
-    failed = outcome.status != "successful" or bool(differences)
+    failed = any(o.status != "successful" for o in outcomes) or bool(differences)
     store = Store.from_settings()
     people = _demo_people(store)
     _demo_schedule(store)
