@@ -39,7 +39,11 @@ def robot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Robot]:
     url = f"sqlite:///{home / 'finbots.db'}"
     store = Store(url)
     proc = start_robot(robot_env(url, home), "solo", "--slots", "4")
-    wait_for(lambda: [r for r in store.list_robots() if r.name == "solo"], 120, "the robot")
+    try:
+        wait_for(lambda: [r for r in store.list_robots() if r.name == "solo"], 120, "the robot")
+    except BaseException:  # a setup that fails stops its robot too (none is left behind)
+        stop_process(proc)
+        raise
     yield Robot(store, proc)
     assert stop_process(proc) == 0, (home / "robot-solo.log").read_text()
     assert store.get_robot("solo").status == "stopped"
