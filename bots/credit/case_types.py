@@ -71,7 +71,10 @@ def prepare_reject(case: Mapping[str, Any], values: Mapping[str, Any]) -> Prepar
 RESOLUTIONS = (
     Resolution("release", "Release the order", fields=(_REASON,), approval=RELEASE_APPROVAL,
                prepare=prepare_release,
-               help="the bot releases it in the ERP with your reason and the approver"),
+               help="the bot releases it in the ERP with your reason and the approver",
+               approval_note="Above the credit policy's dual-control limit (see 'Approvers a "
+                             "release needs') that many approvers other than you must approve "
+                             "first; below it the bot releases the order as you decide."),
     Resolution("reject", "Reject the order", fields=(_REASON,), prepare=prepare_reject,
                help="the bot rejects it in the ERP with your reason"),
 )

@@ -133,6 +133,10 @@ class Resolution:
     carried_out: bool = True  # False: only recorded; True: the bot carries it out
     prepare: PrepareHook | None = field(default=None, compare=False)
     help: str = ""
+    #: when an approval is needed, said to the person deciding; for a resolution whose
+    #: ``prepare`` decides it (e.g. two approvers above a limit) rather than the
+    #: orchestrator's money threshold
+    approval_note: str = ""
 
     def __post_init__(self) -> None:
         if not self.name.replace("_", "").replace("-", "").isalnum():

@@ -124,6 +124,8 @@ class ResolutionOut(BaseModel):
     fields: list[FieldOut]
     approval: str | None = Field(description="the approval kind needed above the threshold")
     carried_out: bool = Field(description="true: the bot carries it out; false: recorded")
+    approval_note: str = Field(default="", description="when an approval is needed, if the "
+                               "bot decides it rather than the approval threshold")
 
 
 class CaseTypeOut(BaseModel):

@@ -150,7 +150,7 @@ def _when(text: object) -> dt.datetime | None:
 def resolutions_out(case_type: CaseType, case: ExceptionCase) -> list[ResolutionOut]:
     return [ResolutionOut(
         name=r.name, label=r.label, help=r.help, approval=r.approval,
-        carried_out=r.carried_out,
+        carried_out=r.carried_out, approval_note=r.approval_note,
         fields=[FieldOut(name=f.name, label=f.label, kind=f.kind, required=f.required,
                          choices=list(f.choices), default=field_default(f, case), help=f.help)
                 for f in r.fields])

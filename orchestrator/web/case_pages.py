@@ -67,6 +67,7 @@ def show_case(request: Request, store: Store, principal: Principal, case_id: int
         request, "case.html", status_code=status_code, case=detail, error=error,
         notice=MESSAGES.get(request.query_params.get("done", "")), workers=workers(store),
         threshold=store.approval_threshold, can_work=principal.can(Permission.CASES_WORK),
+        routed_to=_routed_to(detail), may_decide=_may_decide(detail, principal),
         can_decide=principal.can(Permission.APPROVALS_DECIDE), form=form or {},
         chosen=chosen, table=table, columns=_columns(detail),
         needs_approval=_needs_approval(detail),
@@ -80,6 +81,19 @@ def _columns(detail: CaseDetailOut) -> list[str]:
     for c in detail.candidates:
         keys.update(dict.fromkeys(str(k) for k in c))
     return list(keys)
+
+
+def _routed_to(detail: CaseDetailOut) -> list[str]:
+    """The roles the bot routed the case to (``decided_by_roles``; none: anyone who works
+    cases)."""
+    wanted = (detail.data or {}).get("decided_by_roles")
+    return [str(r) for r in wanted] if isinstance(wanted, list) else []
+
+
+def _may_decide(detail: CaseDetailOut, principal: Principal) -> bool:
+    """Whether the resolution forms are offered (the service refuses the rest anyway)."""
+    routed = _routed_to(detail)
+    return not routed or bool(set(routed) & set(principal.roles))
 
 
 def _needs_approval(detail: CaseDetailOut) -> set[str]:

@@ -62,6 +62,10 @@ def test_two_approvers_through_the_api_and_the_page(
     for text in ("Held order for a credit manager", "Release the order", "Reject the order",
                  "credit_manager"):
         assert text in shown.text, text
+    assert "that many approvers other than you must approve" in shown.text
+    seen_by_analyst = people["bea"].get(f"/cases/{case_id}").text
+    assert "Routed to credit manager: only they decide this case." in seen_by_analyst
+    assert f'action="/cases/{case_id}/resolve/release"' not in seen_by_analyst
     analyst = people["bea"].post(f"/api/v1/cases/{case_id}/resolutions/release",
                                  json={"reason": "bank guarantee received"})
     assert analyst.status_code == 403 and "routed to credit_manager" in analyst.text

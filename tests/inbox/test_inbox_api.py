@@ -275,7 +275,8 @@ def test_a_bot_of_another_domain_gets_its_own_form_and_its_bot_carries_it_out(
     assert "Refund the difference" in page.text and "Keep as credit" in page.text
     assert f'action="/cases/{case.id}/resolve/refund_difference"' in page.text
     assert '<option value="card"' in page.text and ">Ledger<" in page.text
-    assert "Above 100.00 a second person (approver) must approve" in page.text
+    assert "This case's amount is above 100.00: a second person (approver) must approve" \
+        in page.text
 
     refused = bea.post(f"/cases/{case.id}/resolve/refund_difference",
                        data={"amount": "80.00", "channel": "cheque"})
