@@ -129,6 +129,8 @@ def to_item(value: Any) -> NewItem:
         raise ValueError("reference: a non-empty string is required")
     if len(reference) > _REFERENCE_MAX:
         raise ValueError(f"reference: longer than {_REFERENCE_MAX} characters")
+    if "\x00" in reference:  # PostgreSQL stores no NUL in text
+        raise ValueError("reference: contains a NUL character")
     payload = value.get("payload", {})
     if not isinstance(payload, dict):
         raise ValueError("payload: must be a JSON object")

@@ -60,11 +60,12 @@ def test_every_bad_line_is_named_and_nothing_is_added(store: Store, tmp_path: Pa
                     '{"reference": "A-6", "amount": "1.00"}\n'
                     '{"reference": "A-7", "deadline": "next friday"}\n'
                     '{"reference": "A-8", "priority": 5000}\n'
-                    "{not json\n")
+                    "{not json\n"
+                    '{"reference": "A\\u0000-10"}\n')
     result = runner.invoke(app, ["queues", "add-many", "invoices", str(path)])
     assert result.exit_code == 1
     for line, says in ((4, "reference"), (5, "payload"), (6, "unknown field(s) amount"),
-                       (7, "deadline"), (8, "priority"), (9, "not JSON")):
+                       (7, "deadline"), (8, "priority"), (9, "not JSON"), (10, "NUL")):
         assert f"{path} line {line}: " in result.output and says in result.output
     assert "line 1:" not in result.output
     assert store.queue_counts().get("invoices", {}) == {}
