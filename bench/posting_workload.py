@@ -80,6 +80,9 @@ class Sandbox:
                "--extra-exact", str(extra_exact)]
         for app, port in self.ports.items():
             cmd += ["--port", f"{app}={port}"]
+        # the mail server too on ports of its own (0: picked as it binds), never the fixed ones
+        cmd += ["--port", f"sandbox_mail={free_port()}", "--port", "mail_smtp=0",
+                "--port", "mail_imap=0"]
         env = {**os.environ, "FINBOTS_ERP_SLOW_MS": slow_ms, "FINBOTS_PORTAL_DELAY_MS": "0"}
         self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)

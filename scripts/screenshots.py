@@ -60,6 +60,9 @@ def prepare(home: Path, env: dict[str, str]) -> int:
     env.update({f"FINBOTS_{app.upper()}_URL": url for app, url in urls.items()})
     cmd = [sys.executable, "-m", "sandbox.launcher", "--base-dir", str(home / "sandbox")]
     cmd += [arg for app, port in ports.items() for arg in ("--port", f"{app}={port}")]
+    # the mail server on ports of its own (0: picked as it binds), never the fixed ones
+    cmd += ["--port", f"sandbox_mail={free_port()}", "--port", "mail_smtp=0",
+            "--port", "mail_imap=0"]
     procs.append(start(cmd, env, home / "sandbox.log"))
     for url in urls.values():
         wait_for(f"{url}/_sandbox/health", procs[-1], "the sandbox")
