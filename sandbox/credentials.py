@@ -52,9 +52,15 @@ def mail_entry(url: str | None = None) -> dict[str, str]:
             "username": FINANCE_MAILBOX, "password": FINANCE_PASSWORD}
 
 
-#: Entries only the payment-posting bot may read (others: any bot).
-PAYMENT_POSTING_ENTRIES = ("sandbox_bank/treasury", "legacy_erp/cashapp",
-                           "desktop_erp/cashapp", "billing_portal/billing-bot")
+#: Which bots may read each entry (least privilege: a bot reads only its own logins).
+ENTRY_BOTS: dict[str, list[str]] = {
+    **{name: ["payment-posting"] for name in (
+        "sandbox_bank/treasury", "legacy_erp/cashapp", "desktop_erp/cashapp",
+        "billing_portal/billing-bot")},
+    "legacy_erp/collections": ["collections"],
+    "legacy_erp/credit": ["credit"],
+    "mail/finance": ["collections"],
+}
 
 
 def store_sandbox_credentials(vault: Vault, *, overwrite: bool = False) -> list[str]:
@@ -63,7 +69,6 @@ def store_sandbox_credentials(vault: Vault, *, overwrite: bool = False) -> list[
     written = []
     for name, fields in {**VAULT_ENTRIES, "mail/finance": mail_entry()}.items():
         if overwrite or name not in present:
-            scoped = name in PAYMENT_POSTING_ENTRIES
-            vault.set(name, fields, bots=["payment-posting"] if scoped else None)
+            vault.set(name, fields, bots=ENTRY_BOTS.get(name))
             written.append(name)
     return written
