@@ -170,6 +170,14 @@ class Dovecot:
     def add_passwd(self, address: str, known: Iterable[str]) -> None:
         self.write_passwd([*known, address])
 
+    @staticmethod
+    def settle_passwd() -> None:
+        """Wait until dovecot will see a passwd file just written: its passwd-file driver
+        looks at the file at most once per second, so a sign-on in the same second as an
+        earlier one is checked against the file as it was (a mailbox made by its first
+        mail would refuse its owner). Costs at most a second, once per new mailbox."""
+        time.sleep(1.05 - time.time() % 1.0)
+
     def _write_config(self, runtime: Path) -> None:
         state = self.home / "dovecot-state"
         state.mkdir(parents=True, exist_ok=True)

@@ -112,6 +112,7 @@ class MailServer:
             if not self._known(address):  # a customer's mailbox created on first mail
                 self._accounts.append(normalise(address))
                 self.dovecot.write_passwd(self._accounts)
+                self.dovecot.settle_passwd()
         self.store.deliver(address, raw, folder)
 
     # -- fault knob -----------------------------------------------------------------------
