@@ -55,6 +55,7 @@ class Permission(StrEnum):
     BOTS_CONFIGURE = "bots.configure"  # change a bot's policies and templates (audited)
     COLLECTIONS_READ = "collections.read"  # the collector's worklist and customer pages
     COLLECTIONS_ACT = "collections.act"  # ask the collections bot to act (audited)
+    BILLING_READ = "billing.read"  # checked drafts, the revenue-leakage report
 
 
 _P = Permission
@@ -72,7 +73,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.FINANCE_REVIEWER: frozenset(_SELF | {_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
                                               _P.CASES_WORK, _P.QUEUES_READ, _P.LEARNED_READ,
                                               _P.LEARNED_WITHDRAW, _P.COLLECTIONS_READ,
-                                              _P.COLLECTIONS_ACT}),
+                                              _P.COLLECTIONS_ACT, _P.BILLING_READ}),
     Role.CREDIT_ANALYST: frozenset(_SELF | {_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
                                             _P.CASES_WORK, _P.QUEUES_READ, _P.LEARNED_READ}),
     Role.CREDIT_MANAGER: frozenset(_SELF | {_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
@@ -80,9 +81,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                             _P.APPROVALS_DECIDE}),
     Role.APPROVER: frozenset(_SELF | {_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
                                       _P.APPROVALS_DECIDE, _P.LEARNED_READ,
-                                      _P.LEARNED_WITHDRAW, _P.COLLECTIONS_READ}),
+                                      _P.LEARNED_WITHDRAW, _P.COLLECTIONS_READ,
+                                      _P.BILLING_READ}),
     Role.AUDITOR: frozenset(_READ_OPS | {_P.CASES_READ, _P.AUDIT_READ, _P.VAULT_READ_META,
-                                         _P.LEARNED_READ, _P.COLLECTIONS_READ}),
+                                         _P.LEARNED_READ, _P.COLLECTIONS_READ,
+                                         _P.BILLING_READ}),
     Role.SUPPORT: frozenset(_READ_OPS | {_P.CASES_READ, _P.LEARNED_READ}),
     Role.ROBOT: frozenset(_SELF | {_P.ROBOT_WORK}),
 }
