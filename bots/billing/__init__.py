@@ -1,0 +1,1 @@
+"""Billing validation: drafts checked against contract, schedule, master data, tax and PO."""
