@@ -25,6 +25,7 @@ class Role(StrEnum):
     CREDIT_MANAGER = "credit_manager"  # works every credit case, approves credit releases
     AUDITOR = "auditor"  # read-only, incl. the audit trail
     SUPPORT = "support"  # read-only: runs, steps, logs, screenshots
+    CUSTOMER_SERVICE = "customer_service"  # read-only: customers and their finance status
     ROBOT = "robot"  # a robot process (API token), never a person
 
 
@@ -56,6 +57,7 @@ class Permission(StrEnum):
     COLLECTIONS_READ = "collections.read"  # the collector's worklist and customer pages
     COLLECTIONS_ACT = "collections.act"  # ask the collections bot to act (audited)
     BILLING_READ = "billing.read"  # checked drafts, the revenue-leakage report
+    CUSTOMERS_READ = "customers.read"  # customer pages: invoices, payments, cases (audited)
 
 
 _P = Permission
@@ -73,20 +75,23 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.FINANCE_REVIEWER: frozenset(_SELF | {_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
                                               _P.CASES_WORK, _P.QUEUES_READ, _P.LEARNED_READ,
                                               _P.LEARNED_WITHDRAW, _P.COLLECTIONS_READ,
-                                              _P.COLLECTIONS_ACT, _P.BILLING_READ}),
+                                              _P.COLLECTIONS_ACT, _P.BILLING_READ,
+                                              _P.CUSTOMERS_READ}),
     Role.CREDIT_ANALYST: frozenset(_SELF | {_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
-                                            _P.CASES_WORK, _P.QUEUES_READ, _P.LEARNED_READ}),
+                                            _P.CASES_WORK, _P.QUEUES_READ, _P.LEARNED_READ,
+                                            _P.CUSTOMERS_READ}),
     Role.CREDIT_MANAGER: frozenset(_SELF | {_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
                                             _P.CASES_WORK, _P.QUEUES_READ, _P.LEARNED_READ,
-                                            _P.APPROVALS_DECIDE}),
+                                            _P.APPROVALS_DECIDE, _P.CUSTOMERS_READ}),
     Role.APPROVER: frozenset(_SELF | {_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
                                       _P.APPROVALS_DECIDE, _P.LEARNED_READ,
                                       _P.LEARNED_WITHDRAW, _P.COLLECTIONS_READ,
-                                      _P.BILLING_READ}),
+                                      _P.BILLING_READ, _P.CUSTOMERS_READ}),
     Role.AUDITOR: frozenset(_READ_OPS | {_P.CASES_READ, _P.AUDIT_READ, _P.VAULT_READ_META,
                                          _P.LEARNED_READ, _P.COLLECTIONS_READ,
-                                         _P.BILLING_READ}),
+                                         _P.BILLING_READ, _P.CUSTOMERS_READ}),
     Role.SUPPORT: frozenset(_READ_OPS | {_P.CASES_READ, _P.LEARNED_READ}),
+    Role.CUSTOMER_SERVICE: frozenset(_SELF | {_P.CUSTOMERS_READ}),
     Role.ROBOT: frozenset(_SELF | {_P.ROBOT_WORK}),
 }
 
