@@ -32,6 +32,10 @@ VAULT_ENTRIES = {
                                "password": CREDENTIALS.collections_password},
     "legacy_erp/credit": {"username": CREDENTIALS.credit_username,
                           "password": CREDENTIALS.credit_password},
+    "legacy_erp/billing": {"username": CREDENTIALS.billing_username,
+                           "password": CREDENTIALS.billing_password},
+    "billing_portal/billing": {"username": CREDENTIALS.billing_username,
+                               "password": CREDENTIALS.billing_portal_password},
 }
 
 
@@ -59,6 +63,8 @@ ENTRY_BOTS: dict[str, list[str]] = {
         "billing_portal/billing-bot")},
     "legacy_erp/collections": ["collections"],
     "legacy_erp/credit": ["credit"],
+    "legacy_erp/billing": ["billing-validation"],
+    "billing_portal/billing": ["billing-validation"],
     "mail/finance": ["collections"],
 }
 

@@ -37,12 +37,16 @@ class SandboxCredentials:
     collections_password: str = "Erp#Dunning-17"
     credit_username: str = "creditctl"  # the ERP user of the credit bot
     credit_password: str = "Erp#Credit-23"
+    billing_username: str = "billing"  # the ERP and billing-portal user of billing validation
+    billing_password: str = "Erp#Billing-31"
+    billing_portal_password: str = "Portal#Billing-19"
 
     def erp_users(self) -> dict[str, str]:
         """Every ERP login (user -> password): one per process, as an ERP's audit needs."""
         return {self.erp_username: self.erp_password,
                 self.collections_username: self.collections_password,
-                self.credit_username: self.credit_password}
+                self.credit_username: self.credit_password,
+                self.billing_username: self.billing_password}
 
 
 CREDENTIALS = SandboxCredentials()
