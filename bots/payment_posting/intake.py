@@ -39,6 +39,7 @@ from bots.payment_posting.evidence import (
 )
 from bots.payment_posting.learning import hints
 from bots.payment_posting.payload import work_item_payload
+from bots.payment_posting.statement_record import record_statement
 from bots.payment_posting.statement_review import (
     REJECTED,
     REVIEW_QUEUE,
@@ -127,6 +128,7 @@ def produce(ctx: RunContext, queue: WorkQueue, *, statement_file: Path | None, d
     for statement in statements:
         key = statement_key(StatementKey.of(statement))
         summary["entries"] += len(statement.entries)
+        record_statement(ctx, statement, key)  # for reconciliation (bank_statement record)
         if imported.seen(key):
             ctx.log.info("statement {} was imported before: no new work items",
                          statement.statement_id)
