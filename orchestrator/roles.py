@@ -58,6 +58,7 @@ class Permission(StrEnum):
     COLLECTIONS_ACT = "collections.act"  # ask the collections bot to act (audited)
     BILLING_READ = "billing.read"  # checked drafts, the revenue-leakage report
     CUSTOMERS_READ = "customers.read"  # customer pages: invoices, payments, cases (audited)
+    STATEMENTS_READ = "statements.read"  # bank statements reconciled, item by item
 
 
 _P = Permission
@@ -76,7 +77,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                               _P.CASES_WORK, _P.QUEUES_READ, _P.LEARNED_READ,
                                               _P.LEARNED_WITHDRAW, _P.COLLECTIONS_READ,
                                               _P.COLLECTIONS_ACT, _P.BILLING_READ,
-                                              _P.CUSTOMERS_READ}),
+                                              _P.CUSTOMERS_READ, _P.STATEMENTS_READ}),
     Role.CREDIT_ANALYST: frozenset(_SELF | {_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
                                             _P.CASES_WORK, _P.QUEUES_READ, _P.LEARNED_READ,
                                             _P.CUSTOMERS_READ}),
@@ -86,10 +87,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.APPROVER: frozenset(_SELF | {_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
                                       _P.APPROVALS_DECIDE, _P.LEARNED_READ,
                                       _P.LEARNED_WITHDRAW, _P.COLLECTIONS_READ,
-                                      _P.BILLING_READ, _P.CUSTOMERS_READ}),
+                                      _P.BILLING_READ, _P.CUSTOMERS_READ,
+                                      _P.STATEMENTS_READ}),
     Role.AUDITOR: frozenset(_READ_OPS | {_P.CASES_READ, _P.AUDIT_READ, _P.VAULT_READ_META,
                                          _P.LEARNED_READ, _P.COLLECTIONS_READ,
-                                         _P.BILLING_READ, _P.CUSTOMERS_READ}),
+                                         _P.BILLING_READ, _P.CUSTOMERS_READ,
+                                         _P.STATEMENTS_READ}),
     Role.SUPPORT: frozenset(_READ_OPS | {_P.CASES_READ, _P.LEARNED_READ}),
     Role.CUSTOMER_SERVICE: frozenset(_SELF | {_P.CUSTOMERS_READ}),
     Role.ROBOT: frozenset(_SELF | {_P.ROBOT_WORK}),
