@@ -16,6 +16,7 @@ from sqlmodel import col, select
 
 from bots.runtime.records import Record, matches
 from orchestrator.store.base import StoreBase
+from orchestrator.store.customer_directory import index_record
 from orchestrator.store.models import BotRecordVersion, BotWrittenRecord
 from orchestrator.store.types import to_jsonable, utcnow
 
@@ -47,6 +48,7 @@ class BotRecordsMixin(StoreBase):
                     s.add(BotRecordVersion(record_id=int(row.id or 0), version=row.version,
                                            data=plain, customer_id=customer_id,
                                            bot=row.bot, run_id=run_id, written_at=now))
+                    index_record(s, kind, key, plain, customer_id)  # finding customers
                     s.flush()
                     return as_record(row)
             except IntegrityError:

@@ -38,6 +38,7 @@ __all__ = [
     "BusinessCalendar",
     "CaseEvent",
     "CredentialAccess",
+    "CustomerTerm",
     "ExceptionCase",
     "ImportedStatement",
     "LoginFailure",
@@ -488,3 +489,20 @@ class BotRecordVersion(SQLModel, table=True):
     bot: str = Field(max_length=100)
     run_id: str | None = Field(default=None, max_length=100)
     written_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CustomerTerm(SQLModel, table=True):
+    """One way people find a customer: a word of its name, its number, an invoice number,
+    an IBAN or a bank reference, written when bots record customers, invoices and finance
+    events (:mod:`orchestrator.store.customer_directory`). ``term`` is the text folded to
+    lower-case letters and digits, so a prefix search walks the unique index."""
+
+    __tablename__ = "customer_term"
+    __table_args__ = (UniqueConstraint("term", "customer_id", "source",
+                                       name="uq_customer_term"),
+                      Index("ix_customer_term_customer", "customer_id"))
+    id: int | None = Field(default=None, primary_key=True)
+    term: str = Field(max_length=120)
+    customer_id: str = Field(max_length=100)
+    source: str = Field(max_length=20)  # name, number, invoice, iban, reference, document
+    text: str = Field(max_length=200)  # as the bot read it (what a search result shows)

@@ -11,6 +11,7 @@ from orchestrator.store.bot_state import BotStateMixin
 from orchestrator.store.case_work import CaseWorkMixin
 from orchestrator.store.cases import CasesMixin
 from orchestrator.store.credential_log import CredentialLogMixin
+from orchestrator.store.customer_directory import CustomerDirectoryMixin
 from orchestrator.store.item_failures import ItemFailuresMixin
 from orchestrator.store.jobs import JobsMixin
 from orchestrator.store.learned_rules import LearnedRulesMixin
@@ -32,7 +33,7 @@ class Store(
     StatementsMixin,
     AuditMixin, JobsMixin, RobotsMixin, SchedulesMixin, UsersMixin, CredentialLogMixin,
     CaseWorkMixin, ApprovalsMixin, StatsMixin, BotStateMixin, AuditLookupMixin,
-    LearnedRulesMixin, BotConfigsMixin, BotRecordsMixin,
+    LearnedRulesMixin, BotConfigsMixin, BotRecordsMixin, CustomerDirectoryMixin,
 ):
     """Runs and jobs, steps, work queues and items, exception cases and their work,
     approvals, imported statements, schedules, robots, users, the audit trail.
