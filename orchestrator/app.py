@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from orchestrator.api import auth as api_auth
+from orchestrator.api import billing_api as api_billing
 from orchestrator.api import bot_config as api_bot_config
 from orchestrator.api import bots as api_bots
 from orchestrator.api import cases as api_cases
@@ -13,6 +14,7 @@ from orchestrator.api import collections_api as api_collections
 from orchestrator.api import dashboard as api_dashboard
 from orchestrator.api import fleet as api_fleet
 from orchestrator.api import learned as api_learned
+from orchestrator.api import reconciliation_api as api_reconciliation
 from orchestrator.api import runs as api_runs
 from orchestrator.store import Store
 from orchestrator.web import (
@@ -20,6 +22,7 @@ from orchestrator.web import (
     api_docs,
     auth_middleware,
     auth_pages,
+    billing_pages,
     bot_config_pages,
     bot_pages,
     collections_pages,
@@ -27,6 +30,7 @@ from orchestrator.web import (
     fleet_pages,
     inbox_pages,
     learned_pages,
+    reconciliation_pages,
     runs_pages,
 )
 from orchestrator.web.templating import STATIC_DIR
@@ -35,9 +39,10 @@ __all__ = ["create_app"]
 
 API_PREFIX = "/api/v1"
 _API_ROUTERS = (api_auth, api_cases, api_runs, api_fleet, api_dashboard, api_bots, api_learned,
-                api_bot_config, api_collections)
+                api_bot_config, api_collections, api_billing)
 _PAGE_ROUTERS = (auth_pages, dashboard_pages, inbox_pages, runs_pages, fleet_pages, bot_pages,
-                 admin_pages, learned_pages, bot_config_pages, collections_pages)
+                 admin_pages, learned_pages, bot_config_pages, collections_pages,
+                 billing_pages)
 
 
 def create_app(store: Store | None = None) -> FastAPI:
