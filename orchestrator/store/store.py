@@ -12,6 +12,7 @@ from orchestrator.store.case_work import CaseWorkMixin
 from orchestrator.store.cases import CasesMixin
 from orchestrator.store.credential_log import CredentialLogMixin
 from orchestrator.store.customer_directory import CustomerDirectoryMixin
+from orchestrator.store.finance_figures import FinanceFiguresMixin
 from orchestrator.store.item_failures import ItemFailuresMixin
 from orchestrator.store.jobs import JobsMixin
 from orchestrator.store.learned_rules import LearnedRulesMixin
@@ -24,6 +25,7 @@ from orchestrator.store.schedules import SchedulesMixin
 from orchestrator.store.statements import StatementsMixin
 from orchestrator.store.stats import StatsMixin
 from orchestrator.store.users import UsersMixin
+from orchestrator.store.waiting import WaitingMixin
 
 __all__ = ["Store"]
 
@@ -34,6 +36,7 @@ class Store(
     AuditMixin, JobsMixin, RobotsMixin, SchedulesMixin, UsersMixin, CredentialLogMixin,
     CaseWorkMixin, ApprovalsMixin, StatsMixin, BotStateMixin, AuditLookupMixin,
     LearnedRulesMixin, BotConfigsMixin, BotRecordsMixin, CustomerDirectoryMixin,
+    FinanceFiguresMixin, WaitingMixin,
 ):
     """Runs and jobs, steps, work queues and items, exception cases and their work,
     approvals, imported statements, schedules, robots, users, the audit trail.
