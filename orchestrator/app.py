@@ -39,10 +39,10 @@ __all__ = ["create_app"]
 
 API_PREFIX = "/api/v1"
 _API_ROUTERS = (api_auth, api_cases, api_runs, api_fleet, api_dashboard, api_bots, api_learned,
-                api_bot_config, api_collections, api_billing)
+                api_bot_config, api_collections, api_billing, api_reconciliation)
 _PAGE_ROUTERS = (auth_pages, dashboard_pages, inbox_pages, runs_pages, fleet_pages, bot_pages,
                  admin_pages, learned_pages, bot_config_pages, collections_pages,
-                 billing_pages)
+                 billing_pages, reconciliation_pages)
 
 
 def create_app(store: Store | None = None) -> FastAPI:
