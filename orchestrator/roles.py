@@ -59,6 +59,7 @@ class Permission(StrEnum):
     BILLING_READ = "billing.read"  # checked drafts, the revenue-leakage report
     CUSTOMERS_READ = "customers.read"  # customer pages: invoices, payments, cases (audited)
     STATEMENTS_READ = "statements.read"  # bank statements reconciled, item by item
+    METRICS_READ = "metrics.read"  # /metrics for Prometheus: the finance figures, no names
 
 
 _P = Permission
@@ -71,7 +72,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.DEVELOPER: frozenset(_READ_OPS | {
         _P.JOBS_START, _P.JOBS_STOP, _P.SCHEDULES_WRITE, _P.QUEUES_WRITE, _P.ITEMS_RETRY,
         _P.CASES_READ, _P.VAULT_READ_META, _P.VAULT_WRITE, _P.LEARNED_READ,
-        _P.BOTS_CONFIGURE}),
+        _P.BOTS_CONFIGURE, _P.METRICS_READ}),
     Role.OPERATOR: frozenset(_READ_OPS | {_P.JOBS_START, _P.JOBS_STOP, _P.ITEMS_RETRY}),
     Role.FINANCE_REVIEWER: frozenset(_SELF | {_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
                                               _P.CASES_WORK, _P.QUEUES_READ, _P.LEARNED_READ,
@@ -93,7 +94,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                          _P.LEARNED_READ, _P.COLLECTIONS_READ,
                                          _P.BILLING_READ, _P.CUSTOMERS_READ,
                                          _P.STATEMENTS_READ}),
-    Role.SUPPORT: frozenset(_READ_OPS | {_P.CASES_READ, _P.LEARNED_READ}),
+    Role.SUPPORT: frozenset(_READ_OPS | {_P.CASES_READ, _P.LEARNED_READ, _P.METRICS_READ}),
     Role.CUSTOMER_SERVICE: frozenset(_SELF | {_P.CUSTOMERS_READ}),
     Role.ROBOT: frozenset(_SELF | {_P.ROBOT_WORK}),
 }
