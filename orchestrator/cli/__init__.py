@@ -21,6 +21,7 @@ from orchestrator.cli import (
     learned,
     new_bot,
     queues,
+    reconcile,
     robots,
     run,
     runs,
@@ -57,6 +58,7 @@ app.add_typer(new_bot.app, name="new", help="Start something new: `finbots new b
 app.command("serve")(serve.serve)
 app.command("run")(run.run)
 app.command("exceptions")(runs.exceptions)
+app.command("reconcile")(reconcile.reconcile)
 
 
 @functools.cache
