@@ -65,7 +65,7 @@ ENTRY_BOTS: dict[str, list[str]] = {
     "legacy_erp/credit": ["credit"],
     "legacy_erp/billing": ["billing-validation"],
     "billing_portal/billing": ["billing-validation"],
-    "mail/finance": ["collections"],
+    "mail/finance": ["collections", "payment-posting"],  # replies; remittance advices
 }
 
 

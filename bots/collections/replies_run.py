@@ -15,7 +15,9 @@ its text beside it. What happens by kind:
   customer's collector with the mail attached.
 
 Every reply is kept as a ``customer_reply`` record (the customer page shows it) and moved
-to the folder ``Processed`` (an unreadable one to ``Needs a person``).
+to the folder ``Processed`` (an unreadable one to ``Needs a person``). A remittance advice
+mail (:func:`bots.cashapp.remittance_mail.is_remittance_mail`) is no reply: it is moved to
+``Remittances`` for cash application, unread.
 
 Judging (:mod:`bots.collections.promises`): each open promise whose date and grace days
 have passed is set kept, partially kept or broken in the ERP and in its record; a broken or
@@ -33,6 +35,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Protocol
 
+from bots.cashapp.remittance_mail import REMITTANCE_FOLDER, is_remittance_mail
 from bots.collections.erp import CollectionsErp
 from bots.collections.promises import (
     KIND,
@@ -113,6 +116,13 @@ def read_replies(ctx: RunContext, erp: CollectionsErp, source: ReplySource, *,
             break
         msg = message_from_bytes(raw, _class=EmailMessage, policy=policy.default)
         message_id = str(msg.get("Message-ID", "") or f"<uid-{uid}@finance-mailbox>").strip()
+        if is_remittance_mail(str(msg.get("Subject", "")),
+                              (p.get_filename() or "" for p in msg.iter_attachments())):
+            with ctx.recorder.step("leave for cash application", app="mail",
+                                   rule="a remittance advice mail",
+                                   data={"message_id": message_id, "to": REMITTANCE_FOLDER}):
+                source.move(uid, REMITTANCE_FOLDER)
+            continue
         raw_by_id[message_id[:300]] = (uid, raw)
         queue.add(message_id[:300], {"uid": uid, "message_id": message_id})
     counts: dict[str, int] = {}

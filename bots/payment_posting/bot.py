@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bots.cashapp.matching import load_config
+from bots.payment_posting.advice_mail import MailAdvices
 from bots.payment_posting.bank import BankSite
 from bots.payment_posting.carry_out import Settler, SettlingPoster
 from bots.payment_posting.case_types import CASE_TYPES
@@ -58,6 +59,10 @@ ARGUMENT_HELP = {
     "runs/quarantine/",
     "advice_wait_hours": "how long a payment the engine cannot decide waits for its "
     "remittance advice before it becomes a case (0: not at all)",
+    "advice_mailbox": "true: also read remittance advices attached to mails in the finance "
+    "mailbox (INBOX and Remittances); a mail whose advice allocated its payment moves to "
+    "'Remittances linked', one that cannot be read to 'Needs a person'",
+    "mail_credential": "vault entry of the finance mailbox (with advice_mailbox=true)",
 }
 
 BOT = Bot(
@@ -97,6 +102,8 @@ def run(
     company_name: str = "Northwind Components GmbH",
     advice_folder: Path | None = None,
     advice_wait_hours: float = 0.0,
+    advice_mailbox: bool = False,
+    mail_credential: str = "mail/finance",
 ) -> dict[str, Any]:
     day = date or dt.datetime.now(dt.UTC).date()
     queue = ctx.queue(QUEUE, max_retries=max_retries)
@@ -112,7 +119,9 @@ def run(
             bank=BankSite(ctx, bank_credential), erp=erp_app,
             config=load_config(matching_config),
             quarantine_dir=runs_dir() / "quarantine", advice_folder=advice_folder,
-            advice_wait_hours=advice_wait_hours)
+            advice_wait_hours=advice_wait_hours,
+            advice_mail=MailAdvices(ctx.mail(mail_credential), runs_dir() / "quarantine")
+            if advice_mailbox else None)
     if phase in ("all", "post"):
         portal = BillingPortal(ctx, portal_credential) if update_portal else None
         settler = Settler(ctx, erp_app, lambda: BankSite(ctx, bank_credential), portal,

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from bots.cashapp.matching import (
     MatchingConfig,
@@ -29,6 +29,7 @@ from bots.cashapp.statements import (
     quarantine,
     reconcile,
 )
+from bots.payment_posting.advice_mail import MailAdvices
 from bots.payment_posting.advices import AdviceFolder, Waiting
 from bots.payment_posting.bank import BankSite
 from bots.payment_posting.evidence import (
@@ -103,7 +104,8 @@ def posted_history(queue: WorkQueue) -> list[PostedPayment]:
 def produce(ctx: RunContext, queue: WorkQueue, *, statement_file: Path | None, day: dt.date,
             fmt: str, bank: BankSite, erp: OpenItemsSource, config: MatchingConfig,
             quarantine_dir: Path, advice_folder: Path | None = None,
-            advice_wait_hours: float = 0.0) -> dict[str, int]:
+            advice_wait_hours: float = 0.0,
+            advice_mail: MailAdvices | None = None) -> dict[str, Any]:
     """Add one work item per credit line of every statement of the file (once per
     statement), and carry out people's decisions on statements out of balance.
 
@@ -112,8 +114,9 @@ def produce(ctx: RunContext, queue: WorkQueue, *, statement_file: Path | None, d
     reconciled and remembered on its own key: one taken in before adds nothing
     (``already_imported``); one whose balances do not add up is not taken in but opens a
     reconciliation case (:mod:`bots.payment_posting.statement_review`). Remittance
-    advices in ``advice_folder`` allocate the payments they name; a payment the engine
-    cannot decide may wait ``advice_wait_hours`` for its advice
+    advices in ``advice_folder`` and those attached to mails (``advice_mail``:
+    :mod:`bots.payment_posting.advice_mail`) allocate the payments they name; a payment
+    the engine cannot decide may wait ``advice_wait_hours`` for its advice
     (:mod:`bots.payment_posting.advices`).
     """
     path = statement_file or bank.download_statement(day, fmt)
@@ -122,9 +125,9 @@ def produce(ctx: RunContext, queue: WorkQueue, *, statement_file: Path | None, d
     reviews = ctx.queue(REVIEW_QUEUE)
     intake = _Intake(ctx, queue, erp, config,
                      AdviceFolder(advice_folder, quarantine_dir),
-                     Waiting(ctx, advice_wait_hours))
-    summary = {"statements": len(statements), "entries": 0, "new_items": 0, "skipped": 0,
-               "already_imported": 0, "out_of_balance": 0}
+                     Waiting(ctx, advice_wait_hours), advice_mail)
+    summary: dict[str, Any] = {"statements": len(statements), "entries": 0, "new_items": 0,
+                               "skipped": 0, "already_imported": 0, "out_of_balance": 0}
     for statement in statements:
         key = statement_key(StatementKey.of(statement))
         summary["entries"] += len(statement.entries)
@@ -153,6 +156,10 @@ def produce(ctx: RunContext, queue: WorkQueue, *, statement_file: Path | None, d
     if intake.waiting.hours:
         summary["waiting_for_advice"] = len(intake.waiting.held())
     summary.update({f"statements_{k}": v for k, v in settled.items() if v})
+    if advice_mail is not None and intake.advices_read:
+        summary["advice_mails"] = {"linked": intake.mail_linked,
+                                   "to_a_person": len(advice_mail.refused),
+                                   "waiting": advice_mail.file_waiting()}
     return summary
 
 
@@ -162,21 +169,24 @@ class _Intake:
 
     def __init__(self, ctx: RunContext, queue: WorkQueue, erp: OpenItemsSource,
                  config: MatchingConfig, advices: AdviceFolder | None = None,
-                 waiting: Waiting | None = None) -> None:
+                 waiting: Waiting | None = None,
+                 mail_advices: MailAdvices | None = None) -> None:
         self.ctx, self.queue, self.erp, self.config = ctx, queue, erp, config
         self.advices = advices or AdviceFolder(None, Path())
+        self.mail_advices = mail_advices or MailAdvices(None, Path())
         self.waiting = waiting or Waiting(ctx, 0.0)
         self._open_items: list[OpenItem] | None = None
         self._export: Path | None = None  # the ERP's export the open items came from
-        self._advices_read = False
+        self.advices_read = False
         self._held_now: set[str] = set()
-        self.skipped = 0
+        self.skipped = self.mail_linked = 0
 
     def _remittances(self) -> list[RemittanceAdvice]:
-        if not self._advices_read:
-            self._advices_read = True
+        if not self.advices_read:
+            self.advices_read = True
             self.advices.read(self.ctx)
-        return self.advices.advices
+            self.mail_advices.read(self.ctx)
+        return [*self.advices.advices, *self.mail_advices.advices]
 
     def recheck_waiting(self) -> int:
         """Match the payments waiting for their advice again; queue those an advice settled
@@ -214,7 +224,11 @@ class _Intake:
                 self._held_now.add(entry.bank_reference)
                 continue
             self.advices.linked(self.ctx, entry, result)
+            mail = self.mail_advices.linked(self.ctx, entry, result)
             payload = work_item_payload(statement, entry, result)
+            if mail is not None:  # the advice's source mail, named on the item and its case
+                payload["advice_mail"] = mail
+                self.mail_linked += 1
             for use in payload["learned"]:  # the person's decision, as evidence
                 use["decision"] = learned.decision(use["rule_id"])
             added += self.queue.add(entry.bank_reference, evidence(entry, payload))
