@@ -1,0 +1,1 @@
+"""The service-desk (CRM) sandbox: accounts with finance status, notes and tickets."""
