@@ -1,4 +1,5 @@
-"""Start the sandbox targets (bank, legacy ERP, billing portal, mail server) on loopback.
+"""Start the sandbox targets (bank, legacy ERP, billing portal, mail server, service desk)
+on loopback.
 
 ``python -m sandbox.launcher`` serves them in the foreground (one process, one uvicorn
 server per target in its own thread) until SIGINT/SIGTERM; ``--detach`` starts that in a
@@ -43,6 +44,7 @@ APPS: dict[str, tuple[str, int, str]] = {  # app id -> (factory, default port, d
     "legacy_erp": ("sandbox.erp.app:create_app", 8102, "erp.db"),
     "billing_portal": ("sandbox.portal.app:create_app", 8103, "portal.db"),
     "sandbox_mail": ("sandbox.mail.app:create_app", 8104, "mail"),  # its control endpoints
+    "service_desk": ("sandbox.crm.app:create_app", 8105, "service_desk.db"),
 }
 #: the mail server's own protocols: port name -> default port
 MAIL_PORTS = {"mail_smtp": 8025, "mail_imap": 8143}
