@@ -46,6 +46,9 @@ APPS: dict[str, tuple[str, int, str]] = {  # app id -> (factory, default port, d
     "sandbox_mail": ("sandbox.mail.app:create_app", 8104, "mail"),  # its control endpoints
     "service_desk": ("sandbox.crm.app:create_app", 8105, "service_desk.db"),
 }
+#: targets served when their port is free, else left out with the reason printed (callers
+#: that name the other targets' ports only, e.g. benchmarks, still start)
+OPTIONAL = frozenset({"service_desk"})
 #: the mail server's own protocols: port name -> default port
 MAIL_PORTS = {"mail_smtp": 8025, "mail_imap": 8143}
 
@@ -127,9 +130,14 @@ def start_servers(config: SandboxConfig, extra_exact: int = 0) -> dict[str, Serv
         # free port picked for it is least likely to be taken meanwhile
         for app_id in sorted(config.apps(), key=lambda a: a != "sandbox_mail"):
             if app_id != "sandbox_mail":
-                servers[app_id] = _Target(_build(app_id, config, extra_exact), config.host,
-                                          config.ports[app_id])
-                servers[app_id].start()
+                try:
+                    servers[app_id] = _Target(_build(app_id, config, extra_exact),
+                                              config.host, config.ports[app_id])
+                    servers[app_id].start()
+                except OSError as exc:  # a port taken: only an optional target is left out
+                    if app_id not in OPTIONAL:
+                        raise
+                    print(f"{app_id}: not started: {exc}", file=sys.stderr, flush=True)
                 continue
             mail = _start_mail(config, extra_exact)
             if mail is not None:
