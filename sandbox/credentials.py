@@ -12,6 +12,8 @@ import os
 import httpx
 
 from bots.runtime.vault import Vault
+from sandbox.crm.users import SYNC_PASSWORD as CRM_SYNC_PASSWORD
+from sandbox.crm.users import SYNC_USER as CRM_SYNC_USER
 from sandbox.launcher import MAIL_PORTS
 from sandbox.mail.accounts import FINANCE_PASSWORD
 from sandbox.mail.addresses import FINANCE_MAILBOX
@@ -32,6 +34,7 @@ VAULT_ENTRIES = {
                                "password": CREDENTIALS.collections_password},
     "legacy_erp/credit": {"username": CREDENTIALS.credit_username,
                           "password": CREDENTIALS.credit_password},
+    "service_desk/crm-sync": {"username": CRM_SYNC_USER, "password": CRM_SYNC_PASSWORD},
     "legacy_erp/billing": {"username": CREDENTIALS.billing_username,
                            "password": CREDENTIALS.billing_password},
     "billing_portal/billing": {"username": CREDENTIALS.billing_username,
@@ -63,6 +66,7 @@ ENTRY_BOTS: dict[str, list[str]] = {
         "billing_portal/billing-bot")},
     "legacy_erp/collections": ["collections"],
     "legacy_erp/credit": ["credit"],
+    "service_desk/crm-sync": ["crm-sync"],
     "legacy_erp/billing": ["billing-validation"],
     "billing_portal/billing": ["billing-validation"],
     "mail/finance": ["collections", "payment-posting"],  # replies; remittance advices
