@@ -23,6 +23,7 @@ import httpx
 
 from sandbox.collections_check import compare_collections
 from sandbox.erp.ext.credit import expected_credit
+from sandbox.remittances_check import advised, compare_remittances
 from sandbox.replies_check import compare_replies
 from sandbox.scenario import ExpectedPosting, Payment, Scenario, build_scenario
 
@@ -238,14 +239,17 @@ def run_check(bank_url: str, erp_url: str, portal_url: str,
                 problems.append(f"bank: not reachable ({exc})")
     if scenario is None:
         scenario = build_scenario(extra_exact=int(erp.get("extra_exact") or 0))
-    problems += (compare_erp(erp, scenario) + compare_portal(portal, scenario, erp)
-                 + compare_credit(erp))
     mail: dict[str, Any] | None = None
     if mail_url:
-        from sandbox.mail.check import compare_mail
-
         with httpx.Client(timeout=10) as client:
             mail = _truth(mail_url, client)
+    scenario = advised(scenario, erp, mail)  # a payment its mailed advice posted
+    problems += (compare_erp(erp, scenario) + compare_portal(portal, scenario, erp)
+                 + compare_credit(erp))
+    if mail is not None:
+        from sandbox.mail.check import compare_mail
+
         problems += compare_mail(mail, scenario)
-    problems += compare_collections(erp, mail, scenario) + compare_replies(erp, mail)
+    problems += (compare_collections(erp, mail, scenario) + compare_replies(erp, mail)
+                 + compare_remittances(erp, mail, scenario))
     return problems + (compare_bank(bank, erp, scenario) if bank is not None else [])

@@ -1,9 +1,9 @@
 """What ``finbots sandbox check`` says about the mail server: counts, and what is wrong.
 
 :func:`mail_counts` are lines for people (messages per mailbox and folder);
-:func:`compare_mail` lists differences from the scenario: a seeded customer reply that is
-no longer in any folder of the finance mailbox, a message delivered more than once (same
-Message-ID twice in one folder of one mailbox).
+:func:`compare_mail` lists differences from the scenario: a seeded customer reply or
+remittance advice mail that is no longer in any folder of the finance mailbox, a message
+delivered more than once (same Message-ID twice in one folder of one mailbox).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections import Counter
 from typing import Any
 
 from sandbox.mail.addresses import FINANCE_MAILBOX
-from sandbox.mail.replies import seeded_replies
+from sandbox.mail.remittances import seeded_inbox
 from sandbox.scenario import Scenario
 
 __all__ = ["compare_mail", "mail_counts"]
@@ -34,9 +34,9 @@ def compare_mail(truth: dict[str, Any], scenario: Scenario) -> list[str]:
     problems = []
     boxes: dict[str, list[dict[str, Any]]] = truth.get("mailboxes", {})
     finance_ids = {m["message_id"] for m in boxes.get(FINANCE_MAILBOX, [])}
-    for reply in seeded_replies(scenario):
+    for reply in seeded_inbox(scenario):
         if reply["Message-ID"] not in finance_ids:
-            problems.append(f"mail: seeded reply {reply['Message-ID']} ({reply['Subject']}) "
+            problems.append(f"mail: seeded mail {reply['Message-ID']} ({reply['Subject']}) "
                             f"is in no folder of {FINANCE_MAILBOX}")
     for address, rows in sorted(boxes.items()):
         twice = Counter((r["folder"], r["message_id"]) for r in rows if r["message_id"])

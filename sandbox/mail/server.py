@@ -17,7 +17,7 @@ from sandbox.mail.accounts import mailboxes, normalise
 from sandbox.mail.addresses import FINANCE_MAILBOX
 from sandbox.mail.dovecot import Dovecot, process_users
 from sandbox.mail.maildir import INBOX, MailStore
-from sandbox.mail.replies import seeded_replies
+from sandbox.mail.remittances import seeded_inbox
 from sandbox.mail.smtp import DEFAULT_MAX_MESSAGE_BYTES, SmtpServer
 from sandbox.scenario import Scenario
 
@@ -100,7 +100,7 @@ class MailServer:
             # a customer's Maildir is made by its first mail or sign-on (thousands of
             # customers in a volume scenario)
             self.store.create(FINANCE_MAILBOX)
-            for msg in seeded_replies(self.scenario):
+            for msg in seeded_inbox(self.scenario):
                 self.store.deliver(FINANCE_MAILBOX, msg.as_bytes(), INBOX)
 
     # -- delivery -------------------------------------------------------------------------

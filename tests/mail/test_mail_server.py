@@ -13,6 +13,7 @@ from mailsandbox import MAX_BYTES, MailSandbox
 from bots.runtime.errors import ApplicationFailure, BusinessFailure
 from sandbox.mail.accounts import FINANCE_PASSWORD
 from sandbox.mail.addresses import FINANCE_MAILBOX, customer_mailbox
+from sandbox.mail.remittances import seeded_inbox
 from sandbox.mail.replies import seeded_replies
 from sandbox.mail.server import mailbox_listing
 from sandbox.scenario import build_scenario
@@ -29,12 +30,13 @@ def _refused(port: int) -> bool:
 
 
 def test_the_finance_inbox_holds_the_seeded_replies(fresh: MailSandbox) -> None:
-    seeded = seeded_replies(build_scenario())
+    seeded = seeded_inbox(build_scenario())
     inbox = fresh.finance().messages()
     assert [m.message_id for m in inbox] == [r["Message-ID"] for r in seeded]
     assert all(m.date is not None and m.date.utcoffset() == dt.timedelta(0) for m in inbox)
     assert all(m.text.strip() and not m.seen for m in inbox)
-    with_advice = [m for m in inbox if m.attachments]
+    replies = {r["Message-ID"] for r in seeded_replies(build_scenario())}
+    with_advice = [m for m in inbox if m.attachments and m.message_id in replies]
     assert [a.name for m in with_advice for a in m.attachments] == ["remittance_advice.csv"]
     assert b"INV-2026" in with_advice[0].attachments[0].content
     german = next(m for m in inbox if "Zahlungserinnerung" in m.subject)
@@ -118,7 +120,7 @@ def test_an_outage_longer_than_the_retries_is_an_application_failure(
     assert failure.value.code == "MAIL_UNAVAILABLE"
     assert str(fresh.imap_port) in failure.value.message
     fresh.post("/_sandbox/faults", {"outage_s": 0})  # ends it now
-    assert len(fresh.finance().messages()) == len(seeded_replies(build_scenario()))
+    assert len(fresh.finance().messages()) == len(seeded_inbox(build_scenario()))
 
 
 def test_reset_empties_every_mailbox_and_seeds_the_inbox_again(fresh: MailSandbox) -> None:
@@ -127,7 +129,7 @@ def test_reset_empties_every_mailbox_and_seeds_the_inbox_again(fresh: MailSandbo
     finance.move(finance.messages()[0].uid, "Processed")
     fresh.post("/_sandbox/reset")
     counts = fresh.truth()["counts"]
-    assert counts[FINANCE_MAILBOX] == {"INBOX": len(seeded_replies(build_scenario()))}
+    assert counts[FINANCE_MAILBOX] == {"INBOX": len(seeded_inbox(build_scenario()))}
     assert sum(n for box, per in counts.items() if box != FINANCE_MAILBOX
                for n in per.values()) == 0
     assert finance.sent_with_reference("WIPE-1") is None
