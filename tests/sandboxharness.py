@@ -18,7 +18,7 @@ import httpx
 
 from sandbox.background import running_on_free_ports
 
-APPS = ("sandbox_bank", "legacy_erp", "billing_portal", "sandbox_mail")
+APPS = ("sandbox_bank", "legacy_erp", "billing_portal", "sandbox_mail", "service_desk")
 #: A little slowness on every ERP and portal page, as real targets have (bots must wait).
 SLOWNESS = {"FINBOTS_ERP_SLOW_MS": "20-60", "FINBOTS_PORTAL_DELAY_MS": "50-150"}
 
