@@ -3,6 +3,13 @@
 Identifiers starting ``BR-`` are the EN 16931 business rules of the same name; ``BV-`` are
 finbots' own billing-validation rules. The identifiers are stable: results, cases and the
 sandbox's seeded faults refer to them.
+
+``validate(draft, context)`` runs every rule on a draft and returns one
+:class:`RuleResult` or more per rule, passed or failed, each with the expected and the
+found value. The rules live in small modules by subject: ``header`` (customer, currency,
+terms), ``totals``, ``pricing`` (prices, quantities, amendments, discounts), ``schedule``,
+``tax``, ``vat_id``, ``purchase_order``, ``duplicates``; ``config`` reads
+``config/billing_rules.yaml``.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ RULES: Mapping[str, str] = MappingProxyType(
         "BV-QUANTITY": "Recurring lines bill the contracted quantity, usage lines the usage.",
         "BV-AMENDMENT": "An amendment effective in or before the period is applied.",
         "BV-DISCOUNT-EXPIRED": "No discount is applied after the date the contract says it ends.",
+        "BV-DISCOUNT": "Each line carries the discount the contract grants for the period.",
         "BV-PERIOD-DUP": "The period overlaps no period already billed for the contract.",
         "BV-PERIOD-GAP": "The period is the next one due, leaving no unbilled period before it.",
         "BV-PERIOD-SCHEDULE": "The billed period is a period of the contract's billing schedule.",
@@ -39,4 +47,9 @@ RULES: Mapping[str, str] = MappingProxyType(
 )
 """Rule identifier -> the sentence a finance person reads next to its result."""
 
-__all__ = ["RULES"]
+from bots.billing.rules.base import RuleResult, ValidationContext  # noqa: E402
+from bots.billing.rules.config import BillingRules, check_billing_rules, default_rules  # noqa: E402
+from bots.billing.rules.engine import failures, validate  # noqa: E402
+
+__all__ = ["RULES", "BillingRules", "RuleResult", "ValidationContext", "check_billing_rules",
+           "default_rules", "failures", "validate"]

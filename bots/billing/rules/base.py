@@ -1,0 +1,78 @@
+"""What every rule receives (:class:`ValidationContext`) and returns (:class:`RuleResult`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from bots.billing.model import (
+    Amendment,
+    Contract,
+    CustomerMaster,
+    DraftInvoice,
+    Milestone,
+    PurchaseOrder,
+    UsageRecord,
+)
+from bots.billing.rules.config import BillingRules
+
+__all__ = ["CENT", "VOID_STATUSES", "RuleResult", "ValidationContext", "money", "show"]
+
+CENT = Decimal("0.01")
+VOID_STATUSES = frozenset({"cancelled", "void", "rejected"})
+"""Statuses of drafts and invoices that bill nothing (left out of period and duplicate checks)."""
+
+
+def money(value: Decimal) -> Decimal:
+    """``value`` rounded half up to the currency's two decimals."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def show(value: object) -> str:
+    """A value as a rule result shows it ("" for none)."""
+    if value is None:
+        return "(none)"
+    if isinstance(value, Decimal):  # at least cents, no trailing zeros past them
+        short = value.normalize()
+        exponent = short.as_tuple().exponent
+        if isinstance(exponent, int) and exponent > -2:
+            short = short.quantize(CENT)
+        return format(short, "f")
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleResult:
+    """One check of one named rule on a draft (or one of its lines)."""
+
+    rule_id: str
+    passed: bool
+    expected: str
+    found: str
+    line_no: int | None
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationContext:
+    """Everything a draft is checked against.
+
+    ``other_invoices`` holds the customer's other drafts of the run and its released
+    invoices (the draft itself may be among them: rules skip its own number).
+    """
+
+    contract: Contract
+    customer: CustomerMaster | None
+    config: BillingRules
+    amendments: Sequence[Amendment] = ()
+    usage: Sequence[UsageRecord] = ()
+    milestones: Sequence[Milestone] = ()
+    purchase_orders: Sequence[PurchaseOrder] = ()
+    other_invoices: Sequence[DraftInvoice] = field(default_factory=tuple)
+
+    def others(self, draft: DraftInvoice) -> list[DraftInvoice]:
+        """The contract's other invoices and drafts that bill something."""
+        return [inv for inv in self.other_invoices
+                if inv.number != draft.number and inv.contract_number == draft.contract_number
+                and inv.status not in VOID_STATUSES]
