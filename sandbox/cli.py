@@ -28,10 +28,10 @@ from sandbox.launcher import SandboxConfig, health, mail_addresses, serve_foreve
 app = typer.Typer(no_args_is_help=True, help="Run and check the sandbox target systems.")
 
 ALIASES = {"bank": "sandbox_bank", "erp": "legacy_erp", "portal": "billing_portal",
-           "mail": "sandbox_mail"}
+           "mail": "sandbox_mail", "crm": "service_desk"}
 AppOption = Annotated[
     str | None,
-    typer.Option("--app", help="bank | erp | portal | mail (or the app id); default all")]
+    typer.Option("--app", help="bank | erp | portal | mail | crm (or the app id); default all")]
 BaseDir = Annotated[Path | None, typer.Option(help="Directory of the databases, pid and log.")]
 
 
@@ -172,6 +172,11 @@ def faults(
     mail_outage: Annotated[float | None, typer.Option(
         help="Mail server: refuse SMTP and IMAP connections for this many seconds "
              "(0 ends an outage); only the mail target is told.")] = None,
+    crm_locked: Annotated[str | None, typer.Option(
+        help="Service desk: customer numbers (C1006,C2001) whose account is locked by "
+             "another user, so every change to it is refused; '' unlocks all.")] = None,
+    crm_note_limit: Annotated[int | None, typer.Option(
+        help="Service desk: the longest note it takes (0: its own limit).")] = None,
     clear: Annotated[bool, typer.Option(help="Restore the defaults first.")] = False,
     app_name: AppOption = None,
     bank: BankUrl = None,
@@ -189,9 +194,17 @@ def faults(
         if "sandbox_mail" not in targets:
             raise typer.BadParameter("--mail-outage is a knob of the mail target (--app mail)")
         targets = {"sandbox_mail": targets["sandbox_mail"]} if not body else targets
+    crm = {k: v for k, v in {"locked_accounts": crm_locked,
+                             "max_note_chars": crm_note_limit}.items() if v is not None}
+    if crm:
+        if "service_desk" not in targets:
+            raise typer.BadParameter("--crm-locked and --crm-note-limit are knobs of the "
+                                     "service desk (--app crm)")
+        targets = {"service_desk": targets["service_desk"]} if not body else targets
     for app_id, url in targets.items():
         extra = {"outage_s": mail_outage} if app_id == "sandbox_mail" and mail_outage is not None \
             else {}
+        extra.update(crm if app_id == "service_desk" else {})
         knobs = _call("POST", f"{url}/_sandbox/faults", {**body, **extra})
         typer.echo(f"{app_id:<15} {json.dumps(knobs)}")
 
