@@ -146,7 +146,8 @@ class WorkItem(SQLModel, table=True):
         Index(
             "ix_work_item_claimable", "queue", text("(deadline IS NULL)"), "deadline",
             text("priority DESC"), "id", sqlite_where=_NEW_ITEM, postgresql_where=_NEW_ITEM,
-        ),
+        ),        # the finance dashboard: items finished in a window, per process and day
+        Index("ix_work_item_finished", "finished_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     queue: str = Field(
@@ -189,7 +190,11 @@ class ExceptionCase(SQLModel, table=True):
         # the inbox's counts and chips read only these, and a page's ids sorted by SLA, age
         # or amount: answered from the index alone (the id too, which PostgreSQL needs)
         Index("ix_exception_case_inbox", "status", "sla_due_at", "created_at", "reason_code",
-              "owner", "amount", "id"),
+              "owner", "amount", "id"),        # the finance dashboard: straight-through items (no case for the item), cases
+        # opened and resolved per day in a window
+        Index("ix_exception_case_work_item", "work_item_id"),
+        Index("ix_exception_case_created", "created_at"),
+        Index("ix_exception_case_resolved", "resolved_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     run_id: int | None = Field(default=None, foreign_key="run.id", index=True)
@@ -220,6 +225,8 @@ class CaseEvent(SQLModel, table=True):
     """One entry of a case's history: created, claimed, assigned, comment, action, ..."""
 
     __tablename__ = "case_event"
+    # the finance dashboard: reopened cases (rework) in a window
+    __table_args__ = (Index("ix_case_event_kind_at", "kind", "at"),)
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(sa_column=_fk("exception_case.id", nullable=False))
     at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -233,6 +240,8 @@ class Approval(SQLModel, table=True):
     """Maker-checker: a write-off, refund or manual posting waiting for a second person."""
 
     __tablename__ = "approval"
+    # the finance dashboard: approval delays of the approvals decided in a window
+    __table_args__ = (Index("ix_approval_decided", "decided_at"),)
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=30)  # write_off | refund | manual_posting
     case_id: int | None = Field(default=None, foreign_key="exception_case.id", index=True)
