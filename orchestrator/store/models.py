@@ -146,7 +146,8 @@ class WorkItem(SQLModel, table=True):
         Index(
             "ix_work_item_claimable", "queue", text("(deadline IS NULL)"), "deadline",
             text("priority DESC"), "id", sqlite_where=_NEW_ITEM, postgresql_where=_NEW_ITEM,
-        ),        # the finance dashboard: items finished in a window, per process and day
+        ),
+        # the finance dashboard: items finished in a window, per process and day
         Index("ix_work_item_finished", "finished_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -190,7 +191,8 @@ class ExceptionCase(SQLModel, table=True):
         # the inbox's counts and chips read only these, and a page's ids sorted by SLA, age
         # or amount: answered from the index alone (the id too, which PostgreSQL needs)
         Index("ix_exception_case_inbox", "status", "sla_due_at", "created_at", "reason_code",
-              "owner", "amount", "id"),        # the finance dashboard: straight-through items (no case for the item), cases
+              "owner", "amount", "id"),
+        # the finance dashboard: straight-through items (no case for the item), cases
         # opened and resolved per day in a window
         Index("ix_exception_case_work_item", "work_item_id"),
         Index("ix_exception_case_created", "created_at"),
