@@ -16,6 +16,7 @@ from orchestrator.cli import (
     audit,
     bots,
     config,
+    customers,
     db,
     jobs,
     learned,
@@ -53,6 +54,8 @@ app.add_typer(learned.app, name="learned",
               help="What bots learned from people's decisions: list, withdraw.")
 app.add_typer(config.app, name="config",
               help="Bots' configuration documents: list, show, history, diff, set.")
+app.add_typer(customers.app, name="customers",
+              help="Customers' finance status: find, show (reads are audited).")
 app.add_typer(db.app, name="db", help="The store: schema upgrade and status, backup, restore.")
 app.add_typer(new_bot.app, name="new", help="Start something new: `finbots new bot NAME`.")
 app.command("serve")(serve.serve)
