@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from bots.cashapp.pain001 import CreditTransfer, Debtor, build
+from bots.payment_posting.account_events import record_settled
 from bots.payment_posting.bank import BankSite
 from bots.payment_posting.portal import BillingPortal
 from bots.payment_posting.posting import Erp, Poster, describe_case
@@ -103,6 +104,7 @@ class Settler:
                 "settlement": settlement, "documents": documents, "transfers": transfers,
                 "rule": _rule(payload), "run_id": self.ctx.run_id,
                 **({"found_already_done": True} if found else {})})
+        record_settled(self.ctx, item, confirmation, documents, transfers)
         self._mark_invoices(item, settlement, confirmation)
 
     def _pay(self, item: Item, document: dict[str, str], settlement: dict[str, Any]) -> str:

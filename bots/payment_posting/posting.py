@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
+from bots.payment_posting.account_events import record_case_opened, record_posted
 from bots.payment_posting.learning import check_still_learned, learn_from_apply
 from bots.payment_posting.portal import BillingPortal
 from bots.runtime import BusinessFailure, Item, RunContext, WorkQueue
@@ -81,6 +82,7 @@ class Poster:
         if payload["decision"] != "post":
             self.original_posting(item)
             self.show_payment(item)
+            record_case_opened(self.ctx, item)  # what the customer page shows
             raise BusinessFailure(payload["reason"] or "UNMATCHED", payload["explanation"])
 
         def post() -> dict[str, Any]:
@@ -95,6 +97,7 @@ class Poster:
         if not found or not self._audited(item.reference, confirmation):
             self._audit_posting(item, confirmation, found_already_posted=found)
         learn_from_apply(self.ctx, item, confirmation)  # the same lesson twice is kept once
+        record_posted(self.ctx, item, confirmation)  # a rerun records nothing twice
         if self.portal is None:
             return
         for alloc in payload["allocations"]:
