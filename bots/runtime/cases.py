@@ -177,9 +177,18 @@ class CaseType:
     evidence: tuple[Evidence, ...] = ()
     resolutions: tuple[Resolution, ...] = ()
     refresh: EvidenceRefresh | None = None
+    #: the rule names the bot records on its cases (``case.rule``) in plain words, as
+    #: ``(name, sentence)`` pairs: shown next to the rule on the case page
+    rule_notes: tuple[tuple[str, str], ...] = ()
 
     def resolution(self, name: str) -> Resolution | None:
         return next((r for r in (*self.resolutions, RETRY) if r.name == name), None)
+
+    def rule_note(self, rule: str | None) -> str:
+        """``rule`` in plain words ("" when the bot gives none); a rule recorded with a
+        detail after a colon (``learned_payer_iban: ...``) is looked up by its name."""
+        name = (rule or "").split(":", 1)[0].strip()
+        return next((note for key, note in self.rule_notes if key == name), "")
 
 
 def generic_case_type(reason: str) -> CaseType:
