@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from sandbox.faults import Sessions, install_sandbox_routes
-from sandbox.portal import api
+from sandbox.portal import api, billing
 from sandbox.portal.db import PortalDb
 from sandbox.scenario import Scenario, build_scenario
 from sandbox.slowness import ms_range
@@ -38,12 +38,19 @@ def create_app(db_path: Path, scenario: Scenario) -> Starlette:
     routes = [
         Route("/", index),
         *api.routes(),
+        *billing.routes(),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes)
+    bills = billing.install(app, Path(db_path))
+
+    def reset(n: int) -> None:
+        db.seed(scenario if n == extra else build_scenario(extra_exact=n), n)
+        bills.seed()
+
     faults = install_sandbox_routes(
-        app, name="billing_portal", truth=db.truth,
-        reset=lambda n: db.seed(scenario if n == extra else build_scenario(extra_exact=n), n))
+        app, name="billing_portal", truth=lambda: {**db.truth(), "billing": bills.truth()},
+        reset=reset)
     app.state.db = db
     app.state.scenario = scenario
     app.state.sessions = Sessions(faults)
