@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from bots.cashapp.matching.rule_notes import RULE_NOTES
 from bots.payment_posting.allocations import PostingPlan, plan_posting, prepare_apply
 from bots.payment_posting.evidence import CASE_EVIDENCE
 from bots.payment_posting.refresh import REFRESH
@@ -204,17 +205,45 @@ _BY_REASON: dict[str, tuple[str, tuple[Resolution, ...]]] = {
     "ERP_ALREADY_BOOKED": ("The ERP holds another booking of this payment",
                            (APPLY, ON_ACCOUNT, REFUND, WRITE_OFF)),
 }
+#: each reason in a sentence or two, for the person who opens the case
+_SENTENCES = {
+    "UNMATCHED": "The payment names no open invoice the bot could find, and no open amount "
+    "of the payer (or combination of them) equals it.",
+    "AMBIGUOUS": "More than one invoice, or combination of invoices, fits the payment "
+    "equally well: the bot does not guess which the customer meant.",
+    "SHORT_PAYMENT": "The customer paid less than the invoice is open for: a deduction, a "
+    "discount taken after its date, or bank charges.",
+    "OVERPAYMENT": "The customer paid more than the invoices are open for: the rest is left "
+    "on account, refunded or written off.",
+    "DUPLICATE": "Payer, amount and reference repeat a payment received and posted before.",
+    "UNKNOWN_PAYER": "Neither the payer's name, their IBAN nor the reference belongs to a "
+    "known customer.",
+    "LOW_CONFIDENCE": "The bot found a match, but is less sure of it than the level at "
+    "which it posts on its own.",
+    "CURRENCY_MISMATCH": "The payment is in another currency than the invoices it pays.",
+    "ERP_REJECTED": "The ERP refused the cash receipt the bot entered; its message is in "
+    "the history.",
+    "TOO_MANY_INVOICES": "The payment pays more invoices than the ERP's receipt form has "
+    "rows for.",
+    "ERP_FORM_LIMIT": "The difference to close does not fit the ERP's receipt form (one "
+    "difference per invoice row).",
+    "ERP_ALREADY_BOOKED": "The ERP holds a booking of this bank reference with other "
+    "documents than the decision needs: reverse it in the ERP first.",
+}
 # technical failures past the retry limit: a retry (added by the orchestrator), or by hand
 _TECHNICAL = ("BANK_MFA_REFUSED", "BANK_NOT_READY", "ERP_TROUBLE", "ERP_NOT_READY",
               "ERP_SESSION_EXPIRED", "ERP_UNEXPECTED_PAGE", "ERP_FORM_REFUSED",
               "ERP_SIGNED_OFF", "ERP_INPUT_MISMATCH", "PORTAL_UNAVAILABLE", "PORTAL_TROUBLE")
 
 CASE_TYPES: tuple[CaseType, ...] = (
-    *(CaseType(reason, title, evidence=EVIDENCE, resolutions=resolutions, refresh=REFRESH)
+    *(CaseType(reason, title, _SENTENCES[reason], evidence=EVIDENCE,
+               resolutions=resolutions, refresh=REFRESH, rule_notes=RULE_NOTES)
       for reason, (title, resolutions) in _BY_REASON.items()),
     *(CaseType(reason, reason.replace("_", " ").capitalize(), evidence=EVIDENCE,
-               description="A technical failure past its retry limit.",
-               resolutions=(APPLY, ON_ACCOUNT)) for reason in _TECHNICAL),
+               description="A technical failure past its retry limit: the bot could not "
+               "finish this payment in the target system.",
+               resolutions=(APPLY, ON_ACCOUNT), rule_notes=RULE_NOTES)
+      for reason in _TECHNICAL),
     CaseType(STATEMENT_OUT_OF_BALANCE, "Statement balances do not add up",
              description="Opening balance plus the entries is not the closing balance. "
              "Nothing of the statement is posted until a person accepts it.",
