@@ -19,7 +19,8 @@ from starlette.routing import BaseRoute
 from sandbox.scenario import Scenario
 
 MODULES = ("sandbox.erp.ext.customer_master", "sandbox.erp.ext.collections",
-           "sandbox.erp.ext.promises", "sandbox.erp.ext.credit")
+           "sandbox.erp.ext.promises", "sandbox.erp.ext.credit",
+           "sandbox.erp.ext.billing_master")
 
 
 def modules() -> list[ModuleType]:
