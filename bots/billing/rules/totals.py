@@ -14,7 +14,7 @@ from bots.billing.model import DraftInvoice, DraftLine
 from bots.billing.rules.base import RuleResult, ValidationContext, money, show
 from bots.billing.rules.terms import line_net
 
-__all__ = ["validate", "vat_breakdown"]
+__all__ = ["check_totals", "validate", "vat_breakdown"]
 
 
 Breakdown = dict[tuple[str, Decimal], tuple[Decimal, Decimal]]
@@ -29,7 +29,11 @@ def vat_breakdown(lines: tuple[DraftLine, ...]) -> Breakdown:
 
 
 def validate(draft: DraftInvoice, ctx: ValidationContext) -> list[RuleResult]:
-    tolerance = ctx.config.rounding_tolerance
+    return check_totals(draft, ctx.config.rounding_tolerance)
+
+
+def check_totals(draft: DraftInvoice, tolerance: Decimal) -> list[RuleResult]:
+    """The totals rules on the draft alone (what an e-invoice needs, whatever the contract)."""
     results: list[RuleResult] = []
     for line in draft.lines:
         expected = line_net(line.quantity, line.unit_price, line.discount_percent)
