@@ -1,6 +1,6 @@
 """The billing-validation bot's own settings (``config/billing_bot.yaml``): the
-cancellation limit above which a second person approves, and how many of the largest
-revenue-leakage items get a case."""
+cancellation limit above which a second person approves, how many of the largest
+revenue-leakage items get a case, and the seller every e-invoice names."""
 
 from __future__ import annotations
 
@@ -10,12 +10,15 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from bots.billing.einvoice import Seller
 from bots.runtime.errors import ConfigError
 
 __all__ = ["PATH", "BotSettings", "check_settings"]
 
 PATH = Path(__file__).resolve().parent / "config" / "billing_bot.yaml"
-_KEYS = {"cancel_second_person_above", "leakage_cases_for_largest", "leakage_owner_default"}
+_KEYS = {"cancel_second_person_above", "leakage_cases_for_largest", "leakage_owner_default",
+         "seller"}
+_SELLER = ("name", "street", "postcode", "city", "country", "vat_id")
 MAX_LEAKAGE_CASES = 100
 
 
@@ -24,6 +27,7 @@ class BotSettings:
     cancel_second_person_above: Decimal
     leakage_cases_for_largest: int
     leakage_owner_default: str
+    seller: Seller
 
     @classmethod
     def from_config(cls, doc: Mapping[str, Any]) -> BotSettings:
@@ -46,7 +50,21 @@ class BotSettings:
         if not owner or len(owner) > 100:
             raise ConfigError("billing_bot: leakage_owner_default: a name of 1 to 100 "
                               "characters")
-        return cls(limit.quantize(Decimal("0.01")), top, owner)
+        return cls(limit.quantize(Decimal("0.01")), top, owner, _seller(doc.get("seller")))
+
+
+def _seller(raw: Any) -> Seller:
+    """The invoicing company every e-invoice names (ConfigError names the missing field)."""
+    if not isinstance(raw, Mapping):
+        raise ConfigError("billing_bot: seller: name, street, postcode, city, country, vat_id")
+    values = {k: str(raw.get(k) or "").strip() for k in (*_SELLER, "iban")}
+    for key in _SELLER:
+        if not values[key] or len(values[key]) > 200:
+            raise ConfigError(f"billing_bot: seller.{key}: 1 to 200 characters")
+    if len(values["country"]) != 2 or not values["country"].isalpha():
+        raise ConfigError("billing_bot: seller.country: a two-letter country code")
+    return Seller(values["name"], values["street"], values["postcode"], values["city"],
+                  values["country"].upper(), values["vat_id"], values["iban"] or None)
 
 
 def check_settings(doc: dict[str, Any]) -> None:
