@@ -305,6 +305,8 @@ class BillingDb(TruthDb):
                 "SELECT number, at, user, action, detail FROM b_log ORDER BY id")]
             milestones = [dict(r) for r in c.execute(
                 "SELECT * FROM b_milestones ORDER BY contract_number, due")]
+            einvoices = {r[0]: bytes(r[1]).decode("utf-8", "replace") for r in c.execute(
+                "SELECT number, xml FROM b_invoices WHERE xml IS NOT NULL ORDER BY number")}
         invoices = [{**r, "lines": lines.get(r["number"], [])} for r in rows]
         return {
             "billing_day": BILLING_DAY.isoformat(),
@@ -312,6 +314,7 @@ class BillingDb(TruthDb):
             "drafts": {r["number"]: r["status"] for r in rows},
             "log": log,
             "milestones": milestones,
+            "einvoices": einvoices,
             "expected": run.expected,
             "expected_leakage": {cust: {cause: str(v) for cause, v in causes.items()}
                                  for cust, causes in run.expected_leakage().items()},
