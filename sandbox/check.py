@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from sandbox.billing_check import compare_billing
 from sandbox.collections_check import compare_collections
 from sandbox.erp.ext.credit import expected_credit
 from sandbox.remittances_check import advised, compare_remittances
@@ -251,5 +252,5 @@ def run_check(bank_url: str, erp_url: str, portal_url: str,
 
         problems += compare_mail(mail, scenario)
     problems += (compare_collections(erp, mail, scenario) + compare_replies(erp, mail)
-                 + compare_remittances(erp, mail, scenario))
+                 + compare_remittances(erp, mail, scenario) + compare_billing(portal, erp))
     return problems + (compare_bank(bank, erp, scenario) if bank is not None else [])
