@@ -25,10 +25,11 @@ rules the same fault trips may be named beside it. Of two identical drafts the f
 released and the second is the duplicate.
 
 Leakage is revenue the history lost, net of VAT: a due period with neither an invoice nor a
-draft (``unbilled_period``), usage with no invoice line for it (``unbilled_usage``), a
-released line below the contract price (``below_contract_price``) and a discount applied
-after its end date (``expired_discount``). Drafts of the day are not leakage (they are
-validated before release).
+draft (``period_not_invoiced``), usage with no invoice line for it (``usage_not_invoiced``),
+a released line below the contract price (``below_contract_price``) and a discount applied
+after its end date (``discount_past_end``), each keyed by contract, line and period. The
+drafts of the day bill their periods (no period of theirs is a leak), but their own faults
+are not leakage: they are validated, and held or corrected, before release.
 """
 
 from __future__ import annotations
@@ -202,6 +203,7 @@ class Draft:
 class Leak:
     customer_id: str
     contract_number: str
+    line_id: str
     cause: str
     period_start: dt.date
     period_end: dt.date
@@ -605,17 +607,17 @@ def _drafts(cs: dict[str, Contract]) -> tuple[list[Draft], dict[str, str]]:
 def _leaks(cs: dict[str, Contract]) -> tuple[Leak, ...]:
     nov, sep = _month(_NOV), _month(_SEP)
     return (
-        Leak("C1006", "CT-2026-107", "unbilled_usage", *sep, _net(D("15400"), D("0.045"),
+        Leak("C1006", "CT-2026-107", "L2", "usage_not_invoiced", *sep, _net(D("15400"), D("0.045"),
                                                                 D(0)),
              "Satellite data of September (15400 MB) on no invoice"),
-        Leak("C2001", "CT-2026-110", "expired_discount", *nov,
+        Leak("C2001", "CT-2026-110", "L1", "discount_past_end", *nov,
              D("1800.00") - _net(D(1), D("1800.00"), D(10)),
              "10 % discount ended 2026-10-31, applied to November"),
-        Leak("C2007", "CT-2026-116", "below_contract_price", *_month(_OCT), D("200.00"),
+        Leak("C2007", "CT-2026-116", "L1", "below_contract_price", *_month(_OCT), D("200.00"),
              "October billed at 2000.00, contract price 2200.00"),
-        Leak("C2010", "CT-2026-119", "unbilled_period", *nov, D("3100.00"),
+        Leak("C2010", "CT-2026-119", "L1", "period_not_invoiced", *nov, D("3100.00"),
              "November never invoiced"),
-        Leak("C1002", "CT-2026-123", "unbilled_period", *_quarter(dt.date(2026, 6, 1)),
+        Leak("C1002", "CT-2026-123", "L1", "period_not_invoiced", *_quarter(dt.date(2026, 6, 1)),
              D("2400.00"), "Quarter June-August never invoiced"),
     )
 

@@ -320,7 +320,8 @@ class BillingDb(TruthDb):
                                  for cust, causes in run.expected_leakage().items()},
             "expected_leakage_total": str(run.leakage_total()),
             "leaks": [{"customer_id": k.customer_id, "contract_number": k.contract_number,
-                       "cause": k.cause, "period_start": k.period_start.isoformat(),
+                       "line_id": k.line_id, "cause": k.cause,
+                       "period_start": k.period_start.isoformat(),
                        "period_end": k.period_end.isoformat(), "amount": str(k.amount),
                        "detail": k.detail} for k in run.leaks],
         }
