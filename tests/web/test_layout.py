@@ -11,17 +11,17 @@ from webseed import seed_failed_run
 
 pytestmark = pytest.mark.web
 
-NAV = ["Dashboard", "Inbox", "Collections", "Runs", "Jobs", "Bots", "Queues", "Schedules",
+NAV = ["Dashboard", "Finance", "Inbox", "Collections", "Runs", "Jobs", "Bots", "Queues", "Schedules",
        "Robots", "Learned", "Admin"]
 
 
 @pytest.mark.parametrize(("role", "shown"), [
     ("admin", NAV),
-    ("support", ["Dashboard", "Inbox", "Runs", "Jobs", "Bots", "Queues", "Schedules",
+    ("support", ["Dashboard", "Finance", "Inbox", "Runs", "Jobs", "Bots", "Queues", "Schedules",
                  "Robots", "Learned"]),
-    ("finance_reviewer", ["Dashboard", "Inbox", "Collections", "Runs", "Queues", "Learned"]),
-    ("approver", ["Dashboard", "Inbox", "Approvals", "Collections", "Runs", "Learned"]),
-    ("auditor", ["Dashboard", "Inbox", "Collections", "Runs", "Jobs", "Bots", "Queues",
+    ("finance_reviewer", ["Dashboard", "Finance", "Inbox", "Collections", "Runs", "Queues", "Learned"]),
+    ("approver", ["Dashboard", "Finance", "Inbox", "Approvals", "Collections", "Runs", "Learned"]),
+    ("auditor", ["Dashboard", "Finance", "Inbox", "Collections", "Runs", "Jobs", "Bots", "Queues",
                  "Schedules", "Robots", "Learned", "Admin"]),
 ])
 def test_navigation_shows_what_the_role_may_open(
@@ -71,7 +71,7 @@ def test_main_pages_work_by_keyboard_with_visible_focus(
         page.keyboard.press("Tab")
         seen.append(page.evaluate("document.activeElement.textContent.trim()"))
     names = [" ".join(s.split()).rstrip("0123456789 ") for s in seen]
-    assert names[:4] == ["Skip to content", "fb finbots", "Dashboard", "Runs"], seen
+    assert names[:5] == ["Skip to content", "fb finbots", "Dashboard", "Finance", "Runs"], seen
     page.keyboard.press("Enter")
     page.wait_for_url("**/runs")
     # Step anchors: the failure link moves to the failed row by keyboard.
