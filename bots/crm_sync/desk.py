@@ -18,7 +18,7 @@ from urllib.parse import quote
 from bots.crm_sync.case_types import REFUSED
 from bots.crm_sync.mapping import Account, TicketAction
 from bots.runtime import ApplicationFailure, BusinessFailure, RunContext
-from bots.runtime.errors import ConfigError
+from bots.runtime.errors import ConfigError, HttpStatusError
 
 __all__ = ["AccountPage", "Refusal", "ServiceDesk"]
 
@@ -93,7 +93,12 @@ class ServiceDesk:
     # -- reading ---------------------------------------------------------------------
     def account(self, customer_id: str) -> AccountPage | None:
         """The account page (None: the desk has no such account)."""
-        self._open(f"/crm/account?id={quote(customer_id)}")
+        try:
+            self._open(f"/crm/account?id={quote(customer_id)}")
+        except HttpStatusError as exc:  # the desk answers an unknown account with a 404
+            if exc.status != 404 or not self.app.exists("account.not_found"):
+                raise
+            return None
         return self._shown_account(customer_id)
 
     def _shown_account(self, customer_id: str) -> AccountPage | None:
