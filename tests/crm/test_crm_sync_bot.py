@@ -52,8 +52,12 @@ def keys(crm_home: CrmHome) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def first_run(crm_home: CrmHome, keys: dict[str, str]) -> dict[str, Any]:
-    return crm_home.run()
+def first_run(crm_home: CrmHome, keys: dict[str, str], desk: Desk) -> dict[str, Any]:
+    desk.faults(session_expiry_requests=12)  # signs in again several times in the run
+    try:
+        return crm_home.run()
+    finally:
+        desk.faults(clear=True)
 
 
 def test_each_event_reaches_its_account_with_a_note_of_its_key(
@@ -75,9 +79,14 @@ def test_each_event_reaches_its_account_with_a_note_of_its_key(
     assert ticket["category"] == "dispute" and "INV-2026-1004" in ticket["subject"]
     lumen = desk.account("C3002")
     assert lumen["credit_hold"] == 1 and lumen["standing"] == "on credit hold"
-    steps = [s for s in crm_home.store.list_steps(crm_home.store.list_runs("crm-sync")[0].id)
-             if s.action == "crm_update"]
-    assert len(steps) == 5 and all(s.app == "service_desk" for s in steps)
+    steps = crm_home.store.list_steps(crm_home.store.list_runs("crm-sync")[0].id)
+    updates = [s for s in steps if s.action == "crm_update"]
+    assert len(updates) == 5 and all(s.app == "service_desk" for s in updates)
+    assert updates[0].data["changes"] and updates[0].rule.startswith("event type ")
+    logins = [s for s in steps if s.selector == "login.submit"]
+    assert len(logins) >= 2, "the desk session expired during the run and the bot signed in"
+    assert [len(notes(desk, c)) for c in ("C1001", "C1006", "C1003", "C3002")] \
+        == [2, 1, 1, 1], "once each, although the session expired meanwhile"
 
 
 def test_a_rerun_changes_nothing_in_the_desk(first_run: dict[str, Any], desk: Desk,
@@ -139,3 +148,34 @@ def test_a_person_retries_once_the_desk_is_free_and_the_desk_shows_it(
     assert fjord["finance_case"].startswith("Case 41 resolved")
     assert notes(desk, "C1006").count("case_resolved:41") == 1
     assert store.get_case(case.id).status == "resolved"
+
+
+def test_an_unknown_account_and_a_refused_note_become_cases_a_person_may_skip(
+        first_run: dict[str, Any], desk: Desk, crm_home: CrmHome) -> None:
+    store = crm_home.store
+    crm_home.event("promise_recorded", "C999999", "P-1", "Promise to pay 100.00 by Friday.",
+                   minutes=30, amount="100.00", by="collections")
+    reminder = crm_home.event(
+        "reminder_sent", "C2002", "C2002/2/2026-11-20",
+        "Reminder level 2 sent for INV-2026-1102 (3912.80 EUR, 45 days overdue).",
+        minutes=31, by="collections", status_after="reminded")
+    desk.faults(max_note_chars=40)
+    try:
+        done = crm_home.run()
+    finally:
+        desk.faults(clear=True)
+    assert (done["queued"], done["updated"]) == (2, 0)
+    found = {c.reference: c for c in store.list_cases() if c.status != "resolved"}
+    assert found["promise_recorded:P-1"].reason_code == "CRM_NO_ACCOUNT"
+    refused = found[reminder]
+    assert refused.reason_code == "CRM_REFUSED"
+    assert "at most 40 characters" in refused.data["crm_message"]
+    assert desk.account("C2002")["standing"] == "overdue" and not notes(desk, "C2002")
+
+    before = desk.truth()
+    resolve_case(store, refused.id, "lena", "skip",
+                 {"reason": "dunning notes reach the desk from the ERP interface"})
+    assert store.get_case(refused.id).status == "resolved"
+    again = crm_home.run()
+    assert (again["queued"], again["updated"]) == (0, 0), "a skipped event is not queued again"
+    assert desk.truth() == before
