@@ -12,6 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from bots.credit.account_events import order_decided, order_held
 from bots.credit.erp import HELD, CreditErp
 from bots.credit.policy import ANALYST, MANAGER, CreditFacts, CreditPolicy, decide
 from bots.runtime import ApplicationFailure, BusinessFailure, RunContext
@@ -70,6 +71,7 @@ def review(ctx: RunContext, erp: CreditErp, policy: CreditPolicy, item: Item) ->
         return f"order {number} is no longer on credit hold ({facts}): nothing to review"
     decision = decide(policy, facts)
     data = facts.as_data()
+    order_held(ctx, facts)  # the customer page: credit as read, the hold
     with ctx.recorder.step("credit_check", app="credit_policy", data=data,
                            rule=decision.rule) as st:
         st.data["release"] = decision.release
@@ -85,6 +87,8 @@ def review(ctx: RunContext, erp: CreditErp, policy: CreditPolicy, item: Item) ->
     done = erp.decide(number, "release", decision.rule, BOT_APPROVER, shown=True)
     ctx.audit("credit.release", number, {"rule": decision.rule, "facts": data,
                                          "already": done.already})
+    order_decided(ctx, facts.customer_id, number, "release",
+                  f"by the credit policy ({decision.rule})")
     if done.already:
         return f"order {number} was already {done.status} in the ERP: nothing done"
     return f"order {number} released by the credit policy: {decision.rule}"
@@ -112,6 +116,10 @@ def carry_out(ctx: RunContext, erp: CreditErp, item: Item) -> str:
     ctx.audit(f"credit.{action}", number, {"reason": reason, "approver": approver,
                                            "requested_by": by, "already": done.already})
     item.output["confirmation"] = f"{number} {done.status}"
+    case = resolution.get("case_id")
+    order_decided(ctx, str(item.payload.get("customer_id") or ""), number, action,
+                  f"decided by {by}, approved by {approver}: {said or 'no reason given'}",
+                  case_id=case if isinstance(case, int) else None)
     if done.already:
         return f"order {number} was already {done.status} in the ERP: nothing done again"
     return f"order {number} {done.status} in the ERP; approver {approver}"
