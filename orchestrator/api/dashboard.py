@@ -11,7 +11,7 @@ from orchestrator.auth.principal import Principal
 from orchestrator.roles import Permission
 from orchestrator.services.dashboard import DashboardOut, dashboard_figures
 from orchestrator.services.deps import get_store, require
-from orchestrator.services.finance_dashboard import FinanceOut, finance_figures
+from orchestrator.services.finance_dashboard import FinanceOut, recent_finance_figures
 from orchestrator.services.waiting import WaitingOut, waiting_for
 from orchestrator.store import Store
 
@@ -31,7 +31,7 @@ def dashboard(principal: Reader, store: StoreDep) -> DashboardOut:
             summary="Finance figures in money and time (cash applied, unapplied cash, "
                     "straight-through rates, exceptions by value, approval delays, ...)")
 def finance(principal: Reader, store: StoreDep) -> FinanceOut:
-    return finance_figures(store)
+    return recent_finance_figures(store)
 
 
 @router.get("/home", response_model=WaitingOut, summary="What waits for the caller")

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from orchestrator.auth.principal import Principal
 from orchestrator.roles import Permission
 from orchestrator.services.deps import get_store, require
-from orchestrator.services.finance_dashboard import CASH_APPLICATION, finance_figures
+from orchestrator.services.finance_dashboard import CASH_APPLICATION, recent_finance_figures
 from orchestrator.store import Store
 from orchestrator.web import home_pages, metrics
 from orchestrator.web.dashboard_charts import AGE_CLASSES, finance_charts
@@ -31,6 +31,6 @@ router.include_router(metrics.router)
 def finance_page(request: Request,
                  principal: Annotated[Principal, Depends(require(Permission.DASHBOARD_READ))],
                  store: Annotated[Store, Depends(get_store)]) -> HTMLResponse:
-    fig = finance_figures(store)
+    fig = recent_finance_figures(store)
     return render(request, "finance_dashboard.html", fig=fig, charts=finance_charts(fig),
                   age_classes=AGE_CLASSES, cash_processes=CASH_APPLICATION)

@@ -1,6 +1,7 @@
-"""``/metrics``: the finance dashboard's figures for Prometheus, computed from the store at
-scrape time (one :class:`FinanceCollector` in a registry of its own per scrape, so nothing
-is cached between scrapes and no process-global registry is touched).
+"""``/metrics``: the finance dashboard's figures for Prometheus, computed from the store
+when scraped (one :class:`FinanceCollector` in a registry of its own per scrape, no
+process-global registry; the figures are those the finance page shows, at most
+``CACHE_SECONDS`` (10 s) old, so a scrape and 20 people on the page share one computation).
 
 Guarded like every route: the caller needs ``metrics.read`` (developers, support engineers,
 admins). Prometheus scrapes with a bearer token, e.g. an integration token holding only the
@@ -31,7 +32,7 @@ from prometheus_client.registry import Collector
 from orchestrator.auth.principal import Principal
 from orchestrator.roles import Permission
 from orchestrator.services.deps import get_store, require
-from orchestrator.services.finance_dashboard import FinanceOut, finance_figures
+from orchestrator.services.finance_dashboard import FinanceOut, recent_finance_figures
 from orchestrator.store import Store
 
 __all__ = ["FinanceCollector", "metric_families", "router"]
@@ -120,7 +121,7 @@ class FinanceCollector(Collector):
         self.store = store
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        yield from metric_families(finance_figures(self.store))
+        yield from metric_families(recent_finance_figures(self.store))
 
 
 @router.get("/metrics")

@@ -1,4 +1,5 @@
-"""The finance dashboard's windows walk indexes (items finished, cases opened and resolved, reopened cases, approvals decided)
+"""The finance dashboard's windows walk indexes (items finished, cases opened and
+resolved, reopened cases, approvals decided)
 
 Revision ID: 527acbb793d8
 Revises: 6c9b41692418
