@@ -58,20 +58,23 @@ def add_months(anchor: date, months: int) -> date:
     return date(year, month, min(anchor.day, calendar.monthrange(year, month)[1]))
 
 
-def _periodic(contract: Contract, through: date) -> Iterator[BillingPeriod]:
+def _period_at(contract: Contract, index: int) -> BillingPeriod | None:
+    """The contract's period number ``index`` (billable or not); None past its end."""
     step = _MONTHS[contract.billing]
-    in_advance = contract.billing.endswith("in_advance")
+    start = add_months(contract.start, index * step)
+    if contract.end is not None and start > contract.end:
+        return None
+    nominal_end = add_months(contract.start, (index + 1) * step) - DAY
+    end = min(nominal_end, contract.end) if contract.end is not None else nominal_end
+    billable = start if contract.billing.endswith("in_advance") else end + DAY
+    return BillingPeriod(index, start, end, nominal_end, billable)
+
+
+def _periodic(contract: Contract, through: date) -> Iterator[BillingPeriod]:
     index = 0
-    while True:
-        start = add_months(contract.start, index * step)
-        if contract.end is not None and start > contract.end:
-            return
-        nominal_end = add_months(contract.start, (index + 1) * step) - DAY
-        end = min(nominal_end, contract.end) if contract.end is not None else nominal_end
-        billable = start if in_advance else end + DAY
-        if billable > through:
-            return
-        yield BillingPeriod(index, start, end, nominal_end, billable)
+    while (period := _period_at(contract, index)) is not None \
+            and period.billable_from <= through:
+        yield period
         index += 1
 
 
@@ -105,15 +108,11 @@ def period_of(contract: Contract, day: date,
     step = _MONTHS[contract.billing]
     months = (day.year - contract.start.year) * 12 + day.month - contract.start.month
     index = max(months // step, 0)
-    while add_months(contract.start, index * step) > day:
+    while index > 0 and add_months(contract.start, index * step) > day:
         index -= 1
     while add_months(contract.start, (index + 1) * step) <= day:
         index += 1
-    far = date(day.year + 1, 12, 31)
-    for period in _periodic(contract, far):  # at most a handful of steps past ``index``
-        if period.index == index:
-            return period
-    return None
+    return _period_at(contract, index)
 
 
 def _overlaps(a_start: date, a_end: date, b_start: date, b_end: date) -> bool:
