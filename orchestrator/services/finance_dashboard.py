@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import statistics
 import threading
 import time
@@ -44,8 +45,8 @@ TREND_DAYS = 30
 CASH_APPLICATION = ("payment-posting",)
 ZERO = Decimal("0.00")
 #: the pages, the API and /metrics share figures at most this old (one computation serves
-#: everyone who asks meanwhile; the page says when they were computed)
-CACHE_SECONDS = 10.0
+#: everyone who asks meanwhile; the page says when they were computed); 0 turns it off
+CACHE_SECONDS = float(os.environ.get("FINBOTS_FINANCE_CACHE_SECONDS", "10"))
 _cache: dict[int, tuple[float, FinanceOut]] = {}
 _cache_lock = threading.Lock()
 
@@ -271,6 +272,8 @@ def finance_figures(store: Store, now: dt.datetime | None = None) -> FinanceOut:
 def recent_finance_figures(store: Store) -> FinanceOut:
     """:func:`finance_figures` computed at most :data:`CACHE_SECONDS` ago for ``store``;
     people asking at the same time wait for one computation instead of each running it."""
+    if CACHE_SECONDS <= 0:
+        return finance_figures(store)
     key = id(store)
     found = _cache.get(key)
     if found is not None and time.monotonic() - found[0] < CACHE_SECONDS:
