@@ -1,11 +1,11 @@
 """Remittance advices customers mailed to the finance mailbox, seeded with its INBOX.
 
-Granite Tools paid 1,234.56 on the statement day with nothing but "REMITTANCE TO FOLLOW"
-(payment P15 of :mod:`sandbox.scenario`: no amount of its open invoices fits, so the
-matching engine alone sends it to a person). The advice followed by mail, an Excel
-workbook: 700.00 for INV-2026-1020 and 534.56 towards INV-2026-1021. Read by the
-payment-posting bot (``--arg advice_mailbox=true``), its lines post the payment; without
-that argument the payment stays a case, as the scenario's expected outcome says.
+Fjord Marine paid 2,000.00 on the statement day without a reference, and two of its open
+invoices are of that amount (payment P07 of :mod:`sandbox.scenario`: the matching engine
+alone cannot tell which, so it sends the payment to a person). Its advice came by mail, an
+Excel workbook naming INV-2026-1010. Read by the payment-posting bot (``--arg
+advice_mailbox=true``), its line posts the payment; without that argument the payment
+stays a case, as the scenario's expected outcome says.
 
 :func:`expected_remittances` is the ground truth ``finbots sandbox check`` compares with
 (:mod:`sandbox.remittances_check`).
@@ -41,16 +41,15 @@ class ExpectedRemittance:
     key: str  # A01..
     message_id: str
     customer_id: str
-    payment_key: str  # the scenario's payment it pays (P15)
+    payment_key: str  # the scenario's payment it pays (P07)
     lines: tuple[tuple[str, Decimal], ...]  # (invoice, amount paid)
     file: str  # the attachment's name
 
 
 _EXPECTED = (
-    ExpectedRemittance("A01", "<advice-a01.c1007@customers.example>", "C1007", "P15",
-                       (("INV-2026-1020", Decimal("700.00")),
-                        ("INV-2026-1021", Decimal("534.56"))),
-                       "Granite_Tools_payment_advice_2026-11-20.xlsx"),
+    ExpectedRemittance("A01", "<advice-a01.c1006@customers.example>", "C1006", "P07",
+                       (("INV-2026-1010", Decimal("2000.00")),),
+                       "Fjord_Marine_payment_advice_2026-11-20.xlsx"),
 )
 
 
@@ -65,13 +64,12 @@ def _workbook(expected: ExpectedRemittance) -> bytes:
     assert sheet is not None
     sheet.title = "Payment advice"
     total = sum((amount for _, amount in expected.lines), Decimal(0))
-    for row in (("Payment advice",), (), ("Payer", "Granite Tools Inc."),
+    for row in (("Payment advice",), (), ("Payer", "Fjord Marine AS"),
                 ("Payment date", STATEMENT_DATE), ("Payment amount", total),
                 ("Currency", "EUR"), (), ("Invoice number", "Amount paid", "Note")):
         sheet.append(list(row))
     for number, amount in expected.lines:
-        note = "" if number == "INV-2026-1020" else "part payment, rest in December"
-        sheet.append([number, amount, note])
+        sheet.append([number, amount, "October deliveries"])
     sheet.append(["Total", total])
     out = io.BytesIO()
     book.save(out)
@@ -80,14 +78,16 @@ def _workbook(expected: ExpectedRemittance) -> bytes:
 
 def _a01(expected: ExpectedRemittance) -> EmailMessage:
     msg = EmailMessage()
-    msg["From"] = formataddr(("Granite Tools Accounts Payable",
+    msg["From"] = formataddr(("Fjord Marine AS, Regnskap",
                               customer_mailbox(expected.customer_id)))
     msg["To"] = formataddr((f"{COMPANY_NAME} Accounts Receivable", FINANCE_MAILBOX))
     msg["Subject"] = "Remittance advice - payment of 20.11.2026"
     msg["Date"] = format_datetime(dt.datetime(2026, 11, 20, 16, 5, tzinfo=_TZ))
     msg["Message-ID"] = expected.message_id
     msg.set_content("Hello,\n\nplease find attached the remittance advice for our transfer "
-                    "of EUR 1,234.56 today.\n\nRegards\nBob Miller\nGranite Tools Inc.\n")
+                    "of EUR 2,000.00 today: it pays invoice INV-2026-1010. INV-2026-1011 "
+                    "follows with our December payment run.\n\nBest regards\nIngrid Solberg"
+                    "\nFjord Marine AS\n")
     msg.add_attachment(_workbook(expected), maintype="application",
                        subtype=_XLSX.split("/", 1)[1], filename=expected.file)
     return msg
