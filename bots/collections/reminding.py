@@ -14,6 +14,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from bots.collections.account_events import reminder_sent
 from bots.collections.case_types import COLLECTOR_FOLLOW_UP
 from bots.collections.dunning import Decision, Level
 from bots.collections.erp import AgingItem, CollectionsErp
@@ -103,4 +104,5 @@ def carry_out(ctx: RunContext, item: Item, erp: CollectionsErp, mailbox: MailCli
                   "as_of": p["as_of"]},
             amount=decision.total, customer_id=cid)
         done["case_id"] = getattr(case, "id", None)
+    reminder_sent(ctx, p, done, config["currency"])  # the customer page's timeline
     return done

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bots.cashapp.remittance_mail import REMITTANCE_FOLDER, is_remittance_mail
+from bots.collections.account_events import promise_changed
 from bots.collections.erp import CollectionsErp
 from bots.collections.promises import (
     KIND,
@@ -286,6 +287,7 @@ def judge_promises(ctx: RunContext, erp: CollectionsErp, *, as_of: dt.date, grac
                 data.update(status=verdict.status, paid=verdict.paid, judged_on=as_of,
                             judged_by_rule=verdict.rule)
                 ctx.records.put(KIND, record.key, data, customer_id=facts.customer_id)
+                promise_changed(ctx, record.key, data)
             status = str(data["status"])
             counts[status] = counts.get(status, 0) + 1
             item.output["summary"] = f"{record.key}: {status}"

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from bots.collections.account_events import disputes_seen
 from bots.collections.erp import AgingItem, Master
 from bots.runtime import RunContext
 
@@ -47,3 +48,4 @@ def snapshot(ctx: RunContext, *, as_of: dt.date, customer_id: str, name: str,
         "skipped": skip or None, "dunning_block": master.dunning_block if master else None,
     }
     ctx.records.put(KIND, customer_id, data, customer_id=customer_id)
+    disputes_seen(ctx, customer_id, data["disputed"], as_of)

@@ -19,6 +19,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from bots.collections.account_events import promise_changed
 from bots.collections.erp import CollectionsErp
 from bots.collections.promises import KIND, promise_key
 from bots.collections.promises_erp import enter_promise, open_amounts
@@ -57,6 +58,7 @@ def record_promise(ctx: RunContext, customer_id: str, when: dt.date, amount: Dec
     for name, value in extra.items():
         data.setdefault(name, value)
     ctx.records.put(KIND, key, data, customer_id=customer_id)
+    promise_changed(ctx, key, data)
     return key
 
 
