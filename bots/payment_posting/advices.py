@@ -10,8 +10,8 @@ folder with the reason (file and line) beside it, and the run goes on.
 
 A payment the engine cannot decide may wait for its advice (``advice_wait_hours``): it is
 kept aside and matched again at every run until an advice settles it or the time is up,
-then it becomes a case like any other. Advices attached to mails in the finance mailbox are
-not read yet: that channel waits for the mail server.
+then it becomes a case like any other. Advices attached to mails in the finance mailbox
+are read the same way (:mod:`bots.payment_posting.advice_mail`).
 """
 
 from __future__ import annotations
