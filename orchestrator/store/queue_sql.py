@@ -46,6 +46,7 @@ from bots.runtime.errors import NotFoundError
 from bots.runtime.queues import NewItem
 from orchestrator.store.engine import IMMEDIATE
 from orchestrator.store.models import WorkItem, WorkQueue
+from orchestrator.store.prepared import Prepared
 from orchestrator.store.states import ItemState
 from orchestrator.store.types import to_jsonable
 
@@ -89,10 +90,9 @@ def one_statement(store: StoreBase) -> Iterator[Connection]:
         yield conn
 
 
-def _record(row: Any) -> WorkItem:
-    """A detached ``WorkItem`` from a ``RETURNING`` row, filled the way a query fills one
-    (its columns set as they are): the model's ``__init__`` costs a hundred times more."""
-    values = dict(row._mapping)
+def _record(values: dict[str, Any]) -> WorkItem:
+    """A detached ``WorkItem`` from a returned row, filled the way a query fills one (its
+    columns set as they are): the model's ``__init__`` costs a hundred times more."""
     item: WorkItem = WorkItem._sa_class_manager.new_instance()  # type: ignore[attr-defined]
     item.__dict__.update(values)
     object.__setattr__(item, "__pydantic_fields_set__", set(values))
@@ -102,42 +102,94 @@ def _record(row: Any) -> WorkItem:
     return item
 
 
-def claim_next(store: StoreBase, queue: str, owner: str, lease_seconds: int | None,
-               run_id: int | None, now: dt.datetime) -> WorkItem | None:
-    """Lease the next claimable item of ``queue``; None when there is none (or no queue)."""
+_PREPARED: dict[tuple[Any, ...], Prepared] = {}
+
+
+def _prepared(conn: Connection, *variant: Any) -> Prepared:
+    """The hot statement ``variant`` (``("claim", pg, queue_lease)`` or ``("complete",
+    with_owner)``) compiled for this connection's dialect, once per process."""
+    dialect = conn.dialect
+    key = (*variant, dialect.name, dialect.driver)
+    found = _PREPARED.get(key)
+    if found is None:
+        statement = _claim(*variant[1:]) if variant[0] == "claim" else _complete(*variant[1:])
+        found = _PREPARED[key] = Prepared.build(statement, dialect)
+    return found
+
+
+def _claim(pg: bool, queue_lease: bool) -> Any:
+    """``UPDATE ... WHERE id = (the next claimable id, locked, skipping locked ones)``;
+    on PostgreSQL the lease's expiry is computed by the server (from the queue's own lease
+    when ``queue_lease``), on SQLite it is a parameter."""
     c = ITEMS.c
+    when = c.started_at.type
     pick = (
         select(c.id)
-        .where(c.queue == queue, c.state == ItemState.NEW,
-               or_(c.not_before.is_(None), c.not_before <= bindparam("now", now,
-                                                                      type_=c.not_before.type)))
+        .where(c.queue == bindparam("queue", type_=c.queue.type), c.state == ItemState.NEW,
+               or_(c.not_before.is_(None), c.not_before <= bindparam("now", type_=when)))
         .order_by(c.deadline.is_(None), c.deadline, c.priority.desc(), c.id)
         .limit(1)
         .with_for_update(skip_locked=True)
         .scalar_subquery()
     )
+    expires: Any
+    if pg:
+        seconds: Any = (select(QUEUES.c.lease_seconds)
+                        .where(QUEUES.c.name == bindparam("lease_queue", type_=c.queue.type))
+                        .scalar_subquery() if queue_lease
+                        else bindparam("seconds", type_=Integer))
+        expires = bindparam("at", type_=when) + func.make_interval(
+            0, 0, 0, 0, 0, 0, func.cast(seconds, Integer))
+    else:
+        expires = bindparam("expires", type_=when)
+    return (
+        update(ITEMS).where(c.id == pick)
+        .values(state=ItemState.IN_PROGRESS,
+                lease_owner=bindparam("owner", type_=c.lease_owner.type),
+                run_id=bindparam("run_id", type_=Integer),
+                started_at=bindparam("started", type_=when), lease_expires_at=expires)
+        .returning(*ITEMS.c)
+    )
+
+
+def _complete(with_owner: bool) -> Any:
+    """``UPDATE ... SET state = 'successful' WHERE id = :item_id AND state = 'in_progress'``
+    for an item that carries neither a person's decision nor a case's evidence."""
+    c = ITEMS.c
+    statement = (
+        update(ITEMS)
+        .where(c.id == bindparam("item_id", type_=Integer), c.state == ItemState.IN_PROGRESS,
+               c.payload["resolves_case"].as_string().is_(None),
+               c.payload["refresh_case"].as_string().is_(None))
+        .values(state=ItemState.SUCCESSFUL, output=bindparam("output", type_=c.output.type),
+                finished_at=bindparam("finished", type_=c.finished_at.type),
+                lease_expires_at=None)
+        .returning(*ITEMS.c)
+    )
+    if with_owner:
+        statement = statement.where(c.lease_owner == bindparam("owner",
+                                                               type_=c.lease_owner.type))
+    return statement
+
+
+def claim_next(store: StoreBase, queue: str, owner: str, lease_seconds: int | None,
+               run_id: int | None, now: dt.datetime) -> WorkItem | None:
+    """Lease the next claimable item of ``queue``; None when there is none (or no queue)."""
+    params: dict[str, Any] = {"queue": queue, "now": now, "owner": owner, "run_id": run_id,
+                              "started": now}
     with one_statement(store) as conn:
-        seconds: Any = lease_seconds
-        if store.dialect == "postgresql":
-            if seconds is None:  # the queue's own lease, read by the same statement
-                seconds = (select(QUEUES.c.lease_seconds).where(QUEUES.c.name == queue)
-                           .scalar_subquery())
-            expires: Any = bindparam("at", now, type_=c.started_at.type) + func.make_interval(
-                0, 0, 0, 0, 0, 0, func.cast(seconds, Integer))
+        pg = store.dialect == "postgresql"
+        if pg:
+            params.update(at=now, lease_queue=queue, seconds=lease_seconds)
         else:  # local: a second statement costs no round trip
+            seconds = lease_seconds
             if seconds is None:
                 seconds = conn.execute(select(QUEUES.c.lease_seconds)
                                        .where(QUEUES.c.name == queue)).scalar()
                 if seconds is None:
                     return None
-            expires = now + dt.timedelta(seconds=seconds)
-        statement = (
-            update(ITEMS).where(c.id == pick)
-            .values(state=ItemState.IN_PROGRESS, lease_owner=owner, run_id=run_id,
-                    started_at=now, lease_expires_at=expires)
-            .returning(*ITEMS.c)
-        )
-        row = conn.execute(statement).first()
+            params["expires"] = now + dt.timedelta(seconds=seconds)
+        row = _prepared(conn, "claim", pg, pg and lease_seconds is None).row(conn, params)
     return None if row is None else _record(row)
 
 
@@ -146,20 +198,10 @@ def complete_fast(store: StoreBase, item_id: int, output: Mapping[str, Any] | No
     """Complete an item this owner holds in one statement; None when it must go the long
     way (it carries a person's decision or a case's evidence, or the completion is
     refused)."""
-    c = ITEMS.c
-    statement = (
-        update(ITEMS)
-        .where(c.id == item_id, c.state == ItemState.IN_PROGRESS,
-               c.payload["resolves_case"].as_string().is_(None),
-               c.payload["refresh_case"].as_string().is_(None))
-        .values(state=ItemState.SUCCESSFUL, output=to_jsonable(dict(output or {})),
-                finished_at=now, lease_expires_at=None)
-        .returning(*ITEMS.c)
-    )
-    if owner is not None:
-        statement = statement.where(c.lease_owner == owner)
+    params = {"item_id": item_id, "output": to_jsonable(dict(output or {})), "finished": now,
+              "owner": owner}
     with one_statement(store) as conn:
-        row = conn.execute(statement).first()
+        row = _prepared(conn, "complete", owner is not None).row(conn, params)
     return None if row is None else _record(row)
 
 
@@ -290,4 +332,4 @@ def add_one(store: StoreBase, queue: str, item: NewItem, now: dt.datetime) -> Wo
         if not _queue_exists(store, queue):
             raise NotFoundError(f"no work queue {queue!r}") from None
         raise
-    return None if row is None else _record(row)
+    return None if row is None else _record(dict(row._mapping))
