@@ -17,6 +17,9 @@ What happens to the mail:
   with the reason (file and line) beside it, the mail moves to ``Needs a person`` and none
   of its advices is used; the run goes on;
 - it links to no payment yet: it waits in ``Remittances`` for a later statement.
+
+A mailbox that cannot be reached fails the intake (``MAIL_UNAVAILABLE``, an application
+failure): the statement is taken in by the next run, not without the advices it may need.
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ STATE = "advice-mails"
 MAX_ADVICE_BYTES = 5 * 1024 * 1024
 #: mails read per folder and run; the rest wait for the next run
 MAX_MAILS = 200
+#: advice files one mail may carry
+MAX_FILES = 20
 
 
 @dataclass(frozen=True)
@@ -104,13 +109,14 @@ class MailAdvices:
         eml.write_bytes(self.mailbox.raw(msg.uid, folder=msg.folder))
         found: list[tuple[RemittanceAdvice, _Source]] = []
         try:
-            for name in msg.omitted:
-                raise StatementParseError(f"attachment {name} is larger than the mail "
-                                          "reader keeps", file=name)
+            if msg.omitted:
+                raise StatementParseError(f"attachment {msg.omitted[0]} is larger than the "
+                                          "mail reader keeps", file=msg.omitted[0])
             files = [a for a in msg.attachments if a.name.lower().endswith(ADVICE_SUFFIXES)]
-            if not files:
-                raise StatementParseError("no advice file (.xlsx, .pdf, .csv) attached",
-                                          file=msg.subject or "(no subject)")
+            if not files or len(files) > MAX_FILES:
+                raise StatementParseError(
+                    f"{len(files)} advice files (.xlsx, .pdf, .csv) attached, expected 1 to "
+                    f"{MAX_FILES}", file=msg.subject or "(no subject)")
             for attachment in files:
                 path = _unique(folder / _safe(attachment.name))
                 path.write_bytes(attachment.content)
@@ -122,18 +128,20 @@ class MailAdvices:
                                  eml, path)
                 found.append((parse_remittance_file(path), source))
         except StatementError as exc:
-            self._refuse(ctx, msg, eml, exc)
+            self._refuse(ctx, msg, folder, eml, exc)
             return
         for advice, source in found:
             self.advices.append(advice)
             self._sources[advice.source] = source
 
-    def _refuse(self, ctx: RunContext, msg: MailMessage, eml: Path,
+    def _refuse(self, ctx: RunContext, msg: MailMessage, folder: Path, eml: Path,
                 exc: StatementError) -> None:
-        """The unreadable file to the quarantine (a copy: the evidence keeps its own), the
-        mail to a person."""
-        bad = Path(exc.file) if exc.file and Path(exc.file).is_file() else eml
-        copy = self.quarantine_dir / "incoming" / bad.name
+        """The unreadable file (else the whole mail) to the quarantine, a copy: the run's
+        evidence keeps its own; the mail to a person."""
+        named = Path(exc.file) if exc.file else None
+        bad = named if named is not None and named.parent == folder and named.is_file() else eml
+        copy = self.quarantine_dir / "incoming" / (
+            bad.name if bad != eml else f"{_safe(_key(msg))}.eml")
         copy.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(bad, copy)
         moved = quarantine(copy, self.quarantine_dir, exc)
