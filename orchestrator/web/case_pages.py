@@ -30,6 +30,7 @@ from orchestrator.services.case_views import (
     workers,
 )
 from orchestrator.services.deps import get_store, require
+from orchestrator.services.plain_words import plain_words
 from orchestrator.services.resolutions import CaseTypes, check_resolution, pick, resolve_case
 from orchestrator.store import Store
 from orchestrator.web.inbox_router import router
@@ -72,6 +73,8 @@ def show_case(request: Request, store: Store, principal: Principal, case_id: int
         chosen=chosen, table=table, columns=_columns(detail),
         needs_approval=_needs_approval(detail),
         suggested=_suggested(detail.candidates, detail.amount),
+        plain=plain_words(CaseTypes.shared().of(case), case.rule, case.data or {},
+                          detail.explanation),
     )
 
 

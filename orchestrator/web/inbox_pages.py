@@ -22,6 +22,8 @@ from orchestrator.services.case_bulk import run_bulk
 from orchestrator.services.case_models import BulkIn
 from orchestrator.services.case_views import FILTER_KEYS, case_out, parse_query, workers
 from orchestrator.services.deps import get_store, require
+from orchestrator.services.inbox_totals import inbox_totals
+from orchestrator.services.resolutions import CaseTypes
 from orchestrator.store import Store
 from orchestrator.store.case_query import AGE_BUCKETS, SORTS
 from orchestrator.store.states import CaseStatus
@@ -58,6 +60,7 @@ def _context(store: Store, principal: Principal, params: Mapping[str, str],
     facets = store.case_facets(flt, total=page.total)
     kept = {k: str(params.get(k) or "") for k in (*FILTER_KEYS, "sort")}
     return {
+        "totals": inbox_totals(store, flt), "sentences": _sentences(store, page.cases),
         "page": page, "cases": [case_out(c) for c in page.cases], "facets": facets,
         "flt": flt, "sort": sort, "params": kept, "errors": errors, "message": message,
         "refused": dict(refused or {}), "age_buckets": AGE_BUCKETS, "sort_labels": SORT_LABELS,
@@ -68,6 +71,19 @@ def _context(store: Store, principal: Principal, params: Mapping[str, str],
         "counts": store.inbox_counts(principal.name),
         "workers": workers(store) if principal.can(Permission.CASES_WORK) else [],
     }
+
+
+def _sentences(store: Store, cases: list[Any]) -> dict[str, str]:
+    """Each reason in words (its case type's title), for every bot with cases listed and
+    every bot the store knows; the first bot to declare a reason names it."""
+    types = CaseTypes.shared()
+    names = {c.bot for c in cases if c.bot} | {b.name for b in store.list_bots()}
+    found: dict[str, str] = {}
+    for name in sorted(names):
+        bot = types.bot(name)
+        for case_type in bot.case_types if bot is not None else ():
+            found.setdefault(case_type.reason, case_type.title)
+    return found
 
 
 def _query(params: dict[str, str], **changes: Any) -> str:

@@ -239,8 +239,10 @@ def test_ten_thousand_cases_stay_fast(tmp_path: Path) -> None:
 def test_the_detail_carries_the_bots_case_type(inbox: Inbox) -> None:
     case = seed_case(inbox.store, reason="SHORT_PAYMENT", amount="4750.00")
     detail = inbox("bea").get(f"/api/v1/cases/{case.id}").json()
-    assert detail["case_type"] == {"reason": "SHORT_PAYMENT", "declared": True,
-                                   "title": "Paid less than the invoice", "description": ""}
+    assert detail["case_type"] == {
+        "reason": "SHORT_PAYMENT", "declared": True, "title": "Paid less than the invoice",
+        "description": "The customer paid less than the invoice is open for: a deduction, a "
+        "discount taken after its date, or bank charges."}
     assert [g["title"] for g in detail["facts"]] == ["Bank line", "What the bot used"]
     line = {f["label"]: f["value"] for f in detail["facts"][0]["facts"]}
     assert line["Payer"] == "Fjord Marine AS" and line["Amount"] == "4750.00"
