@@ -23,7 +23,7 @@ import httpx
 import typer
 
 from sandbox.background import start_detached, stop_detached
-from sandbox.launcher import SandboxConfig, health, mail_addresses, serve_forever
+from sandbox.launcher import OPTIONAL, SandboxConfig, health, mail_addresses, serve_forever
 
 app = typer.Typer(no_args_is_help=True, help="Run and check the sandbox target systems.")
 
@@ -71,8 +71,8 @@ def _urls(bank: str | None = None, erp: str | None = None,
 
 
 def _targets(app_name: str | None, urls: dict[str, str]) -> dict[str, str]:
-    if app_name is None:
-        return urls
+    if app_name is None:  # all: an optional target that is not running is left out
+        return {a: u for a, u in urls.items() if a not in OPTIONAL or health(u) is not None}
     app_id = ALIASES.get(app_name, app_name)
     if app_id not in urls:
         raise typer.BadParameter(f"unknown app {app_name!r}; one of {', '.join(ALIASES)}")
