@@ -11,9 +11,12 @@ Billing conventions the expected outcome follows:
 - periods are calendar months (``monthly_*``) or three-month blocks counted from the
   contract start (``quarterly_*``), inclusive on both ends; in advance, the month after the
   billing day is billed on it; in arrears, a period is billed once it has ended; a milestone
-  is billed once due;
-- a line's price and quantity are those in force on the period's first day (an amendment
-  effective during a period applies from the next one);
+  is billed once due, for the period from the day after the previous milestone (or the
+  contract start) up to its due date;
+- a line's price and quantity are those of the contract and its amendments in force; an
+  amendment effective during a period applies pro rata by days from its effective date
+  (November of CT-2026-114, invoiced in October at the old price, lost the second half
+  of the month's increase: leakage);
 - a discount applies to a period starting on or before its end date;
 - VAT: domestic (DE) 19 % (category S), intra-EU B2B reverse charge with a valid VAT ID
   (AE, 0 %), buyers outside the EU export (G, 0 %); line nets and VAT per category are
@@ -378,6 +381,8 @@ CONTRACTS = (
     Contract("CT-2026-125", "C2008", dt.date(2026, 5, 1), _QR, 30, "reverse_charge",
              (_l("L1", "CAL-SVC", "Calibration service", "5100.00", unit="quarter"),),
              po_number="PO-HAR-0003"),
+    Contract("CT-2026-126", "C2006", _NOV, _MA, 30, "domestic",
+             (_l("L1", "SHELF-LBL", "Electronic shelf labels service", "420.00"),)),
 )
 
 AMENDMENTS = (
@@ -421,6 +426,13 @@ def _quarter(start: dt.date) -> tuple[dt.date, dt.date]:
     return start, _add_months(start, 3) - dt.timedelta(days=1)
 
 
+def milestone_period(c: Contract, ms: Milestone) -> tuple[dt.date, dt.date]:
+    """A milestone's period: from the day after the contract's previous milestone (or the
+    contract start) up to its due date."""
+    before = [m.due for m in MILESTONES if m.contract_number == c.number and m.due < ms.due]
+    return (max(before) + dt.timedelta(days=1) if before else c.start), ms.due
+
+
 def _net(qty: Decimal, price: Decimal, discount: Decimal) -> Decimal:
     return (qty * price * (100 - discount) / 100).quantize(CENT, ROUND_HALF_UP)
 
@@ -457,7 +469,8 @@ def _discount(c: Contract, line_id: str, start: dt.date) -> Decimal:
 
 
 def contract_lines(c: Contract, start: dt.date, end: dt.date) -> tuple[Line, ...]:
-    """What the contract bills for the period: the correct lines."""
+    """What the contract bills for the period (the correct lines of a period no amendment
+    takes effect within; the seeded run has none among the drafts of the day)."""
     out: list[Line] = []
     for cl in c.lines:
         price, qty = _price(c, cl, start)
@@ -470,7 +483,7 @@ def contract_lines(c: Contract, start: dt.date, end: dt.date) -> tuple[Line, ...
             text = f"{cl.description} {start:%Y-%m-%d}..{end:%Y-%m-%d} ({cl.unit})"
         elif cl.kind == "milestone":
             ms = next(m for m in MILESTONES if m.contract_number == c.number
-                      and m.due == start)
+                      and start <= m.due <= end)
             qty, price, text = D("1"), ms.amount, f"{cl.description}: {ms.name}"
         else:
             text = f"{cl.description} {start:%b %Y}" if c.billing.startswith("monthly") else (
@@ -543,7 +556,7 @@ def _history(cs: dict[str, Contract]) -> list[Draft]:
     for ms in MILESTONES:
         if ms.billed:
             c = cs[ms.contract_number]
-            add(c, ms.due, ms.due, ms.due + dt.timedelta(days=3))
+            add(c, *milestone_period(c, ms), ms.due + dt.timedelta(days=3))
     return out
 
 
@@ -570,7 +583,7 @@ def _drafts(cs: dict[str, Contract]) -> tuple[list[Draft], dict[str, str]]:
         replace(ln, vat_category="S", vat_rate=RATES["S"]) for ln in base("CT-2026-103", dec)))
     add("release", "CT-2026-104", aug_oct)
     add("release", "CT-2026-105", dec)
-    phase2 = (dt.date(2026, 11, 15), dt.date(2026, 11, 15))
+    phase2 = milestone_period(cs["CT-2026-106"], MILESTONES[1])
     add("case:BV-PO-EXCEEDED", "CT-2026-106", phase2)
     add("release", "CT-2026-107", oct_)
     add("case:BV-TERMS", "CT-2026-108", dec, payment_terms_days=14)
@@ -583,7 +596,8 @@ def _drafts(cs: dict[str, Contract]) -> tuple[list[Draft], dict[str, str]]:
     add("case:BV-VATID-INVALID", "CT-2026-113", dec)
     add("case:BV-AMENDMENT", "CT-2026-114", dec,
         _relined(base("CT-2026-114", dec), unit_price=D("1450.00")))
-    add("case:BV-VAT-DOMESTIC", "CT-2026-115", dec, tuple(
+    # reverse charge where the domestic rate applies: the reverse-charge rule is broken
+    add("case:BV-VAT-RC", "CT-2026-115", dec, tuple(
         replace(ln, vat_category="AE", vat_rate=RATES["AE"]) for ln in base("CT-2026-115", dec)))
     add("case:BV-PRICE", "CT-2026-116", dec,
         _relined(base("CT-2026-116", dec), unit_price=D("2000.00")))
@@ -591,7 +605,7 @@ def _drafts(cs: dict[str, Contract]) -> tuple[list[Draft], dict[str, str]]:
     add("case:BV-PERIOD-DUP", "CT-2026-118", nov)
     add("release", "CT-2026-118", dec)
     add("case:BV-PERIOD-GAP", "CT-2026-119", dec)
-    golive = (dt.date(2026, 11, 10), dt.date(2026, 11, 10))
+    golive = milestone_period(cs["CT-2026-120"], MILESTONES[3])
     add("release", "CT-2026-120", golive)
     lines = base("CT-2026-121", dec)
     add("case:BR-CO-10", "CT-2026-121", dec, lines, net_total=D("660.00"),
@@ -601,6 +615,9 @@ def _drafts(cs: dict[str, Contract]) -> tuple[list[Draft], dict[str, str]]:
     add("case:BR-CO-15", "CT-2026-122", dec, lines, gross_total=gross + 10)
     add("release", "CT-2026-124", oct_)
     add("release", "CT-2026-125", aug_oct)
+    # a domestic line at the reduced rate (7 %), the service is standard-rated (19 %)
+    add("case:BV-VAT-DOMESTIC", "CT-2026-126", dec, tuple(
+        replace(ln, vat_rate=D("7.00")) for ln in base("CT-2026-126", dec)))
     return drafts, expected
 
 
@@ -613,6 +630,9 @@ def _leaks(cs: dict[str, Contract]) -> tuple[Leak, ...]:
         Leak("C2001", "CT-2026-110", "L1", "discount_past_end", *nov,
              D("1800.00") - _net(D(1), D("1800.00"), D(10)),
              "10 % discount ended 2026-10-31, applied to November"),
+        Leak("C2005", "CT-2026-114", "L1", "below_contract_price", *nov,
+             ((D("1595.00") - D("1450.00")) * 15 / 30).quantize(CENT),
+             "the amendment of 2026-11-16 (1595.00) not billed for 16-30 November"),
         Leak("C2007", "CT-2026-116", "L1", "below_contract_price", *_month(_OCT), D("200.00"),
              "October billed at 2000.00, contract price 2200.00"),
         Leak("C2010", "CT-2026-119", "L1", "period_not_invoiced", *nov, D("3100.00"),

@@ -75,7 +75,7 @@ def test_reads_drafts_contracts_master_data_and_orders(targets: BillingTargets,
     assert drafts["INV-2026-11105"].po_number == "PO-EP-4500112"
 
     terms = targets.contract_terms()
-    assert len(terms.contracts) == 25
+    assert len(terms.contracts) == 26
     amended = terms.contracts["CT-2026-114"]
     assert amended.tax_treatment == "reverse_charge" and amended.lines[0].vat_category == "AE"
     assert [(a.contract_number, a.new_unit_price) for a in terms.amendments] == [

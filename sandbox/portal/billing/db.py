@@ -257,9 +257,11 @@ class BillingDb(TruthDb):
             c.execute("UPDATE b_invoices SET status = 'released', released_at = ?, "
                       "released_by = ?, xml = ?, xml_sha256 = ? WHERE number = ?",
                       (_now(), user, xml, digest, number))
-            if row["period_start"] == row["period_end"]:  # a milestone is billed now
-                c.execute("UPDATE b_milestones SET billed = 1 WHERE contract_number = ? "
-                          "AND due = ?", (row["contract_number"], row["period_start"]))
+            # the milestones due in the period of a milestone contract are billed now
+            c.execute("UPDATE b_milestones SET billed = 1 WHERE contract_number = ? AND "
+                      "due BETWEEN ? AND ? AND contract_number IN (SELECT number FROM "
+                      "b_contracts WHERE billing = 'milestones')",
+                      (row["contract_number"], row["period_start"], row["period_end"]))
             self._log(c, number, user, "released", f"e-invoice sha256 {digest}")
             c.execute("COMMIT")
 
