@@ -51,6 +51,7 @@ BOT = Bot(
                       "item; a person's decision on its case comes back as the same item"),
             QueueSpec(LEAK_QUEUE, description="one of the largest revenue-leakage items per "
                       "item: a case for its owner")),
+    selectors=HERE / "selectors",
     case_types=CASE_TYPES,
     config={"billing_rules": ConfigSpec(
                 HERE / "config" / "billing_rules.yaml", validate=check_billing_rules,

@@ -59,7 +59,8 @@ def carry_out(ctx: RunContext, systems: BillingSystems, settings: BotSettings,
     said = f"{reason} (billing case {case_id}, decided by {by}" + (
         f", approved by {approver})" if approver else ")")
     if action in ("hold", "cancel"):
-        done = systems.hold(number, said) if action == "hold" else systems.cancel(number, said)
+        done = (systems.hold(number, said) if action == "hold"
+                else systems.cancel(number, said, approver))
         item.output["confirmation"] = done.confirmation
         record_check(ctx, draft, "held" if action == "hold" else "cancelled",
                      item=item, confirmation=done.confirmation, decided_by=by,

@@ -53,6 +53,13 @@ def _line(line: DraftLine) -> dict[str, Any]:
             "vat_rate": str(line.vat_rate)}
 
 
+def _shown(line: DraftLine) -> dict[str, Any]:
+    """A draft line as the case's table shows it (narrow columns)."""
+    return {"line": line.line_no, "item": line.description, "qty": str(line.quantity),
+            "price": str(line.unit_price), "disc %": str(line.discount_percent),
+            "net": str(line.net_amount), "VAT": f"{line.vat_category} {line.vat_rate}%"}
+
+
 def draft_data(draft: DraftInvoice) -> dict[str, Any]:
     return {"number": draft.number, "customer_id": draft.customer_id,
             "contract_number": draft.contract_number,
@@ -64,7 +71,8 @@ def draft_data(draft: DraftInvoice) -> dict[str, Any]:
             "po_number": draft.po_number or "", "buyer_vat_id": draft.buyer_vat_id or "",
             "net_total": str(draft.net_total), "vat_total": str(draft.vat_total),
             "gross_total": str(draft.gross_total), "status": draft.status,
-            "lines": [_line(line) for line in draft.lines]}
+            "lines": [_line(line) for line in draft.lines],
+            "table": [_shown(line) for line in draft.lines]}
 
 
 def contract_data(contract: Contract) -> dict[str, Any]:
@@ -78,6 +86,9 @@ def contract_data(contract: Contract) -> dict[str, Any]:
                        "kind": c.kind, "unit_price": str(c.unit_price),
                        "quantity": str(c.quantity), "unit": c.unit,
                        "vat_category": c.vat_category} for c in contract.lines],
+            "table": [{"line": c.line_id, "item": c.description, "qty": str(c.quantity),
+                       "price": str(c.unit_price), "per": c.unit, "VAT": c.vat_category}
+                      for c in contract.lines],
             "discounts": [{"percent": str(d.percent), "ends": d.ends.isoformat(),
                            "line": d.line_id or "all lines"} for d in contract.discounts]}
 
@@ -101,8 +112,7 @@ def po_data(po: PurchaseOrder | None) -> dict[str, Any]:
 def failed_data(results: Sequence[RuleResult]) -> list[dict[str, Any]]:
     """The failing results as the case's table and the record show them."""
     return [{"rule": r.rule_id, "line": r.line_no if r.line_no is not None else "",
-             "expected": r.expected, "found": r.found, "message": r.message}
-            for r in results if not r.passed]
+             "expected": r.expected, "found": r.found} for r in results if not r.passed]
 
 
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")

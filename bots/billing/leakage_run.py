@@ -62,6 +62,8 @@ def record_leakage(ctx: RunContext, settings: BotSettings, leaks: Sequence[Any],
                "line": getattr(leak, "line_id", None) or "",
                "period_start": leak.period_start, "period_end": leak.period_end,
                "amount": Decimal(leak.amount).quantize(Decimal("0.01")),
+               "expected": getattr(leak, "expected", None),
+               "invoiced": getattr(leak, "invoiced", None),
                "currency": leak.currency, "detail": str(getattr(leak, "detail", "") or ""),
                "owner": owner}
         ctx.records.put(LEAK, leak_key(leak), row, customer_id=leak.customer_id)

@@ -6,11 +6,13 @@ there, each answered with the portal's confirmation).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bots.billing.einvoice import check_einvoice, einvoice_xml
+from bots.billing.leakage import LeakageItem, find_leakage
 from bots.billing.model import DraftInvoice
 from bots.billing.rules.base import RuleResult, ValidationContext
 from bots.billing.rules.config import BillingRules
@@ -58,8 +60,13 @@ class BillingSystems:
         return found
 
     def context(self, draft: DraftInvoice) -> ValidationContext:
+        """What ``draft`` is checked against. Of the run's other drafts only those before
+        it (by number) count as billed: of two drafts billing the same period the first is
+        checked as the original, the second as its duplicate."""
         found: ValidationContext = self.targets.validation_context(draft, self.rules)
-        return found
+        earlier = tuple(o for o in found.other_invoices
+                        if o.status not in ("draft", "held") or o.number < draft.number)
+        return replace(found, other_invoices=earlier)
 
     def check(self, draft: DraftInvoice) -> Checked:
         context = self.context(draft)
@@ -82,15 +89,27 @@ class BillingSystems:
         return self._done(self.targets.release(number, xml))
 
     def correct(self, number: str, correction: Mapping[str, str]) -> DraftInvoice:
-        """Edit the draft as a person corrected it; the draft as the portal shows it after."""
-        self.targets.update_draft(number, dict(correction))
-        return self.draft(number)
+        """Edit the draft as a person corrected it; the draft as the portal shows it after
+        (its totals recomputed by the portal)."""
+        found: DraftInvoice = self.targets.update_draft(number, dict(correction))
+        return found
 
     def hold(self, number: str, reason: str) -> Done:
         return self._done(self.targets.hold(number, reason))
 
-    def cancel(self, number: str, reason: str) -> Done:
-        return self._done(self.targets.cancel(number, reason))
+    def cancel(self, number: str, reason: str, approver: str = "") -> Done:
+        return self._done(self.targets.cancel(number, reason, approver))
+
+    def leakage(self, as_of: dt.date | None) -> tuple[dt.date, list[LeakageItem]]:
+        """Every leak of every contract on ``as_of`` (default: the portal's billing day,
+        the issue date of its newest invoices), read from the portal's contracts and all
+        its invoices."""
+        terms = self.targets.contract_terms()
+        invoices = self.targets.invoices("all")
+        day = as_of or max((i.issue_date for i in invoices), default=dt.date.today())
+        report = find_leakage(terms.contracts.values(), terms.amendments, terms.usage,
+                              terms.milestones, invoices, day, self.rules)
+        return day, list(report.items)
 
     @staticmethod
     def _done(answer: Any) -> Done:
