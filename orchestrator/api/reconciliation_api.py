@@ -31,7 +31,7 @@ def statements(principal: Reader, store: StoreDep,
 
 
 @router.get("/statements/{statement_id}")
-def statement(statement_id: Annotated[int, Path(ge=1)], principal: Reader,
+def statement(statement_id: Annotated[int, Path(ge=1, le=2**62)], principal: Reader,
               store: StoreDep) -> dict[str, Any]:
     """One statement reconciled, every entry with what its money became."""
     try:

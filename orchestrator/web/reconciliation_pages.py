@@ -31,7 +31,7 @@ def statements_page(request: Request, principal: Reader, store: StoreDep,
 
 
 @router.get("/statements/{statement_id}", response_class=HTMLResponse)
-def statement_page(statement_id: Annotated[int, Path(ge=1)], request: Request,
+def statement_page(statement_id: Annotated[int, Path(ge=1, le=2**62)], request: Request,
                    principal: Reader, store: StoreDep) -> HTMLResponse:
     try:
         rec = reconcile_statement(store, statement_id)
