@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,6 +17,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sandboxharness import Sandbox
+
+if str(Path(__file__).parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).parent))
+
+from botharness import Portal, billing_home
 
 from bots.billing import BOT
 from bots.billing.leakage_run import record_leakage
@@ -148,3 +155,42 @@ def test_a_role_without_billing_read_is_refused(
                  "/api/v1/billing/leakage", "/api/v1/billing/drafts"):
         assert people["otto"].get(path).status_code == 403, path
         assert people["aud"].get(path).status_code == 200, path
+
+
+@pytest.mark.e2e
+def test_the_seeded_leakage_is_reported_to_the_cent(
+        sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The bot's leakage phase on the seeded billing run (Chromium against the session's
+    sandbox): the page, the CSV and the API totals per customer and per cause equal the
+    leakage the scenario seeded, exactly."""
+    with billing_home(tmp_path_factory.mktemp("leakage-e2e"), sandbox) as home:
+        truth = Portal(sandbox).truth()
+        done = home.run(phase="leakage")
+        assert done["as_of"] == truth["billing_day"]
+        app = create_app(home.store)
+        accounts.add_user(home.store, "fin", "Pw-for-tests-123!", ["finance_reviewer"])
+        _, token = accounts.create_token(home.store, "fin", ["finance_reviewer"], owner="fin")
+        client = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+        body = client.get("/api/v1/billing/leakage").json()
+        rows = list(csv.DictReader(io.StringIO(client.get("/billing/leakage.csv").text)))
+        page = client.get("/billing/leakage").text
+
+    seeded = {c: {k: Decimal(v) for k, v in causes.items()}
+              for c, causes in truth["expected_leakage"].items()}
+    per_customer = {c: sum(causes.values(), Decimal(0)) for c, causes in seeded.items()}
+    per_cause: dict[str, Decimal] = {}
+    for causes in seeded.values():
+        for cause, amount in causes.items():
+            per_cause[cause] = per_cause.get(cause, Decimal(0)) + amount
+    assert {t["name"]: Decimal(t["amount"]) for t in body["by_customer"]} == per_customer
+    assert {t["name"]: Decimal(t["amount"]) for t in body["by_cause"]} == per_cause
+    assert [Decimal(t["amount"]) for t in body["totals"]] == \
+        [Decimal(truth["expected_leakage_total"])]
+    csv_by: dict[tuple[str, str], Decimal] = {}
+    for r in rows:
+        key = (r["customer_id"], r["cause"])
+        csv_by[key] = csv_by.get(key, Decimal(0)) + Decimal(r["amount"])
+    assert csv_by == {(c, k): v for c, causes in seeded.items() for k, v in causes.items()}
+    for customer, amount in per_customer.items():
+        assert f'data-customer="{customer}"' in page and f"{amount:,.2f}" in page
+    assert f"{Decimal(truth['expected_leakage_total']):,.2f}" in page
