@@ -166,19 +166,21 @@ def search_customers(store: Store, text: str, *, limit: int = 20) -> list[Search
     reference (ValueError: too short a text)."""
     limit = max(1, min(limit, 100))
     matches: list[CustomerMatch] = store.find_customers(text, limit=limit)
-    hits = []
-    for m in matches:
-        record = store.get_record("customer", m.customer_id)
-        name = (record.data.get("name") or record.data.get("payer_name")) if record else None
-        hits.append(SearchHit(m.customer_id, name, m.source, m.text))
-    return hits
+    names = store.customer_names([m.customer_id for m in matches])
+    return [SearchHit(m.customer_id, names.get(m.customer_id), m.source, m.text)
+            for m in matches]
+
+
+def _newest_first(events: list[Record]) -> list[Record]:
+    """Finance events, newest first by when they occurred."""
+    return sorted(events, key=lambda r: (str(r.data.get("occurred_at") or ""), r.id or 0),
+                  reverse=True)
 
 
 def _events(store: Store, customer_id: str) -> list[Record]:
     """The customer's finance events, newest first (by when they occurred)."""
-    found = store.find_records(FINANCE_EVENT, customer_id=customer_id, limit=MAX_EVENTS)
-    return sorted(found, key=lambda r: (str(r.data.get("occurred_at") or ""), r.id or 0),
-                  reverse=True)
+    found = store.customer_records(customer_id, [FINANCE_EVENT], limit=MAX_EVENTS)
+    return _newest_first(found[FINANCE_EVENT])
 
 
 def _event(r: Record) -> TimelineEvent:
@@ -299,17 +301,26 @@ def _refunds(events: list[Record], cases: list[ExceptionCase]) -> list[dict[str,
     return rows
 
 
+_KINDS = ("customer", "invoice", FINANCE_EVENT, "promise_to_pay", "credit_status",
+          "account_snapshot")
+
+
+def _keyed(records: list[Record], key: str) -> Record | None:
+    return next((r for r in records if r.key == key), None)
+
+
 def customer_view(store: Store, customer_id: str, *, limit: int = 50, offset: int = 0,
                   now: dt.datetime | None = None) -> CustomerView:
     """Everything recorded about one customer, its timeline from ``offset`` (NotFoundError:
     nothing at all)."""
     now = now or dt.datetime.now(dt.UTC)
-    identity = store.get_record("customer", customer_id)
-    invoices = store.find_records("invoice", customer_id=customer_id, limit=MAX_EVENTS)
-    events = _events(store, customer_id)
-    promises = store.find_records("promise_to_pay", customer_id=customer_id, limit=200)
-    credit = store.get_record("credit_status", customer_id)
-    account = store.get_record("account_snapshot", customer_id)
+    found = store.customer_records(customer_id, _KINDS)
+    identity = _keyed(found["customer"], customer_id)
+    invoices = found["invoice"][:MAX_EVENTS]
+    events = _newest_first(found[FINANCE_EVENT])[:MAX_EVENTS]
+    promises = found["promise_to_pay"][:200]
+    credit = _keyed(found["credit_status"], customer_id)
+    account = _keyed(found["account_snapshot"], customer_id)
     cases = store.find_cases(customer_id=customer_id, limit=500)
     if identity is None and not (invoices or events or promises or credit or cases):
         raise NotFoundError(f"no customer {customer_id!r}: no bot has recorded it")

@@ -13,22 +13,27 @@ PostgreSQL alike, however many customers and invoices there are.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Table
 from sqlmodel import Session, col, select
 
+from bots.runtime.records import Record
 from orchestrator.store.base import StoreBase
-from orchestrator.store.models import CustomerTerm
+from orchestrator.store.models import BotWrittenRecord, CustomerTerm
 
-__all__ = ["INDEXED_KINDS", "MIN_QUERY", "CustomerDirectoryMixin", "CustomerMatch",
+__all__ = ["INDEXED_KINDS", "MAX_RECORDS", "MIN_QUERY", "CustomerDirectoryMixin",
+           "CustomerMatch",
            "fold", "index_record", "terms_of"]
 
 #: the record kinds whose words go into the directory
 INDEXED_KINDS = frozenset({"customer", "invoice", "finance_event"})
 #: characters (after folding) a search needs
 MIN_QUERY = 2
+#: most records of one customer read at once (the newest)
+MAX_RECORDS = 20_000
 MAX_TERM = 120
 _TOP = "z" * MAX_TERM  # above every folded term with a given prefix (letters and digits)
 _REFERENCE_TYPES = ("payment_", "refund_")
@@ -127,3 +132,34 @@ class CustomerDirectoryMixin(StoreBase):
                 if len(seen) >= limit:
                     break
         return list(seen.values())
+
+    def customer_names(self, customer_ids: Sequence[str]) -> dict[str, str | None]:
+        """The name of each customer as its ``customer`` record has it (one query)."""
+        if not customer_ids:
+            return {}
+        with self._tx() as s:
+            rows = s.exec(select(BotWrittenRecord.key, BotWrittenRecord.data).where(
+                BotWrittenRecord.kind == "customer",
+                col(BotWrittenRecord.key).in_(list(customer_ids)))).all()
+        return {key: (data or {}).get("name") or (data or {}).get("payer_name")
+                for key, data in rows}
+
+    def customer_records(self, customer_id: str, kinds: Sequence[str], *,
+                         limit: int = MAX_RECORDS) -> dict[str, list[Record]]:
+        """The newest versions of the customer's records of ``kinds``, by kind, most
+        recently written first: one query on the customer's index, rows read as plain
+        tuples (a customer page reads hundreds of records)."""
+        table: Table = BotWrittenRecord.__table__  # type: ignore[attr-defined]
+        c = table.c
+        stmt = (select(c.kind, c.key, c.data, c.customer_id, c.version, c.bot, c.run_id,
+                       c.updated_at, c.created_at, c.id)
+                .where(c.customer_id == customer_id, c.kind.in_(list(kinds)))
+                .order_by(c.id.desc()).limit(limit))
+        found: dict[str, list[Record]] = {kind: [] for kind in kinds}
+        with self._tx() as s:
+            for row in s.exec(stmt):  # type: ignore[call-overload]
+                found[row[0]].append(Record(row[0], row[1], dict(row[2] or {}), row[3],
+                                            row[4], row[5], row[6], row[7], row[8], row[9]))
+        for records in found.values():
+            records.sort(key=lambda r: r.written_at, reverse=True)
+        return found
