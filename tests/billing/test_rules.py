@@ -162,6 +162,16 @@ def test_same_period_and_amount_fails_bv_duplicate() -> None:
     assert "INV-0004" in got["BV-DUPLICATE"].message
 
 
+def test_of_two_identical_drafts_only_the_later_is_the_duplicate() -> None:
+    copy = dataclasses.replace(APRIL, number="INV-0004-B")
+    both = context(other_invoices=(*context().other_invoices, APRIL, copy))
+    assert failed(APRIL, both) == {}
+    assert {"BV-DUPLICATE", "BV-PERIOD-DUP"} <= set(failed(copy, both))
+    released = context(other_invoices=(*context().other_invoices,
+                                       dataclasses.replace(copy, status="released")))
+    assert "BV-DUPLICATE" in failed(APRIL, released)  # a released copy always counts
+
+
 def test_skipping_a_period_fails_bv_period_gap() -> None:
     may = dataclasses.replace(APRIL, number="INV-0005", period_start=date(2026, 5, 1),
                               period_end=date(2026, 5, 31), issue_date=date(2026, 5, 1),

@@ -21,6 +21,7 @@ from bots.billing.rules.config import BillingRules
 __all__ = ["CENT", "VOID_STATUSES", "RuleResult", "ValidationContext", "money", "show"]
 
 CENT = Decimal("0.01")
+DRAFT = "draft"
 VOID_STATUSES = frozenset({"cancelled", "void", "rejected"})
 """Statuses of drafts and invoices that bill nothing (left out of period and duplicate checks)."""
 
@@ -75,7 +76,11 @@ class ValidationContext:
     other_invoices: Sequence[DraftInvoice] = field(default_factory=tuple)
 
     def others(self, draft: DraftInvoice) -> list[DraftInvoice]:
-        """The contract's other invoices and drafts that bill something."""
+        """The contract's other invoices, and its drafts made before this one, that bill
+        something: of two drafts billing the same, the earlier (by issue date, then number)
+        is the original and only the later one the duplicate."""
+        mine = (draft.issue_date, draft.number)
         return [inv for inv in self.other_invoices
                 if inv.number != draft.number and inv.contract_number == draft.contract_number
-                and inv.status not in VOID_STATUSES]
+                and inv.status not in VOID_STATUSES
+                and (inv.status != DRAFT or (inv.issue_date, inv.number) < mine)]
