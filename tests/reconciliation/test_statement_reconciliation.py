@@ -9,16 +9,27 @@ import json
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from orchestrator.app import create_app
 from orchestrator.auth.service import add_user, create_token
+from orchestrator.runner import run_bot
 from orchestrator.services.reconciliation import Reconciliation, list_statements
+from orchestrator.services.resolutions import resolve_case
 from orchestrator.store.models import WorkItem
+from sandbox.scenario import STATEMENT_DATE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 ZERO = Decimal("0.00")
+DAY = {"date": STATEMENT_DATE.isoformat()}
+
+
+def sandbox_postings(run: Any) -> list[dict[str, Any]]:
+    """The ERP's postings now (its ground truth)."""
+    return list(httpx.get(f"{run.env['FINBOTS_LEGACY_ERP_URL']}/_sandbox/truth",
+                          timeout=30).json()["postings"])
 
 
 def _only_statement(run: Any) -> Reconciliation:
@@ -82,6 +93,30 @@ def test_finance_reads_it_over_the_api_and_the_command_line(day_run: Any) -> Non
     cli = day_run.finbots("reconcile", str(rec.id), "--json")
     assert cli.returncode == 0, cli.stderr
     assert json.loads(cli.stdout)["posted"] == f"{rec.posted:.2f}"
+
+
+def test_money_left_on_account_is_explained_by_the_erps_document(day_run: Any) -> None:
+    """A person leaves a case's payment on account; once the bot has booked it, the
+    statement shows it on account with the ERP's document, still explained to the cent."""
+    store = day_run.store()
+    store.approval_threshold = Decimal("1000000.00")  # no second person for this test
+    case = next(c for c in store.list_cases(run_id=day_run.outcome.run_id)
+                if c.customer_id and c.reason_code in ("UNMATCHED", "OVERPAYMENT",
+                                                       "SHORT_PAYMENT", "AMBIGUOUS"))
+    resolve_case(store, case.id, "finance", "on_account", {"note": "customer asked"})
+    assert run_bot("payment-posting", DAY).status == "successful"
+    assert store.get_case(case.id).status == "resolved"
+
+    rec = _only_statement(day_run)
+
+    line = next(line for line in rec.lines if line.ref == case.reference)
+    (piece,) = line.explanations
+    assert (piece.kind, piece.amount) == ("on_account", case.amount)
+    erp = [d for p in sandbox_postings(day_run) if p["bank_reference"] == case.reference
+           for d in p["documents"]]
+    assert [(d["kind"], d["number"]) for d in erp] == [("unapplied", piece.document)]
+    assert rec.totals["on_account"] == case.amount
+    assert rec.posted + rec.explained == rec.credits and not rec.flagged
 
 
 def test_a_payment_nothing_accounts_for_flags_the_statement(day_run: Any) -> None:
