@@ -1,7 +1,8 @@
 """From the bank statement to the service desk, end to end: the payment-posting bot runs
 the day, crm-sync brings its finance events to the desk (Fjord Marine's payment shown as in
 a case); a person applies the payment through the API and a second approves, the
-payment-posting bot books it, and crm-sync again: the desk shows Fjord Marine paid."""
+payment-posting bot books it, and crm-sync again: the desk shows Fjord Marine paid, as the
+customer page does."""
 
 from __future__ import annotations
 
@@ -30,8 +31,8 @@ FJORD = "C1006"
 @pytest.fixture
 def people(tmp_path: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
            ) -> Iterator[tuple[Store, dict[str, TestClient]]]:
-    """A fresh finbots home on the reseeded sandbox; a finance reviewer and an approver
-    with API tokens."""
+    """A fresh finbots home on the reseeded sandbox; a finance reviewer, an approver and a
+    service agent with API tokens."""
     sandbox.reset()
     env = {"FINBOTS_HOME": str(tmp_path), "FINBOTS_MASTER_KEY": Fernet.generate_key().decode(),
            "FINBOTS_DB_URL": f"sqlite:///{tmp_path / 'data' / 'finbots.db'}",
@@ -44,7 +45,8 @@ def people(tmp_path: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
     store = Store(env["FINBOTS_DB_URL"])
     app = create_app(store)
     clients = {}
-    for name, roles in {"fiona": ["finance_reviewer"], "arthur": ["approver"]}.items():
+    for name, roles in {"fiona": ["finance_reviewer"], "arthur": ["approver"],
+                        "sven": ["customer_service"]}.items():
         accounts.add_user(store, name, "Pw-for-tests-123!", roles)
         _, token = accounts.create_token(store, name, roles, owner=name)
         clients[name] = TestClient(app, headers={"Authorization": f"Bearer {token}"})
@@ -91,3 +93,8 @@ def test_a_resolved_case_reaches_the_service_desk_as_paid(
     refs = [n["external_ref"] for n in fjord["notes"]]
     assert f"case_resolved:{case['id']}" in refs and len(refs) == len(set(refs))
     assert not [c for c in store.list_cases() if c.reason_code.startswith("CRM_")]
+    page = api["sven"].get(f"/api/v1/customers/{FJORD}")  # the customer page's data
+    assert page.status_code == 200, page.text
+    shown = page.json()
+    assert {c["id"]: c["status"] for c in shown["cases"]}[case["id"]] == "resolved"
+    assert {i["number"]: i["status"] for i in shown["invoices"]}["INV-2026-1010"] == "paid"
