@@ -34,6 +34,7 @@ from sandbox.faults import Sessions
 from sandbox.portal.billing.db import OPEN, STATUSES, ActionRefused, BillingDb
 from sandbox.portal.billing.edit_form import EditRefused, read_edit
 from sandbox.portal.billing.einvoice_check import MAX_BYTES, EInvoiceRefused, check_einvoice
+from sandbox.slowness import pause
 
 COOKIE = "billing_session"
 MAX_REASON = 500
@@ -41,6 +42,11 @@ DONE = {"released": "Invoice released.", "held": "Draft put on hold.",
         "cancelled": "Draft cancelled.", "edited": "Draft saved; totals recomputed."}
 _MESSAGES = {"expired": "Your session has expired. Please sign in again.",
              "required": "Please sign in.", "logout": "You have been signed out."}
+
+
+async def _slow(request: Request) -> None:
+    """List pages take the portal's time to build (``FINBOTS_PORTAL_DELAY_MS``)."""
+    await pause(request.app.state.delay_ms, request.app.state.rng)
 
 
 def _db(request: Request) -> BillingDb:
@@ -93,6 +99,7 @@ async def contracts(request: Request) -> Response:
     s = _session(request)
     if isinstance(s, RedirectResponse):
         return s
+    await _slow(request)
     return _render(request, "contracts.html", user=s[0], contracts=_db(request).contracts())
 
 
@@ -100,6 +107,7 @@ async def terms(request: Request) -> Response:
     s = _session(request)
     if isinstance(s, RedirectResponse):
         return s
+    await _slow(request)
     number = request.query_params.get("contract", "").strip()[:40] or None
     return _render(request, "terms.html", user=s[0], contract=None,
                    terms=_db(request).terms(number))
@@ -127,6 +135,7 @@ async def drafts(request: Request) -> Response:
     s = _session(request)
     if isinstance(s, RedirectResponse):
         return s
+    await _slow(request)
     status = _status(request)
     customer = request.query_params.get("customer", "").strip()[:20]
     return _render(request, "drafts.html", user=s[0], status=status, statuses=STATUSES,
@@ -137,6 +146,7 @@ async def lines(request: Request) -> Response:
     s = _session(request)
     if isinstance(s, RedirectResponse):
         return s
+    await _slow(request)
     status = _status(request)
     return _render(request, "lines.html", user=s[0], status=status,
                    lines=_db(request).lines(status))
