@@ -24,31 +24,24 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import statistics
-import threading
-import time
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from orchestrator.services.shared_figures import FINANCE_TTL, shared
 from orchestrator.store import Store, utcnow
 from orchestrator.store.figures import AGE_BUCKETS, midnight
 
-__all__ = ["CACHE_SECONDS", "CASH_APPLICATION", "TREND_DAYS", "FinanceOut", "finance_figures",
+__all__ = ["CASH_APPLICATION", "TREND_DAYS", "FinanceOut", "finance_figures",
            "percentile", "recent_finance_figures"]
 
 TREND_DAYS = 30
 #: processes (bots) whose waiting cases are payments not yet applied
 CASH_APPLICATION = ("payment-posting",)
 ZERO = Decimal("0.00")
-#: the pages, the API and /metrics share figures at most this old (one computation serves
-#: everyone who asks meanwhile; the page says when they were computed); 0 turns it off
-CACHE_SECONDS = float(os.environ.get("FINBOTS_FINANCE_CACHE_SECONDS", "10"))
-_cache: dict[int, tuple[float, FinanceOut]] = {}
-_cache_lock = threading.Lock()
 
 
 class CurrencyAmount(BaseModel):
@@ -269,19 +262,8 @@ def finance_figures(store: Store, now: dt.datetime | None = None) -> FinanceOut:
     )
 
 
+
 def recent_finance_figures(store: Store) -> FinanceOut:
-    """:func:`finance_figures` computed at most :data:`CACHE_SECONDS` ago for ``store``;
-    people asking at the same time wait for one computation instead of each running it."""
-    if CACHE_SECONDS <= 0:
-        return finance_figures(store)
-    key = id(store)
-    found = _cache.get(key)
-    if found is not None and time.monotonic() - found[0] < CACHE_SECONDS:
-        return found[1]
-    with _cache_lock:
-        found = _cache.get(key)
-        if found is not None and time.monotonic() - found[0] < CACHE_SECONDS:
-            return found[1]
-        fig = finance_figures(store)
-        _cache[key] = (time.monotonic(), fig)
-        return fig
+    """:func:`finance_figures` shared by everyone asking within a few seconds
+    (:mod:`orchestrator.services.shared_figures`)."""
+    return shared(store, "finance", lambda: finance_figures(store), ttl=FINANCE_TTL)

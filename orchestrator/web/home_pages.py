@@ -13,6 +13,7 @@ from orchestrator.auth.principal import Principal
 from orchestrator.roles import Permission
 from orchestrator.services.dashboard import dashboard_figures
 from orchestrator.services.deps import get_store, require
+from orchestrator.services.shared_figures import shared
 from orchestrator.services.waiting import approvals_waiting_count, waiting_for
 from orchestrator.store import Store, utcnow
 from orchestrator.web.dashboard_charts import AGE_CLASSES, ops_charts
@@ -29,7 +30,8 @@ def home_page(request: Request,
               principal: Annotated[Principal, Depends(require(Permission.SELF_READ))],
               store: StoreDep) -> HTMLResponse:
     waiting = waiting_for(store, principal)
-    fig = dashboard_figures(store) if principal.can(Permission.DASHBOARD_READ) else None
+    fig = (shared(store, "operations", lambda: dashboard_figures(store))
+           if principal.can(Permission.DASHBOARD_READ) else None)
     return render(request, "dashboard.html", waiting=waiting, fig=fig,
                   charts=ops_charts(fig) if fig else {}, age_classes=AGE_CLASSES, now=utcnow())
 

@@ -1,7 +1,8 @@
 """``/metrics``: the finance dashboard's figures for Prometheus, computed from the store
 when scraped (one :class:`FinanceCollector` in a registry of its own per scrape, no
-process-global registry; the figures are those the finance page shows, at most
-``CACHE_SECONDS`` (10 s) old, so a scrape and 20 people on the page share one computation).
+process-global registry); the figures are those the finance page shows, at most 10 s old
+(:mod:`orchestrator.services.shared_figures`): a scrape and 20 people on the page share one
+computation.
 
 Guarded like every route: the caller needs ``metrics.read`` (developers, support engineers,
 admins). Prometheus scrapes with a bearer token, e.g. an integration token holding only the
