@@ -110,7 +110,7 @@ def test_shutdown_asks_running_jobs_to_stop(tmp_path: Path) -> None:
     store = Store(url)
     proc = start_robot(robot_env(url, tmp_path), "short-lived")
     run_id = store.create_job("robot_testbots:SLEEPER").id
-    wait_for(lambda: store.get_run(run_id).status == "running", 30, "the job to run")
+    wait_for(lambda: store.get_run(run_id).status == "running", 90, "the job to run")
     assert stop_process(proc) == 0
     job = store.get_run(run_id)
     assert job.status == "stopped" and job.stop_requested_at is not None
