@@ -3,7 +3,7 @@ master (and its dunning block), account statement (and its PDF), collection note
 
 Each page is opened by its address. When the ERP sends the session back to its sign-on
 page (expired) or answers with an error page, the unit of work is repeated after signing
-on again (:func:`bots.runtime.retry.attempt`); every unit here is safe to repeat, and
+on again (:class:`bots.runtime.signon.SignedOnSession`); every unit here is safe to repeat, and
 adding a note or setting a block first looks whether it is there already.
 """
 
@@ -18,12 +18,12 @@ from typing import TypeVar
 from urllib.parse import urlencode
 
 from bots.runtime import ApplicationFailure, RunContext
-from bots.runtime.errors import ConfigError
 from bots.runtime.paths import unique_path
-from bots.runtime.retry import attempt
+from bots.runtime.signon import SignedOnSession, SignOnForm
 
 T = TypeVar("T")
 TROUBLE = ("login.username", "error.page")
+SIGN_ON = SignOnForm("/ar/login.do", signed_on="main.frameset", expired_at="/login.do")
 
 
 @dataclass(frozen=True)
@@ -70,41 +70,29 @@ class CollectionsErp:
 
     def __init__(self, ctx: RunContext, credential: str) -> None:
         self.ctx, self.credential = ctx, credential
-        self.app = ctx.browser.app(self.name)
-        self._logged_in = False
+        self.session = SignedOnSession(ctx, self.name, credential, SIGN_ON)
+        self.app = self.session.app
 
     # -- session -----------------------------------------------------------------------
     def login(self) -> None:
-        cred = self.ctx.credential(self.credential)
-        app = self.app
-        app.open("/ar/login.do")
-        app.fill("login.username", cred.username)
-        app.fill("login.password", cred.password, secret=True)
-        app.click("login.submit")
-        if app.wait_for_any(["main.frameset", "login.message"]) != "main.frameset":
-            raise ConfigError(f"the ERP refused the login of {self.credential}: "
-                              f"{app.text('login.message')}")
-        self._logged_in = True
+        self.session.sign_on()
 
     def recover(self) -> None:
-        self._logged_in = False
-        self.login()
+        self.session.recover()
 
     def _page(self, path: str, params: dict[str, str], expect: str) -> None:
         """Open ``path`` and wait for ``expect``; the sign-on page or an error page is
         technical trouble (repeated by :meth:`_work` after signing on again)."""
-        if not self._logged_in:
-            self.login()
+        self.session.ensure()
         self.app.open(f"{path}?{urlencode(params)}" if params else path)
         found = self.app.wait_for_any([expect, *TROUBLE])
         if found == "login.username":
-            self._logged_in = False
-            raise ApplicationFailure("ERP_SESSION_EXPIRED", "the ERP session has expired")
+            self.session.expire()
         if found != expect:
             raise ApplicationFailure("ERP_TROUBLE", f"the ERP shows {found} on {path}")
 
     def _work(self, work: Callable[[], T]) -> T:
-        return attempt(self, work)
+        return self.session.work(work)
 
     # -- reading -----------------------------------------------------------------------
     def aging(self, as_of: dt.date | None = None
@@ -150,18 +138,13 @@ class CollectionsErp:
         """The customer's account statement as the ERP prints it (the statement page's PDF
         link, fetched in the browser's session; saved in the run's downloads)."""
         def work() -> Path:
-            if not self._logged_in:
-                self.login()
             with self.ctx.recorder.step("download", app=self.name,
                                         selector="statement.pdf") as st:
                 url = (f"{self.app.selectors.base_url}/ar/statement.pdf?"
                        f"{urlencode({'id': customer_id})}")
                 response = self.app.page.context.request.get(url)
                 body = response.body()
-                if "/login.do" in response.url:
-                    self._logged_in = False
-                    raise ApplicationFailure("ERP_SESSION_EXPIRED", "the ERP session has "
-                                             "expired")
+                self.session.check(response.url)
                 if response.status != 200 or not body.startswith(b"%PDF"):
                     raise ApplicationFailure("ERP_NO_PDF", f"the ERP gave no PDF for "
                                              f"{customer_id} ({response.status})")

@@ -4,8 +4,8 @@ items with days overdue and disputes, the paid items' average days late).
 
 Each read or action is one unit of work for :func:`bots.runtime.retry.attempt`: a session
 that expired (the ERP sends the page to its sign-on form) or an error page signs in again
-and repeats it. Releasing and rejecting read the order's credit status first, so a
-repeated attempt never decides an order twice.
+(:class:`bots.runtime.signon.SignedOnSession`) and repeats it. Releasing and rejecting
+read the order's credit status first, so a repeated attempt never decides an order twice.
 """
 
 from __future__ import annotations
@@ -16,13 +16,15 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from bots.runtime import ApplicationFailure, RunContext
-from bots.runtime.errors import ConfigError
 from bots.runtime.money import parse_amount
 from bots.runtime.retry import attempt
+from bots.runtime.signon import SignedOnSession, SignOnForm
 
 __all__ = ["CreditErp", "Decided", "HeldOrder", "OpenItem", "OrderPage", "Statement"]
 
 HELD = "on credit hold"
+#: no page marks a signed-on session: the sign-on form's address tells
+SIGN_ON = SignOnForm("/ar/login.do", expired_at="/login.do")
 
 
 def _amount(text: str, what: str) -> Decimal:
@@ -82,34 +84,20 @@ class CreditErp:
 
     def __init__(self, ctx: RunContext, credential: str) -> None:
         self.ctx, self.credential = ctx, credential
-        self.app = ctx.browser.app(self.name)
-        self._logged_in = False
+        self.session = SignedOnSession(ctx, self.name, credential, SIGN_ON)
+        self.app = self.session.app
 
     # -- session -----------------------------------------------------------------------
     def login(self) -> None:
-        cred = self.ctx.credential(self.credential)
-        app = self.app
-        app.open("/ar/login.do")
-        app.fill("login.username", cred.username)
-        app.fill("login.password", cred.password, secret=True)
-        app.click("login.submit")
-        app.page.wait_for_load_state("load")
-        if "/login.do" in app.page.url:
-            raise ConfigError(f"ERP refused the login of {self.credential}: "
-                              f"{app.text('login.message')}")
-        self._logged_in = True
+        self.session.sign_on()
 
     def recover(self) -> None:
-        self._logged_in = False
-        self.login()
+        self.session.recover()
 
     def _open(self, path: str) -> None:
-        if not self._logged_in:
-            self.login()
+        self.session.ensure()
         self.app.open(path)
-        if "/login.do" in self.app.page.url:
-            self._logged_in = False
-            raise ApplicationFailure("ERP_SESSION_EXPIRED", "the ERP session has expired")
+        self.session.check()
 
     # -- reading ---------------------------------------------------------------------
     def held_orders(self) -> tuple[dt.date, list[HeldOrder]]:
@@ -201,9 +189,7 @@ class CreditErp:
         self.app.fill("order.approver", approver[:100])
         self.app.click(f"order.{action}")
         self.app.page.wait_for_load_state("load")
-        if "/login.do" in self.app.page.url:
-            self._logged_in = False
-            raise ApplicationFailure("ERP_SESSION_EXPIRED", "the ERP session has expired")
+        self.session.check()
         if self.app.exists("order.error"):
             raise ApplicationFailure("ERP_REFUSED", self.app.text("order.error"))
         after = self._shown_order(number)  # the ERP answers with the order's page
