@@ -116,7 +116,7 @@ def test_service_follows_the_payment_until_the_erp_shows_it_applied(
 
 
 def test_the_service_user_is_refused_operations_pages(service: Page) -> None:
-    for path in ("/inbox", "/runs", "/jobs", "/bots", "/admin", "/approvals", "/collections",
-                 "/queues", "/learned"):
+    for path in ("/inbox", "/runs", "/jobs", "/bots", "/admin/users", "/admin/audit",
+                 "/approvals", "/collections", "/queues", "/learned"):
         response = service.goto(path)
         assert response is not None and response.status == 403, path
