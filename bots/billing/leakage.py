@@ -2,7 +2,8 @@
 
 :func:`find_leakage` compares every contract's billable periods up to ``as_of`` with the
 drafts and invoices that bill them (any status but cancelled, void or rejected) and
-reports each leak with its cause:
+reports each leak with its cause. A period a pending draft bills is no leak: the draft's
+validation judges its amounts before it is released.
 
 * ``period_not_invoiced``    a recurring line of a billable period on no invoice;
 * ``usage_not_invoiced``     metered usage of an ended period beyond the quantity billed;
@@ -37,7 +38,7 @@ from bots.billing.model import (
     Milestone,
     UsageRecord,
 )
-from bots.billing.rules.base import VOID_STATUSES
+from bots.billing.rules.base import DRAFT, VOID_STATUSES
 from bots.billing.rules.config import BillingRules, default_rules
 from bots.billing.rules.schedule import BillingPeriod, billing_periods
 from bots.billing.rules.terms import (
@@ -173,6 +174,8 @@ class _Finder:
         amendments = self.idx.amendments.get((contract.number, line.line_id), [])
         usage = self._usage_by_period(contract, line, periods)
         for i, period in enumerate(periods):
+            if any(inv.status == DRAFT for inv in covering[i]):
+                continue  # billed by a pending draft: its validation judges its amounts
             terms = line_terms(line, amendments, period, self.config.mid_period_amendment)
             discount = discount_in_force(contract.discounts, line.line_id, period)
             billed = _lines_for(covering[i], line.line_id)

@@ -19,7 +19,6 @@ if str(Path(__file__).parent) not in sys.path:  # the folder's shared data modul
 
 from test_rules_data import (
     AMENDMENT,
-    APRIL,
     CONTRACT,
     FEBRUARY,
     JANUARY,
@@ -28,12 +27,12 @@ from test_rules_data import (
     line,
     retotal,
 )
+from test_rules_data import (
+    APRIL as APRIL_DRAFT,
+)
 
 AS_OF = date(2026, 5, 10)  # May billable (in advance), April's usage complete
-
-
-def _released(d: object) -> object:
-    return dataclasses.replace(d, status="released")  # type: ignore[type-var]
+APRIL = dataclasses.replace(APRIL_DRAFT, status="released")  # April as invoiced
 
 
 def test_a_fully_billed_contract_leaks_nothing() -> None:
@@ -135,3 +134,15 @@ def test_csv_has_one_row_per_leak_and_no_formula_cells() -> None:
         ("period_not_invoiced", "2026-01-01", "112.50"),
         ("period_not_invoiced", "2026-02-01", "112.50")]
     assert all(r["detail"].startswith("'=") for r in rows)
+
+
+def test_a_pending_draft_bills_its_period_and_its_faults_are_left_to_validation() -> None:
+    low = retotal(APRIL_DRAFT, (line(1, "L1", "10", "11.00", "0", "110.00"), APRIL.lines[1]))
+    assert low.status == "draft"
+    report = find_leakage([CONTRACT], [], USAGE, [], [JANUARY, FEBRUARY, MARCH, low],
+                          date(2026, 4, 30))
+    assert report.items == []
+    released = dataclasses.replace(low, status="released")
+    report = find_leakage([CONTRACT], [], USAGE, [], [JANUARY, FEBRUARY, MARCH, released],
+                          date(2026, 4, 30))
+    assert [(i.cause, i.amount) for i in report.items] == [("below_contract_price", D("15.00"))]
