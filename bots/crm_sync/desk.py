@@ -52,6 +52,7 @@ class ServiceDesk:
         self.ctx, self.credential = ctx, credential
         self.app = ctx.browser.app(self.name)
         self._signed_in = False
+        self._showing: str | None = None  # the account whose page the browser shows
 
     # -- session -----------------------------------------------------------------------
     def login(self) -> None:
@@ -68,7 +69,7 @@ class ServiceDesk:
         self._signed_in = True
 
     def recover(self) -> None:
-        self._signed_in = False
+        self._signed_in, self._showing = False, None
         self.login()
 
     def _check_signed_in(self) -> None:
@@ -77,6 +78,7 @@ class ServiceDesk:
             raise ApplicationFailure("CRM_SESSION_EXPIRED", "the service desk session expired")
 
     def _open(self, path: str) -> None:
+        self._showing = None
         if not self._signed_in:
             self.login()
         self.app.open(path)
@@ -84,6 +86,7 @@ class ServiceDesk:
 
     def _submitted(self, button: str) -> None:
         """Click ``button``; the desk's refusal raises :class:`Refusal`."""
+        self._showing = None
         self.app.click(button)
         self.app.page.wait_for_load_state("load")
         self._check_signed_in()
@@ -92,7 +95,11 @@ class ServiceDesk:
 
     # -- reading ---------------------------------------------------------------------
     def account(self, customer_id: str) -> AccountPage | None:
-        """The account page (None: the desk has no such account)."""
+        """The account page (None: the desk has no such account). The page the desk
+        answered the last update with is read where it is (the customer's next event
+        needs no page load)."""
+        if self._showing == customer_id:
+            return self._shown_account(customer_id)
         try:
             self._open(f"/crm/account?id={quote(customer_id)}")
         except HttpStatusError as exc:  # the desk answers an unknown account with a 404
@@ -103,26 +110,30 @@ class ServiceDesk:
 
     def _shown_account(self, customer_id: str) -> AccountPage | None:
         app = self.app
-        if app.exists("account.not_found"):
-            return None
-        shown = app.text("account.customer")
+        found = app.rows("account.summary", wait=True)
+        row = found[0] if found else None
+        if row is None or row.get("customer") is None:
+            if app.exists("account.not_found"):
+                return None
+            raise ApplicationFailure("CRM_UNEXPECTED_PAGE", f"account {customer_id} not shown")
+        shown = row.text("customer")
         if shown != customer_id:
             raise ApplicationFailure("CRM_UNEXPECTED_PAGE", f"account {customer_id} not "
-                                     f"shown ({shown or 'another page'})")
+                                     f"shown ({shown})")
         fields = Account(
-            standing=app.text("account.standing"),
-            open_balance=_balance(app.text("account.open_balance")),
-            last_payment_date=app.text("account.last_payment_date"),
-            last_payment_amount=app.text("account.last_payment_amount"),
-            credit_hold=app.text("account.credit_hold") == "Yes",
-            refund_pending=app.text("account.refund_pending"),
-            finance_case=app.text("account.finance_case"),
-            finance_status=app.text("account.finance_status"),
-            open_disputes=int(app.text("account.open_disputes") or 0))
-        refs = frozenset(r.text("ref") for r in app.rows("account.notes") if r.text("ref"))
+            standing=row.text("standing"), open_balance=_balance(row.text("open_balance")),
+            last_payment_date=row.text("last_payment_date"),
+            last_payment_amount=row.text("last_payment_amount"),
+            credit_hold=row.text("credit_hold") == "Yes",
+            refund_pending=row.text("refund_pending"),
+            finance_case=row.text("finance_case"),
+            finance_status=row.text("finance_status"),
+            open_disputes=int(row.text("open_disputes") or 0))
+        refs = frozenset(r.text("ref") for r in app.rows("account.notes") if r.get("ref"))
         tickets = tuple(r.cells() for r in app.rows("account.tickets"))
-        return AccountPage(customer_id, app.text("account.name"), fields, refs, tickets,
-                           app.exists("account.locked"))
+        self._showing = customer_id
+        return AccountPage(customer_id, row.text("name"), fields, refs, tickets,
+                           row.get("locked") is not None)
 
     # -- changing --------------------------------------------------------------------
     def ticket(self, customer_id: str, shown: AccountPage, action: TicketAction) -> str:
@@ -152,20 +163,24 @@ class ServiceDesk:
         self._submitted("ticket.close")
         return f"dispute ticket {found['number']} closed"
 
-    def save(self, customer_id: str, fields: Account, note: str, note_ref: str) -> None:
-        """Save the finance form with ``fields`` and the note ``note_ref`` in one post."""
+    def save(self, customer_id: str, before: Account, after: Account, note: str,
+             note_ref: str) -> None:
+        """Save the finance form with ``after`` and the note ``note_ref`` in one post;
+        only the fields that differ from ``before`` (the account page just read) are
+        typed, so a field another user changed meanwhile is left as they set it."""
         self._open(f"/crm/account/edit?id={quote(customer_id)}")
         app = self.app
-        app.wait_for("finance.form")
-        values = fields.form_values()
-        app.select("finance.standing", values["standing"])
-        app.select("finance.credit_hold", values["credit_hold"])
+        old, new = before.form_values(), after.form_values()
+        for name in ("standing", "credit_hold"):
+            if old[name] != new[name]:
+                app.select(f"finance.{name}", new[name])
         for name in FORM_FIELDS:
-            if app.value(f"finance.{name}") != values[name]:
-                app.fill(f"finance.{name}", values[name])
+            if old[name] != new[name]:
+                app.fill(f"finance.{name}", new[name])
         app.fill("finance.note", note)
         app.fill("finance.note_ref", note_ref)
         self._submitted("finance.save")
+        self._showing = customer_id  # the desk answers with the account's page
 
     def checkpoint(self, label: str) -> str | None:
         return self.app.checkpoint(label)

@@ -74,7 +74,7 @@ def _save(ctx: RunContext, desk: ServiceDesk, item: Item, event: FinanceEvent,
                                  "changes": changed, "before": {
                                      k: before_values[k] for k in changed},
                                  "ticket": done}):
-        desk.save(event.customer_id, after, note_for(event), event.key)
+        desk.save(event.customer_id, shown.fields, after, note_for(event), event.key)
     ctx.audit("crm.update", f"{event.customer_id}:{event.key}",
               {"changes": changed, "ticket": done})
     item.output.update(changes=changed, ticket=done)
