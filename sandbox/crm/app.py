@@ -73,9 +73,10 @@ def create_app(db_path: Path, scenario: Scenario | None = None) -> Starlette:
         *tickets.routes(),
         Mount("/crm/static", StaticFiles(directory=HERE / "static"), name="static"),
     ])
+    extra = sum(1 for p in scenario.payments if p.key.startswith("X"))
     faults = install_sandbox_routes(
         app, name="service_desk", truth=db.truth, faults=CrmFaults(),
-        reset=lambda n: db.seed(scenario if n == 0 else build_scenario(extra_exact=n)))
+        reset=lambda n: db.seed(scenario if n == extra else build_scenario(extra_exact=n)))
     app.state.db = db
     app.state.scenario = scenario
     app.state.sessions = Sessions(faults)
