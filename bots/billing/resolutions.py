@@ -108,7 +108,8 @@ def _correction(case: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str,
     po = str(values.get("po_number") or "").strip()
     if len(po) > 40:
         raise ValueError("PO number: at most 40 characters")
-    out["po_number"] = po
+    if po:
+        out["po_number"] = po
     start, end = values.get("period_start"), values.get("period_end")
     if start and end and dt.date.fromisoformat(str(start)) > dt.date.fromisoformat(str(end)):
         raise ValueError(f"Period to: {end} is before the period's start {start}")

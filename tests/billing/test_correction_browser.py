@@ -145,3 +145,37 @@ def test_a_cancellation_above_the_limit_waits_for_a_second_person(
     assert invoice["status"] == "cancelled"
     assert invoice["cancel_approver"]
     assert home.store.get_case(case.id or 0).status == "resolved"
+
+
+def test_a_correction_that_still_fails_brings_the_case_back_and_a_hold_is_carried_out(
+        home: BillingHome, sandbox: Sandbox, live_server: LiveServer,
+        users: dict[str, str]) -> None:
+    portal = Portal(sandbox)
+    number = faulty(portal, "BV-TERMS")[0]
+    case = case_of(home, number)
+    terms = next(r for r in case.data["failed_rules"] if r["rule"] == "BV-TERMS")
+    wrong = int(Decimal(terms["found"].split()[0])) + 1
+    person = webharness.api_client(live_server, "finance_reviewer")
+    asked = person.post(f"/api/v1/cases/{case.id}/resolutions/correct_release",
+                        json={"payment_terms_days": str(wrong)})
+    assert asked.status_code == 200, asked.text
+    home.run(phase="carry_out")
+    back = home.store.get_case(case.id or 0)
+    assert back.status == "open"
+    assert portal.invoices()[number]["status"] == "draft"
+    assert portal.invoices()[number]["payment_terms_days"] == wrong  # the edit was made
+    shown = person.get(f"/api/v1/cases/{case.id}").json()
+    assert "BV-TERMS" in shown["events"][-1]["text"], shown["events"][-1]
+    assert [c.id for c in home.store.list_cases(reason_code=FAILED)
+            if c.data["draft"]["number"] == number] == [case.id]  # no second case
+    assert home.run()["queued"] == 0  # the bot's own edit is not a new draft to check
+
+    held = person.post(f"/api/v1/cases/{case.id}/resolutions/hold",
+                       json={"reason": "terms being renegotiated with the customer"})
+    assert held.status_code == 200, held.text
+    home.run(phase="carry_out")
+    assert portal.invoices()[number]["status"] == "held"
+    assert home.store.get_case(case.id or 0).status == "resolved"
+    events = [r.data for r in home.store.find_records("finance_event")
+              if r.data["type"] == "invoice_held" and number in r.data["invoice_numbers"]]
+    assert len(events) == 1 and events[0]["case_id"] == case.id
