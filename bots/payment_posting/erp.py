@@ -21,13 +21,15 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bots.payment_posting.payload import row_difference
 from bots.runtime import ApplicationFailure, BusinessFailure, RunContext
-from bots.runtime.errors import ConfigError
 from bots.runtime.retry import attempt
+from bots.runtime.signon import SignedOnSession, SignOnForm
 
 MAX_ROWS = 5  # allocation rows on the cash receipt form
 CONTENT_FRAMES = ("main", "content")
 # what the ERP shows instead of the expected page when something went wrong
 TROUBLE = ("error.frame", "error.page", "login.username")
+SIGN_ON = SignOnForm("/ar/login.do", signed_on="main.welcome", ready="menu.post",
+                     trouble=("error.frame", "error.page"), expired_at="/login.do")
 
 
 class LegacyErp:
@@ -37,37 +39,25 @@ class LegacyErp:
                  receipt_screenshots: bool = True) -> None:
         self.ctx, self.credential = ctx, credential
         self.receipt_screenshots = receipt_screenshots
-        self.app = ctx.browser.app(self.name)
-        self._logged_in = False
+        self.session = SignedOnSession(ctx, self.name, credential, SIGN_ON)
+        self.app = self.session.app
 
     # -- session ---------------------------------------------------------------------
     def login(self) -> None:
-        cred = self.ctx.credential(self.credential)
-        app = self.app
-        app.open("/ar/login.do")
-        self._await("login.username")
-        app.fill("login.username", cred.username)
-        app.fill("login.password", cred.password, secret=True)
-        app.click("login.submit")
-        if self._await("main.welcome", "login.message") != "main.welcome":
-            raise ConfigError(f"ERP refused the login of {self.credential}: "
-                              f"{app.text('login.message')}")
-        app.wait_for("menu.post", timeout_ms=min(app.timeout_ms, 5000))
-        self._logged_in = True
+        self.session.sign_on()
 
     def _await(self, *names: str) -> str:
         """Wait for one of ``names``; an error page or the sign-on form raise at once."""
         found = self.app.wait_for_any([*names, *(t for t in TROUBLE if t not in names)])
         if found not in names:
             if found == "login.username":
-                self._logged_in = False
+                self.session.signed_on = False
             raise ApplicationFailure("ERP_TROUBLE", f"the ERP shows {found} instead of "
                                      f"{' or '.join(names)}")
         return found
 
     def recover(self) -> None:
-        self._logged_in = False
-        self.login()
+        self.session.recover()
 
     def _content(self) -> Frame:
         for name in CONTENT_FRAMES:
@@ -87,9 +77,7 @@ class LegacyErp:
         if response.status >= 400:
             raise ApplicationFailure(f"ERP_HTTP_{response.status}",
                                      f"the ERP answered {response.status} for {response.url}")
-        if "/login.do" in response.url:
-            self._logged_in = False
-            raise ApplicationFailure("ERP_SESSION_EXPIRED", "the ERP session has expired")
+        self.session.check(response.url)
 
     def _which(self, *names: str) -> str:
         """The first of ``names`` on the (loaded) page; anything else is trouble."""
@@ -99,8 +87,7 @@ class LegacyErp:
         raise ApplicationFailure("ERP_UNEXPECTED_PAGE", f"none of {', '.join(names)} shown")
 
     def _menu(self, name: str) -> None:
-        if not self._logged_in:
-            self.login()
+        self.session.ensure()
         self._load(lambda: self.app.click(name))
 
     # -- reading -----------------------------------------------------------------------
