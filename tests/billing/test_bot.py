@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sandboxharness import Sandbox
 
 if str(Path(__file__).parent) not in sys.path:
@@ -22,6 +23,8 @@ from botharness import BillingHome, Portal, billing_home
 from bots.billing.case_types import FAILED
 from bots.billing.einvoice import check_einvoice
 from bots.runtime.finance_events import FINANCE_EVENT
+from orchestrator.app import create_app
+from orchestrator.auth import service as accounts
 
 pytestmark = pytest.mark.e2e
 
@@ -116,3 +119,20 @@ def test_the_sandbox_check_finds_the_portal_as_expected(
     billing = [line for line in sandbox.check() if "billing" in line.lower()
                or "draft" in line.lower()]
     assert billing == []
+
+
+def test_the_drafts_page_and_api_show_each_outcome_with_its_case(
+        first_run: dict[str, Any], home: BillingHome, sandbox: Sandbox) -> None:
+    clean, faulty = expected(Portal(sandbox))
+    accounts.add_user(home.store, "fin", "Pw-for-tests-123!", ["finance_reviewer"])
+    _, token = accounts.create_token(home.store, "fin", ["finance_reviewer"], owner="fin")
+    client = TestClient(create_app(home.store), headers={"Authorization": f"Bearer {token}"})
+    rows = {r["draft"]: r for r in client.get("/api/v1/billing/drafts").json()}
+    assert {n for n, r in rows.items() if r["outcome"] == "released"} == clean
+    for number, rule in faulty.items():
+        assert rows[number]["case_id"] and rule in {f["rule"] for f in
+                                                    rows[number]["failed_rules"]}
+    page = client.get("/billing/drafts?outcome=failed").text
+    assert all(f'data-draft="{n}"' in page for n in faulty)
+    assert not any(f'data-draft="{n}"' in page for n in clean)
+    assert f'href="/cases/{rows[sorted(faulty)[0]]["case_id"]}"' in page
