@@ -8,6 +8,7 @@ changes (the URL is pushed, so reload and the back button keep the filters);
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -73,17 +74,26 @@ def _context(store: Store, principal: Principal, params: Mapping[str, str],
     }
 
 
+_KEPT_SENTENCES: dict[str, Any] = {"at": -1e9, "bots": frozenset(), "found": {}}
+
+
 def _sentences(store: Store, cases: list[Any]) -> dict[str, str]:
     """Each reason in words (its case type's title), for every bot with cases listed and
-    every bot the store knows; the first bot to declare a reason names it."""
+    every bot the store knows (looked up again after a minute); the first bot to declare
+    a reason names it."""
+    kept, now = _KEPT_SENTENCES, time.monotonic()
+    listed = frozenset(c.bot for c in cases if c.bot)
+    if now - kept["at"] < 60 and listed <= kept["bots"]:
+        return dict(kept["found"])
     types = CaseTypes.shared()
-    names = {c.bot for c in cases if c.bot} | {b.name for b in store.list_bots()}
+    names = listed | {b.name for b in store.list_bots()}
     found: dict[str, str] = {}
     for name in sorted(names):
         bot = types.bot(name)
         for case_type in bot.case_types if bot is not None else ():
             found.setdefault(case_type.reason, case_type.title)
-    return found
+    kept.update(at=now, bots=frozenset(names), found=found)
+    return dict(found)
 
 
 def _query(params: dict[str, str], **changes: Any) -> str:
