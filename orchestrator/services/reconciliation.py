@@ -295,8 +295,9 @@ def _explain(line: Line, item: WorkItem | None, case: ExceptionCase | None) -> l
         return [Explanation("open_case", amount, f"waiting in case {case.id}: {title}",
                             case_id=case.id, item_id=case.work_item_id, run_id=case.run_id)]
     if item is None:
-        return [Explanation("unexplained", amount, "no work item carries this payment",
-                            case_id=case.id if case else None)]
+        return [Explanation("unexplained", amount, "no work item carries this payment (one "
+                            "waiting for its remittance advice gets it when the advice "
+                            "comes or its wait ends)", case_id=case.id if case else None)]
     if item.state == "successful":
         return _done(item, amount)
     if item.state in ("new", "in_progress", "abandoned"):
