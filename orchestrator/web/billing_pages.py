@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from orchestrator.auth.principal import Principal
 from orchestrator.roles import Permission
@@ -21,6 +21,11 @@ router = APIRouter()
 StoreDep = Annotated[Store, Depends(get_store)]
 Reader = Annotated[Principal, Depends(require(Permission.BILLING_READ))]
 OUTCOMES = ("released", "failed", "held", "cancelled", "already released")
+
+
+@router.get("/billing")
+def billing_home(principal: Reader) -> RedirectResponse:
+    return RedirectResponse("/billing/drafts", 303)
 
 
 @router.get("/billing/drafts", response_class=HTMLResponse)
