@@ -238,6 +238,22 @@ def _invoice_rows(records: list[Record], disputed: set[str], held: set[str]) -> 
     return sorted(rows, key=lambda i: (i.status == "paid", i.due_date or "", i.number))
 
 
+def _flagged_only(invoices: list[Record], events: list[Record], disputed: set[str],
+                  held: set[str]) -> list[InvoiceRow]:
+    """Invoices a bot flagged (disputed, on hold) that no bot read the amounts of yet."""
+    known = {r.key for r in invoices}
+    rows: dict[str, InvoiceRow] = {}
+    for r in events:  # newest first: the row shows when the flag was last recorded
+        for number in r.data.get("invoice_numbers") or []:
+            number = str(number)
+            if number in known or number in rows or number not in disputed | held:
+                continue
+            rows[number] = InvoiceRow(number, None, None, r.data.get("currency"), None,
+                                      "disputed" if number in disputed else "on hold",
+                                      r.written_at)
+    return list(rows.values())
+
+
 def _payment_rows(events: list[Record], cases: list[ExceptionCase]) -> list[PaymentRow]:
     by_ref: dict[str, dict[str, Record]] = {}
     for r in events:
@@ -338,7 +354,9 @@ def customer_view(store: Store, customer_id: str, *, limit: int = 50, offset: in
     credit_events = [r for r in events if str(r.data.get("type", "")).startswith("credit_")]
     view = CustomerView(
         customer_id, name, list((identity.data.get("ibans") if identity else None) or []),
-        _invoice_rows(invoices, disputed, held), _payment_rows(events, cases),
+        _invoice_rows(invoices, disputed, held) + _flagged_only(invoices, events, disputed,
+                                                                held),
+        _payment_rows(events, cases),
         _case_rows(cases, now), [dict(p.data, key=p.key) for p in promises],
         dict(credit.data) if credit else None, _refunds(events, cases),
         TimelinePage([_event(r) for r in events[offset:offset + limit]], len(events), offset,

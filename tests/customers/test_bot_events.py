@@ -101,3 +101,4 @@ def test_reminders_promises_and_disputes_are_recorded_once(store: Store,
     view = customer_view(store, "C2007")
     assert {e.type for e in view.timeline.events} == {
         "dispute_opened", "promise_broken", "promise_recorded", "reminder_sent"}
+    assert [(i.number, i.status) for i in view.invoices] == [("INV-2026-1111", "disputed")]
