@@ -22,7 +22,7 @@ anchor pages of the server: ``/login`` (no session) and the empty ``/customers``
 milliseconds.
 
 Run: ``python -m bench.bench_customers [--sizes 100000,1000000] [--customers 10000]
-[--requests 60] [--pg]``
+[--requests 60] [--pg | --pg-only]``
 """
 
 from __future__ import annotations
@@ -242,8 +242,10 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--pg", action="store_true", help="also on PostgreSQL")
+    parser.add_argument("--pg-only", action="store_true", help="on PostgreSQL only")
     args = parser.parse_args()
-    backends = ["sqlite"] + (["postgresql"] if args.pg else [])
+    backends = ([] if args.pg_only else ["sqlite"]) + (
+        ["postgresql"] if args.pg or args.pg_only else [])
     for size in (int(s) for s in args.sizes.split(",")):
         for backend in backends:
             with tempfile.TemporaryDirectory() as tmp:
