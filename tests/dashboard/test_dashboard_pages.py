@@ -22,7 +22,7 @@ pytestmark = pytest.mark.web
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, History]]:
-    server = start_server(tmp_path_factory.mktemp("dashboard"))
+    server = start_server(tmp_path_factory.mktemp("dashboard"), timeout=180)  # a busy machine
     try:
         seed_users(server.store)
         history = make_history(utcnow())
