@@ -11,21 +11,20 @@ from webseed import seed_failed_run
 
 pytestmark = pytest.mark.web
 
-NAV = ["Dashboard", "Finance", "Inbox", "Collections", "Runs", "Jobs", "Bots", "Queues",
-       "Schedules", "Robots", "Learned", "Admin"]
+NAV = ["Dashboard", "Finance", "Inbox", "Collections", "Customers", "Billing", "Runs", "Jobs",
+       "Bots", "Queues", "Schedules", "Robots", "Learned", "Admin"]
 
 
 @pytest.mark.parametrize(("role", "shown"), [
     ("admin", NAV),
     ("support", ["Dashboard", "Finance", "Inbox", "Runs", "Jobs", "Bots", "Queues",
                  "Schedules", "Robots", "Learned"]),
-    ("finance_reviewer", ["Dashboard", "Finance", "Inbox", "Collections", "Runs", "Queues",
-                          "Learned"]),
-    ("approver", ["Dashboard", "Finance", "Inbox", "Approvals", "Collections", "Runs",
-                  "Learned"]),
-    ("auditor", ["Dashboard", "Finance", "Inbox", "Collections", "Runs", "Jobs", "Bots",
-                 "Queues",
-                 "Schedules", "Robots", "Learned", "Admin"]),
+    ("finance_reviewer", ["Dashboard", "Finance", "Inbox", "Collections", "Customers",
+                          "Billing", "Runs", "Queues", "Learned"]),
+    ("approver", ["Dashboard", "Finance", "Inbox", "Approvals", "Collections", "Customers",
+                  "Billing", "Runs", "Learned"]),
+    ("auditor", ["Dashboard", "Finance", "Inbox", "Collections", "Customers", "Billing", "Runs",
+                 "Jobs", "Bots", "Queues", "Schedules", "Robots", "Learned", "Admin"]),
 ])
 def test_navigation_shows_what_the_role_may_open(
     page_as: Callable[[str], Page], role: str, shown: list[str]
