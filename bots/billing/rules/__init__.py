@@ -42,7 +42,7 @@ RULES: Mapping[str, str] = MappingProxyType(
         "BV-PO-MISSING": "A purchase order number is quoted where the customer requires one.",
         "BV-PO-EXPIRED": "The quoted purchase order is the customer's and unexpired at issue.",
         "BV-PO-EXCEEDED": "The invoice gross total fits in what remains of the purchase order.",
-        "BV-DUPLICATE": "No other draft or invoice bills the same contract, period and amount.",
+        "BV-DUPLICATE": "No invoice or earlier draft bills the same contract, period and amount.",
     }
 )
 """Rule identifier -> the sentence a finance person reads next to its result."""
