@@ -244,7 +244,7 @@ def run_check(bank_url: str, erp_url: str, portal_url: str,
     if mail_url:
         with httpx.Client(timeout=10) as client:
             mail = _truth(mail_url, client)
-    scenario = advised(scenario, erp, mail)  # a payment its mailed advice posted
+    scenario = advised(scenario, mail)  # a payment its mailed advice decided
     problems += (compare_erp(erp, scenario) + compare_portal(portal, scenario, erp)
                  + compare_credit(erp))
     if mail is not None:
@@ -252,5 +252,5 @@ def run_check(bank_url: str, erp_url: str, portal_url: str,
 
         problems += compare_mail(mail, scenario)
     problems += (compare_collections(erp, mail, scenario) + compare_replies(erp, mail)
-                 + compare_remittances(erp, mail, scenario) + compare_billing(portal, erp))
+                 + compare_remittances(mail) + compare_billing(portal, erp))
     return problems + (compare_bank(bank, erp, scenario) if bank is not None else [])
