@@ -20,9 +20,11 @@ def test_each_entry_is_scoped_to_the_bot_that_signs_on_with_it(tmp_path: Path) -
     assert vault.get("legacy_erp/credit", bot="credit").username == "creditctl"
     assert vault.get("legacy_erp/collections", bot="collections").username == "dunning"
     assert vault.get("mail/finance", bot="collections").username == "ar@northwind.example"
+    # payment posting reads the remittance advices mailed to the finance mailbox
+    assert vault.get("mail/finance", bot="payment-posting").username == "ar@northwind.example"
     for name, stranger in (("legacy_erp/credit", "collections"),
                            ("legacy_erp/collections", "credit"),
-                           ("mail/finance", "payment-posting"),
+                           ("mail/finance", "credit"),
                            ("sandbox_bank/treasury", "credit")):
         with pytest.raises(VaultError):
             vault.get(name, bot=stranger)
