@@ -36,6 +36,15 @@ median 14 ms (p95 142 ms) with people's pauses, 97 ms (p95 227 ms) under stress.
 page computes the person's own block every time (assigned cases, approvals they may
 decide, their worklist) and shares the operations figures while in flight: 239 ms median
 (p95 566 ms) with pauses, 130 ms (p95 210 ms) under stress, 6-13 ms CPU a request.
+
+Measured again on a quieter machine (load 8-14), shared figures: one computation 154 ms on
+SQLite (straight-through items 50 ms, waiting cases 18 ms, cash applied 16 ms) and 100 ms
+on PostgreSQL (cash applied 35 ms: the JSON of each event, items 12 ms, cases 18 ms).
+20 people with pauses, median (p95): SQLite /finance 71 (647) ms, home 177 (809), inbox
+90 (414), /metrics 26 (269); PostgreSQL /finance 12 (57) ms, home 45 (85), inbox 42 (104),
+/metrics 10 (56). Under stress, PostgreSQL: /finance 108 (261), home 229 (319), inbox 392
+(702). The home page's time is the person's own block plus the operations figures; the
+inbox's is its counts and page (see bench_inbox).
 """
 
 from __future__ import annotations
