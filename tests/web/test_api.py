@@ -51,7 +51,7 @@ def test_every_api_route_is_documented_and_guarded() -> None:
             assert method.lower() in documented, f"{method} {path} not in the OpenAPI document"
     mine = [(p, r) for p, _m, r in routes if p.split("/")[3] in {
         "runs", "jobs", "queues", "items", "schedules", "robots", "dashboard"}]
-    assert len(mine) == 20  # runs 4, jobs 4, queues 2, items 5, schedules 3, robots 1, dashboard 1
+    assert len(mine) == 21  # runs 4, jobs 4, queues 2, items 5, schedules 3, robots 1, dashboard 2
     for path, route in mine:
         assert _permission(route) is not None, f"{path} has no permission check"
         assert route.response_model is not None, f"{path} has no response model"
