@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from orchestrator.auth.principal import Principal
 from orchestrator.roles import Permission
@@ -25,10 +25,13 @@ router = APIRouter()
 StoreDep = Annotated[Store, Depends(get_store)]
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse, response_model=None)
 def home_page(request: Request,
               principal: Annotated[Principal, Depends(require(Permission.SELF_READ))],
-              store: StoreDep) -> HTMLResponse:
+              store: StoreDep) -> Response:
+    if not (principal.can(Permission.DASHBOARD_READ) or principal.can(Permission.CASES_READ)) \
+            and principal.can(Permission.CUSTOMERS_READ):
+        return RedirectResponse("/customers", status_code=303)  # customer service's start
     waiting = waiting_for(store, principal)
     fig = (shared(store, "operations", lambda: dashboard_figures(store))
            if principal.can(Permission.DASHBOARD_READ) else None)

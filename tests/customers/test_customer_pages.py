@@ -115,3 +115,10 @@ def test_customer_service_gets_403_on_every_operations_route(
             if code != 403:
                 wrong.append(f"{method} {url}: {code}")
     assert checked > 50 and wrong == []
+
+
+def test_customer_service_starts_on_the_customer_search(
+        live_server: LiveServer, api: Callable[[str], Any]) -> None:
+    home = api("customer_service").get("/", follow_redirects=False)
+    assert home.status_code == 303 and home.headers["location"] == "/customers"
+    assert api("finance_reviewer").get("/", follow_redirects=False).status_code == 200

@@ -11,8 +11,8 @@ from webseed import seed_failed_run
 
 pytestmark = pytest.mark.web
 
-NAV = ["Dashboard", "Finance", "Inbox", "Collections", "Customers", "Billing", "Runs", "Jobs",
-       "Bots", "Queues", "Schedules", "Robots", "Learned", "Admin"]
+NAV = ["Dashboard", "Finance", "Inbox", "Collections", "Customers", "Statements", "Billing",
+       "Runs", "Jobs", "Bots", "Queues", "Schedules", "Robots", "Learned", "Admin"]
 
 
 @pytest.mark.parametrize(("role", "shown"), [
@@ -20,11 +20,12 @@ NAV = ["Dashboard", "Finance", "Inbox", "Collections", "Customers", "Billing", "
     ("support", ["Dashboard", "Finance", "Inbox", "Runs", "Jobs", "Bots", "Queues",
                  "Schedules", "Robots", "Learned"]),
     ("finance_reviewer", ["Dashboard", "Finance", "Inbox", "Collections", "Customers",
-                          "Billing", "Runs", "Queues", "Learned"]),
+                          "Statements", "Billing", "Runs", "Queues", "Learned"]),
     ("approver", ["Dashboard", "Finance", "Inbox", "Approvals", "Collections", "Customers",
-                  "Billing", "Runs", "Learned"]),
-    ("auditor", ["Dashboard", "Finance", "Inbox", "Collections", "Customers", "Billing", "Runs",
-                 "Jobs", "Bots", "Queues", "Schedules", "Robots", "Learned", "Admin"]),
+                  "Statements", "Billing", "Runs", "Learned"]),
+    ("auditor", ["Dashboard", "Finance", "Inbox", "Collections", "Customers", "Statements",
+                 "Billing", "Runs", "Jobs", "Bots", "Queues", "Schedules", "Robots", "Learned",
+                 "Admin"]),
 ])
 def test_navigation_shows_what_the_role_may_open(
     page_as: Callable[[str], Page], role: str, shown: list[str]
