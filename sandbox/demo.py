@@ -60,12 +60,13 @@ def _archive_default_store() -> None:
 
 #: People of the demo besides ``admin``: one who clears cases, a collector (named as the
 #: ERP names the customers' collector: her worklist is theirs), one who approves, a credit
-#: analyst and a credit manager.
+#: analyst, a credit manager, and a customer-service person who reads customers' status.
 DEMO_PEOPLE = (("fiona", Role.FINANCE_REVIEWER, "Fiona (finance)"),
                ("maria", Role.FINANCE_REVIEWER, "Maria Weber"),
                ("arthur", Role.APPROVER, "Arthur (approver)"),
                ("carl", Role.CREDIT_ANALYST, "Carl (credit analyst)"),
-               ("vera", Role.CREDIT_MANAGER, "Vera (credit manager)"))
+               ("vera", Role.CREDIT_MANAGER, "Vera (credit manager)"),
+               ("sam", Role.CUSTOMER_SERVICE, "Sam (customer service)"))
 
 
 def _demo_people(store: Store) -> list[tuple[str, str, str]]:
@@ -109,7 +110,10 @@ def _demo_schedule(store: Store) -> None:
     day = STATEMENT_DATE.isoformat()
     mornings = (("morning-replies", "0 8 * * 1-5", "collections", {"phase": "replies"}),
                 ("morning-dunning", "30 8 * * 1-5", "collections", {"phase": "dunning"}),
-                ("morning-credit", "0 9 * * 1-5", "credit", {}))
+                ("morning-credit", "0 9 * * 1-5", "credit", {}),
+                ("morning-billing", "30 9 * * 1-5", "billing-validation", {"phase": "validate"}),
+                ("weekly-leakage", "0 10 * * 1", "billing-validation", {"phase": "leakage"}),
+                ("service-desk-sync", "*/10 7-19 * * 1-5", "crm-sync", {}))
     for name, cron, bot, args in mornings:  # after the statements: money first, then dunning
         with contextlib.suppress(DuplicateError):
             scheduling.add_schedule(store, name, bot, "cron", {"cron": cron},
@@ -118,7 +122,10 @@ def _demo_schedule(store: Store) -> None:
                                     args={**args, **({"as_of": day} if bot == "collections"
                                                      else {})}, created_by="demo")
     triggers = (("worklist-requests", "collections", "collections-actions", {"phase": "requests"}),
-                ("credit-decisions", "credit", "credit-review", {"review_held": False}))
+                ("credit-decisions", "credit", "credit-review", {"review_held": False}),
+                ("billing-decisions", "billing-validation", "billing-drafts",
+                 {"phase": "carry_out"}),
+                ("service-desk-retries", "crm-sync", "crm-updates", {"read_events": False}))
     for name, bot, queue, args in triggers:  # what a person decided, carried out
         with contextlib.suppress(DuplicateError):
             scheduling.add_schedule(store, name, bot, "queue",
@@ -129,12 +136,17 @@ def _demo_schedule(store: Store) -> None:
 def _demo_runs(fmt: str) -> list[tuple[str, dict[str, str]]]:
     """The day's runs, in the order a finance team has them: cash applied first (so that no
     customer whose money arrived is reminded), then the customers' replies read, the
-    reminders sent, and the orders on credit hold reviewed."""
+    reminders sent, the orders on credit hold reviewed, the day's draft invoices checked
+    before they go out (and the revenue-leakage report), and last the service desk brought
+    up to date with every finance event of the day."""
     day = STATEMENT_DATE.isoformat()
     return [("payment-posting", {"format": fmt, "date": day}),
             ("collections", {"phase": "replies", "as_of": day}),
             ("collections", {"phase": "dunning", "as_of": day}),
-            ("credit", {})]
+            ("credit", {}),
+            ("billing-validation", {"phase": "validate"}),
+            ("billing-validation", {"phase": "leakage"}),
+            ("crm-sync", {})]
 
 
 def demo(
@@ -176,7 +188,7 @@ def demo(
             typer.echo(f"  - {line}")
     else:
         typer.secho("sandbox check: the targets hold exactly the expected postings, statuses, "
-                    "reminders and credit decisions", fg="green")
+                    "reminders, credit decisions and invoice releases", fg="green")
     places = [(f"finbots runs show {outcome.run_id}", "the step timeline"),
               ("finbots exceptions", "the cases a person must clear"),
               (f"{outcome.run_dir}/", "bot.log, steps.jsonl, screenshots, downloads")]
