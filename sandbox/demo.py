@@ -197,7 +197,9 @@ def demo(
         "\nwhere to look:\n"
         + "".join(f"  {place.ljust(width)}{what}\n" for place, what in places) +
         f"  sandbox: {urls['legacy_erp']}/ar/login.do (ERP), {urls['billing_portal']} "
-        f"(portal), {urls['sandbox_bank']} (bank); stop it with `finbots sandbox down`")
+        f"(portal), {urls['sandbox_bank']} (bank)"
+        + (f", {urls['service_desk']}/crm/login (service desk)" if "service_desk" in urls else "")
+        + "; stop it with `finbots sandbox down`")
     failed = any(o.status != "successful" for o in outcomes) or bool(differences)
     store = Store.from_settings()
     people = _demo_people(store)
