@@ -13,7 +13,7 @@ when the trail does not hold it yet.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
@@ -101,7 +101,7 @@ class Poster:
         if self.portal is None:
             return
         for alloc in payload["allocations"]:
-            status = "partially_paid" if payload["partial"] else "paid"
+            status = invoice_status(alloc, payload)
             note = (f"Payment {item.reference} of {payload['entry']['value_date']} applied: "
                     f"{alloc['amount']} {payload['entry']['currency']} "
                     f"(ERP {item.output['confirmation']})")
@@ -191,3 +191,22 @@ def _learned_data(payload: dict[str, Any]) -> dict[str, Any]:
         return {}
     return {"learned": [{"rule_id": u["rule_id"], "origin": u["origin"], "says": u["says"],
                          "decision": u.get("decision", "")} for u in uses]}
+
+
+def invoice_status(alloc: Mapping[str, Any], payload: Mapping[str, Any]) -> str:
+    """The portal status of one allocation's invoice: ``paid`` when what the allocation
+    settles (cash, write-off, discount) covers the invoice's open amount, else
+    ``partially_paid``. The open amount is the allocation's own or its candidate's; only
+    when neither is known does the payment's ``partial`` flag decide (one invoice of a
+    split payment may be paid in full while another is not)."""
+    number = str(alloc.get("invoice_number", "")).upper()
+    open_amount = alloc.get("open_amount")
+    if open_amount is None:
+        open_amount = next((c.get("amount_open") for c in payload.get("candidates") or ()
+                            if str(c.get("invoice_number", "")).upper() == number), None)
+    if open_amount is None:
+        return "partially_paid" if payload.get("partial") else "paid"
+    settles = sum((Decimal(str(alloc.get(k) or "0")) for k in ("amount", "write_off", "discount")),
+                  Decimal("0"))
+    return "partially_paid" if settles < Decimal(str(open_amount)) else "paid"
+
