@@ -59,7 +59,11 @@ def test_desktop_bot_posts_the_scenario_and_a_rerun_posts_nothing(
     desktop = [s for s in steps if s.app == "desktop_erp" and s.action == "fill"]
     assert desktop and all(s.locator for s in desktop)  # the key path used is recorded
     shots = [s.evidence for s in steps if s.action == "checkpoint" and s.app == "desktop_erp"]
-    assert len(shots) == len(posted)
+    # a receipt the client took but whose answer came too late (a loaded machine) is found
+    # posted when the bot looks again: no second receipt, so no second picture of one
+    entered = [i for i in posted if not i.output.get("already_posted")]
+    assert len(shots) == len(entered) and len(entered) >= len(posted) - 1, (
+        shots, [(i.reference, i.output.get("already_posted")) for i in posted])
     assert all((outcome.run_dir / e).stat().st_size > 5000 for e in shots)
     run_text = (outcome.run_dir / "steps.jsonl").read_text() + \
         (outcome.run_dir / "bot.log").read_text()
