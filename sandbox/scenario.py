@@ -37,7 +37,9 @@ class SandboxCredentials:
     collections_password: str = "Erp#Dunning-17"
     credit_username: str = "creditctl"  # the ERP user of the credit bot
     credit_password: str = "Erp#Credit-23"
-    billing_username: str = "billing"  # the ERP and billing-portal user of billing validation
+    # the ERP and billing-portal user of billing validation: not a word the bot's pages and
+    # addresses use ("billing"), since a login name is masked in everything a run records
+    billing_username: str = "billcheck"
     billing_password: str = "Erp#Billing-31"
     billing_portal_password: str = "Portal#Billing-19"
 

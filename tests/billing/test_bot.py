@@ -94,6 +94,9 @@ def test_every_rule_result_is_a_step_and_each_check_a_record(
     rules = [s for s in home.store.list_steps(run.id or 0) if s.action == "billing_rule"]
     assert {s.data["draft"] for s in rules} == clean | set(faulty)
     assert all({"rule", "expected", "found"} <= set(s.data) for s in rules)
+    visits = [s.data["url"] for s in home.store.list_steps(run.id or 0)
+              if isinstance(s.data, dict) and "url" in s.data]
+    assert visits and not [u for u in visits if "***" in u]  # addresses readable, not masked
     for number, rule in faulty.items():
         assert any(s.data["draft"] == number and s.rule == rule and s.outcome == "failed"
                    for s in rules), (number, rule)

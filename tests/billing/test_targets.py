@@ -20,6 +20,7 @@ from bots.runtime import BusinessFailure, RunContext
 from bots.runtime.vault import Vault
 from sandbox.billing_check import compare_billing
 from sandbox.credentials import VAULT_ENTRIES
+from sandbox.scenario import CREDENTIALS
 
 pytestmark = pytest.mark.e2e
 
@@ -105,7 +106,8 @@ def test_release_uploads_the_einvoice_once(targets: BillingTargets, sandbox: San
     number = "INV-2026-11104"
     xml = einvoice(number, targets.draft(number).gross_total)
     done = targets.release(number, xml)
-    assert (done.status, done.already, done.released_by) == ("released", False, "billing")
+    assert (done.status, done.already, done.released_by) == (
+        "released", False, CREDENTIALS.billing_username)
     assert done.xml_sha256 == hashlib.sha256(xml).hexdigest() in done.confirmation
     again = targets.release(number, xml)
     assert again.already and again.confirmation == done.confirmation
