@@ -15,7 +15,9 @@ admins). Prometheus scrapes with a bearer token, e.g. an integration token holdi
         authorization: {type: Bearer, credentials_file: /etc/prometheus/finbots.token}
         static_configs: [{targets: ["finbots.example:8000"]}]
 
-Amounts are in the currency named by the ``currency`` label. Windows: "30d" = the last 30
+Amounts are in the currency named by the ``currency`` label. They are handed to
+prometheus-client as the Decimals the figures hold; only its text exposition writes them
+as numbers. Windows: "30d" = the last 30
 UTC days including today.
 """
 
@@ -52,15 +54,15 @@ def metric_families(fig: FinanceOut) -> list[GaugeMetricFamily]:
     payments = _gauge("cash_applied_payments", "Payments applied", ["period", "currency"])
     for period, rows in (("today", fig.cash_applied_today), ("month", fig.cash_applied_month)):
         for row in rows:
-            cash.add_metric([period, row.currency], float(row.amount))
+            cash.add_metric([period, row.currency], row.amount)
             payments.add_metric([period, row.currency], row.count)
     unapplied = _gauge("unapplied_cash_amount", "Money of waiting cash-application cases",
                        ["currency"])
-    unapplied.add_metric([fig.unapplied_waiting.currency], float(fig.unapplied_waiting.amount))
+    unapplied.add_metric([fig.unapplied_waiting.currency], fig.unapplied_waiting.amount)
     on_account = _gauge("on_account_month_amount", "Payments put on account this month",
                         ["currency"])
     for row in fig.on_account_month:
-        on_account.add_metric([row.currency], float(row.amount))
+        on_account.add_metric([row.currency], row.amount)
 
     finished = _gauge("items_finished_30d", "Work items finished, last 30 days", ["process"])
     stp = _gauge("items_straight_through_30d", "Of them successful with no exception case",
@@ -86,7 +88,7 @@ def metric_families(fig: FinanceOut) -> list[GaugeMetricFamily]:
             touches.add_metric([p.process], p.touches_per_case)
         waiting.add_metric([p.process], p.waiting)
         breached.add_metric([p.process], p.past_sla)
-        breached_amount.add_metric([p.process], float(p.past_sla_amount))
+        breached_amount.add_metric([p.process], p.past_sla_amount)
         late.add_metric([p.process], p.resolved_late)
         reopened.add_metric([p.process], p.reopened)
 
@@ -96,7 +98,7 @@ def metric_families(fig: FinanceOut) -> list[GaugeMetricFamily]:
     for r in fig.exceptions:
         for label, cell in r.buckets.items():
             exc.add_metric([r.reason, label], cell.count)
-            exc_amount.add_metric([r.reason, label], float(cell.amount))
+            exc_amount.add_metric([r.reason, label], cell.amount)
 
     delay = _gauge("approval_delay_seconds_30d",
                    "Request to decision of approvals decided, last 30 days", ["quantile"])
@@ -108,9 +110,9 @@ def metric_families(fig: FinanceOut) -> list[GaugeMetricFamily]:
     leak = _gauge("revenue_leakage_amount", "Revenue leakage found by the newest billing check",
                   ["cause"])
     if fig.leakage is not None:
-        leak.add_metric(["total"], float(fig.leakage.total))
+        leak.add_metric(["total"], fig.leakage.total)
         for cause, amount in fig.leakage.by_cause.items():
-            leak.add_metric([cause], float(amount))
+            leak.add_metric([cause], amount)
     return [cash, payments, unapplied, on_account, finished, stp, rate, touches, waiting,
             breached, breached_amount, late, reopened, exc, exc_amount, delay, pending, leak]
 

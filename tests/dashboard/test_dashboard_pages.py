@@ -148,12 +148,12 @@ def test_the_api_and_metrics_give_the_same_figures(seeded: tuple[LiveServer, His
             samples[(s.name, tuple(sorted(s.labels.items())))] = s.value
     for currency, amount in want.cash_month.items():
         key = ("finbots_cash_applied_amount", (("currency", currency), ("period", "month")))
-        assert samples[key] == pytest.approx(float(amount))
+        assert Decimal(str(samples[key])) == Decimal(amount)  # to the cent
     for (reason, bucket), (count, amount) in want.exceptions.items():
         labels = (("bucket", bucket), ("reason", reason))
         assert samples[("finbots_exceptions_waiting", labels)] == count
-        assert samples[("finbots_exceptions_waiting_amount", labels)] == pytest.approx(
-            float(amount))
+        assert Decimal(str(samples[("finbots_exceptions_waiting_amount", labels)])) == \
+            Decimal(amount)
     for process, n in want.past_sla.items():
         assert samples[("finbots_sla_breaches_open", (("process", process),))] == n
     for process, n in want.reopened.items():
