@@ -39,6 +39,12 @@ VAULT_ENTRIES = {
                            "password": CREDENTIALS.billing_password},
     "billing_portal/billing": {"username": CREDENTIALS.billing_username,
                                "password": CREDENTIALS.billing_portal_password},
+    "legacy_erp/disputes": {"username": CREDENTIALS.disputes_username,
+                            "password": CREDENTIALS.disputes_password},
+    "billing_portal/disputes": {"username": CREDENTIALS.disputes_username,
+                                "password": CREDENTIALS.disputes_portal_password},
+    "legacy_erp/refunds": {"username": CREDENTIALS.refunds_username,
+                           "password": CREDENTIALS.refunds_password},
 }
 
 
@@ -69,7 +75,11 @@ ENTRY_BOTS: dict[str, list[str]] = {
     "service_desk/crm-sync": ["crm-sync"],
     "legacy_erp/billing": ["billing-validation"],
     "billing_portal/billing": ["billing-validation"],
-    "mail/finance": ["collections", "payment-posting"],  # replies; remittance advices
+    "legacy_erp/disputes": ["disputes"],
+    "billing_portal/disputes": ["disputes"],
+    "legacy_erp/refunds": ["refunds"],
+    # replies; remittance advices; disputes by mail and the customers' acknowledgements
+    "mail/finance": ["collections", "payment-posting", "disputes"],
 }
 
 

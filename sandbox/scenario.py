@@ -42,13 +42,22 @@ class SandboxCredentials:
     billing_username: str = "billcheck"
     billing_password: str = "Erp#Billing-31"
     billing_portal_password: str = "Portal#Billing-19"
+    # the disputes bot: ERP (orders, deliveries, credit memos) and the portal's claims desk
+    disputes_username: str = "claimdesk"
+    disputes_password: str = "Erp#Claims-53"
+    disputes_portal_password: str = "Portal#Claims-61"
+    # the refunds bot: ERP (credit balances, bank details, refund documents)
+    refunds_username: str = "rfndctl"
+    refunds_password: str = "Erp#Refunds-47"
 
     def erp_users(self) -> dict[str, str]:
         """Every ERP login (user -> password): one per process, as an ERP's audit needs."""
         return {self.erp_username: self.erp_password,
                 self.collections_username: self.collections_password,
                 self.credit_username: self.credit_password,
-                self.billing_username: self.billing_password}
+                self.billing_username: self.billing_password,
+                self.disputes_username: self.disputes_password,
+                self.refunds_username: self.refunds_password}
 
 
 CREDENTIALS = SandboxCredentials()
