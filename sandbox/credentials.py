@@ -68,8 +68,9 @@ def mail_entry(url: str | None = None) -> dict[str, str]:
 #: Which bots may read each entry (least privilege: a bot reads only its own logins).
 ENTRY_BOTS: dict[str, list[str]] = {
     **{name: ["payment-posting"] for name in (
-        "sandbox_bank/treasury", "legacy_erp/cashapp", "desktop_erp/cashapp",
-        "billing_portal/billing-bot")},
+        "legacy_erp/cashapp", "desktop_erp/cashapp", "billing_portal/billing-bot")},
+    # the treasury login pays refunds: of payments and of customers' credit balances
+    "sandbox_bank/treasury": ["payment-posting", "refunds"],
     "legacy_erp/collections": ["collections"],
     "legacy_erp/credit": ["credit"],
     "service_desk/crm-sync": ["crm-sync"],
