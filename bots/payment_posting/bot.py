@@ -11,9 +11,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Literal
 
+from bots.cashapp.bank import BankSite
 from bots.cashapp.matching import load_config
 from bots.payment_posting.advice_mail import MailAdvices
-from bots.payment_posting.bank import BankSite
 from bots.payment_posting.carry_out import Settler, SettlingPoster
 from bots.payment_posting.case_types import CASE_TYPES
 from bots.payment_posting.desktop_erp import DesktopErp

@@ -18,9 +18,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Protocol
 
+from bots.cashapp.bank import BankSite
 from bots.cashapp.pain001 import CreditTransfer, Debtor, build
 from bots.payment_posting.account_events import record_settled
-from bots.payment_posting.bank import BankSite
 from bots.payment_posting.portal import BillingPortal
 from bots.payment_posting.posting import Erp, Poster, describe_case
 from bots.runtime import BusinessFailure, Item, RunContext, WorkQueue

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
+from bots.cashapp.bank import BankSite
 from bots.cashapp.matching import (
     MatchingConfig,
     PostedPayment,
@@ -31,7 +32,6 @@ from bots.cashapp.statements import (
 )
 from bots.payment_posting.advice_mail import MailAdvices
 from bots.payment_posting.advices import AdviceFolder, Waiting
-from bots.payment_posting.bank import BankSite
 from bots.payment_posting.evidence import (
     candidate_row,
     intake_evidence,

@@ -1,5 +1,8 @@
 """The bank's online banking, driven through its pages: login with TOTP, statement download,
-payment files (upload a pain.001, find a transfer by its EndToEndId)."""
+payment files (upload a pain.001, find a transfer by its EndToEndId).
+
+Shared by the bots that read statements or pay refunds (payment posting, refunds); each
+ships the ``sandbox_bank`` selectors in its own selector folder."""
 
 from __future__ import annotations
 
