@@ -144,6 +144,17 @@ def _invoice(case: Mapping[str, Any], dispute: Mapping[str, Any]) -> str:
     return str(dispute.get("invoice_number") or case.get("reference") or "")
 
 
+def _carried(case: Mapping[str, Any], dispute: Mapping[str, Any],
+             decision: Mapping[str, Any]) -> dict[str, Any]:
+    """The work item's payload: the decision and the dispute as the case shows it (the bot
+    carries it out from these, whatever the claim's own payload held)."""
+    return {**decision, "dispute": dict(dispute), "case_ref": _case_ref(case, dispute)}
+
+
+def _case_ref(case: Mapping[str, Any], dispute: Mapping[str, Any]) -> str:
+    return str(dispute.get("case_ref") or case.get("reference") or f"case-{case.get('id')}")
+
+
 def _currency(dispute: Mapping[str, Any]) -> str:
     return str(dispute.get("currency") or "EUR")
 
@@ -203,7 +214,7 @@ def prepare_classify(case: Mapping[str, Any], values: Mapping[str, Any]) -> Prep
     what = (f"suggestion {chosen} accepted" if classification["accepted"]
             else f"classified {chosen}" + (f" (suggested {suggested})" if suggested else ""))
     return PreparedResolution(
-        payload={"classification": classification},
+        payload=_carried(case, dispute, {"classification": classification}),
         summary=f"{_invoice(case, dispute)}: {what}; owner {owner}, due "
                 f"{classification['sla_due'][:16].replace('T', ' ')} UTC")
 
@@ -226,9 +237,9 @@ def prepare_credit_memo(case: Mapping[str, Any],
     summary = (f"Credit memo of {amount:.2f} {currency} on {invoice} ({label})"
                + (f": {note}" if note else ""))
     return PreparedResolution(
-        payload={"credit_memo": {"amount": f"{amount:.2f}", "reason_code": code,
-                                 "reason_label": label, "note": note,
-                                 "invoice_number": invoice, "currency": currency}},
+        payload=_carried(case, dispute, {"credit_memo": {
+            "amount": f"{amount:.2f}", "reason_code": code, "reason_label": label,
+            "note": note, "invoice_number": invoice, "currency": currency}}),
         amount=amount, summary=summary, limit=_disputed(case, dispute), approvers=approvers)
 
 
@@ -245,8 +256,8 @@ def prepare_reject(case: Mapping[str, Any], values: Mapping[str, Any]) -> Prepar
         raise ValueError("Message to the customer: contains a NUL character")
     invoice = _invoice(case, dispute)
     return PreparedResolution(
-        payload={"rejection": {"message": message, "invoice_number": invoice,
-                               "note": _note(values)}},
+        payload=_carried(case, dispute, {"rejection": {
+            "message": message, "invoice_number": invoice, "note": _note(values)}}),
         summary=f"Claim on {invoice} rejected: {message[:120]}")
 
 
@@ -267,9 +278,9 @@ def prepare_write_off(case: Mapping[str, Any],
     invoice, currency = _invoice(case, dispute), _currency(dispute)
     label = dict(WRITE_OFF_REASONS)[reason]
     return PreparedResolution(
-        payload={"write_off": {"amount": f"{amount:.2f}", "reason": reason,
-                               "reason_label": label, "note": note,
-                               "invoice_number": invoice, "currency": currency}},
+        payload=_carried(case, dispute, {"write_off": {
+            "amount": f"{amount:.2f}", "reason": reason, "reason_label": label,
+            "note": note, "invoice_number": invoice, "currency": currency}}),
         amount=amount, limit=_disputed(case, dispute),
         summary=f"{amount:.2f} {currency} written off on {invoice} ({label})"
                 + (f": {note}" if note else ""))
