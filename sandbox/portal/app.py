@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from sandbox.faults import Sessions, install_sandbox_routes
-from sandbox.portal import api, billing
+from sandbox.portal import api, billing, claims
 from sandbox.portal.db import PortalDb
 from sandbox.scenario import Scenario, build_scenario
 from sandbox.slowness import ms_range
@@ -39,18 +39,21 @@ def create_app(db_path: Path, scenario: Scenario) -> Starlette:
         Route("/", index),
         *api.routes(),
         *billing.routes(),
+        *claims.routes(),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes)
     bills = billing.install(app, Path(db_path))
+    desk = claims.install(app, Path(db_path), scenario)
 
     def reset(n: int) -> None:
         db.seed(scenario if n == extra else build_scenario(extra_exact=n), n)
         bills.seed()
+        desk.seed()
 
     faults = install_sandbox_routes(
-        app, name="billing_portal", truth=lambda: {**db.truth(), "billing": bills.truth()},
-        reset=reset)
+        app, name="billing_portal", reset=reset,
+        truth=lambda: {**db.truth(), "billing": bills.truth(), **desk.truth()})
     app.state.db = db
     app.state.scenario = scenario
     app.state.sessions = Sessions(faults)

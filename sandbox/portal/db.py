@@ -8,7 +8,7 @@ from typing import Any
 from sandbox.scenario import Scenario
 from sandbox.truthdb import TruthDb
 
-STATUSES = ("open", "paid", "partially_paid", "disputed")
+STATUSES = ("open", "paid", "partially_paid", "disputed", "credited", "partially_credited")
 SCHEMA = """
 DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS invoices; DROP TABLE IF EXISTS notes;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -45,9 +45,10 @@ def test_search_by_number_customer_status(portal: httpx.Client) -> None:
     one = portal.get("/api/invoices", params={"number": "INV-2026-1001"}).json()
     assert [i["invoice_number"] for i in one["invoices"]] == ["INV-2026-1001"]
     castellan = portal.get("/api/invoices", params={"customer": "castellan"}).json()
-    assert castellan["count"] == 4
-    assert portal.get("/api/invoices", params={"status": "open"}).json()["count"] == 21
-    assert portal.get("/api/invoices", params={"status": "paid"}).json()["count"] == 0
+    assert castellan["count"] == 5  # 4 of the day's statement, INV-2026-2006 of the claims
+    # 21 of the statement and 7 of the claims are open, 2 of the claims paid
+    assert portal.get("/api/invoices", params={"status": "open"}).json()["count"] == 28
+    assert portal.get("/api/invoices", params={"status": "paid"}).json()["count"] == 2
 
 
 def test_status_change_needs_a_note(portal: httpx.Client) -> None:
@@ -82,4 +83,4 @@ def test_alt_layout_flag_reaches_the_shell(portal: httpx.Client) -> None:
 def test_reset_with_extra_exact(portal: httpx.Client) -> None:
     portal.post("/_sandbox/reset", json={"extra_exact": 2})
     truth = portal.get("/_sandbox/truth").json()
-    assert truth["extra_exact"] == 2 and len(truth["invoices"]) == 23
+    assert truth["extra_exact"] == 2 and len(truth["invoices"]) == 23 + 9  # 9 of the claims

@@ -64,7 +64,7 @@ def test_search_detail_and_status_change(portal_url: str, context_factory: objec
         ui("search.customer").fill("Castellan")
         ui("search.submit").click()
         ui("search.spinner")  # results come after a delay, behind a spinner
-        expect(ui.all("search.results_row")).to_have_count(4)
+        expect(ui.all("search.results_row")).to_have_count(5)  # and INV-2026-2006 of the claims
         ui.all("search.results_link").filter(has_text="INV-2026-1004").click()
 
         expect(ui("detail.status")).to_have_text("Open")
