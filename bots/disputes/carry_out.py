@@ -34,6 +34,7 @@ from bots.runtime import BusinessFailure, RunContext
 from bots.runtime.finance_events import record_finance_event
 from bots.runtime.mail import MailClient
 from bots.runtime.queues import Item
+from bots.runtime.signon import SignedOnSession
 
 __all__ = ["CLASSIFICATION", "QUEUE", "Decisions", "carry_out_item", "run"]
 
@@ -49,8 +50,13 @@ class Decisions:
 
     def __init__(self, ctx: RunContext, *, portal_credential: str = DEFAULTS[
                  "portal_credential"], erp_credential: str = DEFAULTS["erp_credential"],
-                 mail_credential: str = DEFAULTS["mail_credential"]) -> None:
+                 mail_credential: str = DEFAULTS["mail_credential"],
+                 portal: SignedOnSession | None = None,
+                 erp: SignedOnSession | None = None) -> None:
+        """``portal``/``erp``: the run's signed-on sessions of the claims desk and the ERP
+        when it has them (the intake's), else signed on when first needed."""
         self.ctx = ctx
+        self._sessions = (portal, erp)
         self.portal_credential, self.erp_credential = portal_credential, erp_credential
         self.mail_credential = mail_credential
         self._desk: ResolutionDesk | None = None
@@ -60,7 +66,8 @@ class Decisions:
     def desk(self) -> ResolutionDesk:
         if self._desk is None:
             self._desk = ResolutionDesk(self.ctx, portal_credential=self.portal_credential,
-                                        erp_credential=self.erp_credential)
+                                        erp_credential=self.erp_credential,
+                                        portal=self._sessions[0], erp=self._sessions[1])
         return self._desk
 
     @property

@@ -25,10 +25,10 @@ __all__ = ["Adjustment", "ClaimState", "CreditMemoRequest", "ResolutionDesk"]
 
 T = TypeVar("T")
 
-DESK_FORM = SignOnForm(path="/claims/login", username="claims.login.username",
-                       password="claims.login.password", submit="claims.login.submit",
-                       refused="claims.login.error", code="PORTAL")
-ERP_FORM = SignOnForm(path="/ar/login.do", code="ERP")
+DESK_FORM = SignOnForm(path="/claims/login", username="desk.username",
+                       password="desk.password", submit="desk.sign_in",
+                       refused="desk.refused", code="PORTAL")
+ERP_FORM = SignOnForm(path="/ar/login.do", expired_at="/login.do", code="ERP")
 ERP_TROUBLE = ("login.username", "error.page")
 
 
@@ -76,24 +76,28 @@ class Adjustment:
 class ResolutionDesk:
     """The claims desk and the ERP, as the disputes bot changes them."""
 
-    def __init__(self, ctx: RunContext, *, portal_credential: str,
-                 erp_credential: str) -> None:
+    def __init__(self, ctx: RunContext, *, portal_credential: str, erp_credential: str,
+                 portal: SignedOnSession | None = None,
+                 erp: SignedOnSession | None = None) -> None:
+        """``portal``/``erp``: sessions the run signed on already (the intake's), shared so
+        one tab per app is signed on once."""
         self.ctx = ctx
-        self.portal = SignedOnSession(ctx, "billing_portal", portal_credential, DESK_FORM)
-        self.erp = SignedOnSession(ctx, "legacy_erp", erp_credential, ERP_FORM)
+        self.portal = portal or SignedOnSession(ctx, "billing_portal", portal_credential,
+                                                DESK_FORM)
+        self.erp = erp or SignedOnSession(ctx, "legacy_erp", erp_credential, ERP_FORM)
 
     # -- portal pages ----------------------------------------------------------------------
     def _desk_page(self, path: str, expect: str) -> None:
         self.portal.ensure()
         self.portal.app.open(path)
         self.portal.check()
-        found = self.portal.app.wait_for_any([expect, "claims.page_error",
-                                              "claims.login.username"])
-        if found == "claims.login.username":
+        found = self.portal.app.wait_for_any([expect, "claim.error",
+                                              "desk.username"])
+        if found == "desk.username":
             self.portal.expire()
         if found != expect:
             raise BusinessFailure("DESK_NOT_FOUND", f"the claims desk shows no {expect} on "
-                                  f"{path}: {self.portal.app.text('claims.page_error')}")
+                                  f"{path}: {self.portal.app.text('claim.error')}")
 
     def _portal(self, unit: Callable[[], T]) -> T:
         return self.portal.work(unit)
@@ -158,13 +162,13 @@ class ResolutionDesk:
             app.fill("cm.reason", reason)
             app.fill("cm.reference", reference)
             app.click("cm.request")
-            found = app.wait_for_any(["cmreq.id", "claims.page_error", "claims.login.username"])
-            if found == "claims.login.username":
+            found = app.wait_for_any(["cmreq.id", "claim.error", "desk.username"])
+            if found == "desk.username":
                 self.portal.expire()
             if found != "cmreq.id":
                 raise BusinessFailure("CREDIT_MEMO_REFUSED", f"the claims desk refused the "
                                       f"credit memo of {amount:.2f} on {invoice}: "
-                                      f"{app.text('claims.page_error')}")
+                                      f"{app.text('claim.error')}")
             return self._shown_request()
         return self._portal(work)
 
@@ -197,7 +201,7 @@ class ResolutionDesk:
             self._desk_page(f"/claims/credit-memos/{quote(request_id)}", "cmreq.id")
             after = self._shown_request()
             if after.status != "released" or not after.number:
-                error = (app.text("claims.page_error") if app.exists("claims.page_error")
+                error = (app.text("claim.error") if app.exists("claim.error")
                          else after.status)
                 raise BusinessFailure("CREDIT_MEMO_NOT_RELEASED", f"the claims desk did not "
                                       f"release credit memo request {request_id}: {error}")
