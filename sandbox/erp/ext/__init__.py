@@ -20,7 +20,8 @@ from sandbox.scenario import Scenario
 
 MODULES = ("sandbox.erp.ext.customer_master", "sandbox.erp.ext.collections",
            "sandbox.erp.ext.promises", "sandbox.erp.ext.credit",
-           "sandbox.erp.ext.billing_master")
+           "sandbox.erp.ext.billing_master", "sandbox.erp.ext.orders",
+           "sandbox.erp.ext.adjustments")
 
 
 def modules() -> list[ModuleType]:
