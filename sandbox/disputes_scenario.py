@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bots.cashapp.identifiers import make_iban
+from sandbox.mail.addresses import customer_mailbox
 
 D = Decimal
 CENT = D("0.01")
@@ -104,7 +105,7 @@ class SeededClaim:
     expected_owner: str  # finance | sales | operations
     lines: tuple[int, ...] = ()  # invoice lines named on the form
     subject: str = ""  # mail only
-    sender: str = ""  # mail only: the customer's address
+    sender: str = ""  # mail only: the customer's address (its mailbox in the sandbox)
     invoice_only_in_pdf: bool = False  # mail only: the body does not name the invoice
     attachment: str = ""  # file name of the attachment (portal form or mail), "" for none
     duplicate_of: str | None = None  # the key of the claim whose case this one joins
@@ -219,27 +220,27 @@ CLAIMS: tuple[SeededClaim, ...] = (
                 "Dear team, the engine service you invoiced was never carried out: your "
                 "technician did not come on board. Our claim form is attached.",
                 _at(19, 7, 55), "SERVICE_NOT_RENDERED", "operations",
-                subject="Complaint about your invoice", sender="ap@fjordmarine.example",
+                subject="Complaint about your invoice", sender=customer_mailbox("C1006"),
                 invoice_only_in_pdf=True, attachment="claim-form.pdf"),
     SeededClaim("D07", "mail", "C1003", "INV-2026-2006", D("1261.40"),
                 "Hello, we returned 5 pump motors under RMA 7781 on 12 November, yet "
                 "INV-2026-2006 still bills all 15. Please issue a credit note for the "
                 "returned units.", _at(19, 13, 20), "RETURNED", "operations",
-                subject="Returned goods INV-2026-2006", sender="compta@castellan.example"),
+                subject="Returned goods INV-2026-2006", sender=customer_mailbox("C1003")),
     SeededClaim("D08", "mail", "C1001", "INV-2026-2001", D("190.40"),
                 "Following up on our portal claim: the bearings on INV-2026-2001 were "
                 "billed above the agreed contract price.", _at(19, 15, 45), "PRICING",
                 "sales", subject="Price difference INV-2026-2001",
-                sender="payables@acme-industrial.example", duplicate_of="D01"),
+                sender=customer_mailbox("C1001"), duplicate_of="D01"),
     SeededClaim("D09", "mail", "C1005", "INV-2026-2007", D("535.50"),
                 "Please call me back about INV-2026-2007, something about it is not right.",
                 _at(20, 6, 30), "OTHER", "finance", subject="INV-2026-2007",
-                sender="ap@elbe-pharma.example", low_confidence=True),
+                sender=customer_mailbox("C1005"), low_confidence=True),
     SeededClaim("D10", "mail", "C1007", "INV-2026-2008", D("290.00"),
                 "We never ordered the two lubricant drums on INV-2026-2008 and will send "
                 "them back; please remove them from the invoice.", _at(20, 7, 10),
                 "NOT_ORDERED", "sales", subject="Items not ordered",
-                sender="purchasing@granite-tools.example"),
+                sender=customer_mailbox("C1007")),
     SeededClaim("D11", "deduction", "C1008", "INV-2026-1012", D("250.00"),
                 "INV-2026-1012 less 250.00 damaged goods", _at(20, 5, 0), "DAMAGED",
                 "operations", bank_reference="NWB2026112000008", duplicate_of="D03"),
