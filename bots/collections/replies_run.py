@@ -17,7 +17,8 @@ its text beside it. What happens by kind:
 Every reply is kept as a ``customer_reply`` record (the customer page shows it) and moved
 to the folder ``Processed`` (an unreadable one to ``Needs a person``). A remittance advice
 mail (:func:`bots.cashapp.remittance_mail.is_remittance_mail`) is no reply: it is moved to
-``Remittances`` for cash application, unread.
+``Remittances`` for cash application, unread; a customer's dispute claim
+(:func:`bots.cashapp.dispute_mail.is_dispute_mail`) is left in the INBOX for the disputes bot.
 
 Judging (:mod:`bots.collections.promises`): each open promise whose date and grace days
 have passed is set kept, partially kept or broken in the ERP and in its record; a broken or
@@ -35,6 +36,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Protocol
 
+from bots.cashapp.dispute_mail import is_dispute_message
 from bots.cashapp.remittance_mail import REMITTANCE_FOLDER, is_remittance_mail
 from bots.collections.account_events import promise_changed
 from bots.collections.erp import CollectionsErp
@@ -123,6 +125,8 @@ def read_replies(ctx: RunContext, erp: CollectionsErp, source: ReplySource, *,
                                    rule="a remittance advice mail",
                                    data={"message_id": message_id, "to": REMITTANCE_FOLDER}):
                 source.move(uid, REMITTANCE_FOLDER)
+            continue
+        if is_dispute_message(msg):  # a dispute claim: the disputes bot's, left unread
             continue
         raw_by_id[message_id[:300]] = (uid, raw)
         queue.add(message_id[:300], {"uid": uid, "message_id": message_id})
