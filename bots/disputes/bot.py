@@ -25,7 +25,9 @@ from typing import Any, Literal
 
 from bots.disputes.case_types import CASE_TYPES
 from bots.disputes.intake import QUEUE, intake
+from bots.disputes.reasons import CONFIG_NAME, DEFAULT_PATH, check_dispute_reasons
 from bots.runtime import Bot, QueueSpec, RunContext
+from bots.runtime.bot_config import ConfigSpec
 
 __all__ = ["BOT", "DEFAULT_CREDENTIALS", "run"]
 
@@ -49,6 +51,10 @@ BOT = Bot(
                       "on its case comes back as the same item"),),
     selectors=HERE / "selectors",
     case_types=CASE_TYPES,
+    config={CONFIG_NAME: ConfigSpec(
+        DEFAULT_PATH, validate=check_dispute_reasons,
+        description="reason codes with their owner team and SLA hours; the classifier's "
+                    "confidence threshold")},
     argument_help={
         "phase": "intake (read the channels, open or join cases, acknowledge, carry out "
                  "decisions); carry_out (decisions only)",
@@ -72,7 +78,9 @@ def run(ctx: RunContext, phase: Literal["intake", "carry_out"] = "intake",
     if phase == "carry_out":
         from bots.disputes import carry_out  # the people's decisions
 
-        result: dict[str, Any] = carry_out.run(ctx)
+        result: dict[str, Any] = carry_out.run(
+            ctx, portal_credential=portal_credential, erp_credential=erp_credential,
+            mail_credential=mail_credential)
         return result
     return intake(ctx, channels=channels, portal_credential=portal_credential,
                   erp_credential=erp_credential, mail_credential=mail_credential,

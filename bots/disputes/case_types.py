@@ -12,11 +12,11 @@ customer's payments, earlier disputes). What a person may decide comes from
 from __future__ import annotations
 
 from bots.disputes.resolutions import RESOLUTIONS
-from bots.runtime.cases import CaseType, Evidence
+from bots.runtime.cases import CaseType, Evidence, Field, Resolution
 
-__all__ = ["CASE_TYPES", "DISPUTE", "EVIDENCE"]
+__all__ = ["CASE_TYPES", "DISPUTE", "EVIDENCE", "UNREADABLE"]
 
-DISPUTE = "DISPUTE"
+DISPUTE, UNREADABLE = "DISPUTE", "CLAIM_UNREADABLE"
 
 _CLAIM, _REASON, _AMOUNTS = "Claim", "Reason and owner", "Amounts"
 _INVOICE, _ORDER, _HISTORY = "Invoice", "Order and delivery", "Payments and earlier disputes"
@@ -59,4 +59,17 @@ CASE_TYPES = (
              "payments and earlier disputes; the reason decides the owner team and the "
              "date to decide by. Classify it when the model was not sure, then credit, "
              "reject or write off.", EVIDENCE, RESOLUTIONS),
+    CaseType(UNREADABLE, "Claim the bot cannot read",
+             "A customer's claim (portal, mail or deduction) names no invoice, several, or "
+             "one the billing portal does not know, or no amount can be read: the message "
+             "says which. Take it up with the customer; the claim's files are attached.",
+             (Evidence("claim.ref", "Claim", "mono"),
+              Evidence("claim.channel", "Channel"),
+              Evidence("claim.customer_id", "Customer", "mono"),
+              Evidence("claim.invoice_number", "Invoice", "mono"),
+              Evidence("claim.subject", "Subject"),
+              Evidence("claim.claimant_address", "From"),
+              Evidence("claim.text", "The customer's words")),
+             (Resolution("acknowledge", "Taken up with the customer",
+                         fields=(Field("note", "Note"),), carried_out=False),)),
 )

@@ -102,4 +102,4 @@ class DisputeClaim:
                 "received_at": self.received_at.astimezone(dt.UTC).isoformat(),
                 "amount": str(self.amount), "text": self.text[:MAX_TEXT],
                 "attachment": self.attachments[0] if self.attachments else "",
-                "claimant": self.claimant_address}
+                "claimant_address": self.claimant_address}
