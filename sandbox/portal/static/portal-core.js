@@ -2,7 +2,8 @@
 "use strict";
 
 const ALT = document.body.dataset.layout === "alt";
-const STATUS_LABELS = { open: "Open", paid: "Paid", partially_paid: "Partially paid", disputed: "Disputed" };
+const STATUS_LABELS = { open: "Open", paid: "Paid", partially_paid: "Partially paid", disputed: "Disputed",
+  credited: "Credited", partially_credited: "Partially credited" };
 const state = { user: null, notice: "" };
 const root = document.getElementById("app");
 
