@@ -141,7 +141,8 @@ class ClaimsDb(TruthDb):
             numbers = [r[0] for r in c.execute(
                 "SELECT invoice_number FROM invoices WHERE customer_id = ? "
                 "ORDER BY invoice_number", (customer_id,))]
-            return [self._invoice(c, n) for n in numbers]  # type: ignore[misc]
+            found = [self._invoice(c, n) for n in numbers]
+        return [inv for inv in found if inv is not None]
 
     def invoice(self, number: str) -> dict[str, Any] | None:
         with self.connect() as c:
