@@ -25,7 +25,6 @@ from typing import Any, Literal
 
 from bots.disputes.case_types import CASE_TYPES
 from bots.disputes.intake import QUEUE, intake
-from bots.disputes.reasons import CONFIG_NAME, DEFAULT_PATH, check_dispute_reasons
 from bots.runtime import Bot, QueueSpec, RunContext
 from bots.runtime.bot_config import ConfigSpec
 
@@ -35,6 +34,20 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_CREDENTIALS = {"portal_credential": "billing_portal/disputes",
                        "erp_credential": "legacy_erp/disputes",
                        "mail_credential": "mail/finance"}
+
+
+
+def _config() -> dict[str, ConfigSpec]:
+    """The reason book, when the classifier's package part is installed."""
+    try:
+        from bots.disputes.reasons import CONFIG_NAME, DEFAULT_PATH, check_dispute_reasons
+    except ImportError:
+        return {}
+    return {CONFIG_NAME: ConfigSpec(
+        DEFAULT_PATH, validate=check_dispute_reasons,
+        description="reason codes with their owner team and SLA hours; the classifier's "
+                    "confidence threshold")}
+
 
 BOT = Bot(
     name="disputes",
@@ -51,10 +64,7 @@ BOT = Bot(
                       "on its case comes back as the same item"),),
     selectors=HERE / "selectors",
     case_types=CASE_TYPES,
-    config={CONFIG_NAME: ConfigSpec(
-        DEFAULT_PATH, validate=check_dispute_reasons,
-        description="reason codes with their owner team and SLA hours; the classifier's "
-                    "confidence threshold")},
+    config=_config(),
     argument_help={
         "phase": "intake (read the channels, open or join cases, acknowledge, carry out "
                  "decisions); carry_out (decisions only)",

@@ -45,7 +45,6 @@ from bots.disputes.intake_deductions import read_deductions
 from bots.disputes.intake_mail import read_mail_claims
 from bots.disputes.intake_portal import read_portal_claims
 from bots.disputes.model import CHANNELS, DisputeClaim
-from bots.disputes.reasons import ReasonBook
 from bots.disputes.routing import reason_book, route
 from bots.disputes.targets import ClaimsDesk, DisputesErp
 from bots.runtime import BotFailure, BusinessFailure, RunContext
@@ -147,7 +146,7 @@ def _read(ctx: RunContext, systems: Systems, channel: str, folder: Any
     return read_deductions(ctx)
 
 
-def work(ctx: RunContext, systems: Systems, book: ReasonBook, queue: WorkQueue
+def work(ctx: RunContext, systems: Systems, book: Any, queue: WorkQueue
          ) -> dict[str, int]:
     """Work the queue: claims taken in, decisions carried out, joined claims noted."""
     done = {"claims": 0, "carried_out": 0, "noted": 0}
@@ -177,7 +176,7 @@ def _classify_text(claim: DisputeClaim) -> str:
     return "\n".join(t for t in (claim.subject, claim.text, pdf) if t)
 
 
-def take_claim(ctx: RunContext, systems: Systems, book: ReasonBook, item: Item) -> str:
+def take_claim(ctx: RunContext, systems: Systems, book: Any, item: Item) -> str:
     """Open the dispute of one claim, or link it to the invoice's open dispute."""
     claim = DisputeClaim.from_payload(item.payload)
     item.describe(customer=claim.customer_id or None)
@@ -200,7 +199,7 @@ def take_claim(ctx: RunContext, systems: Systems, book: ReasonBook, item: Item) 
     raise _open(ctx, systems, book, item, claim)
 
 
-def _open(ctx: RunContext, systems: Systems, book: ReasonBook, item: Item,
+def _open(ctx: RunContext, systems: Systems, book: Any, item: Item,
           claim: DisputeClaim) -> BusinessFailure:
     """The new dispute's case, as the item's business failure."""
     case_ref = case_ref_for(ctx, claim.customer_id, claim.invoice_number)

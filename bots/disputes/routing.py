@@ -14,13 +14,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from bots.disputes.reasons import FALLBACK_CODE, ReasonBook, load_reason_book
 from bots.runtime import RunContext
 
-__all__ = ["CONFIG", "Routing", "reason_book", "route"]
+__all__ = ["CONFIG", "FALLBACK_CODE", "Routing", "reason_book", "route"]
 
 #: the bot's configuration document holding the reason book
 CONFIG = "dispute_reasons"
+#: where an unclear claim goes, and who owns it when no reason book is installed
+FALLBACK_CODE, FALLBACK_LABEL, FALLBACK_OWNER, FALLBACK_SLA_HOURS = \
+    "OTHER", "Other", "finance", 72
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,23 +45,40 @@ class Routing:
                 "classified_by": self.classified_by, "needs_person": self.needs_person}
 
 
-def reason_book(ctx: RunContext | None) -> ReasonBook:
-    """The run's reason book (the bot's configuration; the packaged one without a run)."""
-    if ctx is None:
+def reason_book(ctx: RunContext | None) -> Any:
+    """The run's reason book (the bot's configuration; the packaged one without a run);
+    None when no reason book is installed (every dispute then waits for a person)."""
+    try:
+        from bots.disputes.reasons import load_reason_book
+    except ImportError:
+        return None
+    if ctx is None or ctx.bot is None or CONFIG not in ctx.bot.config:
         return load_reason_book()
     return load_reason_book(ctx.config(CONFIG))
 
 
-def _suggest(book: ReasonBook, text: str) -> dict[str, Any]:
+def _for_a_person(intake_at: dt.datetime, why: str) -> Routing:
+    due = intake_at.astimezone(dt.UTC) + dt.timedelta(hours=FALLBACK_SLA_HOURS)
+    return Routing(FALLBACK_CODE, FALLBACK_LABEL, FALLBACK_OWNER, FALLBACK_SLA_HOURS, due,
+                   {"code": FALLBACK_CODE, "confidence": "0.00", "words": [],
+                    "needs_person": True, "note": why}, "", True)
+
+
+def _suggest(book: Any, text: str) -> dict[str, Any]:
     from bots.disputes.classify import classifier
 
     suggestion = classifier(book).suggest(text)
     return dict(suggestion.as_dict())
 
 
-def route(book: ReasonBook, text: str, intake_at: dt.datetime) -> Routing:
+def route(book: Any, text: str, intake_at: dt.datetime) -> Routing:
     """Classify ``text`` and route the dispute taken in at ``intake_at`` (UTC)."""
-    suggestion = _suggest(book, text)
+    if book is None:
+        return _for_a_person(intake_at, "no reason book installed")
+    try:
+        suggestion = _suggest(book, text)
+    except ImportError:
+        return _for_a_person(intake_at, "no classifier installed")
     confident = not suggestion.get("needs_person", True) and \
         float(suggestion.get("confidence") or 0) >= book.confidence_threshold
     code = str(suggestion.get("code") or FALLBACK_CODE) if confident else FALLBACK_CODE
