@@ -40,6 +40,8 @@ __all__ = ["CLASSIFICATION", "QUEUE", "Decisions", "carry_out_item", "run"]
 
 QUEUE = "dispute-claims"
 CLASSIFICATION = "dispute_classification"
+#: the intake's record of a dispute's claims (bots/disputes/dedupe.py)
+INTAKE = "dispute_intake"
 DISPUTE = "DISPUTE"
 DEFAULTS = {"portal_credential": "billing_portal/disputes",
             "erp_credential": "legacy_erp/disputes", "mail_credential": "mail/finance"}
@@ -125,6 +127,9 @@ def _outcome(ctx: RunContext, item: Item, case_id: int | None) -> DisputeOutcome
         found = DisputeOutcome.from_dispute(case_ref, case_id, dispute, item.payload)
     else:
         found.merge_claims(claims_of(dispute, item.payload))
+    intake = ctx.records.get(INTAKE, case_ref)  # claims linked after the case opened
+    if intake is not None:
+        found.merge_claims(claims_of(intake.data))
     if found.case_id is None:
         found.case_id = case_id
     return found

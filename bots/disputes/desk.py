@@ -198,6 +198,10 @@ class ResolutionDesk:
             app.click("cmreq.release")
             app.page.wait_for_load_state("load")
             self.portal.check()
+            if app.exists("claim.error"):
+                raise BusinessFailure("CREDIT_MEMO_NOT_RELEASED", f"the claims desk refused "
+                                      f"to release credit memo request {request_id}: "
+                                      f"{app.text('claim.error')}")
             self._desk_page(f"/claims/credit-memos/{quote(request_id)}", "cmreq.id")
             after = self._shown_request()
             if after.status != "released" or not after.number:

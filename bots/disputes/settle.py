@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from bots.disputes.amounts import ZERO, paid_since_intake
-from bots.disputes.outcome import KIND, DisputeOutcome, load_outcome, save_outcome
+from bots.disputes.outcome import KIND, DisputeOutcome, claims_of, load_outcome, save_outcome
 from bots.runtime import RunContext
 from bots.runtime.finance_events import record_finance_event
 
@@ -32,6 +32,7 @@ __all__ = ["paid_now", "sweep"]
 
 BOT = "disputes"
 DISPUTE = "DISPUTE"
+INTAKE = "dispute_intake"
 MAX_DISPUTES = 500
 
 
@@ -50,8 +51,11 @@ def _unsettled(ctx: RunContext) -> list[DisputeOutcome]:
             continue
         recorded = load_outcome(ctx.records, case_ref)
         if recorded is None:
-            found[case_ref] = DisputeOutcome.from_dispute(case_ref, case.id, dispute)
-        elif recorded.status != "settled":
+            recorded = DisputeOutcome.from_dispute(case_ref, case.id, dispute)
+        intake = ctx.records.get(INTAKE, case_ref)  # claims linked after the case opened
+        if intake is not None:
+            recorded.merge_claims(claims_of(intake.data))
+        if recorded.status != "settled":
             found[case_ref] = recorded
     return [o for o in found.values() if o.invoice_number and o.amounts.disputed > 0]
 
