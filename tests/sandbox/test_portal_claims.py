@@ -160,6 +160,9 @@ def test_receive_is_idempotent_and_reject_restores_the_invoice(desk: Desk) -> No
     page = desk.post("/claims/desk/DSP-0004/reject", message=why)
     assert _text(page, "status") == "rejected" and _text(page, "customer-message") == why
     assert _invoice_status(client, "INV-2026-2004") == "paid"  # as before the claim
+    again = desk.post("/claims/desk/DSP-0004/reject", message=why)
+    assert again.status_code == 200 and _text(again, "message").startswith("No change")
+    assert desk.post("/claims/desk/DSP-0004/reject", message="other").status_code == 400
 
     page = desk.post("/claims/desk/DSP-0005/close", note="Settled by phone")
     assert _text(page, "status") == "closed" and _text(page, "close-note") == \
