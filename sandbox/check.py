@@ -23,6 +23,7 @@ import httpx
 
 from sandbox.billing_check import compare_billing
 from sandbox.collections_check import compare_collections
+from sandbox.disputes_check import compare_disputes, disputes_note, refund_transfers
 from sandbox.erp.ext.credit import expected_credit
 from sandbox.remittances_check import advised, compare_remittances
 from sandbox.replies_check import compare_replies
@@ -222,11 +223,13 @@ def compare_credit(erp: dict[str, Any]) -> list[str]:
 
 
 def run_check(bank_url: str, erp_url: str, portal_url: str,
-              scenario: Scenario | None = None, mail_url: str = "") -> list[str]:
+              scenario: Scenario | None = None, mail_url: str = "",
+              notes: list[str] | None = None) -> list[str]:
     """Fetch the ERP's and the portal's truth and list every difference from the scenario.
 
     ``bank_url`` may be empty: the refunds' transfers are then not checked; ``mail_url``
     (the mail server's control address) too: the mailboxes are then not checked.
+    ``notes`` (when given) gets lines for people about what was not checked and why.
     """
     with httpx.Client(timeout=10) as client:
         erp = _truth(erp_url, client)
@@ -252,5 +255,12 @@ def run_check(bank_url: str, erp_url: str, portal_url: str,
 
         problems += compare_mail(mail, scenario)
     problems += (compare_collections(erp, mail, scenario) + compare_replies(erp, mail)
-                 + compare_remittances(mail) + compare_billing(portal, erp))
+                 + compare_remittances(mail) + compare_billing(portal, erp)
+                 + compare_disputes(erp, portal, mail, bank))
+    if notes is not None and disputes_note(portal, mail):
+        notes.append(disputes_note(portal, mail))
+    if bank is not None:  # refunds of credit balances: compare_disputes checks them
+        paid_back = refund_transfers(erp)
+        bank = {**bank, "transfers": [t for t in bank.get("transfers", [])
+                                      if t.get("end_to_end_id") not in paid_back]}
     return problems + (compare_bank(bank, erp, scenario) if bank is not None else [])
