@@ -227,16 +227,17 @@ def check(bank: BankUrl = None, erp: ErpUrl = None, portal: PortalUrl = None,
     from sandbox.mail.check import mail_counts
 
     urls = _urls(bank, erp, portal, mail)
+    notes: list[str] = []
     try:
         differences = run_check(urls["sandbox_bank"], urls["legacy_erp"], urls["billing_portal"],
-                                None, urls.get("sandbox_mail", ""))
+                                None, urls.get("sandbox_mail", ""), notes)
         if "sandbox_mail" in urls:
             for line in mail_counts(_call("GET", f"{urls['sandbox_mail']}/_sandbox/truth")):
                 typer.echo(line)
     except (KeyError, httpx.HTTPError) as exc:
         typer.echo(f"cannot check: {exc} (is the sandbox running?)", err=True)
         raise typer.Exit(2) from exc
-    for line in differences:
+    for line in [*notes, *differences]:
         typer.echo(line)
     if differences:
         typer.echo(f"{len(differences)} difference(s)")
