@@ -492,6 +492,12 @@ class ClaimsDb(TruthDb):
 
     # -- truth -------------------------------------------------------------------------
     def truth(self) -> dict[str, Any]:
+        """What ``/_sandbox/truth`` adds: ``claims`` (id, seed_key of a seeded claim else
+        None, invoice, customer, amount, status, case_ref, message to the customer, lines,
+        attachment file name, ...), ``credit_memo_requests`` (id, invoice, claim, amount,
+        reference, status, number once released, approved_by as a list of names) and
+        ``claim_invoices`` (each INV-2026-2xxx with its status, gross, amount credited and
+        credit memo numbers; they are in the portal's ``invoices`` too)."""
         claims = []
         for r in self.claims():
             claim = self.claim(r["id"]) or {}
