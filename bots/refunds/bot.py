@@ -69,12 +69,13 @@ def run(ctx: RunContext, date: dt.date | None = None, queue_new: bool = True,
     erp = RefundsErp(ctx, erp_credential)
     queue = ctx.queue(QUEUE, max_retries=max_retries)
     summary: dict[str, Any] = {"business_date": day.isoformat()}
+    balances = erp.balances("all")
     if queue_new:
-        summary.update(queue_balances(erp, queue, day))
+        summary.update(queue_balances(queue, balances, day))
     policy = RefundPolicy.from_config(ctx.config("refund_policy"))
     payer = RefundPayer(ctx, lambda: BankSite(ctx, bank_credential), company_name,
                         company_iban)
-    desk = RefundDesk(ctx, erp, payer, policy, day)
+    desk = RefundDesk(ctx, erp, payer, policy, day, balances)
     done = {"handled": 0, "decisions_carried_out": 0}
     for item in queue.items():
         with item:

@@ -89,9 +89,12 @@ class RefundsErp:
                         r.text("status"), r.text("refund"))
                 for r in self.app.rows("balances.rows")]
 
-    def balance(self, document: str) -> Balance | None:
-        """The credit balance left by ``document``, whatever its status."""
-        return next((b for b in self.balances("all") if b.document == document), None)
+    def balance(self, document: str, known: list[Balance] | None = None) -> Balance | None:
+        """The credit balance left by ``document``, whatever its status (from ``known``,
+        the list read earlier in the run, when it holds it)."""
+        found = next((b for b in known or [] if b.document == document), None)
+        return found or next((b for b in self.balances("all") if b.document == document),
+                             None)
 
     def bank_details(self, customer_id: str) -> BankDetails | None:
         return attempt(self, lambda: self._bank_details(customer_id))
@@ -101,15 +104,17 @@ class RefundsErp:
         app = self.app
         if app.wait_for_any(["bank.holder", "bank.none"]) == "bank.none":
             return None
-        if app.text("bank.customer") != customer_id:
+        rows = app.rows("bank.details")
+        if not rows or rows[0].text("customer") != customer_id:
             raise ApplicationFailure("ERP_UNEXPECTED_PAGE", f"no bank details of {customer_id}")
-        changed = app.text("bank.changed_on")
+        row = rows[0]
+        changed = row.text("changed_on")
         try:
             changed_on = dt.date.fromisoformat(changed) if changed else None
         except ValueError:
             changed_on = None
-        return BankDetails(customer_id, app.text("bank.holder"), app.text("bank.iban"),
-                           app.text("bank.bic"), changed_on, app.text("bank.changed_by"))
+        return BankDetails(customer_id, row.text("holder"), row.text("iban"), row.text("bic"),
+                           changed_on, row.text("changed_by"))
 
     def screenshot(self, label: str) -> str | None:
         return self.app.checkpoint(label)
@@ -121,11 +126,12 @@ class RefundsErp:
         return attempt(self, lambda: self._refund(balance_id, iban, reference))
 
     def _shown_refund(self, already: bool) -> RefundDone:
-        app = self.app
-        return RefundDone(app.text("refund.document"),
-                          parse_amount(app.text("refund.amount_done"), "refund"),
-                          app.text("refund.iban_done"), app.text("refund.reference_done"),
-                          already)
+        rows = self.app.rows("refund.done")
+        if not rows:
+            raise ApplicationFailure("ERP_UNEXPECTED_PAGE", "no refund document shown")
+        row = rows[0]
+        return RefundDone(row.text("number"), parse_amount(row.text("amount"), "refund"),
+                          row.text("iban"), row.text("reference"), already)
 
     def _refund(self, balance_id: int, iban: str, reference: str) -> RefundDone:
         self._open(f"/ar/credit-balances/{balance_id}/refund")

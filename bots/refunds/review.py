@@ -38,25 +38,28 @@ def erp_reference(document: str) -> str:
     return f"FB-{document}"
 
 
-def queue_balances(erp: RefundsErp, queue: WorkQueue, day: dt.date) -> dict[str, Any]:
+def queue_balances(queue: WorkQueue, balances: list[Balance], day: dt.date) -> dict[str, Any]:
     """One work item per open credit balance not queued before."""
-    balances = erp.balances("open")
+    open_ = [b for b in balances if b.status == "open"]
     added = queue.add_many(
         (b.document, {"balance": b.as_data(), "business_date": day.isoformat()})
-        for b in balances)
-    return {"open_balances": len(balances), "queued": sum(added)}
+        for b in open_)
+    return {"open_balances": len(open_), "queued": sum(added)}
 
 
 class RefundDesk:
     """Decides and carries out the refund of each queued credit balance."""
 
     def __init__(self, ctx: RunContext, erp: RefundsErp, payer: RefundPayer,
-                 policy: RefundPolicy, day: dt.date) -> None:
+                 policy: RefundPolicy, day: dt.date, balances: list[Balance]) -> None:
         self.ctx, self.erp, self.payer, self.policy, self.day = ctx, erp, payer, policy, day
+        #: the ERP's balances as this run read them first: a refund itself is checked on
+        #: the balance's refund page right before it is posted
+        self.balances = balances
 
     def process(self, item: Item) -> str:
         document = item.reference
-        balance = self.erp.balance(document)
+        balance = self.erp.balance(document, self.balances)
         if balance is None:
             raise BusinessFailure(DONE_ELSEWHERE, f"the ERP shows no credit balance left by "
                                   f"{document}", data={"business_date": self.day.isoformat()})

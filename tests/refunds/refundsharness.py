@@ -44,7 +44,22 @@ class Targets:
 
 
 @dataclass
-class Home:
-    """A store, a vault and the runs folder of the refunds bot's runs (see test_bot)."""
+class RefundsHome:
+    """A store, a vault and the runs folder in which the refunds bot runs as a robot runs
+    it (in this process: the test process's one Playwright driver)."""
 
+    store: Any
+    vault: Any
     runs: Path
+
+    def run(self, **args: Any) -> dict[str, Any]:
+        from bots.refunds import BOT
+        from bots.runtime import RunContext
+        from orchestrator.bot_backend import StoreBackend
+
+        run = self.store.start_run(BOT.name, args, "test-host", 1)
+        with RunContext(run.id, self.runs / str(run.id), bot=BOT, store=self.store,
+                        backend=StoreBackend(self.store, BOT.name), vault=self.vault,
+                        args=args, batch_steps=True) as ctx:
+            result: dict[str, Any] = BOT.run(ctx)
+        return result
