@@ -175,8 +175,7 @@ class ReasonClassifier:
             return Suggestion(code, 0.0, (), True, truncated)
         features = self.pipeline.named_steps["features"].transform([raw])
         model: LogisticRegression = self.pipeline.named_steps["model"]
-        with threadpool_limits(1):
-            probs = model.predict_proba(features)[0]
+        probs = model.predict_proba(features)[0]
         best = int(np.argmax(probs))
         code, confidence = self._classes[best], float(probs[best])
         return Suggestion(code, confidence, self._words(features, best),
