@@ -41,8 +41,6 @@ def read_portal_claims(ctx: RunContext, desk: ClaimsDesk, folder: Path
         page = desk.claim(claim_id)
         attachments: list[str] = []
         extra: dict[str, str] = {"claim_id": claim_id}
-        if page.screenshot:
-            attachments.append(str(ctx.run_dir / page.screenshot))
         if page.attachment_href:
             try:
                 name, body = desk.fetch_file(page.attachment_href,

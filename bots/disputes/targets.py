@@ -161,6 +161,7 @@ class ClaimsDesk(_Target):
 
     def __init__(self, ctx: RunContext, credential: str) -> None:
         super().__init__(ctx, "billing_portal", credential, DESK_SIGN_ON)
+        self._invoices: dict[str, InvoicePage | None] = {}  # read once per run
 
     def claim_ids(self, status: str = "new") -> list[str]:
         """The ids of the claims in ``status``, as the desk lists them."""
@@ -173,9 +174,8 @@ class ClaimsDesk(_Target):
     def claim(self, claim_id: str) -> ClaimPage:
         return self.session.work(lambda: self._claim(claim_id))
 
-    def _claim(self, claim_id: str, *, opened: bool = False) -> ClaimPage:
-        if not opened:
-            self._open(f"/claims/desk/{quote(claim_id)}")
+    def _claim(self, claim_id: str, *, shot: bool = False) -> ClaimPage:
+        self._open(f"/claims/desk/{quote(claim_id)}")
         app = self.app
         shown = app.text("claim.id") if app.exists("claim.id") else ""
         if shown != claim_id:
@@ -194,7 +194,7 @@ class ClaimsDesk(_Target):
             app.text("claim.text"), app.text("claim.status").strip().lower(),
             app.text("claim.case_ref").strip() if app.exists("claim.case_ref") else "",
             tuple(int(x) for x in lines if str(x).isdigit()), href,
-            app.checkpoint(f"claim-{claim_id}"))
+            app.checkpoint(f"claim-{claim_id}") if shot else None)
 
     def receive(self, claim_id: str, case_ref: str) -> str:
         """Receive the claim with ``case_ref`` (nothing when the portal shows it received
@@ -211,7 +211,7 @@ class ClaimsDesk(_Target):
                 raise BusinessFailure("PORTAL_REFUSED_RECEIPT", f"claim {claim_id}: "
                                       f"{self.app.text('claim.error').strip()}",
                                       data={"claim_id": claim_id, "case_ref": case_ref})
-            after = self._claim(claim_id)
+            after = self._claim(claim_id, shot=True)
             if after.case_ref != case_ref:
                 raise ApplicationFailure("PORTAL_NOT_RECEIVED", f"claim {claim_id} shows "
                                          f"case reference {after.case_ref!r}, not {case_ref}")
@@ -219,7 +219,13 @@ class ClaimsDesk(_Target):
         return self.session.work(work)
 
     def invoice(self, number: str) -> InvoicePage | None:
-        """The invoice's page (None when the portal knows no such invoice)."""
+        """The invoice's page (None when the portal knows no such invoice), read once per
+        run."""
+        if number not in self._invoices:
+            self._invoices[number] = self._invoice(number)
+        return self._invoices[number]
+
+    def _invoice(self, number: str) -> InvoicePage | None:
         def work() -> InvoicePage | None:
             try:
                 self._open(f"/claims/invoices/{quote(number)}")
@@ -247,6 +253,9 @@ class DisputesErp(_Target):
 
     def __init__(self, ctx: RunContext, credential: str) -> None:
         super().__init__(ctx, "legacy_erp", credential, ERP_SIGN_ON)
+        # read once per run: a customer's master and statement serve all its claims
+        self._customers: dict[str, tuple[str, str]] = {}
+        self._statements: dict[str, tuple[list[dict[str, Any]], str | None]] = {}
 
     def order(self, invoice_number: str) -> OrderPage | None:
         """The order ``invoice_number`` bills (None when the ERP knows none)."""
@@ -270,6 +279,11 @@ class DisputesErp(_Target):
 
     def customer(self, customer_id: str) -> tuple[str, str]:
         """The customer's name and mail address from its master record."""
+        if customer_id not in self._customers:
+            self._customers[customer_id] = self._customer(customer_id)
+        return self._customers[customer_id]
+
+    def _customer(self, customer_id: str) -> tuple[str, str]:
         def work() -> tuple[str, str]:
             self._open(f"/ar/customer.do?id={quote(customer_id)}")
             app = self.app
@@ -283,6 +297,11 @@ class DisputesErp(_Target):
     def statement(self, customer_id: str) -> tuple[list[dict[str, Any]], str | None]:
         """The customer's open items (invoice, due, open, days overdue, disputed) and a
         screenshot of the statement."""
+        if customer_id not in self._statements:
+            self._statements[customer_id] = self._statement(customer_id)
+        return self._statements[customer_id]
+
+    def _statement(self, customer_id: str) -> tuple[list[dict[str, Any]], str | None]:
         def work() -> tuple[list[dict[str, Any]], str | None]:
             self._open(f"/ar/statement.do?id={quote(customer_id)}")
             app = self.app
