@@ -24,6 +24,7 @@ from email.utils import format_datetime, formataddr
 from openpyxl import Workbook
 
 from sandbox.mail.addresses import FINANCE_MAILBOX, customer_mailbox
+from sandbox.mail.disputes import seeded_disputes
 from sandbox.mail.replies import seeded_replies
 from sandbox.scenario import COMPANY_NAME, STATEMENT_DATE, Scenario
 
@@ -101,7 +102,7 @@ def seeded_remittances(scenario: Scenario) -> list[EmailMessage]:
 
 def seeded_inbox(scenario: Scenario) -> list[EmailMessage]:
     """Everything the finance INBOX holds when the mail server is seeded, in order."""
-    return [*seeded_replies(scenario), *seeded_remittances(scenario)]
+    return [*seeded_replies(scenario), *seeded_remittances(scenario), *seeded_disputes()]
 
 
 def _same_bytes(msg: EmailMessage) -> EmailMessage:
