@@ -21,10 +21,9 @@ Nothing is checked before the disputes bot acted: every seeded portal claim is s
   refund twice.
 
 Truth read: the portal's ``claims`` and ``credit_memo_requests``; the mail server's
-``mailboxes`` (folder, message id, ``X-*`` headers); the ERP's ``adjustments`` (documents
-with ``kind``, ``document``/``number``, ``reference``, ``invoice``/``invoice_number``,
-``amount``) and ``refunds`` when present (refund documents may also be adjustments of kind
-``refund``); the bank's ``transfers``.
+``mailboxes`` (folder, message id, ``X-*`` headers); the ERP's ``adjustments`` (``kind``,
+``number``, ``reference``, ``invoice_number``, ``amount``) and ``balance_refunds``
+(``number``, ``amount``, ``iban``) when present; the bank's ``transfers``.
 """
 
 from __future__ import annotations
@@ -250,8 +249,7 @@ def _adjustments(erp: Truth) -> list[dict[str, Any]]:
 def _refund_documents(erp: Truth) -> list[dict[str, Any]]:
     """The ERP's refunds of credit balances (not the cash-application refunds, which
     :func:`sandbox.check.compare_bank` checks)."""
-    docs = [d for d in _adjustments(erp) if d.get("kind") == "refund"]
-    return docs + [d for d in erp.get("refunds") or [] if d not in docs]
+    return list(erp.get("balance_refunds") or [])
 
 
 def refund_transfers(erp: Truth) -> set[str]:
