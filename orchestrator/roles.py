@@ -60,6 +60,7 @@ class Permission(StrEnum):
     CUSTOMERS_READ = "customers.read"  # customer pages: invoices, payments, cases (audited)
     STATEMENTS_READ = "statements.read"  # bank statements reconciled, item by item
     METRICS_READ = "metrics.read"  # /metrics for Prometheus: the finance figures, no names
+    DISPUTES_READ = "disputes.read"  # dispute cases and the reason classifier's acceptance
 
 
 _P = Permission
@@ -78,24 +79,27 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                               _P.CASES_WORK, _P.QUEUES_READ, _P.LEARNED_READ,
                                               _P.LEARNED_WITHDRAW, _P.COLLECTIONS_READ,
                                               _P.COLLECTIONS_ACT, _P.BILLING_READ,
-                                              _P.CUSTOMERS_READ, _P.STATEMENTS_READ}),
+                                              _P.CUSTOMERS_READ, _P.STATEMENTS_READ,
+                                              _P.DISPUTES_READ}),
     Role.CREDIT_ANALYST: frozenset(_SELF | {_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
                                             _P.CASES_WORK, _P.QUEUES_READ, _P.LEARNED_READ,
-                                            _P.CUSTOMERS_READ}),
+                                            _P.CUSTOMERS_READ, _P.DISPUTES_READ}),
     Role.CREDIT_MANAGER: frozenset(_SELF | {_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
                                             _P.CASES_WORK, _P.QUEUES_READ, _P.LEARNED_READ,
-                                            _P.APPROVALS_DECIDE, _P.CUSTOMERS_READ}),
+                                            _P.APPROVALS_DECIDE, _P.CUSTOMERS_READ,
+                                            _P.DISPUTES_READ}),
     Role.APPROVER: frozenset(_SELF | {_P.DASHBOARD_READ, _P.RUNS_READ, _P.CASES_READ,
                                       _P.APPROVALS_DECIDE, _P.LEARNED_READ,
                                       _P.LEARNED_WITHDRAW, _P.COLLECTIONS_READ,
                                       _P.BILLING_READ, _P.CUSTOMERS_READ,
-                                      _P.STATEMENTS_READ}),
+                                      _P.STATEMENTS_READ, _P.DISPUTES_READ}),
     Role.AUDITOR: frozenset(_READ_OPS | {_P.CASES_READ, _P.AUDIT_READ, _P.VAULT_READ_META,
                                          _P.LEARNED_READ, _P.COLLECTIONS_READ,
                                          _P.BILLING_READ, _P.CUSTOMERS_READ,
-                                         _P.STATEMENTS_READ}),
-    Role.SUPPORT: frozenset(_READ_OPS | {_P.CASES_READ, _P.LEARNED_READ, _P.METRICS_READ}),
-    Role.CUSTOMER_SERVICE: frozenset(_SELF | {_P.CUSTOMERS_READ}),
+                                         _P.STATEMENTS_READ, _P.DISPUTES_READ}),
+    Role.SUPPORT: frozenset(_READ_OPS | {_P.CASES_READ, _P.LEARNED_READ, _P.METRICS_READ,
+                                         _P.DISPUTES_READ}),
+    Role.CUSTOMER_SERVICE: frozenset(_SELF | {_P.CUSTOMERS_READ, _P.DISPUTES_READ}),
     Role.ROBOT: frozenset(_SELF | {_P.ROBOT_WORK}),
 }
 

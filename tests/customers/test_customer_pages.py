@@ -78,9 +78,10 @@ def test_the_page_shows_the_sections_escaped_and_audits_the_read(
     assert _views(live_server, CID)[0].details["via"] == "page"
 
 
-def test_customer_service_holds_only_customers_and_self() -> None:
+def test_customer_service_holds_only_customers_disputes_and_self() -> None:
     assert ROLE_PERMISSIONS[Role.CUSTOMER_SERVICE] == {Permission.SELF_READ,
-                                                       Permission.CUSTOMERS_READ}
+                                                       Permission.CUSTOMERS_READ,
+                                                       Permission.DISPUTES_READ}
     for role in (Role.ADMIN, Role.FINANCE_REVIEWER, Role.APPROVER, Role.CREDIT_ANALYST,
                  Role.CREDIT_MANAGER, Role.AUDITOR):
         assert Permission.CUSTOMERS_READ in ROLE_PERMISSIONS[role], role
