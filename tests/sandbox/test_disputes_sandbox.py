@@ -5,6 +5,7 @@ about a disputes run."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -289,3 +290,42 @@ def test_erp_documents_against_the_portal_and_the_bank(erp_url: str) -> None:
         f"refund {number} of 900.00: paid by 0 bank transfer(s), expected one"]
     assert compare_disputes(erp, portal, None, paid) == [
         "credit memo CM-2026-1003 (INV-2026-2001, 190.40): no ERP credit memo document"]
+
+
+def _desk_post(desk: httpx.Client, page: str, action: str, **fields: str) -> httpx.Response:
+    """Post a claims-desk form as a person does: with the page's form token."""
+    token = re.search(r'name="csrf" value="([^"]+)"', desk.get(page).text)
+    assert token, page
+    return desk.post(action, data={"csrf": token[1], **fields})
+
+
+def test_claims_desk_state_names_each_problem(portal_url: str) -> None:
+    """Claims received through the real claims desk: two disputes under one case, one
+    claim left new, a credit memo requested above the disputed amount."""
+    with httpx.Client(base_url=portal_url, timeout=10) as desk:
+        desk.post("/_sandbox/reset").raise_for_status()
+        assert compare_disputes({}, _truth(portal_url), None) == []  # nothing done yet
+        signed = desk.post("/claims/login", data={
+            "username": CREDENTIALS.disputes_username,
+            "password": CREDENTIALS.disputes_portal_password})
+        assert signed.status_code in (302, 303), signed.text
+        ids = {c["seed_key"]: c["id"] for c in _truth(portal_url)["claims"]}
+        for key, case in (("D01", "CASE-A"), ("D03", "CASE-C"), ("D04", "CASE-A"),
+                          ("D05", "CASE-E")):
+            page = f"/claims/desk/{ids[key]}"
+            done = _desk_post(desk, page, f"{page}/receive", case_ref=case)
+            assert done.status_code in (200, 303), done.text
+        asked = _desk_post(desk, "/claims/credit-memos/new?invoice=INV-2026-2001",
+                           "/claims/credit-memos/new", invoice="INV-2026-2001",
+                           amount="250.00", reason="Contract price", reference="CASE-A-CM",
+                           claim=ids["D01"])
+        assert asked.status_code in (200, 303), asked.text
+        portal = _truth(portal_url)
+        desk.post("/_sandbox/reset").raise_for_status()
+    (request,) = portal["credit_memo_requests"]
+    problems = compare_disputes({}, portal, None)
+    assert problems == [
+        f"claim D02 ({ids['D02']}, INV-2026-2002): new, expected received under a case",
+        "case CASE-A joins claims D01 and D04, which are different disputes",
+        f"credit memo request {request['id']} (INV-2026-2001, 250.00): above the disputed "
+        "amount 190.40"], problems
