@@ -85,29 +85,44 @@ def run(ctx: RunContext, *, portal_credential: str = DEFAULTS["portal_credential
         claim: Callable[[Item], str] | None = None, settle: bool = True) -> dict[str, Any]:
     """Carry out the decisions waiting in the queue, then sweep for settled disputes.
 
-    ``claim``: what to do with an item that carries no decision (the intake's handler); a
-    run without one leaves such an item to the intake phase (failed as technical, so the
-    queue hands it over again)."""
+    The queue also holds what the intake left there (a claim queued before a crash, a
+    case's evidence to read again): ``claim`` handles such an item; without one, the
+    intake's own queue work (:func:`bots.disputes.intake.work`) takes the whole queue,
+    decisions included, so nothing in it is failed for being of another phase."""
     from bots.disputes import settle as settlement
 
-    decisions = Decisions(ctx, portal_credential=portal_credential,
-                          erp_credential=erp_credential, mail_credential=mail_credential)
-    done = {"carried_out": 0, "claims": 0}
-    for item in ctx.queue(QUEUE).items():
-        with item:
-            if item.resolution:
-                done["carried_out"] += 1
-                item.output["summary"] = carry_out_item(ctx, decisions, item)
-            elif claim is not None:
-                done["claims"] += 1
-                item.output["summary"] = claim(item)
-            else:
-                item.fail("application", "CLAIM_LEFT_FOR_INTAKE",
-                          "a new claim: the intake phase takes it in")
+    credentials = {"portal_credential": portal_credential, "erp_credential": erp_credential,
+                   "mail_credential": mail_credential}
+    if claim is None:
+        done, decisions = _intake_work(ctx, credentials)
+    else:
+        decisions = Decisions(ctx, **credentials)
+        done = {"carried_out": 0, "claims": 0}
+        for item in ctx.queue(QUEUE).items():
+            with item:
+                if item.resolution:
+                    done["carried_out"] += 1
+                    item.output["summary"] = carry_out_item(ctx, decisions, item)
+                else:
+                    done["claims"] += 1
+                    item.output["summary"] = claim(item)
     result: dict[str, Any] = dict(done)
     if settle:
         result.update(settlement.sweep(ctx, decisions))
     return result
+
+
+def _intake_work(ctx: RunContext, credentials: dict[str, str]
+                 ) -> tuple[dict[str, Any], Decisions]:
+    """The queue worked as the intake works it (decisions through :func:`carry_out_item`)."""
+    from bots.disputes import intake
+
+    systems = intake.Systems(ctx, **credentials)
+    done: dict[str, Any] = dict(intake.work(ctx, systems, intake.reason_book(ctx),
+                                            ctx.queue(QUEUE)))
+    decisions = getattr(systems, "_decisions", None)
+    return done, decisions if isinstance(decisions, Decisions) else Decisions(ctx,
+                                                                              **credentials)
 
 
 def _decision(item: Item) -> tuple[str, dict[str, Any], str, str, int | None]:

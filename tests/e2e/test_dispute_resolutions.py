@@ -58,6 +58,7 @@ class DisputesHome:
     vault: Vault
     runs: Path
     sandbox: Sandbox
+    server: LiveServer
 
     def run(self, **args: Any) -> dict[str, Any]:
         run = self.store.start_run(BOT.name, args, "test-host", 1)
@@ -154,7 +155,7 @@ def home(live_server: LiveServer, sandbox: Sandbox,
         mp.setenv("FINBOTS_BILLING_PORTAL_URL", sandbox.urls["billing_portal"])
         mp.setenv("FINBOTS_LEGACY_ERP_URL", sandbox.urls["legacy_erp"])
         mp.setenv("FINBOTS_TIMEOUT_MS", "15000")
-        yield DisputesHome(store, vault, tmp / "runs", sandbox)
+        yield DisputesHome(store, vault, tmp / "runs", sandbox, live_server)
 
 
 def _seeded(key: str) -> SeededClaim:
@@ -210,6 +211,12 @@ def test_a_credit_memo_above_the_limit_reaches_the_portal_only_after_two_approva
     mails = [m for m in home.mails_to(customer_mailbox(claim.customer_id))
              if request["number"] in str(m.get("subject"))]
     assert len(mails) == 1
+    # credited in full: the dispute is settled, its portal claim closed, the event recorded
+    assert _claims(home.portal())["D02"]["status"] == "closed"
+    settled = [r.data for r in home.store.find_records("finance_event")
+               if r.data["type"] == "dispute_settled"
+               and claim.invoice_number in r.data["invoice_numbers"]]
+    assert len(settled) == 1 and settled[0]["case_id"] == case_id
 
 
 def test_a_rejection_reaches_the_portal_and_the_customer(
@@ -217,6 +224,18 @@ def test_a_rejection_reaches_the_portal_and_the_customer(
     claim = _seeded("D05")
     portal_claim = _claims(home.portal())["D05"]
     case_id = open_case(home, claim, str(portal_claim["id"]))
+    # first the reason: the person accepts the model's suggestion; the case stays open
+    person = webharness.api_client(home.server, "finance_reviewer")
+    classified = person.post(f"/api/v1/cases/{case_id}/resolutions/classify",
+                             json={"accept_suggestion": True})
+    assert classified.status_code == 200, classified.text
+    home.run(phase="carry_out")
+    assert home.store.get_case(case_id).status == "open"
+    [record] = [r.data for r in home.store.find_records("dispute_classification")
+                if r.data["case_id"] == case_id]
+    assert (record["suggested"], record["chosen"], record["accepted"]) == ("TAX", "TAX", True)
+    assert str(record["by"]).endswith("finance_reviewer")
+
     message = ("The goods were delivered to your Hamburg warehouse, so German VAT applies; "
                "the invoice stands as billed.")
     page = page_as("finance_reviewer")
