@@ -63,11 +63,13 @@ class RefundDesk:
         if balance is None:
             raise BusinessFailure(DONE_ELSEWHERE, f"the ERP shows no credit balance left by "
                                   f"{document}", data={"business_date": self.day.isoformat()})
-        data: dict[str, Any] = {"balance": balance.as_data(),
-                                "business_date": self.day.isoformat()}
+        data: dict[str, Any] = {
+            "balance": balance.as_data(), "business_date": self.day.isoformat(),
+            "auto_refund_up_to": f"{self.policy.auto_refund_up_to:.2f}"}
         item.describe(data=data, amount=balance.amount, customer=balance.customer_id)
-        if balance.status != "open":
-            return self._finish_refunded(item, balance)
+        # a balance the ERP shows refunded goes the same way: the bot's own refund (a run
+        # stopped between the ERP and the bank) is paid once the checks hold; another's
+        # refund is a case (see _carry_out)
         details = self.erp.bank_details(balance.customer_id)
         data["bank_details"] = details.as_data() if details else {}
         problem = bank_problem(details)
@@ -82,19 +84,20 @@ class RefundDesk:
                                   rule=rule)
         assert details is not None
         if verdict == VERIFY:
+            given = item.payload.get("verification") or {}
+            stale = (f" (the verification by {given.get('by')} of {given.get('iban')} does "
+                     f"not hold for the IBAN {details.iban} changed by {details.changed_by})"
+                     if given else "")
             raise BusinessFailure(VERIFY, f"{balance.customer_id}'s bank details changed on "
                                   f"{details.changed_on} by {details.changed_by}: a second "
-                                  "person verifies them before the refund goes",
+                                  f"person verifies them before the refund goes{stale}",
                                   data={**data, "rule": rule}, rule=rule)
-        verification = _verification(item.payload, details)
         if verdict == APPROVAL:
             self._requested(item, balance)
             raise BusinessFailure(APPROVAL, f"refund of {balance.amount:.2f} "
                                   f"{balance.currency} to {balance.customer_id} needs a "
-                                  "second person's approval",
-                                  data={**data, "rule": rule,
-                                        **({"verification": verification}
-                                           if verification else {})}, rule=rule)
+                                  "second person's approval", data={**data, "rule": rule},
+                                  rule=rule)
         return self._carry_out(item, balance, details, rule)
 
     # -- deciding ----------------------------------------------------------------------
@@ -128,22 +131,12 @@ class RefundDesk:
             raise BusinessFailure(DONE_ELSEWHERE, f"the ERP shows {refund.number} refunding "
                                   f"this balance under reference {refund.reference}, not "
                                   "the bot's: nothing was paid")
+        if compact(refund.iban) != compact(details.iban):
+            raise BusinessFailure(DONE_ELSEWHERE, f"the ERP's refund {refund.number} goes to "
+                                  f"{refund.iban}, the bank details checked are "
+                                  f"{details.iban}: nothing was paid")
         return self._pay(item, balance, details.holder, refund.number, refund.iban,
                          refund.already, rule)
-
-    def _finish_refunded(self, item: Item, balance: Balance) -> str:
-        """A balance the ERP shows refunded: the bot's own refund (a run stopped between
-        the ERP and the bank) is paid if the bank has no transfer of it yet."""
-        reference = erp_reference(balance.document)
-        refund = self.erp.refund(balance.balance_id, "", reference)
-        if refund.reference != reference:
-            raise BusinessFailure(DONE_ELSEWHERE, f"{balance.document} was refunded in the "
-                                  f"ERP as {refund.number} (reference {refund.reference}), "
-                                  "not by the bot: nothing was paid")
-        details = self.erp.bank_details(balance.customer_id)
-        holder = details.holder if details else balance.customer_name
-        return self._pay(item, balance, holder, refund.number, refund.iban, True,
-                         "refund posted before: paid once")
 
     def _pay(self, item: Item, balance: Balance, holder: str, number: str, iban: str,
              posted_before: bool, rule: str) -> str:
@@ -199,30 +192,31 @@ class RefundDesk:
 
 
 def _verification(payload: Mapping[str, Any], details: BankDetails) -> dict[str, Any] | None:
-    """A person's verification that still holds: of these very details (IBAN and date of
-    change) and by someone else than who changed them."""
+    """A person's verification that holds for these details: of the IBAN the ERP holds
+    now, by someone else than who changed them."""
     found = payload.get("verification")
     if not isinstance(found, Mapping):
         return None
     by = str(found.get("by") or "").strip()
-    same = (compact(str(found.get("iban") or "")) == compact(details.iban)
-            and str(found.get("changed_on") or "") == (details.changed_on.isoformat()
-                                                       if details.changed_on else ""))
-    if not by or not same or by.casefold() == details.changed_by.strip().casefold():
+    if (not by or compact(str(found.get("iban") or "")) != compact(details.iban)
+            or by.casefold() == details.changed_by.strip().casefold()):
         return None
     return dict(found)
 
 
 def _approved(item: Item, balance: Balance, details: BankDetails) -> bool:
-    """A refund a second person approved, of this amount to these very details."""
+    """A refund a second person approved (never the one who asked for it or who changed
+    the bank details), of this amount to the IBAN the ERP holds now."""
     resolution = item.resolution or {}
     approved = item.payload.get("approved_refund")
-    if resolution.get("name") != "refund" or not isinstance(approved, Mapping):
+    if resolution.get("name") not in ("refund", "verified") or not isinstance(approved,
+                                                                                Mapping):
         return False
-    by, approvers = str(resolution.get("by") or ""), str(resolution.get("approved_by") or "")
-    if not approvers or by in [a.strip() for a in approvers.split(",")]:
+    approvers = [a.strip().casefold() for a in str(resolution.get("approved_by") or "")
+                 .split(",") if a.strip()]
+    not_allowed = {str(resolution.get("by") or "").casefold(),
+                   details.changed_by.strip().casefold()}
+    if not approvers or not_allowed & set(approvers):
         return False
     return (Decimal(str(approved.get("amount") or "0")) == balance.amount
-            and compact(str(approved.get("iban") or "")) == compact(details.iban)
-            and str(approved.get("changed_on") or "") == (details.changed_on.isoformat()
-                                                          if details.changed_on else ""))
+            and compact(str(approved.get("iban") or "")) == compact(details.iban))

@@ -1,13 +1,15 @@
 """The refunds bot against a real ERP and bank (served on free ports) with a real store:
 C1005's bank details changed today hold its 120.00 until a second person verified them,
 then one ERP refund document and one transfer; C1004's 900.00 waits for a second person's
-approval and is paid after it; C1007 has no bank details: a case. A rerun issues nothing
-twice."""
+approval and is paid after it; C1007 has no bank details: a case until a clerk entered them
+and a second person verified them; a run stopped between the ERP and the bank pays once. A
+rerun issues nothing twice."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
@@ -23,6 +25,7 @@ from sandbox.credentials import VAULT_ENTRIES
 from sandbox.disputes_scenario import BANK_DETAILS
 
 NEW_IBAN = make_iban("DE", "500105175407324931")  # C1005's new account, entered today
+C1007_IBAN = make_iban("DE", "370400440532013000")  # C1007's account, entered today
 OLD_C1004 = next(d.iban for d in BANK_DETAILS if d.customer_id == "C1004")
 
 
@@ -49,8 +52,18 @@ def home(tmp_path_factory: pytest.TempPathFactory, refund_targets: Targets
             refund_targets.reset()
 
 
-def _cases(home: RefundsHome) -> dict[str, object]:
+def _cases(home: RefundsHome) -> dict[str, Any]:
+    """The newest case of each reason."""
     return {c.reason_code: c for c in home.store.list_cases()}
+
+
+def _as_clerk(targets: Targets, path: str, **form: str) -> str:
+    """A form of the ERP filled by the cash-application clerk (login ``cashapp``)."""
+    erp = targets.erp()
+    try:
+        return erp.post(path, data=form).text
+    finally:
+        erp.close()
 
 
 def _refund_transfers(targets: Targets) -> list[dict[str, object]]:
@@ -60,13 +73,9 @@ def _refund_transfers(targets: Targets) -> list[dict[str, object]]:
 
 def test_first_run_pays_nothing_a_person_must_see_first(home: RefundsHome,
                                                          refund_targets: Targets) -> None:
-    erp = refund_targets.erp()  # the clerk changes C1005's account today
-    try:
-        changed = erp.post("/ar/bank-details/C1005", data={
-            "holder": "Elbe Pharma AG", "iban": NEW_IBAN, "bic": ""})
-        assert 'id="bd-saved"' in changed.text
-    finally:
-        erp.close()
+    changed = _as_clerk(refund_targets, "/ar/bank-details/C1005", holder="Elbe Pharma AG",
+                        iban=NEW_IBAN, bic="")  # the clerk changes C1005's account today
+    assert 'id="bd-saved"' in changed
     result = home.run()
     assert result["open_balances"] == 3 and result["queued"] == 3
     cases = _cases(home)
@@ -85,14 +94,15 @@ def test_first_run_pays_nothing_a_person_must_see_first(home: RefundsHome,
     assert refund_targets.erp_truth()["balance_refunds"] == []
 
 
-def test_decisions_need_a_second_person(home: RefundsHome) -> None:
+def test_decisions_need_a_second_person(home: RefundsHome, refund_targets: Targets) -> None:
     cases = _cases(home)
     verify, approval = cases["REFUND_VERIFY_BANK_DETAILS"], cases["REFUND_APPROVAL"]
     with pytest.raises(ValueError, match="changed these bank details"):
         resolve_case(home.store, verify.id, "cashapp", "verified",
-                     {"how": "I changed them myself"})
+                     {"iban": NEW_IBAN, "how": "I changed them myself"})
     resolve_case(home.store, verify.id, "vera", "verified",
-                 {"how": "called back Elbe Pharma's AP on the contract's number"})
+                 {"iban": NEW_IBAN, "how": "called back Elbe Pharma's AP on the contract's "
+                  "number"})
 
     asked = resolve_case(home.store, approval.id, "alice", "refund", {"note": "old CM"})
     assert asked.approval is not None and asked.work_item is None  # waits for a second person
@@ -100,48 +110,58 @@ def test_decisions_need_a_second_person(home: RefundsHome) -> None:
         home.store.decide_approval(asked.approval.id, "alice", ["approver"], True)
     home.store.decide_approval(asked.approval.id, "bob", ["approver"], True, "checked CM")
 
+    # C1007: the clerk enters the bank details in the ERP; a second person verifies them
+    entered = _as_clerk(refund_targets, "/ar/bank-details/C1007", holder="Granite Tools Inc.",
+                        iban=C1007_IBAN, bic="")
+    assert 'id="bd-saved"' in entered
+    resolve_case(home.store, cases["REFUND_NO_BANK_DETAILS"].id, "vera", "verified",
+                 {"iban": C1007_IBAN, "how": "called back on the number of the contract"})
+    # ... and the run that carried it out stopped after the ERP's refund, before the bank
+    balance = next(b for b in refund_targets.erp_truth()["credit_balances"]
+                   if b["customer_id"] == "C1007")
+    posted = _as_clerk(refund_targets, f"/ar/credit-balances/{balance['id']}/refund",
+                       iban=C1007_IBAN, reference="FB-CM-2026-0051")
+    assert 'id="refund-document">RF-ERP-' in posted
+
 
 def test_decided_refunds_are_posted_and_paid_once(home: RefundsHome,
                                                   refund_targets: Targets) -> None:
     result = home.run()
-    assert result["decisions_carried_out"] == 2
+    assert result["decisions_carried_out"] == 3
     refunds = {r["customer_id"]: r for r in refund_targets.erp_truth()["balance_refunds"]}
     assert {c: (r["amount"], r["iban"]) for c, r in refunds.items()} == {
-        "C1005": ("120.00", NEW_IBAN), "C1004": ("900.00", OLD_C1004)}
+        "C1005": ("120.00", NEW_IBAN), "C1004": ("900.00", OLD_C1004),
+        "C1007": ("75.00", C1007_IBAN)}
     transfers = {t["end_to_end_id"]: t for t in _refund_transfers(refund_targets)}
     assert {e2e: (Decimal(str(t["amount"])), t["creditor_iban"]) for e2e, t in
-            transfers.items()} == {refunds["C1005"]["number"]: (Decimal("120.00"), NEW_IBAN),
-                                   refunds["C1004"]["number"]: (Decimal("900.00"),
-                                                                OLD_C1004)}
-    cases = _cases(home)
-    for reason, customer in (("REFUND_VERIFY_BANK_DETAILS", "C1005"),
-                             ("REFUND_APPROVAL", "C1004")):
-        case = home.store.get_case(cases[reason].id)
-        assert case.status == "resolved", (reason, case.status)
-        number = refunds[customer]["number"]
-        bank_ref = next(t["bank_reference"] for e, t in transfers.items() if e == number)
+            transfers.items()} == {
+        refunds["C1005"]["number"]: (Decimal("120.00"), NEW_IBAN),
+        refunds["C1004"]["number"]: (Decimal("900.00"), OLD_C1004),
+        refunds["C1007"]["number"]: (Decimal("75.00"), C1007_IBAN)}
+    for case in home.store.list_cases():
+        assert case.status == "resolved", (case.reason_code, case.status)
+        number = refunds[str(case.customer_id)]["number"]
+        bank_ref = transfers[number]["bank_reference"]
         assert number in str(case.resolution) and str(bank_ref) in str(case.resolution)
-    assert home.store.get_case(cases["REFUND_NO_BANK_DETAILS"].id).status == "open"
 
 
 def test_rerun_issues_nothing_twice(home: RefundsHome, refund_targets: Targets) -> None:
     before_cases = len(home.store.list_cases())
     result = home.run()
     assert result["queued"] == 0 and result["handled"] == 0
-    assert len(refund_targets.erp_truth()["balance_refunds"]) == 2
-    assert len(_refund_transfers(refund_targets)) == 2
+    assert len(refund_targets.erp_truth()["balance_refunds"]) == 3
+    assert len(_refund_transfers(refund_targets)) == 3
     assert len(home.store.list_cases()) == before_cases
-    open_balances = [b["customer_id"] for b in refund_targets.erp_truth()["credit_balances"]
-                     if b["status"] == "open"]
-    assert open_balances == ["C1007"]
+    assert [b for b in refund_targets.erp_truth()["credit_balances"]
+            if b["status"] == "open"] == []
 
 
 def test_audit_and_finance_events(home: RefundsHome) -> None:
     from bots.runtime.finance_events import FINANCE_EVENT
 
     paid = home.store.find_records(FINANCE_EVENT, where={"type": "refund_paid"})
-    assert sorted(r.customer_id for r in paid) == ["C1004", "C1005"]
+    assert sorted(r.customer_id for r in paid) == ["C1004", "C1005", "C1007"]
     audits = home.store.list_audit(action="refund.pay")
-    assert sorted(a.details["customer_id"] for a in audits) == ["C1004", "C1005"]
+    assert sorted(a.details["customer_id"] for a in audits) == ["C1004", "C1005", "C1007"]
     c1004 = next(a for a in audits if a.details["customer_id"] == "C1004")
     assert (c1004.details["requested_by"], c1004.details["approved_by"]) == ("alice", "bob")
