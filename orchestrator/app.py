@@ -13,6 +13,7 @@ from orchestrator.api import cases as api_cases
 from orchestrator.api import collections_api as api_collections
 from orchestrator.api import customers_api as api_customers
 from orchestrator.api import dashboard as api_dashboard
+from orchestrator.api import disputes as api_disputes
 from orchestrator.api import fleet as api_fleet
 from orchestrator.api import learned as api_learned
 from orchestrator.api import reconciliation_api as api_reconciliation
@@ -29,6 +30,7 @@ from orchestrator.web import (
     collections_pages,
     customer_pages,
     dashboard_pages,
+    dispute_pages,
     fleet_pages,
     inbox_pages,
     learned_pages,
@@ -42,10 +44,10 @@ __all__ = ["create_app"]
 API_PREFIX = "/api/v1"
 _API_ROUTERS = (api_auth, api_cases, api_runs, api_fleet, api_dashboard, api_bots, api_learned,
                 api_bot_config, api_collections, api_billing, api_reconciliation,
-                api_customers)
+                api_customers, api_disputes)
 _PAGE_ROUTERS = (auth_pages, dashboard_pages, inbox_pages, runs_pages, fleet_pages, bot_pages,
                  admin_pages, learned_pages, bot_config_pages, collections_pages,
-                 billing_pages, reconciliation_pages, customer_pages)
+                 billing_pages, reconciliation_pages, customer_pages, dispute_pages)
 
 
 def create_app(store: Store | None = None) -> FastAPI:

@@ -12,20 +12,20 @@ from webseed import seed_failed_run
 pytestmark = pytest.mark.web
 
 NAV = ["Dashboard", "Finance", "Inbox", "Collections", "Customers", "Statements", "Billing",
-       "Runs", "Jobs", "Bots", "Queues", "Schedules", "Robots", "Learned", "Admin"]
+       "Disputes", "Runs", "Jobs", "Bots", "Queues", "Schedules", "Robots", "Learned", "Admin"]
 
 
 @pytest.mark.parametrize(("role", "shown"), [
     ("admin", NAV),
-    ("support", ["Dashboard", "Finance", "Inbox", "Runs", "Jobs", "Bots", "Queues",
+    ("support", ["Dashboard", "Finance", "Inbox", "Disputes", "Runs", "Jobs", "Bots", "Queues",
                  "Schedules", "Robots", "Learned"]),
     ("finance_reviewer", ["Dashboard", "Finance", "Inbox", "Collections", "Customers",
-                          "Statements", "Billing", "Runs", "Queues", "Learned"]),
+                          "Statements", "Billing", "Disputes", "Runs", "Queues", "Learned"]),
     ("approver", ["Dashboard", "Finance", "Inbox", "Approvals", "Collections", "Customers",
-                  "Statements", "Billing", "Runs", "Learned"]),
+                  "Statements", "Billing", "Disputes", "Runs", "Learned"]),
     ("auditor", ["Dashboard", "Finance", "Inbox", "Collections", "Customers", "Statements",
-                 "Billing", "Runs", "Jobs", "Bots", "Queues", "Schedules", "Robots", "Learned",
-                 "Admin"]),
+                 "Billing", "Disputes", "Runs", "Jobs", "Bots", "Queues", "Schedules", "Robots",
+                 "Learned", "Admin"]),
 ])
 def test_navigation_shows_what_the_role_may_open(
     page_as: Callable[[str], Page], role: str, shown: list[str]
