@@ -246,7 +246,7 @@ def follow_up(ctx: RunContext, systems: Systems, queue: WorkQueue) -> dict[str, 
     """Receive, file, acknowledge and note what the open disputes' claims still need."""
     done = {"received": 0, "filed": 0, "acknowledged": 0, "opened": 0, "follow_up_errors": 0}
     inbox: dict[str, str] | None = None
-    for record in ctx.records.find(INTAKE, where={"pending": True}, limit=MAX_FOLLOW_UPS):
+    for record in ctx.records.find(INTAKE, pending=True, limit=MAX_FOLLOW_UPS):
         data = dict(record.data)
         case = find_case(ctx, str(data.get("customer_id") or ""), str(data["case_ref"]))
         if case is None:

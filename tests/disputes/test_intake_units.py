@@ -172,3 +172,84 @@ def test_short_payments_with_a_reason_are_deduction_claims(store: Store,
     assert (claim.ref, claim.customer_id, claim.invoice_number, claim.amount) == (
         "deduction:NWB-8", "C1008", "INV-2026-1012", Decimal("250.00"))
     assert claim.received_at == dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
+
+
+class _Desk:
+    """The claims desk as the follow-up uses it: receipts counted."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, str]] = []
+
+    def invoice(self, number: str) -> InvoicePage | None:
+        return _page(number)
+
+    def invoice_pdf(self, number: str) -> bytes:
+        return b"%PDF-1.4 " + number.encode()
+
+    def receive(self, claim_id: str, case_ref: str) -> str:
+        self.received.append((claim_id, case_ref))
+        return "received"
+
+
+class _Erp:
+    def order(self, number: str) -> None:
+        return None
+
+    def customer(self, customer_id: str) -> tuple[str, str]:
+        return "Acme Industrial GmbH", f"ap.{customer_id.lower()}@customers.example"
+
+    def statement(self, customer_id: str) -> tuple[list[dict[str, str]], None]:
+        return [{"invoice": "INV-2026-2001", "open": "2380.00"}], None
+
+
+class _Systems:
+    def __init__(self) -> None:
+        from bots.runtime.mail_memory import MemoryMailbox
+
+        self.desk, self.erp = _Desk(), _Erp()
+        self.mail = MemoryMailbox("ar@northwind.example")
+
+
+def test_follow_up_receives_files_and_acknowledges_each_claim_once(
+        store: Store, tmp_path: Path) -> None:
+    from bots.disputes.intake import follow_up, work
+    from bots.disputes.routing import reason_book
+
+    systems = _Systems()
+    mail = EmailMessage()
+    mail["From"], mail["To"] = "payables@acme-industrial.example", "ar@northwind.example"
+    mail["Subject"], mail["Message-ID"] = "Price difference INV-2026-2001", "<m1@acme>"
+    mail.set_content("The bearings were billed above the contract price.")
+    systems.mail.deliver(mail)
+    portal = _claim("portal:DSP-0001")
+    joined = DisputeClaim("mail", "<m1@acme>", "", "INV-2026-2001", Decimal("0.00"), "EUR",
+                          "The bearings were billed above the contract price.",
+                          dt.datetime(2026, 11, 19, 15, tzinfo=dt.UTC),
+                          claimant_address="payables@acme-industrial.example",
+                          subject="Price difference INV-2026-2001",
+                          extra={"message_id": "<m1@acme>", "uid": "1"})
+    for n in (1, 2):
+        run = store.start_run(BOT.name, {}, "host", 1)
+        with RunContext(run.id, tmp_path / str(n), bot=BOT, store=store,
+                        backend=StoreBackend(store, BOT.name)) as ctx:
+            queue = ctx.queue("dispute-claims")
+            queue.add_many([(portal.ref, portal.payload()), (joined.ref, joined.payload())])
+            work(ctx, systems, reason_book(ctx), queue)  # type: ignore[arg-type]
+            done = follow_up(ctx, systems, queue)  # type: ignore[arg-type]
+            noted = work(ctx, systems, reason_book(ctx), queue)  # type: ignore[arg-type]
+        if n == 1:
+            assert (done["received"], done["filed"], done["acknowledged"]) == (1, 1, 2)
+            assert noted["noted"] == 1
+        else:  # the rerun: nothing queued, received, filed or sent again
+            assert (done["received"], done["filed"], done["acknowledged"]) == (0, 0, 0)
+    assert systems.desk.received == [("DSP-0001", "DISP-INV-2026-2001")]
+    assert [m.subject for m in systems.mail.messages("Disputes")] == [
+        "Price difference INV-2026-2001"]
+    refs = sorted(m.reference or "" for m in systems.mail.messages("Sent"))
+    assert refs == ["dispute-ack:DISP-INV-2026-2001:mail:<m1@acme>",
+                    "dispute-ack:DISP-INV-2026-2001:portal:DSP-0001"]
+    [case] = store.list_cases(reason_code="DISPUTE")
+    assert case.data["dispute"]["reason_code"] == "PRICING"
+    events = [e for e in store.case_events(case.id) if e.kind == "refreshed"]
+    assert len(events) == 1 and "mail:<m1@acme>" in events[0].text
+    assert store.get_record("dispute_classification", "DISP-INV-2026-2001/model") is not None
