@@ -2,6 +2,8 @@
 
 Gathered once per entry from the entry and the index alone, so it never depends on the
 order of the statement. The rules decide from it (and from the statement-wide ledger).
+What depends on part of an entry only (its text, its payer's account and name) is worked
+out once per distinct value of a statement (:class:`Seen`): a month end repeats them.
 """
 
 from __future__ import annotations
@@ -87,21 +89,45 @@ class AdviceBook:
         ]
 
 
+class Seen:
+    """What entries of one statement share, worked out for the first of them: the payer
+    of an account and name, the references and partial wording of a text. Each is a pure
+    function of that part of the entry and the index, so the evidence is the same."""
+
+    def __init__(self) -> None:
+        self.payers: dict[tuple[str | None, str | None], Payer | None] = {}
+        self.texts: dict[str, tuple[list[RefHit], bool]] = {}
+        self.structured: dict[tuple[str | None, str], list[RefHit]] = {}
+
+
 def gather(
     position: int,
     entry: StatementEntry,
     index: OpenItemIndex,
     config: MatchingConfig,
     advices: AdviceBook,
+    seen: Seen | None = None,
 ) -> Evidence:
     ev = Evidence(position, entry)
     if not entry.is_credit:
         return ev
-    ev.payer = identify_payer(entry, index, config)
-    ev.structured = structured_hits(entry, index)
+    seen = seen or Seen()
+    account = (entry.counterparty_iban, entry.counterparty_name)
+    if account in seen.payers:
+        ev.payer = seen.payers[account]
+    else:
+        ev.payer = seen.payers[account] = identify_payer(entry, index, config)
+    refs = (entry.creditor_reference, entry.remittance_text)
+    structured = seen.structured.get(refs)
+    if structured is None:
+        structured = seen.structured[refs] = structured_hits(entry, index)
+    ev.structured = list(structured)
     text = entry_text(entry)
-    ev.hits = text_hits(text, index, config)
-    ev.partial = mentions_any(text, config.partial_keywords)
+    found = seen.texts.get(text)
+    if found is None:
+        found = seen.texts[text] = (text_hits(text, index, config),
+                                    mentions_any(text, config.partial_keywords))
+    ev.hits, ev.partial = list(found[0]), found[1]
     ev.advices = advices.for_entry(entry)
     payer = ev.payer
     if (
