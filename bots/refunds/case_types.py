@@ -125,9 +125,9 @@ KEEP = Resolution("keep_on_account", "Leave it on the customer's account", field
 
 _VERIFIED = Resolution(
     "verified", "Bank details verified: refund", fields=(
-        Field("iban", "IBAN confirmed", required=True, default="=bank_details.iban",
-              help="the account the customer confirmed; the bot pays only if the ERP holds "
-                   "exactly this IBAN"),
+        Field("iban", "IBAN confirmed", required=True,
+              help="typed from what the customer confirmed (not copied from the ERP); the "
+                   "bot pays only if the ERP holds exactly this IBAN"),
         Field("how", "How verified", "textarea", required=True,
               help="e.g. called back the customer's accounts payable on the number of the "
                    "contract (not the one in the change request), who confirmed the IBAN")),
