@@ -181,3 +181,14 @@ def test_examples_of_codes_the_book_lacks_are_left_out() -> None:
 
 def test_default_book_is_read_once() -> None:
     assert reasons.load_reason_book() is reasons.load_reason_book()
+
+
+def test_committed_examples_are_what_the_generator_writes() -> None:
+    import importlib.util
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "make_dispute_examples.py"
+    spec = importlib.util.spec_from_file_location("make_dispute_examples", script)
+    assert spec is not None and spec.loader is not None
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    assert generator.main(["--check"]) == 0, "run scripts/make_dispute_examples.py"
