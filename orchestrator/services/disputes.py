@@ -1,5 +1,5 @@
-"""The dispute cases and the reason classifier's acceptance, for the ``/disputes`` pages, the
-API and the CLI, read from what the disputes bot left in the store.
+"""The dispute cases and the reason classifier's acceptance, for the ``/disputes`` pages and
+the API, read from what the disputes bot left in the store.
 
 Read (kind: key, data):
 
