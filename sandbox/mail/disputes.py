@@ -14,11 +14,10 @@ sender with an acknowledgement; ``finbots sandbox check`` compares with that
 
 from __future__ import annotations
 
+import functools
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
-
-from fpdf import FPDF
 
 from sandbox.disputes_scenario import SeededClaim, claims, invoice
 from sandbox.mail.addresses import FINANCE_MAILBOX
@@ -59,8 +58,12 @@ def _latin1(text: str) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
+@functools.cache
 def claim_form_pdf(claim: SeededClaim) -> bytes:
-    """The customer's claim form: who claims, the invoice, the amount and why."""
+    """The customer's claim form: who claims, the invoice, the amount and why (made once
+    per process: every reset seeds the same file)."""
+    from fpdf import FPDF  # only when the mails are seeded: fpdf2 is slow to import
+
     billed = invoice(claim.invoice_number)
     pdf = FPDF(format="A4")
     pdf.set_title(f"Claim form {claim.invoice_number}")
