@@ -306,6 +306,9 @@ def _acknowledge(systems: Systems, data: dict[str, Any], dispute: dict[str, Any]
     from bots.disputes.notify import acknowledgement, send_once
 
     address = str(claim.get("claimant_address") or "")
+    if not address and claim.get("channel") != "mail":  # the customer's AP contact
+        address = systems.erp.customer(str(data["customer_id"]))[1]
+        claim["claimant_address"] = address
     if not address:
         return "no address"
     mail = acknowledgement(
