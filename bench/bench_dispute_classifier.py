@@ -18,6 +18,7 @@ Run: ``python -m bench.bench_dispute_classifier [--repeat 5]``
 from __future__ import annotations
 
 import argparse
+import csv
 import re
 import statistics
 import time
@@ -116,6 +117,12 @@ def _train(book: ReasonBook, examples: Sequence[Example], repeat: int
     return model, statistics.median(times)
 
 
+def _phrasings() -> list[str]:
+    """The held-out file's ``phrasing`` column (new | seen), in its order."""
+    with HOLDOUT_DATA.open(encoding="utf-8", newline="") as fh:
+        return [row.get("phrasing") or "" for row in csv.DictReader(fh)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5,
@@ -146,6 +153,17 @@ def main(argv: list[str] | None = None) -> int:
         p1, r1, n = rows[0].per_reason[code]
         p2, r2, _ = rows[1].per_reason[code]
         print(f"{code:22}{n:>4}  {p1:>7.2f}/{r1:<7.2f}  {p2:>6.2f}/{r2:<7.2f}")
+    print()
+    phrasing = _phrasings()
+    for tag, what in (("new", "phrasings never trained on"), ("seen", "trained phrasings, "
+                                                              "new values")):
+        part = [e for e, p in zip(held_out, phrasing, strict=True) if p == tag]
+        if part:
+            f = _judge("classifier", part, suggest, None, 1, book.code_names)
+            k = _judge("keyword rules", part, keyword_rule, None, 1, book.code_names)
+            print(f"{what} ({len(part)}): classifier accuracy {f.accuracy:.3f}, to a person "
+                  f"{f.to_person:.3f}, decided ok {f.decided_accuracy:.3f}; keyword rules "
+                  f"accuracy {k.accuracy:.3f}")
     print(f"\nwall clock of the bench: {time.perf_counter() - wall:.1f} s")
     return 0
 

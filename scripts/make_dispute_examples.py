@@ -9,9 +9,9 @@ text, a mail with greeting and sign-off, a bank statement's short payment text (
 damaged"). Most claims are in English; some are in German, French, Dutch or Spanish.
 
 The held-out file is never used for training. Half of its claims come from phrasings kept
-out of the training file altogether (so its accuracy says something about new wordings), the
-other half from the shared phrasings with fresh values; no held-out text equals a training
-text. The texts of the sandbox's seeded claims (``sandbox/disputes_scenario.py``) are never
+out of the training file altogether (column ``phrasing``: ``new``; their accuracy says
+something about wordings the model never saw), the other half from the shared phrasings with
+fresh values (``seen``); no held-out text equals a training text. The texts of the sandbox's seeded claims (``sandbox/disputes_scenario.py``) are never
 written.
 
 Deterministic (fixed seed). Run: ``python scripts/make_dispute_examples.py [--check]``;
@@ -385,7 +385,7 @@ def generate() -> tuple[list[list[str]], list[list[str]]]:
     for reason, (shared, reserved) in REASONS.items():
         seen: set[str] = set()
 
-        def draw(pool: list[Phrasing], into: list[list[str]], want: int,
+        def draw(pool: list[Phrasing], into: list[list[str]], want: int, tag: str = "",
                  reason: str = reason, seen: set[str] = seen) -> None:
             got = 0
             while got < want:
@@ -395,19 +395,19 @@ def generate() -> tuple[list[list[str]], list[list[str]]]:
                 if key in seen or key in forbidden:
                     continue
                 seen.add(key)
-                into.append([reason, channel, lang, text])
+                into.append([reason, channel, lang, text, *([tag] if tag else [])])
                 got += 1
 
         draw(shared, train, TRAIN_PER_REASON_SPECIAL.get(reason, TRAIN_PER_REASON))
-        draw(reserved, holdout, HOLDOUT_PER_REASON // 2)
-        draw(shared, holdout, HOLDOUT_PER_REASON - HOLDOUT_PER_REASON // 2)
+        draw(reserved, holdout, HOLDOUT_PER_REASON // 2, "new")
+        draw(shared, holdout, HOLDOUT_PER_REASON - HOLDOUT_PER_REASON // 2, "seen")
     return train, holdout
 
 
 def _csv(rows: list[list[str]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["reason", "channel", "language", "text"])
+    writer.writerow(["reason", "channel", "language", "text", "phrasing"][:len(rows[0])])
     writer.writerows(rows)
     return buf.getvalue()
 
