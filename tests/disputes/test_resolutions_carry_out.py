@@ -15,7 +15,12 @@ import pytest
 from bots.disputes.carry_out import CLASSIFICATION, QUEUE, Decisions, carry_out_item
 from bots.disputes.desk import Adjustment, ClaimState, CreditMemoRequest
 from bots.disputes.outcome import load_outcome
-from bots.disputes.resolutions import prepare_classify, prepare_credit_memo, prepare_reject
+from bots.disputes.resolutions import (
+    prepare_classify,
+    prepare_credit_memo,
+    prepare_reject,
+    prepare_write_off,
+)
 from bots.disputes.settle import sweep
 from bots.runtime import Bot, BusinessFailure, RunContext
 from bots.runtime.memory import MemoryBackend
@@ -210,3 +215,22 @@ def test_a_rejection_tells_the_customer_and_a_classification_keeps_the_case_open
     assert world.outcome().amounts.rejected == D("1249.98")
     mails = _sent(world)
     assert len(mails) == 1 and message in mails[0].text
+
+
+def test_a_write_off_is_posted_once_recorded_for_the_customer_and_told(world: World) -> None:
+    payload = prepare_write_off(_case(), {"amount": "49.98", "reason": "GOODWILL"}).payload
+    summary, failure = world.carry_out("write_off", payload, approved_by="anna")
+    assert failure is None and summary is not None and "WO-ERP-000001" in summary
+    world.carry_out("write_off", payload, approved_by="anna")  # a rerun
+    assert list(world.targets.adjustments.values()) == [
+        Adjustment("WO-ERP-000001", D("49.98"), D("0.00"))]
+    assert world.targets.open["INV-2026-2002"] == D("6199.90")
+    outcome = world.outcome()
+    assert (outcome.status, outcome.amounts.written_off) == ("written_off", D("49.98"))
+    with world.ctx() as ctx:
+        events = [r.data for r in ctx.records.find("finance_event")
+                  if r.data["type"] == "writeoff_booked"]
+    assert len(events) == 1 and events[0]["document"] == "WO-ERP-000001"
+    assert events[0]["amount"] == "49.98"
+    mails = _sent(world)
+    assert len(mails) == 1 and "49.98 EUR" in mails[0].text
