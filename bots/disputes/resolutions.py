@@ -48,24 +48,37 @@ TWO_APPROVERS_ABOVE = Decimal("1000.00")
 MAX_MESSAGE = 1000
 MAX_NOTE = 500
 
-#: the reason codes of the shipped reason book (value, label), for the form's choices
-REASON_CODES: tuple[tuple[str, str], ...] = (
+#: the reason codes of the shipped reason book (value, label) when it cannot be loaded
+_FALLBACK_CODES: tuple[tuple[str, str], ...] = (
     ("PRICING", "Pricing discrepancy"),
     ("QUANTITY", "Quantity or short shipment"),
     ("DAMAGED", "Damaged goods"),
     ("RETURNED", "Goods returned"),
     ("DUPLICATE_BILLING", "Duplicate billing"),
-    ("TAX", "Tax charged wrongly"),
-    ("NOT_ORDERED", "Not ordered"),
+    ("TAX", "Tax charged in error"),
+    ("NOT_ORDERED", "Goods not ordered"),
     ("SERVICE_NOT_RENDERED", "Service not rendered"),
-    ("OTHER", "Other"),
+    ("OTHER", "Other or unclear"),
 )
+
+
+def _reason_choices() -> tuple[tuple[str, str], ...]:
+    """The form's choices: the shipped reason book's codes and labels."""
+    try:
+        from bots.disputes.reasons import load_reason_book
+
+        return tuple((c.code, c.label) for c in load_reason_book().codes)
+    except (ImportError, ConfigError):
+        return _FALLBACK_CODES
+
+
 #: owner team and SLA hours per reason when the reason book cannot be loaded
 _FALLBACK_OWNERS = {"PRICING": "sales", "QUANTITY": "operations", "DAMAGED": "operations",
                     "RETURNED": "operations", "DUPLICATE_BILLING": "finance",
                     "TAX": "finance", "NOT_ORDERED": "sales",
                     "SERVICE_NOT_RENDERED": "operations", "OTHER": "finance"}
 _FALLBACK_SLA_HOURS = 72
+REASON_CODES = _reason_choices()
 
 #: the ERP's write-off reasons a dispute may be closed with (value, label)
 WRITE_OFF_REASONS: tuple[tuple[str, str], ...] = (
