@@ -253,3 +253,32 @@ def test_follow_up_receives_files_and_acknowledges_each_claim_once(
     events = [e for e in store.case_events(case.id) if e.kind == "refreshed"]
     assert len(events) == 1 and "mail:<m1@acme>" in events[0].text
     assert store.get_record("dispute_classification", "DISP-INV-2026-2001/model") is not None
+
+
+def test_a_claim_the_bot_cannot_read_is_a_case_naming_the_claim_and_what_is_missing(
+        store: Store, tmp_path: Path) -> None:
+    from bots.disputes.intake import work
+    from bots.disputes.intake_mail import read_mail_claims
+    from bots.disputes.routing import reason_book
+
+    systems = _Systems()
+    mail = EmailMessage()
+    mail["From"], mail["To"] = "ap@fjordmarine.example", "ar@northwind.example"
+    mail["Subject"], mail["Message-ID"] = "Complaint about your invoice", "<m9@fjord>"
+    mail.set_content("The service was never carried out, see the attached form.")
+    mail.add_attachment(b"%PDF-1.4 no text here", maintype="application", subtype="pdf",
+                        filename="claim-form.pdf")
+    systems.mail.deliver(mail)
+    run = store.start_run(BOT.name, {}, "host", 1)
+    with RunContext(run.id, tmp_path / "u", bot=BOT, store=store,
+                    backend=StoreBackend(store, BOT.name)) as ctx:
+        [claim] = read_mail_claims(ctx, systems.mail, ctx.run_dir / "evidence")
+        assert claim.extra["problem"].startswith("mail <m9@fjord> from ap@fjordmarine")
+        queue = ctx.queue("dispute-claims")
+        queue.add(claim.ref, claim.payload())
+        work(ctx, systems, reason_book(ctx), queue)  # type: ignore[arg-type]
+    [case] = store.list_cases(reason_code="CLAIM_UNREADABLE")
+    assert "names no invoice (subject, body or PDF)" in case.summary
+    assert case.data["claim"]["ref"] == "mail:<m9@fjord>"
+    assert any(e.endswith(".eml") for e in case.evidence)
+    assert store.list_cases(reason_code="DISPUTE") == []
