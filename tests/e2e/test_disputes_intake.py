@@ -115,6 +115,10 @@ def test_the_evidence_is_gathered_before_a_person_looks(intake: Intake) -> None:
         assert pdf.read_bytes().startswith(b"%PDF"), key
         assert evidence["contract_prices"] and evidence["payments"] is not None
         assert case.evidence and all((runs / e).is_file() for e in case.evidence), key
+        if claim.attachment and claim.channel == "portal":  # the customer's file
+            assert any(e.endswith(claim.attachment) for e in case.evidence), key
+        if claim.channel == "mail":  # the mail as it came
+            assert any(e.endswith(".eml") for e in case.evidence), key
         if claim.invoice_number.startswith("INV-2026-2"):
             billed = invoice(claim.invoice_number)
             assert evidence["order"]["order_number"] == billed.order_number, key
