@@ -234,3 +234,14 @@ def test_a_write_off_is_posted_once_recorded_for_the_customer_and_told(world: Wo
     assert events[0]["amount"] == "49.98"
     mails = _sent(world)
     assert len(mails) == 1 and "49.98 EUR" in mails[0].text
+
+
+def test_a_credit_memo_on_a_paid_invoice_becomes_a_credit_balance(world: World) -> None:
+    world.targets.open["INV-2026-2002"] = D("0.00")  # paid before the claim
+    summary, failure = world.carry_out("credit_memo", prepare_credit_memo(
+        _case(), {"amount": "1249.98"}).payload, approved_by="anna, max")
+    assert failure is None and summary is not None
+    assert "1249.98 EUR became a credit balance" in summary
+    [document] = world.targets.adjustments.values()
+    assert (document.applied, document.credit_balance) == (D("0.00"), D("1249.98"))
+    assert world.sweep() == {"settled": 1, "unsettled": 0}  # credited in full
