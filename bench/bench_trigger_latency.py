@@ -14,7 +14,7 @@ turns, ``--rounds`` times, the order rotating; figures are over all jobs of all 
 the median of each round beside them.
 
 Run: ``python -m bench.bench_trigger_latency [--jobs 20] [--rounds 3] [--poll 0.2]
-[--baseline DIR] [--fresh-jobs 3]``
+[--baseline DIR] [--fresh-jobs 3] [--store sqlite|postgresql]``
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def _configs(opts: argparse.Namespace, home: Path, pg: list[str]) -> list[Config
     for store_name, url, other, how in (
             ("SQLite", sqlite_url, f"sqlite:///{home / 'baseline.db'}", "the wake-up file"),
             ("PostgreSQL", *(pg or [None, None]), "LISTEN/NOTIFY")):
-        if url is None:
+        if url is None or (opts.store and store_name.lower() not in opts.store):
             continue
         out.append((f"robot woken by {how} (poll 1 s)", store_name,
                     lambda u=url: with_robot(u, home, opts.jobs, 1.0, wakeups=True)))
@@ -167,6 +167,8 @@ def main() -> None:
     parser.add_argument("--fresh-jobs", type=int, default=3,
                         help="jobs per round of the fresh-process configuration (0: none)")
     parser.add_argument("--baseline", help="another finbots checkout, run side by side")
+    parser.add_argument("--store", action="append", choices=("sqlite", "postgresql"),
+                        help="only this store's configurations (repeatable; default: both)")
     opts = parser.parse_args()
     loads = [_load()]
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:

@@ -11,7 +11,7 @@ import os
 import socket
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -24,7 +24,7 @@ from bots.runtime.logs import prepare as prepare_logs
 from orchestrator.bot_backend import StoreBackend
 from orchestrator.config import get_settings
 from orchestrator.registry import load_bot
-from orchestrator.store import RunRecord, Store
+from orchestrator.store import RunRecord, RunStatus, Store
 
 __all__ = ["RunOutcome", "prepare_job_process", "recover_previous", "run_bot", "run_job"]
 
@@ -69,27 +69,40 @@ def prepare_job_process() -> None:
 
 
 def run_job(run_id: int, *, store: Store | None = None, bot: str | None = None,
-            **browser_options: Any) -> RunOutcome:
+            claimed: Mapping[str, Any] | None = None, **browser_options: Any) -> RunOutcome:
     """Execute the claimed job ``run_id`` in this process (a robot's child process).
 
-    ``bot``: the job's bot as the claim returned it (saves reading the job first). A bot
-    that cannot be loaded fails the job; never raises for a bot failure.
+    ``bot``: the job's bot as the claim returned it (saves reading the job first).
+    ``claimed``: the job's arguments as the claim returned them, when the claim recorded
+    this process as the job's (a robot's spare process): the bot's record and its version
+    on the job are then written beside the bot's start, on the recovery sweep's thread,
+    not before it (the bot's first claim of a work item and the run's end wait for them).
+    A bot that cannot be loaded fails the job; never raises for a bot failure.
     """
     if store is None:  # the robot created the tables already
         settings = get_settings()
         store = Store(settings.db_url, case_sla_hours=settings.case_sla_hours, create=False)
+    job_store = store
     try:
         name = bot if bot is not None else store.get_run(run_id).bot
         loaded = load_bot(name)
-        run = store.start_job_process(  # the bot's record and the job's process: one commit
-            run_id, socket.gethostname(), os.getpid(), bot=name,
-            version=loaded.version, description=loaded.description, apps=loaded.apps)
+
+        def record() -> RunRecord:  # the bot's record and the job's process: one commit
+            return job_store.start_job_process(
+                run_id, socket.gethostname(), os.getpid(), bot=name,
+                version=loaded.version, description=loaded.description, apps=loaded.apps)
+
+        if claimed is None:
+            run, later = record(), None
+        else:
+            run = RunRecord(id=run_id, bot=name, status=RunStatus.RUNNING, args=dict(claimed))
+            later = record
     except Exception as exc:  # the bot cannot be loaded, or the store refused: say why
         error = str(exc) if isinstance(exc, FinbotsError) else f"{type(exc).__name__}: {exc}"
         store.end_job(run_id, "failed", error)
         return RunOutcome(run_id, "failed", Path(get_settings().runs_dir) / str(run_id),
                           error=error)
-    return _execute(store, loaded, run, _Recovery(store), **browser_options)
+    return _execute(store, loaded, run, _Recovery(store, later), **browser_options)
 
 
 @cache
@@ -102,11 +115,15 @@ class _Recovery:
     """:func:`recover_previous` beside the bot's start (its browser, its sign-in): the bot's
     first claim of a work item waits for it, so what it gives back to the queues is there
     before the run takes anything. It starts as the bot's entry point is called, so the
-    bot's first line does not share the processor with it."""
+    bot's first line does not share the processor with it. ``record``: written first on
+    the same thread (the bot's record and the job's process, when the claim did not);
+    its error is named in the run's summary."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, record: Callable[[], object] | None = None) -> None:
         self.store, self.found = store, dict[str, list[int]]()
         self.error: Exception | None = None
+        self.record_error: Exception | None = None
+        self._record = record
         self._future: Future[dict[str, list[int]]] | None = None
         self._settled = False
         self._lock = threading.Lock()
@@ -114,7 +131,15 @@ class _Recovery:
     def start(self) -> None:
         with self._lock:
             if self._future is None:
-                self._future = _background().submit(recover_previous, self.store)
+                self._future = _background().submit(self._sweep)
+
+    def _sweep(self) -> dict[str, list[int]]:
+        if self._record is not None:
+            try:
+                self._record()
+            except Exception as exc:  # the job runs on; its summary says what failed
+                self.record_error = exc
+        return recover_previous(self.store)
 
     def _settle(self) -> None:
         self.start()
@@ -187,15 +212,17 @@ def _execute(store: Store, bot: Bot, run: RunRecord,
         except Exception as exc:
             ctx.log.error("releasing the open work item failed: {}", ctx.redactor.describe(exc))
         ctx.close(failed=status != "successful" and error is not None)
-    unsaid = None
+    unsaid = unrecorded = None
     if isinstance(recovered, _Recovery):
         found, unsaid = recovered.result(), recovered.error  # not raised by a claim
-        recovered = found
+        unrecorded, recovered = recovered.record_error, found
     cases = Counter(c.reason_code for c in store.list_cases(run_id=run.id))
     summary = {**result, **ctx.summary(), "exceptions": dict(cases),
                "recovered": {k: len(v) for k, v in recovered.items()}}
     if unsaid is not None:
         summary["recovery_error"] = ctx.redactor.describe(unsaid)
+    if unrecorded is not None:
+        summary["bot_record_error"] = ctx.redactor.describe(unrecorded)
     if ctx.trace_path:
         summary["trace"] = str(ctx.trace_path)
     try:

@@ -53,7 +53,8 @@ def child_main(run_id: int, robot_pid: int) -> None:
 
 def spare_main(pipe: Connection, robot_pid: int) -> None:
     """Target of a robot's spare process: connect to the store, get ready to run a job
-    (:func:`~orchestrator.runner.prepare_job_process`), wait for a job id and its bot, run it.
+    (:func:`~orchestrator.runner.prepare_job_process`), wait for a job id and its bot, run it
+    (with the job's arguments when the claim recorded this process as the job's).
 
     Until the id arrives SIGTERM ends it at once (nothing to unwind); the robot closing the
     pipe without an id ends it too.
@@ -67,13 +68,13 @@ def spare_main(pipe: Connection, robot_pid: int) -> None:
     store.job_stop_requested(0)  # connected, and the statement compiled, before any job
     prepare_job_process()
     try:
-        run_id, bot = pipe.recv()
+        run_id, bot, claimed = pipe.recv()
     except (EOFError, OSError):
         sys.exit(0)
     finally:
         pipe.close()
     signal.signal(signal.SIGTERM, _terminate)
-    outcome = run_job(int(run_id), store=store, bot=str(bot))
+    outcome = run_job(int(run_id), store=store, bot=str(bot), claimed=claimed)
     sys.exit(0 if outcome.status in ("successful", "stopped") else 1)
 
 

@@ -13,9 +13,11 @@ import contextlib
 import multiprocessing
 import os
 import signal
+from collections.abc import Mapping
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
 from multiprocessing.process import BaseProcess
+from typing import Any
 
 from orchestrator.robots.procs import signal_group
 
@@ -109,14 +111,22 @@ class SpareChild:
         reader.close()
         return cls(process, writer)
 
-    def hand(self, run_id: int, bot: str) -> ChildProcess | None:
+    @property
+    def pid(self) -> int | None:
+        """Its process id while it is alive and waiting, else None."""
+        return self._process.pid if self._process.exitcode is None else None
+
+    def hand(self, run_id: int, bot: str,
+             claimed: Mapping[str, Any] | None = None) -> ChildProcess | None:
         """Give the spare job ``run_id`` of ``bot``; None when it is gone (the caller starts
-        one)."""
+        one). ``claimed``: the job's arguments, when the claim recorded this process as the
+        job's (:attr:`pid`): the job's process then records itself beside its bot's start,
+        not before."""
         if self._process.exitcode is not None:
             self.discard()
             return None
         try:
-            self._pipe.send((run_id, bot))
+            self._pipe.send((run_id, bot, None if claimed is None else dict(claimed)))
         except OSError:
             self.discard()
             return None

@@ -23,6 +23,7 @@ import threading
 import time
 from dataclasses import dataclass
 from types import FrameType
+from typing import Any
 
 from loguru import logger
 
@@ -168,11 +169,15 @@ class Robot:
         told = self._told.is_set()
         self._told.clear()
         while len(self.running) < self.config.slots:
-            job = self.store.claim_job(self.config.name, host=self.host, likely_pending=told)
+            spare_pid = self._spare.pid if self._spare is not None else None
+            job = self.store.claim_job(self.config.name, host=self.host, pid=spare_pid,
+                                       likely_pending=told)
             if job is None or job.id is None:
                 break
             try:
-                child = self._start(job.id, job.bot)
+                child = self._start(job.id, job.bot,
+                                    job.args if job.pid is not None and job.pid == spare_pid
+                                    else None)
             except Exception as exc:
                 self.store.end_job(job.id, "failed", f"could not start the job's process: {exc}")
                 continue
@@ -185,11 +190,14 @@ class Robot:
             except Exception as exc:  # the next job starts a process of its own
                 logger.warning("robot {}: no spare process: {}", self.config.name, exc)
 
-    def _start(self, run_id: int, bot: str) -> ChildProcess:
-        """The job's process: the spare one when it is alive, else a new one."""
+    def _start(self, run_id: int, bot: str,
+               claimed: dict[str, Any] | None = None) -> ChildProcess:
+        """The job's process: the spare one when it is alive, else a new one (which records
+        its own process id). ``claimed``: the job's arguments, when the claim recorded the
+        spare as the job's process."""
         spare, self._spare = self._spare, None
         if spare is not None:
-            child = spare.hand(run_id, bot)
+            child = spare.hand(run_id, bot, claimed)
             if child is not None:
                 return child
         return ChildProcess.start(run_id)

@@ -68,13 +68,15 @@ class JobsMixin(JobControlMixin):
             signal_jobs(s)  # idle robots claim it at once instead of at their next poll
             return job
 
-    def claim_job(self, robot: str, *, host: str | None = None,
+    def claim_job(self, robot: str, *, host: str | None = None, pid: int | None = None,
                   likely_pending: bool = False) -> RunRecord | None:
         """Hand the oldest pending job the limits allow to ``robot`` (now ``running``).
 
         ``None`` when nothing is pending or every pending job waits for a bot slot or a
         credential. Never hands one job to two robots. ``likely_pending``: the caller was
-        just told a job was created, so the cheap look for one first is skipped.
+        just told a job was created, so the cheap look for one first is skipped. ``pid``:
+        the process that will run the job, when the robot has it ready (its spare), so that
+        the job is traceable to a live process from the claim on.
         """
         if not likely_pending and not self._anything_pending():  # idle robots poll often
             return None
@@ -105,6 +107,7 @@ class JobsMixin(JobControlMixin):
                 # taken after reading the active jobs: never before a job it waited for ended
                 job.robot, job.started_at = robot, utcnow()
                 job.host = host if host is not None else job.host
+                job.pid = pid if pid is not None else job.pid
                 if job.time_limit_seconds is None and record is not None:
                     job.time_limit_seconds = record.time_limit_seconds
                 s.add(job)

@@ -23,7 +23,7 @@ DRAINER = Bot(name="drainer", version="1")  # processes a queue's items until it
 @QUICK.task
 def quick(ctx: RunContext, name: str = "world") -> dict[str, Any]:
     ctx.log.info("quick bot ran")
-    return {"hello": name}
+    return {"hello": name, "pid": os.getpid()}
 
 
 @SLEEPER.task

@@ -154,6 +154,13 @@ def test_a_restarted_robot_abandons_what_it_left_running(store: Store) -> None:
     assert store.get_run(job.id).status == "abandoned"
 
 
+def test_a_claim_records_the_process_the_robot_has_ready(store: Store) -> None:
+    job = store.create_job("statement-intake", credentials=[])
+    claimed = store.claim_job("r1", host="h1", pid=4242)
+    assert claimed is not None and (claimed.id, claimed.host, claimed.pid) == (job.id, "h1", 4242)
+    assert (store.get_run(job.id).host, store.get_run(job.id).pid) == ("h1", 4242)
+
+
 def test_a_job_process_start_registers_its_bot_and_where_it_runs(store: Store) -> None:
     job = store.create_job("statement-intake", credentials=[])
     store.claim_job("r1", host="h1")

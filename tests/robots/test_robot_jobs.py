@@ -56,6 +56,10 @@ def test_a_job_runs_in_a_child_process_and_succeeds(robot: Robot) -> None:
     assert job.status == "successful", job.error
     assert job.summary["hello"] == "robots"
     assert job.robot == "solo" and job.pid not in (None, robot.proc.pid)
+    # the process the claim recorded is the one that ran the bot; the bot's record and
+    # its version on the job were written beside the bot's start, before the job ended
+    assert job.pid == job.summary["pid"] and job.bot_version == "1"
+    assert "robot_testbots:QUICK" in {b.name for b in robot.store.list_bots()}
 
 
 def test_cooperative_stop_ends_stopped(robot: Robot) -> None:
