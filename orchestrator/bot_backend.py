@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
@@ -150,6 +151,10 @@ class StoreBackend:
                    customer_id: str | None, run_id: str | None) -> Record:
         return self.store.put_record(bot, kind, key, data, customer_id=customer_id,
                                      run_id=run_id)
+
+    def records_together(self) -> AbstractContextManager[object]:
+        """``ctx.records.batch()``: the puts and gets inside in one store transaction."""
+        return self.store.records_together()
 
     def get_record(self, kind: str, key: str) -> Record | None:
         return self.store.get_record(kind, key)

@@ -141,13 +141,15 @@ def _status(data: Mapping[str, Any]) -> str:
 
 
 def _guarded(ctx: RunContext, what: str, item: Item, work: Any) -> None:
-    """Run ``work`` as a step that is skipped (never raised) when recording fails."""
+    """Run ``work`` as a step that is skipped (never raised) when recording fails; its
+    records are written together (one store transaction) or, when it fails, none."""
     if not str(item.payload.get("customer_id") or ""):
         return
     with ctx.recorder.step("record_account_events", app="finbots",
                            data={"bank_reference": item.reference, "what": what}) as st:
         try:
-            work(_Account(ctx, item))
+            with ctx.records.batch():
+                work(_Account(ctx, item))
         except (ValueError, KeyError, TypeError) as exc:
             st.skip(f"the customer page's records were not written: {exc}")
 

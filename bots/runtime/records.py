@@ -12,6 +12,10 @@ overwritten::
     promise = ctx.records.get("promise_to_pay", key)      # the newest version, or None
     open_ones = ctx.records.find("promise_to_pay", customer_id="C10001", status="open")
 
+Several records that belong together (what one payment changed: the customer, its
+invoices, the event) are written all or none, in one store transaction instead of one
+each, inside ``with ctx.records.batch():`` (a get inside it sees the batch's puts).
+
 Data is stored as JSON: :class:`~decimal.Decimal` becomes its text (``"1200.00"``, money is
 never a float), dates and times ISO 8601 text; read amounts back with ``Decimal(...)``.
 The orchestrator keeps records in its store; :class:`~bots.runtime.memory.MemoryBackend`
@@ -20,9 +24,10 @@ in memory.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
@@ -139,6 +144,18 @@ class Records:
 
     def get(self, kind: str, key: str) -> Record | None:
         return self.backend.get_record(str(kind), str(key))
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Puts inside are written together or not at all (an error inside writes none of
+        them), in one transaction where the backend has them (``records_together``);
+        elsewhere each put is written as it is made."""
+        together = getattr(self.backend, "records_together", None)
+        if together is None:
+            yield
+            return
+        with together():
+            yield
 
     def find(self, kind: str, *, customer_id: str | None = None, limit: int | None = None,
              **filters: Any) -> list[Record]:

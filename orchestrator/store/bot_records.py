@@ -9,6 +9,7 @@ adds no version). Filters on data fields are applied to the newest versions of t
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -55,6 +56,11 @@ class BotRecordsMixin(StoreBase):
                 if attempt:
                     raise
         raise AssertionError("unreachable")
+
+    def records_together(self) -> AbstractContextManager[object]:
+        """Record calls made inside (same thread) in one write transaction, committed at
+        its end, none of them when it raises."""
+        return self._tx(write=True, join=True)
 
     def get_record(self, kind: str, key: str) -> Record | None:
         with self._tx() as s:

@@ -55,3 +55,27 @@ def test_a_run_writes_records_through_the_store(store: Store, tmp_path: Path) ->
                                  amount=Decimal("2530.75"))
     assert [(r.key, r.bot, r.run_id, r.data) for r in found] == [
         ("C7/INV-1", "collections", "42", {"amount": "2530.75", "due": "2026-11-19"})]
+
+
+def test_a_batch_of_records_is_written_together_or_not_at_all(store: Store,
+                                                              tmp_path: Path) -> None:
+    backend = StoreBackend(store, "payment-posting")
+    with RunContext(43, tmp_path, bot=Bot(name="payment-posting", version="1"),
+                    backend=backend) as ctx:
+        with ctx.records.batch():
+            ctx.records.put("customer", "C9", {"name": "Nordwind GmbH"}, customer_id="C9")
+            seen = ctx.records.get("customer", "C9")  # the batch's own put, not yet committed
+            ctx.records.put("invoice", "INV-9", {"amount_open": Decimal("0.00")},
+                            customer_id="C9")
+        assert seen is not None and seen.data == {"name": "Nordwind GmbH"}
+        assert store.get_record("invoice", "INV-9") is not None
+        try:
+            with ctx.records.batch():
+                ctx.records.put("customer", "C9", {"name": "Nordwind AG"}, customer_id="C9")
+                ctx.records.put("invoice", "INV-10", {"amount_open": "5.00"}, customer_id="C9")
+                raise ValueError("the third record could not be read")
+        except ValueError:
+            pass
+    assert store.get_record("customer", "C9").data == {"name": "Nordwind GmbH"}  # type: ignore[union-attr]
+    assert store.get_record("invoice", "INV-10") is None
+    assert [r.version for r in store.record_history("customer", "C9")] == [1]
