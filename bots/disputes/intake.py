@@ -359,6 +359,8 @@ def _share_claims(ctx: RunContext, data: dict[str, Any], dispute: dict[str, Any]
     outcome = load_outcome(ctx.records, str(data["case_ref"]))
     if outcome is None:
         outcome = DisputeOutcome.from_dispute(str(data["case_ref"]), case.id, dispute)
+        if dispute.get("needs_person"):  # OTHER only until a person classifies it
+            outcome.reason_code = ""
     outcome.merge_claims(claims_of({"claims": data["claims"]}))
     if outcome.case_id is None:
         outcome.case_id = case.id
