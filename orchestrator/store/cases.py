@@ -39,13 +39,17 @@ class CasesMixin(StoreBase):
         amount: Decimal | None = None,
         customer_id: str | None = None,
         sla_hours: float | None = None,
+        sla_due: dt.datetime | None = None,
     ) -> ExceptionCase:
         """Open a case, or return the case already open for (reference, reason_code).
 
         A rerun or a retry therefore never duplicates a case. A new case records its bot
-        (from the run) and a ``created`` event in its history.
+        (from the run) and a ``created`` event in its history. It is due at ``sla_due``
+        (timezone-aware) when given, else ``sla_hours`` (or the store's default) from now.
         """
         now = utcnow()
+        if sla_due is not None and sla_due.utcoffset() is None:
+            raise ValueError(f"case {reference}: sla_due must be timezone-aware")
         case = ExceptionCase(
             run_id=run_id, work_item_id=item_id, reference=reference,
             reason_code=str(reason_code), summary=summary, rule=rule,
@@ -54,8 +58,8 @@ class CasesMixin(StoreBase):
             evidence=[str(p) for p in evidence], customer_id=customer_id,
             amount=None if amount is None else Decimal(amount).quantize(CENT),
             created_at=now,
-            sla_due_at=now + dt.timedelta(hours=self.case_sla_hours if sla_hours is None
-                                          else sla_hours),
+            sla_due_at=sla_due.astimezone(dt.UTC) if sla_due is not None else
+            now + dt.timedelta(hours=self.case_sla_hours if sla_hours is None else sla_hours),
         )
         try:
             with self._tx(write=True) as s:

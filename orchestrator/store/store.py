@@ -8,6 +8,7 @@ from orchestrator.store.audit_lookup import AuditLookupMixin
 from orchestrator.store.bot_configs import BotConfigsMixin
 from orchestrator.store.bot_records import BotRecordsMixin
 from orchestrator.store.bot_state import BotStateMixin
+from orchestrator.store.case_bot_updates import CaseBotUpdatesMixin
 from orchestrator.store.case_work import CaseWorkMixin
 from orchestrator.store.cases import CasesMixin
 from orchestrator.store.credential_log import CredentialLogMixin
@@ -36,7 +37,7 @@ class Store(
     AuditMixin, JobsMixin, RobotsMixin, SchedulesMixin, UsersMixin, CredentialLogMixin,
     CaseWorkMixin, ApprovalsMixin, StatsMixin, BotStateMixin, AuditLookupMixin,
     LearnedRulesMixin, BotConfigsMixin, BotRecordsMixin, CustomerDirectoryMixin,
-    FinanceFiguresMixin, WaitingMixin,
+    FinanceFiguresMixin, WaitingMixin, CaseBotUpdatesMixin,
 ):
     """Runs and jobs, steps, work queues and items, exception cases and their work,
     approvals, imported statements, schedules, robots, users, the audit trail.

@@ -1,0 +1,90 @@
+"""A bot keeps its own open case up to date and closes it when settled: the due time given
+at opening, data merged, the due time moved, a history line and an audit record for each;
+another bot's case, a case waiting for a decision and naive times refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bots.runtime.errors import IllegalTransitionError, PermissionDeniedError
+from orchestrator.store import Store, utcnow
+from orchestrator.store.models import ExceptionCase
+
+DUE = dt.datetime(2030, 5, 6, 14, 30, tzinfo=dt.UTC)
+
+
+def _dispute(store: Store, bot: str = "disputes", **kw: object) -> ExceptionCase:
+    run = store.start_run(bot, {}, "h", 1)
+    return store.open_case(run.id, None, "DSP-0001", "DISPUTE", "C1006 disputes 120.00",
+                           data={"dispute": {"owner_team": "billing"}, "case_ref": "DSP-0001"},
+                           **kw)  # type: ignore[arg-type]
+
+
+def test_a_case_opens_with_the_due_time_its_failure_gives(store: Store, queue: str) -> None:
+    opened = _dispute(store, sla_due=DUE.astimezone(dt.timezone(dt.timedelta(hours=2))))
+    assert store.get_case(opened.id or 0).sla_due_at == DUE  # kept in UTC
+    default = store.open_case(None, None, "DSP-0002", "DISPUTE", "no due time given")
+    assert default.sla_due_at - default.created_at == dt.timedelta(hours=48)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        store.open_case(None, None, "DSP-0003", "DISPUTE", "x", sla_due=dt.datetime(2030, 1, 1))
+    # through a failed item (the item and its case in one transaction)
+    item = store.add_item(queue, "P-1", {})
+    store.claim_item(queue, "w1")
+    retry, case = store.fail_item_with_case(
+        item.id, "business", "DISPUTE", "due", owner="w1",  # type: ignore[union-attr]
+        case={"run_id": None, "reference": "P-1", "reason_code": "DISPUTE",
+              "summary": "due", "sla_due": DUE})
+    assert retry is None and case is not None and case.sla_due_at == DUE
+
+
+def test_its_bot_updates_and_closes_its_case(store: Store) -> None:
+    case_id = _dispute(store).id or 0
+    updated = store.bot_update_case(
+        case_id, "disputes", data={"dispute": {"owner_team": "pricing"}, "reason": "PRICING"},
+        note="classified PRICING; owner pricing", sla_due=DUE)
+    assert updated.sla_due_at == DUE and updated.status == "open"
+    assert updated.data == {"dispute": {"owner_team": "pricing"}, "case_ref": "DSP-0001",
+                            "reason": "PRICING"}  # top-level keys merged, others kept
+    with pytest.raises(ValueError, match="nothing to update"):
+        store.bot_update_case(case_id, "disputes")
+    with pytest.raises(ValueError, match="timezone-aware"):
+        store.bot_update_case(case_id, "disputes", sla_due=dt.datetime(2030, 1, 1))
+
+    closed = store.bot_close_case(case_id, "disputes", summary="DSP-0001 settled: paid 120.00")
+    assert closed.status == "resolved" and closed.resolved_by == "bot:disputes"
+    assert closed.resolution == {"name": "settled", "by": "bot:disputes",
+                                 "closed_by_bot": True,
+                                 "summary": "DSP-0001 settled: paid 120.00"}
+    assert closed.resolved_at is not None and closed.resolved_at <= utcnow()
+    again = store.bot_close_case(case_id, "disputes", summary="settled again")  # a rerun
+    assert again.resolution == closed.resolution
+    with pytest.raises(IllegalTransitionError):
+        store.bot_update_case(case_id, "disputes", data={"late": True})
+
+    events = [(e.actor, e.kind, e.text) for e in store.case_events(case_id)]
+    assert events[1:] == [
+        ("bot:disputes", "updated", "classified PRICING; owner pricing"),
+        ("bot:disputes", "resolved", "DSP-0001 settled: paid 120.00")]
+    audit = store.list_audit(actor="bot:disputes", target=f"case:{case_id}")
+    assert [a.action for a in audit] == ["case.bot_close", "case.bot_update"]
+    assert audit[1].details["sla_due"] == DUE.isoformat()
+
+
+def test_another_bots_case_and_a_case_waiting_for_a_decision_are_refused(
+        store: Store) -> None:
+    case_id = _dispute(store).id or 0
+    with pytest.raises(PermissionDeniedError, match="disputes bot's"):
+        store.bot_update_case(case_id, "collections", data={"x": 1})
+    with pytest.raises(PermissionDeniedError):
+        store.bot_close_case(case_id, "collections", summary="not mine")
+    store.set_case_status(case_id, "awaiting_posting")
+    with pytest.raises(IllegalTransitionError):
+        store.bot_update_case(case_id, "disputes", sla_due=DUE)
+    with pytest.raises(IllegalTransitionError):
+        store.bot_close_case(case_id, "disputes", summary="paid while a decision is posted")
+    got = store.get_case(case_id)
+    assert got.status == "awaiting_posting" and got.data["dispute"] == {"owner_team": "billing"}
+    assert [e.kind for e in store.case_events(case_id)] == ["created"]
+    assert store.list_audit(target=f"case:{case_id}") == []
