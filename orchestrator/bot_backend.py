@@ -33,7 +33,7 @@ from orchestrator.store.models import (
     WorkQueue,
 )
 
-__all__ = ["StoreBackend", "as_config", "as_rule"]
+__all__ = ["StoreBackend", "as_config", "as_rule", "as_view"]
 
 
 class StoreBackend:
@@ -98,23 +98,33 @@ class StoreBackend:
                   summary: str, data: Mapping[str, Any] | None = None,
                   candidates: Sequence[Mapping[str, Any]] = (),
                   evidence: Sequence[str | PurePath] = (), rule: str | None = None,
-                  amount: Decimal | None = None,
-                  customer_id: str | None = None) -> ExceptionCase:
+                  amount: Decimal | None = None, customer_id: str | None = None,
+                  sla_due: dt.datetime | None = None) -> ExceptionCase:
         """The case (its bot: the run's); the one already open for the reference and
         reason, or the case the item was carrying out, when there is one."""
         return self.store.open_case(run_id, item_id, reference, reason_code, summary,
                                     data=data, candidates=candidates, evidence=evidence,
-                                    rule=rule, amount=amount, customer_id=customer_id)
+                                    rule=rule, amount=amount, customer_id=customer_id,
+                                    sla_due=sla_due)
 
     def find_cases(self, *, bot: str | None, statuses: tuple[str, ...],
                    customer_id: str | None, reason_code: str | None,
                    limit: int) -> list[CaseView]:
         """Any bot's cases, read-only (``ctx.cases``)."""
-        return [CaseView(c.id or 0, c.bot, c.reference, c.reason_code, c.status,
-                         c.customer_id, c.amount, c.summary, c.created_at, dict(c.data))
-                for c in self.store.find_cases(bot=bot, statuses=statuses,
-                                               customer_id=customer_id,
-                                               reason_code=reason_code, limit=limit)]
+        return [as_view(c) for c in self.store.find_cases(
+            bot=bot, statuses=statuses, customer_id=customer_id, reason_code=reason_code,
+            limit=limit)]
+
+    def update_case(self, case_id: int, *, bot: str, data: Mapping[str, Any] | None,
+                    note: str, sla_due: dt.datetime | None) -> CaseView:
+        """This run's bot's own case (``bot`` is the context's; the run's bot decides)."""
+        return as_view(self.store.bot_update_case(case_id, self.bot, data=data, note=note,
+                                                  sla_due=sla_due))
+
+    def close_case(self, case_id: int, *, bot: str, summary: str, outcome: str) -> CaseView:
+        """Resolve this run's bot's own case as settled by it."""
+        return as_view(self.store.bot_close_case(case_id, self.bot, summary=summary,
+                                                 outcome=outcome))
 
     # -- audit trail -------------------------------------------------------------------
     def record_audit(self, actor: str, action: str, target: str,
@@ -179,6 +189,12 @@ class StoreBackend:
     def get_config(self, bot: str, name: str) -> ConfigDocument | None:
         row = self.store.latest_config(bot, name)
         return None if row is None else as_config(row)
+
+
+def as_view(c: ExceptionCase) -> CaseView:
+    """What a bot may read of a stored case (``ctx.cases``)."""
+    return CaseView(c.id or 0, c.bot, c.reference, c.reason_code, c.status, c.customer_id,
+                    c.amount, c.summary, c.created_at, dict(c.data), c.sla_due_at)
 
 
 def as_config(row: BotConfigVersion) -> ConfigDocument:

@@ -9,7 +9,8 @@ reminds a customer whose payment sits in an open case of the payment-posting bot
 ``status="open"`` means not yet settled: open, in progress, awaiting approval or awaiting
 the bot's posting; any other value is one exact status. ``where`` narrows by fields of the
 case's data, as dotted paths (``{"payload.customer_id": "C1006"}``), compared as text.
-Each lookup is a recorded step. Nothing here changes a case.
+Each lookup is a recorded step. Nothing here changes a case: a bot changes its own
+cases with ``ctx.cases.update`` and ``close`` (:mod:`bots.runtime.case_updates`).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class CaseView:
     summary: str
     created_at: dt.datetime | None
     data: dict[str, Any] = field(default_factory=dict)
+    sla_due_at: dt.datetime | None = None  # when the case is due (the inbox's overdue mark)
 
 
 @runtime_checkable

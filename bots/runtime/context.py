@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from bots.runtime.bot import Bot
 from bots.runtime.bot_config import ConfigBackend, ConfigDocument, packaged_document, parse_config
 from bots.runtime.browser import BrowserSession
-from bots.runtime.case_lookup import CaseLookup
+from bots.runtime.case_updates import Cases
 from bots.runtime.errors import ConfigError
 from bots.runtime.learned import Learned
 from bots.runtime.logs import RunLog
@@ -234,10 +234,11 @@ class RunContext:
         return Learned(self.backend, self.bot.name if self.bot else "bot")
 
     @property
-    def cases(self) -> CaseLookup:
-        """Exception cases of any bot, read-only (``ctx.cases.find(bot=..., status="open",
-        customer_id=...)``; see :mod:`bots.runtime.case_lookup`)."""
-        return CaseLookup(self.backend, self.recorder)
+    def cases(self) -> Cases:
+        """Exception cases: any bot's to read (``ctx.cases.find(bot=..., status="open",
+        customer_id=...)``; see :mod:`bots.runtime.case_lookup`), this bot's own to update
+        and close (``ctx.cases.update``, ``close``; :mod:`bots.runtime.case_updates`)."""
+        return Cases(self.backend, self.recorder, self.bot.name if self.bot else "bot")
 
     @property
     def records(self) -> Records:

@@ -39,6 +39,7 @@ The hierarchy::
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -201,7 +202,9 @@ class BotFailure(FinbotsError):
     The keywords are what the exception case of the item shows a person: ``data`` (facts,
     merged into the case's data), ``rule`` (the rule that decided), ``amount`` (Decimal),
     ``customer`` (a customer id), ``candidates`` (the records a person may choose from)
-    and ``evidence`` (files beside the screenshot, e.g. the input file).
+    and ``evidence`` (files beside the screenshot, e.g. the input file). ``sla_due``
+    (timezone-aware) is when the case is due, instead of the orchestrator's default SLA
+    (e.g. a dispute's reason gives its owner team so many hours).
     """
 
     kind = "failure"
@@ -210,8 +213,12 @@ class BotFailure(FinbotsError):
         self, code: str, message: str = "", *, data: Mapping[str, Any] | None = None,
         rule: str | None = None, amount: Decimal | None = None, customer: str | None = None,
         candidates: Sequence[Mapping[str, Any]] | None = None, evidence: Sequence[str] = (),
+        sla_due: dt.datetime | None = None,
     ):
+        if sla_due is not None and sla_due.utcoffset() is None:
+            raise ValueError(f"{code}: sla_due must be timezone-aware, not {sla_due!r}")
         self.code = code
+        self.sla_due = sla_due
         self.message = message or code
         self.data: dict[str, Any] = dict(data or {})
         self.rule, self.amount, self.customer = rule, amount, customer

@@ -20,7 +20,12 @@ from pathlib import PurePath
 from typing import Any
 
 from bots.runtime.case_lookup import CaseView
-from bots.runtime.errors import IllegalTransitionError, LeaseLostError, NotFoundError
+from bots.runtime.errors import (
+    IllegalTransitionError,
+    LeaseLostError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from bots.runtime.learned import LearnedRule
 from bots.runtime.mail_memory import MemoryMailboxes
 from bots.runtime.records_memory import MemoryRecords
@@ -80,6 +85,8 @@ class MemoryCase:
     resolution: dict[str, Any] | None = None
     resolution_item_id: int | None = None
     bot: str | None = None  # the bot whose run opened it (None: this backend's own bot)
+    sla_due_at: dt.datetime | None = None  # None: no due time given (no default SLA here)
+    history: list[dict[str, Any]] = field(default_factory=list)  # a bot's updates, closes
 
 
 class MemoryBackend(MemoryRecords, MemoryMailboxes):
@@ -213,7 +220,8 @@ class MemoryBackend(MemoryRecords, MemoryMailboxes):
                   summary: str, data: Mapping[str, Any] | None = None,
                   candidates: Sequence[Mapping[str, Any]] = (),
                   evidence: Sequence[str | PurePath] = (), rule: str | None = None,
-                  amount: Decimal | None = None, customer_id: str | None = None) -> MemoryCase:
+                  amount: Decimal | None = None, customer_id: str | None = None,
+                  sla_due: dt.datetime | None = None) -> MemoryCase:
         """A new case, or the one open for (reference, reason_code) already."""
         with self._lock:
             item = self.items.get(int(item_id)) if item_id is not None else None
@@ -229,7 +237,8 @@ class MemoryBackend(MemoryRecords, MemoryMailboxes):
             case = MemoryCase(len(self.cases) + 1, run_id, item_id, reference, reason_code,
                               summary, copy.deepcopy(dict(data or {})),
                               [dict(c) for c in candidates], [str(e) for e in evidence], rule,
-                              amount, customer_id)
+                              amount, customer_id,
+                              sla_due_at=None if sla_due is None else sla_due.astimezone(dt.UTC))
             self.cases.append(case)
             return case
 
@@ -244,9 +253,51 @@ class MemoryBackend(MemoryRecords, MemoryMailboxes):
                      and (not statuses or c.status in statuses)
                      and (customer_id is None or c.customer_id == customer_id)
                      and (reason_code is None or c.reason_code == reason_code)]
-            return [CaseView(c.id, c.bot, c.reference, c.reason_code, c.status,
-                             c.customer_id, c.amount, c.summary, None,
-                             copy.deepcopy(c.data)) for c in found[:limit]]
+            return [self._view(c) for c in found[:limit]]
+
+    @staticmethod
+    def _view(c: MemoryCase) -> CaseView:
+        return CaseView(c.id, c.bot, c.reference, c.reason_code, c.status, c.customer_id,
+                        c.amount, c.summary, None, copy.deepcopy(c.data), c.sla_due_at)
+
+    def _own_active(self, case_id: int, bot: str, doing: str) -> MemoryCase:
+        """``bot``'s case (a case without a bot is this backend's own), open or in progress."""
+        case = self.case(case_id)
+        if case.bot not in (None, bot):
+            raise PermissionDeniedError(f"case {case_id} is the {case.bot} bot's: the {bot} "
+                                        "bot changes only its own cases")
+        if case.status not in ("open", "in_progress", "resolved", "closed") or (
+                doing == "updated by its bot" and case.status not in ("open", "in_progress")):
+            raise IllegalTransitionError("exception case", case.status, doing)
+        return case
+
+    def update_case(self, case_id: int, *, bot: str, data: Mapping[str, Any] | None,
+                    note: str, sla_due: dt.datetime | None) -> CaseView:
+        """As the store's ``bot_update_case``: merge ``data``, move the due time."""
+        if not data and sla_due is None:
+            raise ValueError(f"case {case_id}: nothing to update (give data or sla_due)")
+        with self._lock:
+            case = self._own_active(case_id, bot, "updated by its bot")
+            case.data = {**case.data, **copy.deepcopy(dict(data or {}))}
+            if sla_due is not None:
+                case.sla_due_at = sla_due.astimezone(dt.UTC)
+            case.history.append({"actor": f"bot:{bot}", "kind": "updated", "text": note,
+                                 "keys": sorted(data or {})})
+            return self._view(case)
+
+    def close_case(self, case_id: int, *, bot: str, summary: str, outcome: str) -> CaseView:
+        """As the store's ``bot_close_case``: resolved as settled by its bot, once."""
+        if not summary.strip():
+            raise ValueError(f"case {case_id}: a close needs its summary")
+        with self._lock:
+            case = self._own_active(case_id, bot, "closed by its bot")
+            if case.status in ("open", "in_progress"):
+                case.status = "resolved"
+                case.resolution = {"name": outcome, "by": f"bot:{bot}", "closed_by_bot": True,
+                                   "summary": summary}
+                case.history.append({"actor": f"bot:{bot}", "kind": "resolved",
+                                     "text": summary})
+            return self._view(case)
 
     def case(self, case_id: int) -> MemoryCase:
         for case in self.cases:

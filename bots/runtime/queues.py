@@ -162,7 +162,11 @@ class CaseBackend(Protocol):
                   summary: str, data: Mapping[str, Any] | None = None,
                   candidates: Sequence[Mapping[str, Any]] = (),
                   evidence: Sequence[str | PurePath] = (), rule: str | None = None,
-                  amount: Decimal | None = None, customer_id: str | None = None) -> Any: ...
+                  amount: Decimal | None = None, customer_id: str | None = None,
+                  sla_due: dt.datetime | None = None) -> Any:
+        """``sla_due``: when the case is due (None: the backend's default SLA); it is
+        passed only when the failure gives one."""
+        ...
 
 
 @runtime_checkable
@@ -430,7 +434,7 @@ class WorkQueue:
         """The keyword arguments of :meth:`CaseBackend.open_case` for ``tx``'s failure."""
         failure, facts = tx.failure, tx.facts
         assert failure is not None
-        return dict(
+        request = dict(
             run_id=self.run_id, item_id=tx.id, reference=tx.reference,
             reason_code=failure.code, summary=failure.message,
             data=case_data(tx, failure), candidates=failure.candidates or facts.candidates,
@@ -438,6 +442,9 @@ class WorkQueue:
             rule=failure.rule or facts.rule,
             amount=failure.amount if failure.amount is not None else facts.amount,
             customer_id=failure.customer or facts.customer)
+        if failure.sla_due is not None:  # only then: backends without it keep working
+            request["sla_due"] = failure.sla_due
+        return request
 
     def _evidence(self, paths: Sequence[str | PurePath | None]) -> list[str]:
         """The case's evidence as paths relative to this run's folder (files from elsewhere
