@@ -16,11 +16,12 @@ a CSV of M = 10 x N open items, then runs in separate processes, one after the o
   to a temporary file), which reports its own phases: statement parse, open items read,
   matching, writing the decisions.
 
-It prints medians of the CPU seconds per phase and in total (wall time depends on what
-else the machine runs; ``STATEMENT_SCALE_JSON=1`` adds it), of the floor and of total /
-floor (each run's ratio taken against the floor measured right before it), the highest
-peak RSS of the match process and the time per entry, so growth faster than linear shows
-as a rising per-entry figure.
+It prints medians of the CPU seconds per phase, of the whole command's CPU seconds (in
+all its processes: the statement is parsed on the second core) and wall seconds (what the
+user waits for; it depends on what else the machine runs), of the floor's CPU and wall
+seconds and of both ratios (each run's ratio taken against the floor measured right
+before it), the highest peak RSS of the match process plus its child, and the time per
+entry, so growth faster than linear shows as a rising per-entry figure.
 """
 
 from __future__ import annotations
