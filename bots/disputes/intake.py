@@ -238,7 +238,7 @@ def _open(ctx: RunContext, systems: Systems, book: Any, item: Item,
         f"{claim.amount:,.2f} {claim.currency} of {claim.invoice_number} ({who}; decide by "
         f"{routing.sla_due:%Y-%m-%d})", data={"dispute": dispute, "case_ref": case_ref},
         rule=routing.reason_code, amount=claim.amount, customer=claim.customer_id,
-        evidence=[*claim.attachments, *found.files])
+        evidence=[*claim.attachments, *found.files], sla_due=routing.sla_due)
 
 
 # -- after the cases opened --------------------------------------------------------------

@@ -10,7 +10,8 @@ had paid before the dispute opened counts as paid too (a rejected claim on a pai
 is settled; a credit memo on it became a credit balance the refunds bot pays back).
 
 When credited + paid + written off cover the disputed amount, the portal claims are closed,
-the dispute's record says ``settled`` and ``dispute_settled`` is recorded for the customer.
+the dispute's record says ``settled``, ``dispute_settled`` is recorded for the customer and
+the dispute's case resolves as settled by the bot (``ctx.cases.close``) if still open.
 A rerun closes nothing twice (a closed claim is left as it is; the event is written once).
 """
 
@@ -21,8 +22,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from bots.disputes.amounts import ZERO, paid_since_intake
+from bots.disputes.case_upkeep import keep_current
 from bots.disputes.outcome import KIND, DisputeOutcome, claims_of, load_outcome, save_outcome
 from bots.runtime import RunContext
+from bots.runtime.errors import IllegalTransitionError, NotFoundError
 from bots.runtime.finance_events import record_finance_event
 
 if TYPE_CHECKING:
@@ -37,7 +40,8 @@ MAX_DISPUTES = 500
 
 
 def _unsettled(ctx: RunContext) -> list[DisputeOutcome]:
-    """The disputes to look at: recorded outcomes not settled, and open cases without one."""
+    """The disputes to look at: recorded outcomes not settled, and open cases without one;
+    an open case is brought up to date with its recorded classification on the way."""
     found: dict[str, DisputeOutcome] = {}
     for record in ctx.records.find(KIND, limit=MAX_DISPUTES):
         outcome = DisputeOutcome.from_data(record.data)
@@ -48,8 +52,11 @@ def _unsettled(ctx: RunContext) -> list[DisputeOutcome]:
         dispute = (case.data or {}).get("dispute") or {}
         case_ref = str(dispute.get("case_ref") or case.reference)
         if case_ref in found:
+            keep_current(ctx, case, dispute, found[case_ref])
             continue
         recorded = load_outcome(ctx.records, case_ref)
+        if recorded is not None:
+            keep_current(ctx, case, dispute, recorded)
         if recorded is None:
             recorded = DisputeOutcome.from_dispute(case_ref, case.id, dispute)
         intake = ctx.records.get(INTAKE, case_ref)  # claims linked after the case opened
@@ -113,3 +120,16 @@ def _settle(ctx: RunContext, decisions: Decisions, outcome: DisputeOutcome) -> N
     ctx.audit("disputes.settled", outcome.case_ref, {
         "credited": f"{a.credited:.2f}", "paid": f"{a.paid:.2f}",
         "written_off": f"{a.written_off:.2f}", "claims": outcome.portal_claim_ids})
+    _close_case(ctx, outcome, note)
+
+
+def _close_case(ctx: RunContext, outcome: DisputeOutcome, note: str) -> None:
+    """The dispute's case resolves as settled (a case resolved by a decision already is
+    left as it is; one whose decision is being approved or posted resolves by that)."""
+    if outcome.case_id is None:
+        return
+    try:
+        ctx.cases.close(int(outcome.case_id), summary=f"{note}.", outcome="settled")
+    except (IllegalTransitionError, NotFoundError) as exc:
+        ctx.log.info("{}: case {} not closed by the settlement: {}", outcome.case_ref,
+                     outcome.case_id, exc)
