@@ -63,6 +63,7 @@ class BankDB:
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(path, check_same_thread=False)
         self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA synchronous = OFF")  # throw-away data (sandbox/truthdb.py)
 
     def seed(self, scenario: Scenario) -> None:
         """Drop everything and load the scenario's accounts and statement lines."""
