@@ -181,10 +181,19 @@ def compare_portal(truth: dict[str, Any], scenario: Scenario,
     problems = []
     held = {i["invoice_number"]: i["status"] for i in truth.get("invoices", [])}
     left = expected_open_amounts(erp or {}, scenario)
+    disputed = {c.get("invoice") for c in truth.get("claims", []) if c.get("status") == "received"}
+    credited = {r.get("invoice") for r in truth.get("credit_memo_requests", [])
+                if r.get("status") == "released"}
     for inv in scenario.invoices:
         number = inv.invoice_number
         status = ("paid" if left[number] == 0 else
                   "partially_paid" if left[number] < inv.amount else "open")
+        # a customer's claim received on the claims desk holds the invoice as disputed; a
+        # credit memo released on it shows as credited (the disputes check judges those)
+        if number in credited and held.get(number) in ("credited", "partially_credited"):
+            continue
+        if number in disputed:
+            status = "disputed"
         if number not in held:
             problems.append(f"{number}: missing in the billing portal")
         elif held[number] != status:
