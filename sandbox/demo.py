@@ -113,6 +113,8 @@ def _demo_schedule(store: Store) -> None:
                 ("morning-credit", "0 9 * * 1-5", "credit", {}),
                 ("morning-billing", "30 9 * * 1-5", "billing-validation", {"phase": "validate"}),
                 ("weekly-leakage", "0 10 * * 1", "billing-validation", {"phase": "leakage"}),
+                ("morning-disputes", "15 7 * * 1-5", "disputes", {}),
+                ("morning-refunds", "45 9 * * 1-5", "refunds", {"date": day}),
                 ("service-desk-sync", "*/10 7-19 * * 1-5", "crm-sync", {}))
     for name, cron, bot, args in mornings:  # after the statements: money first, then dunning
         with contextlib.suppress(DuplicateError):
@@ -125,6 +127,9 @@ def _demo_schedule(store: Store) -> None:
                 ("credit-decisions", "credit", "credit-review", {"review_held": False}),
                 ("billing-decisions", "billing-validation", "billing-drafts",
                  {"phase": "carry_out"}),
+                ("dispute-decisions", "disputes", "dispute-claims", {"phase": "carry_out"}),
+                ("refund-decisions", "refunds", "refund-requests",
+                 {"queue_new": False, "date": day}),
                 ("service-desk-retries", "crm-sync", "crm-updates", {"read_events": False}))
     for name, bot, queue, args in triggers:  # what a person decided, carried out
         with contextlib.suppress(DuplicateError):
@@ -137,8 +142,10 @@ def _demo_runs(fmt: str) -> list[tuple[str, dict[str, str]]]:
     """The day's runs, in the order a finance team has them: cash applied first (so that no
     customer whose money arrived is reminded), then the customers' replies read, the
     reminders sent, the orders on credit hold reviewed, the day's draft invoices checked
-    before they go out (and the revenue-leakage report), and last the service desk brought
-    up to date with every finance event of the day."""
+    before they go out (and the revenue-leakage report), the customers' disputes taken in
+    (portal, mail and the short payments cash application found), the credit balances
+    refunded, and last the service desk brought up to date with every finance event of the
+    day."""
     day = STATEMENT_DATE.isoformat()
     return [("payment-posting", {"format": fmt, "date": day}),
             ("collections", {"phase": "replies", "as_of": day}),
@@ -146,6 +153,8 @@ def _demo_runs(fmt: str) -> list[tuple[str, dict[str, str]]]:
             ("credit", {}),
             ("billing-validation", {"phase": "validate"}),
             ("billing-validation", {"phase": "leakage"}),
+            ("disputes", {}),
+            ("refunds", {"date": day}),
             ("crm-sync", {})]
 
 
