@@ -28,7 +28,6 @@ from bots.runtime.errors import (
 )
 from bots.runtime.learned import LearnedRule
 from bots.runtime.mail_memory import MemoryMailboxes
-from bots.runtime.queues import CASE_STAYS_OPEN
 from bots.runtime.records_memory import MemoryRecords
 
 __all__ = ["MemoryBackend", "MemoryCase", "MemoryItem", "MemoryQueue"]
@@ -199,7 +198,7 @@ class MemoryBackend(MemoryRecords, MemoryMailboxes):
             return
         case = self.case(int(case_id))
         if item.state == "successful":
-            case.status = "open" if (item.output or {}).get(CASE_STAYS_OPEN) else "resolved"
+            case.status = "resolved"
         elif clone is not None:
             case.resolution_item_id = clone.id
         else:

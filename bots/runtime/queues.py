@@ -65,7 +65,6 @@ from bots.runtime.steps import StepRecorder
 from bots.runtime.transaction import Transaction
 
 __all__ = [
-    "CASE_STAYS_OPEN",
     "AuditBackend",
     "BatchAdding",
     "BotBackend",
@@ -153,10 +152,6 @@ class BatchAdding(Protocol):
         """Per item, in order: its id, or None when a live item of the queue (or an earlier
         item of the batch) holds its reference."""
         ...
-
-
-#: the output key of a completed item whose case goes back open (:meth:`Item.keep_case_open`)
-CASE_STAYS_OPEN = "case_stays_open"
 
 
 @runtime_checkable
@@ -307,12 +302,6 @@ class Item(Transaction):
         if candidates is not None:
             self.facts.candidates = [dict(c) for c in candidates]
         self.facts.evidence.extend(str(e) for e in evidence)
-
-    def keep_case_open(self) -> None:
-        """The person's decision this item carries is done, but the case is not: when the
-        item completes, its case goes back open (with a line in its history) instead of
-        resolving, e.g. a reclassification that hands the case to another team."""
-        self.output[CASE_STAYS_OPEN] = True
 
     def done(self) -> None:
         """Complete the item now with :attr:`output`."""

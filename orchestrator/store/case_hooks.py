@@ -1,7 +1,5 @@
 """When the bot releases a work item that carries a person's decision (``resolves_case``),
-the case follows: resolved when the bot carried it out, back to open when it failed for good
-or when the bot said the case stays open (``output["case_stays_open"]``, e.g. after a
-reclassification).
+the case follows: resolved when the bot carried it out, back to open when it failed for good.
 
 Called by :meth:`~orchestrator.store.leases.LeasesMixin.complete_item` and ``fail_item``
 inside their transaction; items without ``resolves_case`` cost one dictionary lookup.
@@ -13,7 +11,6 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bots.runtime.queues import CASE_STAYS_OPEN
 from orchestrator.store.case_events import add_event, bot_actor, locked_case, move, resolve
 from orchestrator.store.case_refresh import refresh_released
 from orchestrator.store.models import WorkItem
@@ -38,15 +35,6 @@ def item_released(s: Session, item: WorkItem, clone: WorkItem | None = None) -> 
         if case.status not in _WAITING:
             return
         output = item.output or {}
-        if output.get(CASE_STAYS_OPEN):  # the decision is done, the case is not
-            if case.status == CaseStatus.AWAITING_POSTING:
-                move(case, CaseStatus.OPEN)
-            case.resolution_item_id = item.id
-            s.add(case)
-            add_event(s, case.id or 0, actor, "action",
-                      _done_text(output).replace("resolved by", "carried out by", 1)
-                      + "; the case stays open", {"work_item_id": item.id})
-            return
         confirmation = output.get("confirmation")
         case.resolution_item_id = item.id
         resolve(s, case, actor,

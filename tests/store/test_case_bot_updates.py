@@ -88,21 +88,3 @@ def test_another_bots_case_and_a_case_waiting_for_a_decision_are_refused(
     assert got.status == "awaiting_posting" and got.data["dispute"] == {"owner_team": "billing"}
     assert [e.kind for e in store.case_events(case_id)] == ["created"]
     assert store.list_audit(target=f"case:{case_id}") == []
-
-
-def test_a_decision_the_bot_carried_out_may_leave_its_case_open(store: Store,
-                                                                queue: str) -> None:
-    case_id = _dispute(store).id or 0
-    store.set_case_status(case_id, "awaiting_posting")
-    decision = {"resolves_case": case_id, "resolution": {"name": "classify", "by": "sam"}}
-    item = store.add_item(queue, "classify-1", decision)
-    store.claim_item(queue, "w1")
-    store.complete_item(item.id, {"summary": "classified TAX; owner tax",  # type: ignore[union-attr]
-                                  "case_stays_open": True}, owner="w1")
-    got = store.get_case(case_id)
-    assert got.status == "open" and got.resolved_at is None
-    last = store.case_events(case_id)[-1]
-    assert (last.kind, last.text) == (
-        "action", "carried out by the bot: classified TAX; owner tax; the case stays open")
-    # the same bot may now keep the case current, and close it later
-    assert store.bot_update_case(case_id, "disputes", sla_due=DUE).sla_due_at == DUE
