@@ -176,6 +176,15 @@ class DisputePage:
         return self.offset + len(self.rows) < self.total
 
 
+def _claim_count(dispute: Mapping[str, Any], later: Mapping[str, Any]) -> int:
+    """The claims of the dispute: those it opened with and those that joined it later (the
+    outcome record lists every claim), each reference once."""
+    refs = {str(c.get("ref")) for c in [*(dispute.get("claims") or ()),
+                                        *(later.get("claims") or ())]
+            if isinstance(c, Mapping) and c.get("ref")}
+    return len(refs) or len(dispute.get("claims") or ())
+
+
 def _row(case: Any, outcome: Mapping[str, Any] | None, now: dt.datetime) -> DisputeRow:
     dispute = _dispute_of(case.data)
     later = outcome or {}
@@ -198,7 +207,7 @@ def _row(case: Any, outcome: Mapping[str, Any] | None, now: dt.datetime) -> Disp
         reason_label=str(dispute.get("reason_label") or ""),
         owner_team=str(pick("owner_team") or ""),
         sla_due=sla_due, overdue=status in UNDECIDED and sla_due is not None and sla_due < now,
-        status=status, claims=len(dispute.get("claims") or ()),
+        status=status, claims=_claim_count(dispute, later),
         classified_by=str(dispute.get("classified_by") or ""),
         needs_person=bool(suggestion.get("needs_person")) and not later.get("reason_code"),
         disputed=_money(amounts.get("disputed")), credited=_money(amounts.get("credited")),

@@ -78,7 +78,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, dic
         "case_id": ids["DSP-3"], "case_ref": "DSP-3", "customer_id": "C1002",
         "invoice_number": "INV-2026-2004", "currency": "EUR", "reason_code":
         "DUPLICATE_BILLING", "owner_team": "finance", "sla_due": SEEDS[2][6].isoformat(),
-        "status": "credited", "amounts": {"invoice": "510.00", "disputed": "510.00",
+        "status": "credited",
+        # the portal claim it opened with, and a mail that joined it later
+        "claims": [{"ref": "portal:DSP-3", "address": "ap@c1002.example"},
+                   {"ref": "mail:<dsp-3-again@c1002.example>", "address": "ap@c1002.example"}],
+        "amounts": {"invoice": "510.00", "disputed": "510.00",
                                           "credited": "510.00", "paid": "0.00",
                                           "written_off": "0.00", "rejected": "0.00"}},
         customer_id="C1002")
@@ -125,6 +129,7 @@ def test_api_lists_disputes_with_outcome_amounts_sla_and_exact_totals(world: Any
     assert by_ref["DSP-3"]["status"] == "credited" and by_ref["DSP-3"]["credited"] == "510.00"
     assert by_ref["DSP-1"]["written_off"] == "190.40" and by_ref["DSP-1"]["paid"] == "4809.60"
     assert by_ref["DSP-4"]["needs_person"] is True
+    assert by_ref["DSP-3"]["claims"] == 2 and by_ref["DSP-2"]["claims"] == 1  # joined counted
     assert by_ref["DSP-1"]["case_id"] == ids["DSP-1"]
     assert by_ref["DSP-1"]["customer_name"] == "C1001 GmbH"
     # undecided first, the one due first leading
