@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,39 @@ def test_the_case_fits_a_laptop_with_the_actions_beside_the_evidence(
     page.wait_for_function("window.scrollY > 300")
     after = page.evaluate(_BOXES)["actions"]
     assert 0 <= after["top"] < height / 2, after
+
+
+def test_a_case_with_tables_of_evidence_fits_a_laptop(
+        page_as: Callable[[str], Page], live_server: LiveServer) -> None:
+    """Evidence given as rows (a dispute's linked claims, its invoice lines) takes the whole
+    row of the evidence grid and scrolls inside its card; a list of words reads as words."""
+    store = live_server.store
+    run = store.start_run("disputes", {}, "test-host", 1)
+    claims = [{"ref": f"mail:<claim-{n}-of-a-customer-with-a-long-address@example.com>",
+               "channel": "mail", "received_at": "2026-11-18T08:40:00+00:00",
+               "amount": "250.00", "text": "Two cartons arrived damaged, photos attached " * 3,
+               "attachment": f"runs/7/evidence/claims/claim-{n}-photos-of-the-cartons.jpg"}
+              for n in range(3)]
+    lines = [{"line": n, "sku": f"SKU-{n:05d}", "description": "Bearing 6204-2RS " * 2,
+              "quantity": "100", "unit_price": "14.50", "contract_price": "12.90",
+              "net": "1450.00"} for n in range(1, 4)]
+    dispute = {"customer_id": "C1008", "customer_name": "Helios Energy SE",
+               "invoice_number": "INV-2026-1012", "case_ref": "DISP-INV-2026-1012",
+               "claims": claims, "reason_code": "DAMAGED", "reason_label": "Damaged goods",
+               "owner_team": "operations", "classified_by": "model",
+               "suggestion": {"code": "DAMAGED", "confidence": "0.88",
+                              "words": ["damaged", "cartons", "arrived damaged"]},
+               "amounts": {"invoice": "5000.00", "disputed": "250.00"},
+               "evidence": {"contract_prices": lines}}
+    case = store.open_case(run.id, None, "portal:DSP-0003", "DISPUTE", "disputes 250.00",
+                           data={"dispute": dispute}, amount=Decimal("250.00"),
+                           customer_id="C1008")
+    page = page_as("finance_reviewer")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"/cases/{case.id}")
+    boxes = page.evaluate(_BOXES.replace("candidates: box('table.candidates')",
+                                         "candidates: null"))
+    assert boxes["scroll"] <= boxes["inner"], boxes  # no horizontal scrolling
+    assert page.locator(".card.wide").count() >= 2  # the claims and the invoice lines
+    assert page.locator("td.fact-words").inner_text().strip() == \
+        "damaged, cartons, arrived damaged"
