@@ -14,7 +14,8 @@ from fastapi import Request
 
 from orchestrator.store.types import to_jsonable, utcnow
 
-__all__ = ["age", "duration", "pairs", "percent", "pretty_json", "span", "url_with", "when"]
+__all__ = ["age", "duration", "moment", "pairs", "percent", "pretty_json", "span", "url_with",
+           "when"]
 
 
 def when(value: dt.datetime | None, seconds: bool = True) -> str:
@@ -22,6 +23,24 @@ def when(value: dt.datetime | None, seconds: bool = True) -> str:
     if value is None:
         return "-"
     return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def moment(value: object) -> str:
+    """A point in time a bot wrote into a case as ISO text (``2026-12-05T16:27:14.56+00:00``)
+    shown as :func:`when` shows times, to the minute, in UTC; a date alone, or text that is
+    no time, as it is."""
+    if isinstance(value, dt.datetime):
+        return when(value, seconds=False)
+    text = str(value)
+    if "T" not in text:
+        return text
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if parsed.tzinfo is None:
+        return text  # a time without its zone is not guessed at
+    return when(parsed, seconds=False)
 
 
 def span(seconds: float | None) -> str:

@@ -13,6 +13,7 @@ from orchestrator.roles import Permission
 from orchestrator.services.formatting import (
     age,
     duration,
+    moment,
     pairs,
     percent,
     pretty_json,
@@ -28,7 +29,7 @@ STATIC_DIR = _HERE / "static"
 templates = Jinja2Templates(directory=str(_HERE / "templates"))  # autoescape on for .html
 templates.env.globals["Permission"] = Permission
 templates.env.filters.update(when=when, span=span, age=age, pretty_json=pretty_json,
-                             percent=percent, pairs=pairs)
+                             percent=percent, pairs=pairs, moment=moment)
 templates.env.globals.update(duration=duration, url_with=url_with)
 
 

@@ -76,6 +76,7 @@ def test_a_case_with_tables_of_evidence_fits_a_laptop(
                "invoice_number": "INV-2026-1012", "case_ref": "DISP-INV-2026-1012",
                "claims": claims, "reason_code": "DAMAGED", "reason_label": "Damaged goods",
                "owner_team": "operations", "classified_by": "model",
+               "sla_due": "2026-12-05T16:27:14.566483+00:00",
                "suggestion": {"code": "DAMAGED", "confidence": "0.88",
                               "words": ["damaged", "cartons", "arrived damaged"]},
                "amounts": {"invoice": "5000.00", "disputed": "250.00"},
@@ -92,3 +93,4 @@ def test_a_case_with_tables_of_evidence_fits_a_laptop(
     assert page.locator(".card.wide").count() >= 2  # the claims and the invoice lines
     assert page.locator("td.fact-words").inner_text().strip() == \
         "damaged, cartons, arrived damaged"
+    assert page.locator("td.fact-sla-due").inner_text().strip() == "2026-12-05 16:27"
