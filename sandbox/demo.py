@@ -197,7 +197,8 @@ def demo(
             typer.echo(f"  - {line}")
     else:
         typer.secho("sandbox check: the targets hold exactly the expected postings, statuses, "
-                    "reminders, credit decisions and invoice releases", fg="green")
+                    "reminders, credit decisions, invoice releases, disputes and refunds",
+                    fg="green")
     places = [(f"finbots runs show {outcome.run_id}", "the step timeline"),
               ("finbots exceptions", "the cases a person must clear"),
               (f"{outcome.run_dir}/", "bot.log, steps.jsonl, screenshots, downloads")]
