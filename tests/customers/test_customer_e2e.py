@@ -73,7 +73,8 @@ def test_service_follows_the_payment_until_the_erp_shows_it_applied(
     assert finance.post(f"/api/v1/cases/{case['id']}/claim").status_code == 200
 
     page = service
-    expect(page.locator("nav[aria-label=Main] a")).to_have_text(["Customers"])
+    # customer service reads customers and where their disputes stand, nothing else
+    expect(page.locator("nav[aria-label=Main] a")).to_have_text(["Customers", "Disputes"])
     page.goto("/customers")
     page.get_by_label("Search").fill("Fjord")
     page.get_by_role("button", name="Find").click()
