@@ -33,6 +33,7 @@ def test_navigation_shows_what_the_role_may_open(
     page = page_as(role)
     page.goto("/runs")
     nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link").first).to_be_visible()  # the page has loaded
     names = [" ".join(n.split()) for n in nav.get_by_role("link").all_inner_texts()]
     assert [n.rstrip("0123456789 ") for n in names] == shown
     expect(nav.get_by_role("link", name="Runs")).to_have_attribute("aria-current", "page")
