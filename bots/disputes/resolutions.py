@@ -245,7 +245,10 @@ def prepare_credit_memo(case: Mapping[str, Any],
     label, _owner, _hours = _reason(code)
     note = _note(values)
     limit = _two_approvers_above(case, dispute)
-    approvers = 2 if amount > limit else None
+    # what this dispute already moved counts too: two credit memos of 700.00 need the two
+    # approvers one of 1,400.00 would (the limit cannot be split into smaller steps)
+    moved = _disputed(case, dispute) - rest
+    approvers = 2 if moved + amount > limit else None
     invoice, currency = _invoice(case, dispute), _currency(dispute)
     summary = (f"Credit memo of {amount:.2f} {currency} on {invoice} ({label})"
                + (f": {note}" if note else ""))

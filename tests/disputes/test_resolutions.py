@@ -58,6 +58,12 @@ def test_a_credit_memo_above_the_limit_needs_two_approvers(amount: str,
     assert prepared.payload["dispute"]["customer_id"] == "C1004"
 
 
+def test_the_two_approver_limit_cannot_be_split_into_smaller_credit_memos() -> None:
+    assert prepare_credit_memo(_case(), {"amount": "700.00"}).approvers is None
+    second = prepare_credit_memo(_case(credited="700.00"), {"amount": "400.00"})
+    assert second.approvers == 2  # 1,100.00 credited on this dispute in all
+
+
 def test_the_two_approver_limit_comes_from_the_case_when_the_bot_wrote_it() -> None:
     case = _case(credit_two_approvers_above="100.00")
     assert prepare_credit_memo(case, {"amount": "150.00"}).approvers == 2
