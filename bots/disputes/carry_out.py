@@ -5,8 +5,10 @@ Entry points: :func:`run` (the bot's ``carry_out`` phase: the decisions queued i
 carries a decision, for the intake loop, which meets them too).
 
 - ``classify``: the reason, owner team and SLA a person set are recorded (a
-  ``dispute_classification`` record: suggested, confidence, chosen, accepted, by); the case
-  goes back open to its (new) owner with what changed said in its history.
+  ``dispute_classification`` record: suggested, confidence, chosen, accepted, by); the item
+  completes and keeps its case open (:meth:`~bots.runtime.queues.Item.keep_case_open`): the
+  case goes back to its (new) owner with the new reason, owner team and due time, and who
+  classified it as what in its history.
 - ``credit_memo``: only after its approvals (the orchestrator hands the item over only
   then): the credit memo is requested in the claims desk (reference: the dispute's
   reference and the decision, so a rerun finds the same request), released with the
@@ -171,7 +173,8 @@ def carry_out_item(ctx: RunContext, decisions: Decisions, item: Item) -> str:
 
 # -- classify ---------------------------------------------------------------------------
 def _classify(ctx: RunContext, item: Item, outcome: DisputeOutcome, by: str) -> str:
-    """Record the classification, then hand the case back open to its owner."""
+    """Record the classification, then hand the case back open to its owner (the summary
+    says who classified it as what)."""
     chosen: Mapping[str, Any] = item.payload.get("classification") or {}
     code = str(chosen.get("reason_code") or "")
     claim_ref = str(item.payload.get("ref") or item.reference)
@@ -186,16 +189,29 @@ def _classify(ctx: RunContext, item: Item, outcome: DisputeOutcome, by: str) -> 
     outcome.owner_team = str(chosen.get("owner_team") or "")
     outcome.sla_due = str(chosen.get("sla_due") or "")
     save_outcome(ctx.records, outcome)
-    said = (f"classified {code} ({chosen.get('reason_label')}) by {by}"
+    said = (f"{outcome.case_ref}: classified {code} ({chosen.get('reason_label')}) by {by}"
             + (" accepting the suggestion" if chosen.get("accepted") else "")
             + f"; owner {outcome.owner_team}, decide by {outcome.sla_due[:10]}")
     ctx.audit("disputes.classify", outcome.case_ref, {"reason_code": code, "by": by,
                                                       "accepted": chosen.get("accepted")})
-    # the dispute itself is not decided: the case goes back open to its owner
-    raise BusinessFailure(DISPUTE, f"{outcome.case_ref}: {said}; the dispute waits for "
-                          f"the {outcome.owner_team} team's decision",
-                          data={"classification": dict(chosen), "case_ref": outcome.case_ref},
-                          customer=outcome.customer_id or None)
+    # the dispute itself is not decided: the case goes back open to its (new) owner
+    dispute = dict(item.payload.get("dispute") or {})
+    if dispute:
+        dispute.update(reason_code=code, reason_label=chosen.get("reason_label") or code,
+                       owner_team=outcome.owner_team, sla_due=outcome.sla_due,
+                       classified_by="person", needs_person=False)
+    item.keep_case_open(f"{said}; the dispute waits for the {outcome.owner_team} team's "
+                        "decision", data={"dispute": dispute} if dispute else None,
+                        sla_due=_due(outcome.sla_due))
+    return said
+
+
+def _due(text: str) -> dt.datetime | None:
+    try:
+        due = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return due if due.utcoffset() is not None else due.replace(tzinfo=dt.UTC)
 
 
 # -- credit memo ------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from bots.runtime.errors import (
 )
 from bots.runtime.learned import LearnedRule
 from bots.runtime.mail_memory import MemoryMailboxes
+from bots.runtime.queues import CASE_STAYS_OPEN
 from bots.runtime.records_memory import MemoryRecords
 
 __all__ = ["MemoryBackend", "MemoryCase", "MemoryItem", "MemoryQueue"]
@@ -197,7 +198,15 @@ class MemoryBackend(MemoryRecords, MemoryMailboxes):
         if case_id is None:
             return
         case = self.case(int(case_id))
-        if item.state == "successful":
+        kept = (item.output or {}).get(CASE_STAYS_OPEN) if item.state == "successful" else None
+        if isinstance(kept, Mapping):  # the decision is done, the case is not
+            case.status, case.resolution_item_id = "open", item.id
+            case.data = {**case.data, **copy.deepcopy(dict(kept.get("data") or {}))}
+            if kept.get("sla_due"):
+                case.sla_due_at = dt.datetime.fromisoformat(str(kept["sla_due"]))
+            case.history.append({"actor": "bot", "kind": "action", "text": str(
+                kept.get("note") or "") + " (carried out by the bot; the case stays open)"})
+        elif item.state == "successful":
             case.status = "resolved"
         elif clone is not None:
             case.resolution_item_id = clone.id
@@ -322,8 +331,16 @@ class MemoryBackend(MemoryRecords, MemoryMailboxes):
                 case.status = "resolved"
                 return None
             source = self.items[int(case.resolution_item_id or case.work_item_id)]
-            clone = self._clone(source, {**source.payload, **dict(payload or {}),
-                                         "resolution": resolution, "resolves_case": case_id})
+            wanted = {**source.payload, **dict(payload or {}), "resolution": resolution,
+                      "resolves_case": case_id}
+            if source.state == "successful":  # a decision that left the case open
+                clone = MemoryItem(next(self._ids), source.queue,
+                                   f"{source.reference.split('~')[0]}~{source.id}",
+                                   copy.deepcopy(wanted), source.priority, source.deadline,
+                                   parent_id=source.id)
+                self.items[clone.id] = clone
+            else:
+                clone = self._clone(source, wanted)
             case.status, case.resolution_item_id = "awaiting_bot", clone.id
             return copy.copy(clone)
 

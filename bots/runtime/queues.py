@@ -23,6 +23,10 @@ Releasing an item:
   ``application``; the queue retries it as a clone up to its ``max_retries``, and a case
   opens once it is past that limit.
 
+A decision that moves its case on without deciding it (a classification handing the case to
+another team): :meth:`Item.keep_case_open` before the item completes; the case goes back
+open with the bot's line in its history, and the next decision on it comes as usual.
+
 An item the loop body did not release is completed when the loop asks for the next one
 (or when the task ends normally); when an error escapes the task, the run releases the
 open item by the error's kind.
@@ -65,6 +69,7 @@ from bots.runtime.steps import StepRecorder
 from bots.runtime.transaction import Transaction
 
 __all__ = [
+    "CASE_STAYS_OPEN",
     "AuditBackend",
     "BatchAdding",
     "BotBackend",
@@ -152,6 +157,11 @@ class BatchAdding(Protocol):
         """Per item, in order: its id, or None when a live item of the queue (or an earlier
         item of the batch) holds its reference."""
         ...
+
+
+#: the output key of a completed decision item whose case goes back open
+#: (:meth:`Item.keep_case_open`): ``{"note", "data", "sla_due"}``
+CASE_STAYS_OPEN = "case_stays_open"
 
 
 @runtime_checkable
@@ -302,6 +312,23 @@ class Item(Transaction):
         if candidates is not None:
             self.facts.candidates = [dict(c) for c in candidates]
         self.facts.evidence.extend(str(e) for e in evidence)
+
+    def keep_case_open(self, note: str, *, data: Mapping[str, Any] | None = None,
+                       sla_due: dt.datetime | None = None) -> None:
+        """The person's decision this item carries is done, the case is not (e.g. a
+        classification that hands it to another team): when the item completes, its case
+        goes back open instead of resolving, ``note`` the line in its history, ``data``'s
+        top-level keys merged into the case's data, due at ``sla_due`` (timezone-aware).
+        The next decision on the case is handed to the bot as any other."""
+        if self.resolution is None:
+            raise ValueError(f"item {self.id} carries no decision on a case to keep open")
+        if not note.strip():
+            raise ValueError("keep_case_open needs the line for the case's history")
+        if sla_due is not None and sla_due.utcoffset() is None:
+            raise ValueError("sla_due must be timezone-aware")
+        self.output[CASE_STAYS_OPEN] = {
+            "note": note.strip(), "data": dict(data or {}),
+            "sla_due": None if sla_due is None else sla_due.astimezone(dt.UTC).isoformat()}
 
     def done(self) -> None:
         """Complete the item now with :attr:`output`."""

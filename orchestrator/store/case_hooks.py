@@ -1,5 +1,7 @@
 """When the bot releases a work item that carries a person's decision (``resolves_case``),
-the case follows: resolved when the bot carried it out, back to open when it failed for good.
+the case follows: resolved when the bot carried it out, back to open when it failed for good,
+or back open as the bot moved it on when the decision does not decide the case
+(``output["case_stays_open"]``, e.g. a classification: its note, data and due time).
 
 Called by :meth:`~orchestrator.store.leases.LeasesMixin.complete_item` and ``fail_item``
 inside their transaction; items without ``resolves_case`` cost one dictionary lookup.
@@ -7,14 +9,19 @@ inside their transaction; items without ``resolves_case`` cost one dictionary lo
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from sqlmodel import Session
 
+from bots.runtime.queues import CASE_STAYS_OPEN
 from orchestrator.store.case_events import add_event, bot_actor, locked_case, move, resolve
 from orchestrator.store.case_refresh import refresh_released
-from orchestrator.store.models import WorkItem
+from orchestrator.store.case_search import case_search_text
+from orchestrator.store.models import ExceptionCase, WorkItem
 from orchestrator.store.states import CaseStatus, ItemState
+from orchestrator.store.types import to_jsonable
 
 __all__ = ["item_released"]
 
@@ -35,6 +42,10 @@ def item_released(s: Session, item: WorkItem, clone: WorkItem | None = None) -> 
         if case.status not in _WAITING:
             return
         output = item.output or {}
+        kept = output.get(CASE_STAYS_OPEN)
+        if isinstance(kept, Mapping):  # the decision is done, the case is not
+            _kept_open(s, case, item, actor, kept)
+            return
         confirmation = output.get("confirmation")
         case.resolution_item_id = item.id
         resolve(s, case, actor,
@@ -54,6 +65,32 @@ def item_released(s: Session, item: WorkItem, clone: WorkItem | None = None) -> 
                   f"the bot failed ({item.failure_code}): {item.failure_message}",
                   {"work_item_id": item.id, "failure_kind": item.failure_kind,
                    "failure_code": item.failure_code})
+
+
+def _kept_open(s: Session, case: ExceptionCase, item: WorkItem, actor: str,
+               kept: Mapping[str, Any]) -> None:
+    """The case back open as the bot moved it on: its data and due time, a history line;
+    the item stays the case's (the next decision is handed back from it)."""
+    if case.status == CaseStatus.AWAITING_POSTING:
+        move(case, CaseStatus.OPEN)
+    case.resolution_item_id = item.id
+    details: dict[str, Any] = {"work_item_id": item.id, "case_stays_open": True}
+    data = kept.get("data")
+    if isinstance(data, Mapping) and data:
+        case.data = {**(case.data or {}), **to_jsonable(dict(data))}
+        case.search_text = case_search_text(case)
+        details["keys"] = sorted(data)
+    due = kept.get("sla_due")
+    if due:
+        when = dt.datetime.fromisoformat(str(due))
+        if when.utcoffset() is not None:
+            details["sla_due_was"] = case.sla_due_at.isoformat()
+            case.sla_due_at = when.astimezone(dt.UTC)
+            details["sla_due"] = case.sla_due_at.isoformat()
+    s.add(case)
+    note = str(kept.get("note") or "").strip()[:2000] or "done"
+    add_event(s, case.id or 0, actor, "action",
+              f"{note} (carried out by the bot; the case stays open)", details)
 
 
 def _requested_by(item: WorkItem) -> str | None:

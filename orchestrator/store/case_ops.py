@@ -7,6 +7,7 @@ shaped (:class:`ResolutionRequest`) by the bot's own declaration, in the service
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,6 +16,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from bots.runtime.errors import IllegalTransitionError, NotFoundError
+from bots.runtime.queues import CASE_STAYS_OPEN
 from orchestrator.store.case_events import add_event, move, resolve
 from orchestrator.store.leases import retry_as_clone
 from orchestrator.store.models import Approval, ExceptionCase, WorkItem
@@ -70,24 +72,43 @@ class CaseOutcome:
 
 
 def failed_item(s: Session, case: ExceptionCase) -> WorkItem:
-    """The case's work item the bot last failed (locked), to be handed back to the bot."""
+    """The case's work item to hand back to the bot (locked): the one the bot last failed,
+    or the completed decision item that left the case open."""
     source_id = case.resolution_item_id or case.work_item_id
     if source_id is None:
         raise ValueError(f"case {case.id} has no work item a bot could carry out")
     item = s.exec(select(WorkItem).where(WorkItem.id == source_id).with_for_update()).first()
     if item is None:
         raise NotFoundError(f"no work item {source_id!r}")
-    if item.state not in (ItemState.FAILED, ItemState.ABANDONED):
+    if item.state not in (ItemState.FAILED, ItemState.ABANDONED) and not _kept_open(item):
         raise IllegalTransitionError("work item", item.state, ItemState.RETRIED)
     return item
 
 
+def _kept_open(item: WorkItem) -> bool:
+    return item.state == ItemState.SUCCESSFUL and bool((item.output or {}).get(CASE_STAYS_OPEN))
+
+
+def _next_reference(item: WorkItem) -> str:
+    """A completed item keeps its reference: the next decision's item is ``<ref>~<id>``."""
+    base = re.sub(r"~\d+$", "", item.reference)
+    suffix = f"~{item.id}"
+    return base[:200 - len(suffix)] + suffix
+
+
 def hand_back(s: Session, case: ExceptionCase, payload: Mapping[str, Any]) -> WorkItem:
-    """Clone the case's failed item into its queue with ``payload``; the case waits for the
-    bot (resolved when the bot completes the clone, reopened when it fails it)."""
+    """Clone the case's failed item into its queue with ``payload`` (or, after a decision
+    that left the case open, queue a new item after it); the case waits for the bot
+    (resolved when the bot completes the clone, reopened when it fails it)."""
     item = failed_item(s, case)
-    clone = retry_as_clone(s, item, utcnow(), manual=True)
-    assert clone is not None  # a person's retry has no retry limit
+    if _kept_open(item):
+        clone = WorkItem(queue=item.queue, reference=_next_reference(item),
+                         payload=item.payload, priority=item.priority, deadline=item.deadline,
+                         parent_id=item.id)
+    else:
+        found = retry_as_clone(s, item, utcnow(), manual=True)
+        assert found is not None  # a person's retry has no retry limit
+        clone = found
     clone.payload = to_jsonable({**item.payload, **payload, "resolves_case": case.id})
     s.add(clone)
     s.flush()

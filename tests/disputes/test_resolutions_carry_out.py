@@ -196,10 +196,20 @@ def test_a_credit_memo_beyond_what_is_left_is_refused_before_anything_is_issued(
 
 def test_a_rejection_tells_the_customer_and_a_classification_keeps_the_case_open(
         world: World) -> None:
-    _, failure = world.carry_out("classify", prepare_classify(
+    world.backend.case(CASE_ID).status = "awaiting_bot"  # as a person's decision leaves it
+    summary, failure = world.carry_out("classify", prepare_classify(
         _case(), {"reason_code": "PRICING"}).payload, by="sam")
-    assert isinstance(failure, BusinessFailure) and "sales" in failure.message
-    assert world.backend.case(CASE_ID).status == "open"  # back to its (new) owner
+    assert failure is None and summary is not None  # carried out, not failed
+    assert "classified PRICING" in summary and "by sam" in summary
+    case = world.backend.case(CASE_ID)
+    assert case.status == "open"  # back to its (new) owner, with the new reason and due
+    dispute = case.data["dispute"]
+    assert (dispute["reason_code"], dispute["owner_team"], dispute["classified_by"],
+            dispute["needs_person"]) == ("PRICING", "sales", "person", False)
+    assert case.sla_due_at is not None
+    assert case.sla_due_at.isoformat() == dispute["sla_due"]
+    assert "classified PRICING" in case.history[-1]["text"]
+    assert "failed" not in case.history[-1]["text"]
     with world.ctx() as ctx:
         [record] = ctx.records.find(CLASSIFICATION)
     assert (record.data["suggested"], record.data["chosen"], record.data["accepted"],

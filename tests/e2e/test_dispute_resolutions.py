@@ -256,6 +256,9 @@ def test_a_rejection_reaches_the_portal_and_the_customer(
     assert home.store.get_case(case_id).status == "awaiting_posting"
     home.run(phase="carry_out")
     assert home.store.get_case(case_id).status == "open"
+    said = [e.text for e in home.store.case_events(case_id)]
+    assert "classified TAX" in said[-1] and "by finance_reviewer" in said[-1]
+    assert not any("the bot failed" in t for t in said)
     [record] = [r.data for r in home.store.find_records("dispute_classification")
                 if r.data["case_id"] == case_id]
     assert (record["suggested"], record["chosen"], record["accepted"]) == ("TAX", "TAX", True)

@@ -88,3 +88,42 @@ def test_another_bots_case_and_a_case_waiting_for_a_decision_are_refused(
     assert got.status == "awaiting_posting" and got.data["dispute"] == {"owner_team": "billing"}
     assert [e.kind for e in store.case_events(case_id)] == ["created"]
     assert store.list_audit(target=f"case:{case_id}") == []
+
+
+def test_a_decision_that_moves_the_case_on_leaves_it_open_for_the_next(store: Store,
+                                                                     queue: str) -> None:
+    run = store.start_run("disputes", {}, "h", 1)
+    item = store.add_item(queue, "portal:DSP-0001", {"ref": "portal:DSP-0001"})
+    store.claim_item(queue, "w1", run_id=run.id)
+    _, case = store.fail_item_with_case(
+        item.id, "business", "DISPUTE", "to classify", owner="w1",  # type: ignore[union-attr]
+        case={"run_id": run.id, "reference": "portal:DSP-0001", "reason_code": "DISPUTE",
+              "summary": "to classify", "data": {"dispute": {"owner_team": "finance"}}})
+    assert case is not None
+    case_id = case.id or 0
+    store.request_resolution(case_id, "sam", "classify", payload={"reason": "PRICING"})
+    decision = store.claim_item(queue, "w1", run_id=run.id)
+    assert decision is not None and decision.payload["resolves_case"] == case_id
+    store.complete_item(decision.id or 0, {  # what Item.keep_case_open says
+        "summary": "classified", "case_stays_open": {
+            "note": "classified PRICING by sam; owner sales", "sla_due": DUE.isoformat(),
+            "data": {"dispute": {"owner_team": "sales"}}}}, owner="w1")
+    got = store.get_case(case_id)
+    assert (got.status, got.resolved_at, got.sla_due_at) == ("open", None, DUE)
+    assert got.data["dispute"] == {"owner_team": "sales"}
+    texts = [e.text for e in store.case_events(case_id)]
+    assert texts[-1] == ("classified PRICING by sam; owner sales (carried out by the bot; "
+                         "the case stays open)")
+    assert not any("failed" in t for t in texts)
+    assert store.get_item(decision.id or 0).state == "successful"
+
+    # the next decision is handed to the bot as usual, and resolves the case
+    handed = store.request_resolution(case_id, "sam", "reject", payload={"message": "no"})
+    assert handed.work_item is not None
+    assert handed.work_item.reference == f"portal:DSP-0001~{decision.id}"
+    assert store.get_case(case_id).status == "awaiting_posting"
+    again = store.claim_item(queue, "w1", run_id=run.id)
+    assert again is not None and again.payload["resolution"]["name"] == "reject"
+    assert again.payload["ref"] == "portal:DSP-0001"
+    store.complete_item(again.id or 0, {"summary": "rejected"}, owner="w1")
+    assert store.get_case(case_id).status == "resolved"
