@@ -10,7 +10,10 @@ A bot declares:
 - ``case_types``: for each business reason, the evidence and the resolutions
   (:class:`~bots.runtime.cases.CaseType`);
 - its arguments: the typed parameters of the ``@bot.task`` function after the context,
-  validated before a job is queued (:meth:`Bot.validate_args`).
+  validated before a job is queued (:meth:`Bot.validate_args`);
+- ``stop_after_failures``: its work queues' loops stop the run after that many application
+  failures in a row (default 5, 0 never; :mod:`bots.runtime.failure_limit`). Every bot's
+  run also accepts the argument ``stop_after_failures``, which overrides it for that run.
 """
 
 from __future__ import annotations
@@ -25,13 +28,17 @@ from bots.runtime.bot_config import ConfigSpec
 from bots.runtime.bot_config import specs as config_specs
 from bots.runtime.cases import CaseType, generic_case_type
 from bots.runtime.errors import ConfigError
+from bots.runtime.failure_limit import STOP_AFTER_FAILURES, failure_limit
 
 if TYPE_CHECKING:
     from bots.runtime.context import RunContext
 
-__all__ = ["ArgumentSpec", "Bot", "BotTask", "QueueSpec"]
+__all__ = ["STOP_ARGUMENT", "ArgumentSpec", "Bot", "BotTask", "QueueSpec"]
 
 BotTask = Callable[..., Any]
+
+#: the argument every bot's run accepts: application failures in a row that stop it
+STOP_ARGUMENT = "stop_after_failures"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +85,8 @@ class Bot:
     argument_help: Mapping[str, str] = field(default_factory=dict)
     #: configuration documents (policies, templates): name -> ConfigSpec or default YAML path
     config: Mapping[str, ConfigSpec | Path | str] = field(default_factory=dict)
+    #: application failures in a row after which its queues' loops stop the run (0: never)
+    stop_after_failures: int = STOP_AFTER_FAILURES
     entry: BotTask | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -92,6 +101,8 @@ class Bot:
         if self.selectors is not None:
             self.selectors = Path(self.selectors)
         self.config = config_specs(self.config)
+        self.stop_after_failures = failure_limit(
+            self.stop_after_failures, f"bot {self.name!r}: stop_after_failures")
         reasons = [c.reason for c in self.case_types]
         if len(set(reasons)) != len(reasons):
             raise ConfigError(f"bot {self.name!r} declares a case type twice")
@@ -139,6 +150,9 @@ class Bot:
         out: dict[str, Any] = {}
         for key, value in raw.items():
             spec = specs.get(key)
+            if spec is None and key == STOP_ARGUMENT:  # every bot's; read by the SDK
+                out[key] = failure_limit(value, f"argument {key!r}")
+                continue
             if spec is None:
                 if accepts_more or key in self.credentials:
                     out[key] = value
@@ -161,7 +175,8 @@ class Bot:
         typed = self.validate_args(ctx.args)
         names = {p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
         if any(p.kind == p.VAR_KEYWORD for p in params):
-            return self.entry(ctx, **typed)
+            return self.entry(ctx, **{k: v for k, v in typed.items()
+                                      if k != STOP_ARGUMENT or k in names})
         return self.entry(ctx, **{k: v for k, v in typed.items() if k in names})
 
     def describe(self) -> dict[str, Any]:
@@ -178,6 +193,7 @@ class Bot:
                            for c in self.case_types],
             "selectors": str(self.selectors) if self.selectors else None,
             "config": {name: spec.description for name, spec in self.config_specs().items()},
+            "stop_after_failures": self.stop_after_failures,
         }
 
     def config_specs(self) -> dict[str, ConfigSpec]:

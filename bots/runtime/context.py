@@ -14,11 +14,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from bots.runtime.bot import Bot
+from bots.runtime.bot import STOP_ARGUMENT, Bot
 from bots.runtime.bot_config import ConfigBackend, ConfigDocument, packaged_document, parse_config
 from bots.runtime.browser import BrowserSession
 from bots.runtime.case_updates import Cases
 from bots.runtime.errors import ConfigError
+from bots.runtime.failure_limit import STOP_AFTER_FAILURES, failure_limit
 from bots.runtime.learned import Learned
 from bots.runtime.logs import RunLog
 from bots.runtime.mail import MAIL_PUBLIC_FIELDS, Mailbox, MailClient, MailSettings
@@ -156,9 +157,14 @@ class RunContext:
         return tx
 
     # -- work queues, cases, state -------------------------------------------------------
-    def queue(self, name: str, *, max_retries: int | None = None) -> WorkQueue:
+    def queue(self, name: str, *, max_retries: int | None = None,
+              stop_after_failures: int | None = None) -> WorkQueue:
         """The work queue ``name`` (created on first use with the bot's declared
-        ``QueueSpec.max_retries``, or ``max_retries``; an existing queue keeps its own)."""
+        ``QueueSpec.max_retries``, or ``max_retries``; an existing queue keeps its own).
+
+        Its loop stops the run after ``stop_after_failures`` application failures in a
+        row (default: the bot's ``stop_after_failures``; the run's argument of that name
+        overrides both; 0 never stops; see :mod:`bots.runtime.failure_limit`)."""
         found = self._queues.get(name)
         if found is not None:
             return found
@@ -167,9 +173,19 @@ class RunContext:
         queue = WorkQueue(name, self.backend, self.backend, owner=self.owner,
                           run_id=self.run_id, recorder=self.recorder, max_retries=retries,
                           stop_requested=self.stop_requested,
-                          on_item=self.transactions.append, log=self.log)
+                          on_item=self.transactions.append, log=self.log,
+                          stop_after_failures=self._failure_limit(stop_after_failures))
         self._queues[name] = queue
         return queue
+
+    def _failure_limit(self, given: int | None) -> int:
+        """The run's argument ``stop_after_failures``, else ``given``, else the bot's."""
+        argument = self.args.get(STOP_ARGUMENT)
+        if argument is not None and str(argument).strip() != "":
+            return failure_limit(argument, f"argument {STOP_ARGUMENT!r}")
+        if given is not None:
+            return failure_limit(given)
+        return self.bot.stop_after_failures if self.bot is not None else STOP_AFTER_FAILURES
 
     def mail(self, name: str) -> MailClient:
         """The mailbox of vault credential ``name`` (host, ports, username, password; see

@@ -27,6 +27,7 @@ The hierarchy::
     │   └── CsrfError                    a form post without the session's CSRF token
     ├── AuditChainError                  the audit trail's hash chain is broken
     ├── SelectorError                    a logical selector name no locator could resolve
+    ├── ConsecutiveFailuresError         a run stopped: a queue's items kept failing technically
     └── BotFailure                       raised inside a bot to end one work item
         ├── BusinessFailure              bad or missing data: never retried, becomes a case
         └── ApplicationFailure           technical: retried up to the queue's limit
@@ -54,6 +55,7 @@ __all__ = [
     "BrowserNotFoundError",
     "BusinessFailure",
     "ConfigError",
+    "ConsecutiveFailuresError",
     "CredentialNotFoundError",
     "CsrfError",
     "DuplicateError",
@@ -194,6 +196,24 @@ class AuditChainError(FinbotsError):
 
 class SelectorError(FinbotsError):
     """None of a logical selector's locators matched."""
+
+
+class ConsecutiveFailuresError(FinbotsError):
+    """A work queue's loop stopped the run: ``count`` items in a row failed technically.
+
+    Raised when the bot asks for the next item; the items not yet started stay in the
+    queue for the next run. ``last`` is the failure of the item that failed last (its
+    message is already redacted); the message names its first line only.
+    """
+
+    def __init__(self, queue: str, count: int, last: BotFailure | None):
+        self.queue, self.count, self.last = queue, count, last
+        said = str(last).strip().splitlines()[0] if last is not None and str(last).strip() \
+            else "no error given"
+        if len(said) > 300:
+            said = said[:299] + "…"
+        super().__init__(f"stopped after {count} consecutive application failures "
+                         f"(queue {queue}): {said}")
 
 
 class BotFailure(FinbotsError):

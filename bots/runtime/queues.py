@@ -64,6 +64,7 @@ from bots.runtime.errors import (
     IllegalTransitionError,
     LeaseLostError,
 )
+from bots.runtime.failure_limit import STOP_AFTER_FAILURES, FailureStreak
 from bots.runtime.state import StateBackend
 from bots.runtime.steps import StepRecorder
 from bots.runtime.transaction import Transaction
@@ -389,12 +390,14 @@ class WorkQueue:
                  owner: str, run_id: Any, recorder: StepRecorder, max_retries: int = 3,
                  stop_requested: Callable[[], bool] = lambda: False,
                  on_item: Callable[[Item], None] = lambda _: None,
-                 log: Any = logger) -> None:
+                 log: Any = logger, stop_after_failures: int = STOP_AFTER_FAILURES) -> None:
         self.name, self.backend, self.cases = name, backend, cases
         self.owner, self.run_id, self.recorder, self.log = owner, run_id, recorder, log
         self.settings = backend.ensure_queue(name, max_retries=max_retries)
         self._stop_requested, self._on_item = stop_requested, on_item
         self.released: list[Item] = []
+        #: application failures in a row; the run stops at its limit (see failure_limit)
+        self.failures = FailureStreak(name, stop_after_failures, recorder, log)
 
     def __repr__(self) -> str:
         return f"WorkQueue({self.name!r})"
@@ -428,11 +431,18 @@ class WorkQueue:
                          not_before=i.not_before) for i in batch]
 
     def items(self) -> Iterator[Item]:
-        """Claim the queue's items one by one until none is left (or a stop is asked)."""
+        """Claim the queue's items one by one until none is left (or a stop is asked).
+
+        After :attr:`failures`' limit of application failures in a row it claims nothing
+        more and raises :class:`~bots.runtime.errors.ConsecutiveFailuresError`: the run
+        ends failed, the items not yet started stay in the queue.
+        """
         item: Item | None = None
         while not self._stop_requested():
-            if item is not None and not item.released:
-                item.done()  # the loop body did not release it: it is done
+            if item is not None:
+                self._settle(item)
+                item = None
+                self.failures.check()
             record = self.backend.claim_item(self.name, self.owner, run_id=self.run_id)
             if record is None:
                 break
@@ -440,8 +450,13 @@ class WorkQueue:
             item.begin()
             self._on_item(item)
             yield item
-        if item is not None and not item.released:
-            item.done()
+        if item is not None:
+            self._settle(item)
+
+    def _settle(self, item: Item) -> None:
+        if not item.released:
+            item.done()  # the loop body did not release it: it is done
+        self.failures.settle(item.result, item.failure)
 
     def history(self, state: str = "successful", limit: int | None = None) -> list[Any]:
         """Items of this queue in ``state`` (oldest first): what earlier runs did."""
