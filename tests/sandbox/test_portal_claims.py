@@ -174,6 +174,49 @@ def test_receive_is_idempotent_and_reject_restores_the_invoice(desk: Desk) -> No
     assert claims["DSP-0005"]["status"] == "closed" and claims["DSP-0001"]["status"] == "new"
 
 
+def test_a_mail_or_deduction_dispute_is_registered_once_and_holds_the_invoice(
+        desk: Desk) -> None:
+    client = desk.client
+    assert _invoice_status(client, "INV-2026-2006") == "open"
+    form = desk.get("/claims/desk/register")
+    assert 'id="reg-channel"' in form.text and 'value="deduction"' in form.text
+    fields = {"invoice": "INV-2026-2006", "amount": "1261.40", "channel": "mail",
+              "text": "5 pump motors returned under RMA 7781", "case_ref": "DISP-INV-2026-2006"}
+    page = desk.post("/claims/desk/register", **fields)
+    assert page.status_code == 200 and _text(page, "message").startswith("Claim registered")
+    claim_id = _text(page, "claim-id")
+    assert (_text(page, "status"), _text(page, "case-ref"), _text(page, "channel"),
+            _text(page, "customer-id")) == ("received", "DISP-INV-2026-2006", "mail", "C1003")
+    assert _invoice_status(client, "INV-2026-2006") == "disputed"
+
+    # the same case again (a rerun, or the deduction of the same dispute): its claim
+    again = desk.post("/claims/desk/register", **{**fields, "channel": "deduction"})
+    assert _text(again, "claim-id") == claim_id
+    assert _text(again, "message").startswith("This case reference is registered already")
+    elsewhere = desk.post("/claims/desk/register", **{**fields, "invoice": "INV-2026-2007"})
+    assert elsewhere.status_code == 400 and _text(elsewhere, "error") == (
+        "Field case_ref: case DISP-INV-2026-2006 is registered on INV-2026-2006, not "
+        "INV-2026-2007.")
+    for wrong, error in ((dict(channel="portal"), "Field channel: 'portal'; one of mail, "
+                          "deduction."),
+                         (dict(amount="99999.00", case_ref="X-1"), "Field amount: at most "),
+                         (dict(invoice="INV-1999-0001", case_ref="X-2"),
+                          "Field invoice: invoice INV-1999-0001 not found.")):
+        refused = desk.post("/claims/desk/register", **{**fields, **wrong})
+        assert refused.status_code == 400 and _text(refused, "error").startswith(error)
+    forged = client.post("/claims/desk/register", data={**fields, "case_ref": "X-3"})
+    assert forged.status_code in (400, 403)
+    truth = _truth(client)
+    registered = [c for c in truth["claims"] if c["channel"] != "portal"]  # type: ignore
+    assert [(c["id"], c["channel"], c["case_ref"]) for c in registered] == [
+        (claim_id, "mail", "DISP-INV-2026-2006")]
+
+    # settled like a customer's claim: closing it gives the invoice its status back
+    page = desk.post(f"/claims/desk/{claim_id}/close", note="Dispute settled")
+    assert _text(page, "status") == "closed"
+    assert _invoice_status(client, "INV-2026-2006") == "open"
+
+
 def test_credit_memo_is_blocked_until_released_by_enough_approvers(desk: Desk) -> None:
     client = desk.client
     desk.post("/claims/desk/DSP-0001/receive", case_ref="DISPUTE-7")

@@ -25,6 +25,9 @@ from sandbox.portal.claims.seed import ACCESS_CODES, attachment, media_type, see
 from sandbox.truthdb import TruthDb
 
 CLAIM_STATUSES = ("new", "received", "rejected", "credited", "closed")
+#: how a claim reached the desk: the customer's dispute form, or registered by the back
+#: office for a dispute that came by mail or as a payment deduction
+CHANNELS = ("portal", "mail", "deduction")
 REQUEST_STATUSES = ("blocked", "released", "rejected")
 CURRENCY = "EUR"
 ZERO = Decimal("0.00")
@@ -44,7 +47,8 @@ CREATE TABLE cl_customers (customer_id TEXT PRIMARY KEY, name TEXT NOT NULL,
 CREATE TABLE cl_claims (id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, seed_key TEXT,
   invoice_number TEXT NOT NULL, customer_id TEXT NOT NULL, amount TEXT NOT NULL,
   currency TEXT NOT NULL, text TEXT NOT NULL, received_at TEXT NOT NULL,
-  status TEXT NOT NULL, case_ref TEXT, customer_message TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL, case_ref TEXT, channel TEXT NOT NULL DEFAULT 'portal',
+  customer_message TEXT NOT NULL DEFAULT '',
   close_note TEXT NOT NULL DEFAULT '', invoice_status_before TEXT,
   updated_at TEXT NOT NULL, updated_by TEXT NOT NULL);
 CREATE TABLE cl_claim_lines (claim_id TEXT NOT NULL, line_no INTEGER NOT NULL,
@@ -307,23 +311,70 @@ class ClaimsDb(TruthDb):
                                   f"case {claim['case_ref']}, not {case_ref}.")
                 raise Refused(f"Claim {claim_id} is {claim['status']}: it cannot be "
                               "received.")
-            number = claim["invoice_number"]
-            current = c.execute("SELECT status FROM invoices WHERE invoice_number = ?",
-                                (number,)).fetchone()[0]
-            before = current
-            if current == "disputed":  # another claim holds it: keep what that one saw
-                row = c.execute("SELECT invoice_status_before FROM cl_claims WHERE "
-                                "invoice_number = ? AND status = 'received' AND "
-                                "invoice_status_before IS NOT NULL ORDER BY seq LIMIT 1",
-                                (number,)).fetchone()
-                before = row[0] if row is not None else "open"
-            self._update_claim(c, claim_id, user, status="received", case_ref=case_ref,
-                               invoice_status_before=before)
-            if current in ("open", "paid", "partially_paid", "partially_credited"):
-                self._set_invoice_status(c, number, "disputed",
-                                         f"Claim {claim_id} received (case {case_ref}).", user)
+            self._hold_disputed(c, claim_id, claim["invoice_number"], case_ref, user,
+                                f"Claim {claim_id} received (case {case_ref}).")
             return "received"
         return self._action(claim_id, user, act)
+
+    def _hold_disputed(self, c: sqlite3.Connection, claim_id: str, number: str,
+                       case_ref: str, user: str, note: str) -> None:
+        """The claim ``received`` under ``case_ref``; its invoice ``disputed`` (what it
+        was before kept on the claim, to restore when no received claim holds it)."""
+        current = c.execute("SELECT status FROM invoices WHERE invoice_number = ?",
+                            (number,)).fetchone()[0]
+        before = current
+        if current == "disputed":  # another claim holds it: keep what that one saw
+            row = c.execute("SELECT invoice_status_before FROM cl_claims WHERE "
+                            "invoice_number = ? AND status = 'received' AND "
+                            "invoice_status_before IS NOT NULL ORDER BY seq LIMIT 1",
+                            (number,)).fetchone()
+            before = row[0] if row is not None else "open"
+        self._update_claim(c, claim_id, user, status="received", case_ref=case_ref,
+                           invoice_status_before=before)
+        if current in ("open", "paid", "partially_paid", "partially_credited"):
+            self._set_invoice_status(c, number, "disputed", note, user)
+
+    def register(self, number: str, amount: Decimal, text: str, channel: str,
+                 case_ref: str, user: str) -> tuple[str, bool]:
+        """The back office registers a dispute that came by mail or as a payment deduction:
+        a claim ``received`` under ``case_ref``, its invoice ``disputed`` as a customer's
+        claim makes it; (claim id, created). A case reference registered before answers
+        with its claim (``created`` False)."""
+        if channel not in CHANNELS[1:]:
+            raise Refused(f"Field channel: {channel!r}; one of {', '.join(CHANNELS[1:])}.")
+        with self.connect() as c:
+            _begin(c)
+            try:
+                row = c.execute("SELECT id, invoice_number FROM cl_claims WHERE case_ref = ? "
+                                "AND channel != 'portal' ORDER BY seq LIMIT 1",
+                                (case_ref,)).fetchone()
+                if row is not None:
+                    c.execute("ROLLBACK")
+                    if row["invoice_number"] != number:
+                        raise Refused(f"Field case_ref: case {case_ref} is registered on "
+                                      f"{row['invoice_number']}, not {number}.")
+                    return str(row["id"]), False
+                inv = self._invoice(c, number)
+                if inv is None:
+                    raise Refused(f"Field invoice: invoice {number} not found.")
+                if amount > Decimal(inv["uncredited"]):
+                    raise Refused(f"Field amount: at most {inv['uncredited']} "
+                                  f"{inv['currency']} (the invoice's amount not yet credited).")
+                seq = c.execute("SELECT coalesce(max(seq), 0) + 1 FROM cl_claims").fetchone()[0]
+                cid, at = f"DSP-{seq:04d}", _now()
+                c.execute("INSERT INTO cl_claims (id, seq, invoice_number, customer_id, "
+                          "amount, currency, text, received_at, status, channel, updated_at, "
+                          "updated_by) VALUES (?,?,?,?,?,?,?,?,'new',?,?,?)",
+                          (cid, seq, number, inv["customer_id"], str(amount), inv["currency"],
+                           text, at, channel, at, user))
+                self._hold_disputed(c, cid, number, case_ref, user,
+                                    f"Claim {cid} registered ({channel}, case {case_ref}).")
+                c.execute("COMMIT")
+            except BaseException:
+                if c.in_transaction:
+                    c.execute("ROLLBACK")
+                raise
+        return cid, True
 
     def reject(self, claim_id: str, message: str, user: str) -> str:
         """Turn a claim down with the message the customer reads; the invoice's status
@@ -493,7 +544,8 @@ class ClaimsDb(TruthDb):
     # -- truth -------------------------------------------------------------------------
     def truth(self) -> dict[str, Any]:
         """What ``/_sandbox/truth`` adds: ``claims`` (id, seed_key of a seeded claim else
-        None, invoice, customer, amount, status, case_ref, message to the customer, lines,
+        None, invoice, customer, amount, status, case_ref, channel (``portal``, or ``mail``
+        / ``deduction`` for a claim the back office registered), message to the customer, lines,
         attachment file name, ...), ``credit_memo_requests`` (id, invoice, claim, amount,
         reference, status, number once released, approved_by as a list of names) and
         ``claim_invoices`` (each INV-2026-2xxx with its status, gross, amount credited and
@@ -504,7 +556,8 @@ class ClaimsDb(TruthDb):
             claims.append({
                 "id": r["id"], "seed_key": r["seed_key"], "invoice": r["invoice_number"],
                 "customer": r["customer_id"], "amount": r["amount"], "status": r["status"],
-                "case_ref": r["case_ref"] or "", "message": r["customer_message"],
+                "case_ref": r["case_ref"] or "", "channel": r["channel"],
+                "message": r["customer_message"],
                 "received_at": r["received_at"], "text": r["text"],
                 "lines": [ln["line_no"] for ln in claim.get("lines", [])],
                 "attachment": (claim.get("attachment") or {}).get("filename", ""),

@@ -8,6 +8,10 @@
   ``receive`` (``#case-ref-input``), ``reject`` (``#message-input``), ``close``
   (``#note-input``); ``#message`` / ``#error`` after an action.
 - ``GET /claims/desk/{id}/attachment``: the customer's file.
+- ``GET/POST /claims/desk/register``: the back office registers a dispute that came by
+  mail or as a payment deduction (``#reg-invoice #reg-amount #reg-text #reg-channel
+  #reg-case-ref``, ``#register``): a claim ``received`` under the case reference, its
+  invoice ``disputed``; a case reference registered before shows its claim unchanged.
 - ``GET /claims/invoices/{number}`` and ``.pdf``: the invoice with lines, contract prices,
   totals and credit memos.
 """
@@ -19,7 +23,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from sandbox.portal.claims import rules, web
-from sandbox.portal.claims.db import CLAIM_STATUSES
+from sandbox.portal.claims.db import CHANNELS, CLAIM_STATUSES
 from sandbox.portal.claims.pdf import invoice_pdf
 from sandbox.portal.claims.rules import Refused
 from sandbox.slowness import pause
@@ -28,7 +32,9 @@ LOGIN = "/claims/login"
 PATH = "/claims"
 DONE = {"received": "Claim received.", "unchanged": "No change: the claim already is so.",
         "rejected": "Claim rejected; the customer sees the message.",
-        "closed": "Claim closed."}
+        "closed": "Claim closed.",
+        "registered": "Claim registered under its case; the invoice shows disputed.",
+        "existing": "This case reference is registered already: its claim is shown."}
 
 
 async def login_page(request: Request) -> Response:
@@ -113,6 +119,43 @@ async def close(request: Request) -> Response:
     return await _act(request, "close")
 
 
+def _register_page(request: Request, who: web.Who, values: dict[str, str], *,
+                   error: str = "", status_code: int = 200) -> Response:
+    return web.render(request, "register.html", status_code=status_code, who=who,
+                      values=values, channels=CHANNELS[1:], error=error)
+
+
+async def register_form(request: Request) -> Response:
+    who = web.desk_session(request)
+    if isinstance(who, RedirectResponse):
+        return who
+    q = request.query_params
+    return _register_page(request, who, {"invoice": q.get("invoice", "")[:40],
+                                         "channel": q.get("channel", "mail")[:20]})
+
+
+async def register(request: Request) -> Response:
+    who = web.desk_session(request)
+    if isinstance(who, RedirectResponse):
+        return who
+    values: dict[str, str] = {}
+    try:
+        form = await web.checked_form(request, who)
+        values = {k: str(form.get(k) or "") for k in
+                  ("invoice", "amount", "text", "channel", "case_ref")}
+        number = rules.short(values["invoice"], "invoice")
+        amount = rules.amount(values["amount"])
+        text = rules.text(values["text"], "text")
+        case_ref = rules.short(values["case_ref"], "case_ref")
+        claim_id, created = web.db(request).register(number, amount, text,
+                                                      values["channel"].strip(), case_ref,
+                                                      who.user)
+    except Refused as exc:
+        return _register_page(request, who, values, error=str(exc), status_code=400)
+    return web.see_other(f"/claims/desk/{claim_id}",
+                         done="registered" if created else "existing")
+
+
 async def attachment(request: Request) -> Response:
     who = web.desk_session(request)
     if isinstance(who, RedirectResponse):
@@ -159,6 +202,8 @@ def routes() -> list[BaseRoute]:
         Route("/claims/login", login_submit, methods=["POST"]),
         Route("/claims/logout", logout, methods=["GET", "POST"]),
         Route("/claims/desk", claims),
+        Route("/claims/desk/register", register_form, methods=["GET"]),
+        Route("/claims/desk/register", register, methods=["POST"]),
         Route("/claims/desk/{claim_id}", claim),
         Route("/claims/desk/{claim_id}/receive", receive, methods=["POST"]),
         Route("/claims/desk/{claim_id}/reject", reject, methods=["POST"]),
