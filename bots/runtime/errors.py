@@ -212,7 +212,8 @@ class ConsecutiveFailuresError(FinbotsError):
             else "no error given"
         if len(said) > 300:
             said = said[:299] + "…"
-        super().__init__(f"stopped after {count} consecutive application failures "
+        failures = "failure" if count == 1 else "failures"
+        super().__init__(f"stopped after {count} consecutive application {failures} "
                          f"(queue {queue}): {said}")
 
 
