@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bots.runtime import Bot, RunContext
-from bots.runtime.errors import FinbotsError, IllegalTransitionError
+from bots.runtime.errors import ConsecutiveFailuresError, FinbotsError, IllegalTransitionError
 from bots.runtime.logs import prepare as prepare_logs
 from orchestrator.bot_backend import StoreBackend
 from orchestrator.config import get_settings
@@ -219,6 +219,8 @@ def _execute(store: Store, bot: Bot, run: RunRecord,
     cases = Counter(c.reason_code for c in store.list_cases(run_id=run.id))
     summary = {**result, **ctx.summary(), "exceptions": dict(cases),
                "recovered": {k: len(v) for k, v in recovered.items()}}
+    if isinstance(escaped, ConsecutiveFailuresError):  # queue triggers hold off a while
+        summary["stopped_after_failures"] = {"queue": escaped.queue, "failures": escaped.count}
     if unsaid is not None:
         summary["recovery_error"] = ctx.redactor.describe(unsaid)
     if unrecorded is not None:

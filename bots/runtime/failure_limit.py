@@ -11,7 +11,9 @@ the bot asks for the next item:
 - the items not yet started stay ``new`` in the queue, for the next run;
 - a ``failure_limit`` step and an error line in the run's log say so; the run ends
   ``failed`` with the message "stopped after 5 consecutive application failures (queue
-  ...): <the last failure>".
+  ...): <the last failure>" (the orchestrator's summary of the run says
+  ``stopped_after_failures``, and a queue trigger on that queue waits a while before it
+  starts another run).
 
 A successful item starts the count again. A business failure neither counts nor starts it
 again: it is bad data, which says nothing of the target (a bot may refuse an item's data

@@ -8,6 +8,10 @@ inside it), so a crash can neither lose the fire nor leave it half done.
 A queue fire locks the schedule's row (``FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on
 SQLite), counts claimable items and the bot's active jobs, and creates jobs up to
 ``max_concurrent`` in that transaction.
+After the bot's last run stopped for application failures in a row on the trigger's queue
+(its target was down: the run's summary says ``stopped_after_failures``), a queue trigger
+starts nothing for :data:`QUEUE_HOLD_OFF`: the items that run left wait for a later run,
+rather than each new run failing a few more of them at once.
 
 The fire plan and the day rule are the scheduler's (:mod:`.schedule_timing`): the store
 applies them.
@@ -31,10 +35,14 @@ from orchestrator.store.models import BusinessCalendar, RunRecord, Schedule, Wor
 from orchestrator.store.schedule_timing import FireUpdate, ScheduleTiming
 from orchestrator.store.states import ItemState, RunStatus
 
-__all__ = ["ACTIVE_JOB_STATES", "ScheduleFiresMixin"]
+__all__ = ["ACTIVE_JOB_STATES", "QUEUE_HOLD_OFF", "ScheduleFiresMixin"]
 
 #: Jobs that count against a queue trigger's ``max_concurrent``.
 ACTIVE_JOB_STATES = (RunStatus.PENDING, RunStatus.RUNNING, RunStatus.STOPPING)
+
+#: How long a queue trigger waits after a run of its bot stopped for application failures
+#: in a row on its queue (a time schedule's runs still come as planned).
+QUEUE_HOLD_OFF = dt.timedelta(minutes=10)
 
 
 class ScheduleFiresMixin(StoreBase):
@@ -76,6 +84,8 @@ class ScheduleFiresMixin(StoreBase):
             if not self._queue_day_allowed(s, schedule, now, timing):
                 return []
             spec: dict[str, Any] = schedule.spec
+            if self._stopped_lately(s, schedule.bot, spec["queue"], now):
+                return []
             items = self._count(s, select(func.count()).select_from(WorkItem).where(
                 WorkItem.queue == spec["queue"], WorkItem.state == ItemState.NEW,
                 or_(col(WorkItem.not_before).is_(None), col(WorkItem.not_before) <= now),
@@ -90,6 +100,18 @@ class ScheduleFiresMixin(StoreBase):
             schedule.last_fire_at = now
             s.add(schedule)
             return [self._schedule_job(schedule, "queue", credentials) for _ in range(wanted)]
+
+    @staticmethod
+    def _stopped_lately(s: Session, bot: str, queue: str, now: dt.datetime) -> bool:
+        """Whether the bot's last finished run stopped for application failures in a row
+        on ``queue`` less than :data:`QUEUE_HOLD_OFF` ago."""
+        last = s.exec(select(RunRecord).where(
+            RunRecord.bot == bot, col(RunRecord.finished_at).is_not(None),
+        ).order_by(col(RunRecord.finished_at).desc()).limit(1)).first()
+        if last is None or last.finished_at is None or last.finished_at <= now - QUEUE_HOLD_OFF:
+            return False
+        stopped = (last.summary or {}).get("stopped_after_failures")
+        return isinstance(stopped, dict) and stopped.get("queue") == queue
 
     @staticmethod
     def _count(s: Session, query: Any) -> int:

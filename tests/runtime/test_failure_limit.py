@@ -187,6 +187,7 @@ def test_the_recorded_run_ends_failed_with_the_count_and_the_last_error(
         run = store.get_run(outcome.run_id)
         assert (run.status, run.error) == ("failed", outcome.error)
         assert outcome.summary["application"] == 3
+        assert outcome.summary["stopped_after_failures"] == {"queue": "updates", "failures": 3}
         assert [i.state for i in store.list_items("updates")].count("new") == 5
         assert "failure_limit" in [s.action for s in store.list_steps(outcome.run_id)]
     finally:

@@ -1,0 +1,46 @@
+"""A queue trigger waits after a run of its bot stopped for application failures in a row
+on its queue (the target was down), instead of starting run after run that each fail a few
+more of the items left."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from orchestrator.scheduler import TIMING, add_schedule
+from orchestrator.store import Store
+from orchestrator.store.schedule_fires import QUEUE_HOLD_OFF
+
+BOT = "crm-sync"
+QUEUE = "crm-updates"
+
+
+def _stopped(store: Store, job_id: int, queue: str) -> None:
+    store.set_run_status(job_id, "running")
+    store.finish_run(job_id, "failed", {"stopped_after_failures": {"queue": queue,
+                                                                   "failures": 5}},
+                     "ConsecutiveFailuresError: stopped after 5 consecutive application "
+                     f"failures (queue {queue}): SERVICE_DESK_UNAVAILABLE: ...")
+
+
+def test_a_queue_trigger_holds_off_after_its_bot_stopped_on_its_queue(store: Store) -> None:
+    store.ensure_queue(QUEUE)
+    s = add_schedule(store, "desk-retries", BOT, "queue", {"queue": QUEUE, "max_concurrent": 1})
+    assert s.id is not None
+    for n in range(8):
+        store.add_item(QUEUE, f"EV-{n}")
+    [job] = store.fire_queue_schedule(s.id, dt.datetime.now(dt.UTC), timing=TIMING)
+    assert job.id is not None
+    _stopped(store, job.id, QUEUE)
+    now = dt.datetime.now(dt.UTC)
+    assert store.fire_queue_schedule(s.id, now, timing=TIMING) == []  # the items wait
+    later = now + QUEUE_HOLD_OFF + dt.timedelta(seconds=1)
+    [again] = store.fire_queue_schedule(s.id, later, timing=TIMING)
+    assert again.id is not None
+
+    # an ordinary failure, or a stop on another queue of the bot, holds nothing off
+    store.set_run_status(again.id, "running")
+    store.finish_run(again.id, "failed", {}, "RuntimeError: boom")
+    [third] = store.fire_queue_schedule(s.id, dt.datetime.now(dt.UTC), timing=TIMING)
+    assert third.id is not None
+    _stopped(store, third.id, "another-queue")
+    assert len(store.fire_queue_schedule(s.id, dt.datetime.now(dt.UTC), timing=TIMING)) == 1
