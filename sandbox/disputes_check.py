@@ -7,7 +7,9 @@ Nothing is checked before the disputes bot acted: every seeded portal claim is s
 - intake: every claim of the portal is ``received`` (or decided since) under a case
   reference, none is left ``new``; every dispute mail left the INBOX for ``Disputes``; the
   claims a correct run links (a mail or a deduction repeating a portal claim) share one
-  case reference, claims of different cases never do;
+  case reference, claims of different cases never do; a dispute that came only by mail or
+  as a deduction is registered on the claims desk once (a claim of that channel under its
+  case reference), and an invoice a received claim holds shows ``disputed`` there;
 - acknowledgements: each claimant got one (a mail to the claimant's address whose
   ``X-Finbots-Reference`` is ``dispute-ack:<case>:<claim>``), never two for one claim, and
   it names the claim's case;
@@ -45,6 +47,10 @@ TWO_APPROVERS_ABOVE = Decimal("1000.00")
 REFERENCE_HEADER = "X-Finbots-Reference"
 _ACK = re.compile(r"^dispute-ack:(?P<case>.+?):(?P<claim>(?:portal|mail|deduction):.+)$")
 _DECIDED = ("received", "rejected", "credited", "closed")
+#: the channels of claims the back office registers on the desk for the bot
+_REGISTERED = ("mail", "deduction")
+#: what an invoice a received claim holds may show (a credit memo released on it since)
+_HELD = ("disputed", "credited", "partially_credited")
 
 Truth = dict[str, Any]
 
@@ -169,6 +175,7 @@ def _case_problems(portal: Truth, mail: Truth | None) -> list[str]:
             if address != _claimant(c):
                 problems.append(f"claim {c.key}: acknowledged to {address}, the claimant "
                                 f"is {_claimant(c)}")
+    problems += _registered_problems(portal, refs)
     seen: dict[str, str] = {}  # case ref -> the expected case it belongs to
     for case, keys in expected_cases().items():
         found = set().union(*(refs.get(k, set()) for k in keys))
@@ -180,6 +187,48 @@ def _case_problems(portal: Truth, mail: Truth | None) -> list[str]:
                 problems.append(f"case {ref} joins claims {seen[ref]} and {case}, which are "
                                 "different disputes")
             seen.setdefault(ref, case)
+    return problems
+
+
+def _registered_problems(portal: Truth, refs: dict[str, set[str]]) -> list[str]:
+    """Each dispute without a portal claim registered on the desk once, under the case its
+    claims were acknowledged under; each invoice a received claim holds shows disputed."""
+    problems = []
+    registered: dict[str, list[dict[str, Any]]] = defaultdict(list)  # invoice -> claims
+    for got in portal.get("claims", []):
+        if got.get("channel") in _REGISTERED:
+            registered[str(got.get("invoice"))].append(got)
+    for keys in expected_cases().values():
+        seeded = [c for c in CLAIMS if c.key in keys]
+        if any(c.channel == "portal" for c in seeded):
+            continue  # the customer's own claim holds the invoice
+        first, label = seeded[0], ", ".join(keys)
+        found = registered.get(first.invoice_number, [])
+        if not found:
+            problems.append(f"claims {label} ({first.invoice_number}, by {first.channel}): "
+                            "not registered on the claims desk, expected one claim under "
+                            "their case")
+            continue
+        if len(found) > 1:
+            problems.append(f"claims {label} ({first.invoice_number}): registered "
+                            f"{len(found)} times ({', '.join(g['id'] for g in found)}), "
+                            "expected once")
+        got = found[0]
+        acked = set().union(*(refs.get(k, set()) for k in keys))
+        if acked and got.get("case_ref") not in acked:
+            problems.append(f"claim {got['id']} ({first.invoice_number}): registered under "
+                            f"{got.get('case_ref') or 'no case'}, the claimants were told "
+                            f"{', '.join(sorted(acked))}")
+        elif not acked and got.get("case_ref"):  # a case shared with another dispute shows
+            refs[first.key].add(str(got["case_ref"]))
+    shown = {str(i.get("invoice_number")): str(i.get("status"))
+             for i in portal.get("claim_invoices", [])}
+    held = sorted({str(c.get("invoice")) for c in portal.get("claims", [])
+                   if c.get("status") == "received"})
+    for invoice in held:
+        if invoice in shown and shown[invoice] not in _HELD:
+            problems.append(f"{invoice}: {shown[invoice]} in the portal while a received "
+                            "claim holds it, expected disputed")
     return problems
 
 

@@ -11,7 +11,9 @@ evidence gathered (:mod:`bots.disputes.evidence`).
 
 Afterwards (:func:`follow_up`), for every dispute with something left to do: each portal
 claim is received in the claims desk with the dispute's reference (which sets the invoice
-disputed there), each mail filed to ``Disputes``, each claimant acknowledged once (the
+disputed there), a dispute no customer filed on the portal (by mail, as a deduction) is
+registered there under its reference once (the invoice disputed all the same), each mail
+filed to ``Disputes``, each claimant acknowledged once (the
 mail's reference is looked up in Sent first), a claim that joined later noted in the case's
 history, the ``dispute_opened`` finance event and the model's ``dispute_classification``
 recorded. What is done is kept on the ``dispute_intake`` record, so a rerun repeats
@@ -244,7 +246,8 @@ def _open(ctx: RunContext, systems: Systems, book: Any, item: Item,
 # -- after the cases opened --------------------------------------------------------------
 def follow_up(ctx: RunContext, systems: Systems, queue: WorkQueue) -> dict[str, int]:
     """Receive, file, acknowledge and note what the open disputes' claims still need."""
-    done = {"received": 0, "filed": 0, "acknowledged": 0, "opened": 0, "follow_up_errors": 0}
+    done = {"received": 0, "registered": 0, "filed": 0, "acknowledged": 0, "opened": 0,
+            "follow_up_errors": 0}
     inbox: dict[str, str] | None = None
     for record in ctx.records.find(INTAKE, pending=True, limit=MAX_FOLLOW_UPS):
         data = dict(record.data)
@@ -277,6 +280,8 @@ def _follow(ctx: RunContext, systems: Systems, queue: WorkQueue, data: dict[str,
                                      claim["ref"].split(":", 1)[1]), case_ref)
             claim["received"] = True
             done["received"] += 1
+    _register(systems, data, done)
+    for claim in data["claims"]:
         if claim.get("channel") == "mail" and not claim.get("filed"):
             uid = inbox.get(str(claim.get("message_id") or ""))
             if uid is not None:
@@ -297,6 +302,27 @@ def _follow(ctx: RunContext, systems: Systems, queue: WorkQueue, data: dict[str,
         done["opened"] += 1
     _share_claims(ctx, data, dispute, case)
     data["pending"] = False
+
+
+def _register(systems: Systems, data: dict[str, Any], done: dict[str, int]) -> None:
+    """A dispute without a portal claim (by mail, as a deduction) registered on the claims
+    desk under its reference, once: the invoice shows disputed there as a customer's claim
+    makes it, and the settlement closes that claim like a portal one (its id is the
+    claim's ``portal_claim_id``). The desk answers a registered reference with its claim."""
+    claims = data["claims"]
+    if any(c.get("channel") == "portal" or c.get("registered") for c in claims):
+        return  # a customer's claim holds the invoice, or registered already
+    first = next((c for c in claims if c.get("channel") in ("mail", "deduction")), None)
+    if first is None:
+        return
+    amounts = data.get("amounts") or {}
+    amount = Decimal(str(amounts.get("disputed") or first.get("amount") or "0"))
+    page = systems.desk.register(
+        invoice=str(data["invoice_number"]), amount=amount, channel=str(first["channel"]),
+        text=f"{first['ref']}: {first.get('text') or ''}".strip(),
+        case_ref=str(data["case_ref"]))
+    first.update(registered=page.claim_id, portal_claim_id=page.claim_id)
+    done["registered"] += 1
 
 
 def _acknowledge(systems: Systems, data: dict[str, Any], dispute: dict[str, Any],

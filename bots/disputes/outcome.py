@@ -40,7 +40,8 @@ STATUSES = ("open", "credit_requested", "credited", "rejected", "written_off", "
 
 def claims_of(dispute: Mapping[str, Any], payload: Mapping[str, Any] | None = None
               ) -> list[dict[str, str]]:
-    """The dispute's claims with each claimant's address and portal claim id.
+    """The dispute's claims with each claimant's address and portal claim id (a mail's or
+    a deduction's: the claim registered for it on the claims desk, if any).
 
     The address is the claim's own (``claimant_address``, ``address`` or ``sender``); the
     work item's claim payload fills it for the claim the item was (``payload``)."""
@@ -52,7 +53,9 @@ def claims_of(dispute: Mapping[str, Any], payload: Mapping[str, Any] | None = No
                       or claim.get("sender") or "")
         if not address and ref and ref == payload.get("ref"):
             address = str(payload.get("claimant_address") or "")
-        portal = ref.split(":", 1)[1] if ref.startswith("portal:") else ""
+        # a mail's or deduction's dispute: the claim the bot registered for it on the desk
+        portal = ref.split(":", 1)[1] if ref.startswith("portal:") else str(
+            claim.get("portal_claim_id") or "")
         out.append({"ref": ref, "address": address, "portal_claim_id": portal})
     if not out and payload.get("ref"):
         ref = str(payload["ref"])
@@ -149,8 +152,10 @@ class DisputeOutcome:
         for claim in claims:
             if claim["ref"] not in known:
                 self.claims.append(dict(claim))
-            elif claim.get("address") and not known[claim["ref"]].get("address"):
-                known[claim["ref"]]["address"] = claim["address"]
+                continue
+            for key in ("address", "portal_claim_id"):  # learnt since (registered later)
+                if claim.get(key) and not known[claim["ref"]].get(key):
+                    known[claim["ref"]][key] = claim[key]
 
     @property
     def portal_claim_ids(self) -> list[str]:

@@ -2,8 +2,9 @@
 
 - :class:`ClaimsDesk`: the billing portal's claims desk (its own sign-on): the claims by
   status, a claim with its lines and attachment, receiving a claim with the case's
-  reference (idempotent in the portal), an invoice with its lines, contract prices and
-  totals, and the invoice's PDF;
+  reference (idempotent in the portal), registering a dispute that came by mail or as a
+  deduction under its case (idempotent by the case reference), an invoice with its lines,
+  contract prices and totals, and the invoice's PDF;
 - :class:`DisputesErp`: the legacy ERP's order of an invoice with its delivery, a
   customer's master (name, mail address) and account statement.
 
@@ -216,6 +217,39 @@ class ClaimsDesk(_Target):
                 raise ApplicationFailure("PORTAL_NOT_RECEIVED", f"claim {claim_id} shows "
                                          f"case reference {after.case_ref!r}, not {case_ref}")
             return after.status
+        return self.session.work(work)
+
+    def register(self, *, invoice: str, amount: Decimal, text: str, channel: str,
+                 case_ref: str) -> ClaimPage:
+        """Register a dispute that came by ``channel`` (mail, deduction) on the desk under
+        ``case_ref``: a claim received under the case, its invoice disputed. The desk
+        answers a case reference registered before with that claim; the claim shown."""
+        def work() -> ClaimPage:
+            self._open("/claims/desk/register")
+            app = self.app
+            app.fill("register.invoice", invoice)
+            app.fill("register.amount", f"{amount:.2f}")
+            app.fill("register.text", text.strip()[:4000] or f"Dispute {case_ref}")
+            app.select("register.channel", channel)
+            app.fill("register.case_ref", case_ref)
+            app.click("register.submit")
+            app.page.wait_for_load_state("load")
+            self.session.check()
+            if app.exists("claim.error") and app.text("claim.error").strip():
+                raise BusinessFailure("PORTAL_REFUSED_REGISTRATION", f"{case_ref}: the claims "
+                                      f"desk refused to register the dispute of {invoice}: "
+                                      f"{app.text('claim.error').strip()}",
+                                      data={"case_ref": case_ref, "invoice": invoice})
+            shown = app.text("claim.id").strip() if app.exists("claim.id") else ""
+            if not shown:
+                raise ApplicationFailure("PORTAL_UNEXPECTED_PAGE", f"{case_ref}: no claim "
+                                         "shown after registering it")
+            page = self._claim(shown, shot=True)
+            if page.case_ref != case_ref or page.invoice_number != invoice.upper():
+                raise ApplicationFailure("PORTAL_NOT_REGISTERED", f"claim {shown} shows "
+                                         f"{page.invoice_number} under {page.case_ref!r}, not "
+                                         f"{invoice} under {case_ref}")
+            return page
         return self.session.work(work)
 
     def invoice(self, number: str) -> InvoicePage | None:

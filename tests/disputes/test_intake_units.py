@@ -16,11 +16,12 @@ import pytest
 from bots.cashapp.dispute_mail import invoice_numbers, is_dispute_mail, is_dispute_message
 from bots.disputes import BOT
 from bots.disputes.dedupe import case_ref_for, intake_record, link_claim, open_dispute
+from bots.disputes.desk import ClaimState
 from bots.disputes.evidence import claimed_amount
 from bots.disputes.intake_deductions import deducted_amount, read_deductions
 from bots.disputes.intake_mail import pdf_text
 from bots.disputes.model import DisputeClaim
-from bots.disputes.targets import InvoicePage
+from bots.disputes.targets import ClaimPage, InvoicePage
 from bots.runtime import Bot, BusinessFailure, QueueSpec, RunContext
 from orchestrator.bot_backend import StoreBackend
 from orchestrator.store import Store
@@ -179,6 +180,9 @@ class _Desk:
 
     def __init__(self) -> None:
         self.received: list[tuple[str, str]] = []
+        self.registered: dict[str, tuple[str, str, str]] = {}  # case ref -> claim
+        self.closed: list[str] = []
+        self.open = {"INV-2026-2001": Decimal("2380.00")}
 
     def invoice(self, number: str) -> InvoicePage | None:
         return _page(number)
@@ -189,6 +193,21 @@ class _Desk:
     def receive(self, claim_id: str, case_ref: str) -> str:
         self.received.append((claim_id, case_ref))
         return "received"
+
+    def register(self, *, invoice: str, amount: Decimal, text: str, channel: str,
+                 case_ref: str) -> ClaimPage:
+        """As the desk: a case reference registered before answers with its claim."""
+        claim_id = f"DSP-{41 + len(self.registered):04d}"
+        self.registered.setdefault(case_ref, (claim_id, f"{invoice} {amount}", channel))
+        return ClaimPage(self.registered[case_ref][0], invoice, "C1001", "", amount, "EUR",
+                         dt.datetime.now(dt.UTC), text, "received", case_ref, (), "")
+
+    def open_amounts(self) -> dict[str, Decimal]:
+        return dict(self.open)
+
+    def close_claim(self, claim_id: str, note: str) -> ClaimState:
+        self.closed.append(claim_id)
+        return ClaimState(claim_id, "closed", "", "")
 
 
 class _Erp:
@@ -253,6 +272,43 @@ def test_follow_up_receives_files_and_acknowledges_each_claim_once(
     events = [e for e in store.case_events(case.id) if e.kind == "refreshed"]
     assert len(events) == 1 and "mail:<m1@acme>" in events[0].text
     assert store.get_record("dispute_classification", "DISP-INV-2026-2001/model") is not None
+
+
+def test_a_deduction_dispute_is_registered_on_the_desk_once_and_closed_when_settled(
+        store: Store, tmp_path: Path) -> None:
+    from bots.disputes.carry_out import Decisions
+    from bots.disputes.intake import follow_up, work
+    from bots.disputes.outcome import load_outcome
+    from bots.disputes.routing import reason_book
+    from bots.disputes.settle import sweep
+
+    systems = _Systems()
+    deduction = _claim("deduction:NWB-8")
+    for n in (1, 2):
+        run = store.start_run(BOT.name, {}, "host", 1)
+        with RunContext(run.id, tmp_path / str(n), bot=BOT, store=store,
+                        backend=StoreBackend(store, BOT.name)) as ctx:
+            queue = ctx.queue("dispute-claims")
+            queue.add(deduction.ref, deduction.payload())
+            work(ctx, systems, reason_book(ctx), queue)  # type: ignore[arg-type]
+            done = follow_up(ctx, systems, queue)  # type: ignore[arg-type]
+            assert done["registered"] == (1 if n == 1 else 0)  # a rerun registers nothing
+    # no customer filed it on the portal: the bot registered it there, the invoice disputed
+    assert systems.desk.registered == {
+        "DISP-INV-2026-2001": ("DSP-0041", "INV-2026-2001 190.40", "deduction")}
+    assert systems.desk.received == []
+    run = store.start_run(BOT.name, {}, "host", 1)
+    with RunContext(run.id, tmp_path / "s", bot=BOT, store=store,
+                    backend=StoreBackend(store, BOT.name)) as ctx:
+        outcome = load_outcome(ctx.records, "DISP-INV-2026-2001")
+        assert outcome is not None and outcome.portal_claim_ids == ["DSP-0041"]
+        decisions = Decisions(ctx)
+        decisions._desk = systems.desk  # type: ignore[assignment]
+        assert sweep(ctx, decisions) == {"settled": 0, "unsettled": 1}
+        assert systems.desk.closed == []
+        systems.desk.open.clear()  # the customer paid it all, the deduction too
+        assert sweep(ctx, decisions) == {"settled": 1, "unsettled": 0}
+    assert systems.desk.closed == ["DSP-0041"]  # closed like a customer's claim
 
 
 def test_a_claim_the_bot_cannot_read_is_a_case_naming_the_claim_and_what_is_missing(

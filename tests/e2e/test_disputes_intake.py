@@ -38,6 +38,7 @@ class Intake:
     mail_again: dict[str, Any]
     erp: dict[str, Any]
     bank: dict[str, Any]
+    portal_again: dict[str, Any]
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +54,8 @@ def intake(module_home: Any, sandbox: Any) -> Intake:
     second = run_bot("disputes", {})
     assert second.status == "successful", second.error
     return Intake(store, first, second, cases, store.list_cases(reason_code="DISPUTE"),
-                  portal, mail, sandbox.truth("sandbox_mail"), erp, bank)
+                  portal, mail, sandbox.truth("sandbox_mail"), erp, bank,
+                  sandbox.truth("billing_portal"))
 
 
 def _portal_ids(portal: dict[str, Any]) -> dict[str, str]:
@@ -153,6 +155,21 @@ def test_claims_are_received_filed_and_acknowledged_once(intake: Intake) -> None
                     if str((r.get("headers") or {}).get("X-Finbots-Reference", ""))
                     .endswith(f":{ref}")]
             assert len(acks) == 1, f"{claim.key}: {len(acks)} acknowledgements"
+    # a dispute no customer filed on the portal is registered there under its case, once
+    # (the rerun registers nothing again), and its invoice shows disputed
+    only_off_portal = [keys for keys in expected_cases().values()
+                       if all(BY_KEY[k].channel != "portal" for k in keys)]
+    for portal in (intake.portal, intake.portal_again):
+        registered = {c["invoice"]: c for c in portal["claims"] if c["channel"] != "portal"}
+        assert len(registered) == len(only_off_portal) == len(
+            [c for c in portal["claims"] if c["channel"] != "portal"])
+        shown = {i["invoice_number"]: i["status"] for i in portal["claim_invoices"]}
+        for keys in only_off_portal:
+            claim = BY_KEY[keys[0]]
+            got = registered[claim.invoice_number]
+            assert (got["status"], got["case_ref"], got["channel"]) == (
+                "received", f"DISP-{claim.invoice_number}", claim.channel), claim.key
+            assert shown[claim.invoice_number] == "disputed", claim.key
     assert compare_disputes(intake.erp, intake.portal, intake.mail, intake.bank) == []
 
 

@@ -154,13 +154,21 @@ def test_fresh_sandbox_is_not_checked_for_disputes(erp_url: str, portal_url: str
 
 
 def _portal(statuses: dict[str, tuple[str, str]] | None = None) -> dict[str, Any]:
-    """The claims desk's truth: each seeded portal claim with (status, case ref)."""
+    """The claims desk's truth: each seeded portal claim with (status, case ref); once the
+    bot ran (``statuses``), each dispute without a portal claim registered under its case."""
     rows = []
     for n, c in enumerate(claims("portal"), start=1):
         status, case = (statuses or {}).get(c.key, ("new", ""))
         rows.append({"id": f"DSP-{n:04d}", "seed_key": c.key, "invoice": c.invoice_number,
                      "customer": c.customer_id, "amount": str(c.amount), "status": status,
-                     "case_ref": case, "message": ""})
+                     "case_ref": case, "channel": "portal", "message": ""})
+    for c in claims():
+        if statuses is None or c.channel == "portal" or c.duplicate_of:
+            continue
+        rows.append({"id": f"DSP-{len(rows) + 1:04d}", "seed_key": None,
+                     "invoice": c.invoice_number, "customer": c.customer_id,
+                     "amount": str(c.amount), "status": "received",
+                     "case_ref": f"DSP-CASE-{c.key}", "channel": c.channel, "message": ""})
     return {"claims": rows, "credit_memo_requests": []}
 
 
@@ -217,6 +225,11 @@ def test_hand_made_state_names_each_problem() -> None:
     statuses["D04"] = ("received", statuses["D01"][1])  # two disputes under one case
     statuses["D05"] = ("rejected", statuses["D05"][1])  # without a message
     portal = _portal(statuses)
+    d07 = next(c for c in portal["claims"] if c["case_ref"] == "DSP-CASE-D07")
+    portal["claims"].append({**d07, "id": "DSP-0099"})  # registered twice
+    portal["claims"] = [c for c in portal["claims"] if c["case_ref"] != "DSP-CASE-D09"]
+    portal["claim_invoices"] = [{"invoice_number": "INV-2026-2006", "status": "open"},
+                                {"invoice_number": "INV-2026-2008", "status": "disputed"}]
     portal["credit_memo_requests"] = [
         {"id": "CMR-0001", "invoice": "INV-2026-2002", "amount": "1249.98",
          "reference": "case-2", "status": "released", "number": "CM-2026-1001",
@@ -243,6 +256,12 @@ def test_hand_made_state_names_each_problem() -> None:
         "claim D02 (DSP-0002, INV-2026-2002): new, expected received under a case",
         "case DSP-CASE-D01 joins claims D01 and D04, which are different disputes",
         "claim DSP-0005 (INV-2026-2005): rejected without a message to the customer",
+        f"claims D07 (INV-2026-2006): registered 2 times ({d07['id']}, DSP-0099), expected "
+        "once",
+        "claims D09 (INV-2026-2007, by mail): not registered on the claims desk, expected "
+        "one claim under their case",
+        "INV-2026-2006: open in the portal while a received claim holds it, expected "
+        "disputed",
         "credit memo request CMR-0001 (INV-2026-2002, 1249.98): released with 1 "
         "approver(s) named, expected 2",
         "credit memo request CMR-0002 (INV-2026-2001, 250.00): above the disputed amount "
@@ -300,8 +319,9 @@ def _desk_post(desk: httpx.Client, page: str, action: str, **fields: str) -> htt
 
 
 def test_claims_desk_state_names_each_problem(portal_url: str) -> None:
-    """Claims received through the real claims desk: two disputes under one case, one
-    claim left new, a credit memo requested above the disputed amount."""
+    """Claims received and registered through the real claims desk: two disputes under
+    one case, one claim left new, a mail dispute not registered, a credit memo requested
+    above the disputed amount."""
     with httpx.Client(base_url=portal_url, timeout=10) as desk:
         desk.post("/_sandbox/reset").raise_for_status()
         assert compare_disputes({}, _truth(portal_url), None) == []  # nothing done yet
@@ -315,6 +335,13 @@ def test_claims_desk_state_names_each_problem(portal_url: str) -> None:
             page = f"/claims/desk/{ids[key]}"
             done = _desk_post(desk, page, f"{page}/receive", case_ref=case)
             assert done.status_code in (200, 303), done.text
+        for c in claims("mail"):  # the disputes that came only by mail, but D10's
+            if c.duplicate_of or c.key == "D10":
+                continue
+            done = _desk_post(desk, "/claims/desk/register", "/claims/desk/register",
+                              invoice=c.invoice_number, amount=str(c.amount), text=c.text,
+                              channel="mail", case_ref=f"CASE-{c.key}")
+            assert done.status_code in (200, 303), done.text
         asked = _desk_post(desk, "/claims/credit-memos/new?invoice=INV-2026-2001",
                            "/claims/credit-memos/new", invoice="INV-2026-2001",
                            amount="250.00", reason="Contract price", reference="CASE-A-CM",
@@ -326,6 +353,8 @@ def test_claims_desk_state_names_each_problem(portal_url: str) -> None:
     problems = compare_disputes({}, portal, None)
     assert problems == [
         f"claim D02 ({ids['D02']}, INV-2026-2002): new, expected received under a case",
+        "claims D10 (INV-2026-2008, by mail): not registered on the claims desk, expected "
+        "one claim under their case",
         "case CASE-A joins claims D01 and D04, which are different disputes",
         f"credit memo request {request['id']} (INV-2026-2001, 250.00): above the disputed "
         "amount 190.40"], problems
