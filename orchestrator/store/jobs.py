@@ -7,7 +7,8 @@ one, since most target systems end the older session when the same login signs i
 
 Claims are serialized: on PostgreSQL a transaction-scoped advisory lock (the limits are a
 property of all active jobs, not of one row) plus ``FOR UPDATE SKIP LOCKED`` on the pending
-rows; on SQLite ``BEGIN IMMEDIATE``. Stopping, killing and ending jobs: :mod:`.job_control`.
+rows, the lock and the claim's one statement sent in one round trip (:mod:`.job_claim`); on
+SQLite ``BEGIN IMMEDIATE``. Stopping, killing and ending jobs: :mod:`.job_control`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
+from orchestrator.store.base import _JOINED
+from orchestrator.store.job_claim import CLAIM_LOCK, claim_pg
 from orchestrator.store.job_control import ACTIVE, JobControlMixin
 from orchestrator.store.job_signal import signal_jobs
 from orchestrator.store.models import BotRecord, RunRecord
@@ -27,7 +30,6 @@ from orchestrator.store.types import to_jsonable, utcnow
 
 __all__ = ["JobsMixin"]
 
-_CLAIM_LOCK = 0x66696E626F7473  # pg_advisory_xact_lock key of job claims ("finbots")
 _SCAN = 200  # pending jobs looked at per claim (oldest first)
 #: Not finished yet: waiting for a robot, or running.
 UNFINISHED = (RunStatus.PENDING, *ACTIVE)
@@ -80,6 +82,10 @@ class JobsMixin(JobControlMixin):
         """
         if not likely_pending and not self._anything_pending():  # idle robots poll often
             return None
+        if self.dialect == "postgresql" and _JOINED.get().get(id(self.engine)) is None:
+            autocommit = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            with autocommit as conn:
+                return claim_pg(conn, robot, host, pid, utcnow())
         with self._tx(write=True) as s:
             self._serialize_claims(s)
             active = s.exec(
@@ -121,7 +127,7 @@ class JobsMixin(JobControlMixin):
 
     def _serialize_claims(self, s: Session) -> None:
         if self.dialect == "postgresql":
-            s.connection().execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CLAIM_LOCK})
+            s.connection().execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CLAIM_LOCK})
 
     def list_bots(self) -> list[BotRecord]:
         """Registered bots with their job limits, by name."""
