@@ -18,9 +18,11 @@ page of its own payment.
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -113,6 +115,8 @@ class StepRecorder:
         self.on_failure: list[Callable[[], None]] = []  # run after a failed step
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.jsonl = self.run_dir / "steps.jsonl"
+        self._fd: int | None = None  # steps.jsonl, opened for appending at the first step
+        self._closer: weakref.finalize | None = None
 
     def start(self, action: str, **attrs: Any) -> Step:
         with self._lock:
@@ -227,6 +231,24 @@ class StepRecorder:
         if isinstance(text, str):
             step.data["page_text"] = text[:PAGE_TEXT_LIMIT]
 
+    def _append(self, line: bytes) -> None:
+        """Append ``line`` to ``steps.jsonl`` (caller holds the lock). The file stays open
+        for appending: each step is one ``write`` that returns once the operating system
+        has the line (as a close would; no fsync), without opening the file every step."""
+        if self._fd is None:
+            self._fd = os.open(self.jsonl, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            self._closer = weakref.finalize(self, os.close, self._fd)
+        view = memoryview(line)
+        while view:  # a regular file takes it in one write; a short one is continued
+            view = view[os.write(self._fd, view):]
+
+    def close(self) -> None:
+        """Close ``steps.jsonl`` (a later step opens it again)."""
+        with self._lock:
+            if self._closer is not None:
+                self._closer()
+            self._fd, self._closer = None, None
+
     def _record(self, step: Step) -> None:
         record = step.as_record()
         record["data"] = self.redactor.redact_value(record["data"])
@@ -234,10 +256,10 @@ class StepRecorder:
             if record[key]:
                 record[key] = self.redactor.redact(record[key])
         step.data, step.message = record["data"], record["message"]
+        line = (json.dumps(record, default=str, ensure_ascii=False) + "\n").encode("utf-8")
         with self._lock:
             self.steps.append(step)
-            with self.jsonl.open("a", encoding="utf-8") as fh:
-                fh.write(json.dumps(record, default=str, ensure_ascii=False) + "\n")
+            self._append(line)
         if self.sink is not None:
             stored = {k: v for k, v in record.items() if k != "seq"}  # the store numbers
             stored["started_at"] = step.started_at
