@@ -85,10 +85,17 @@ class Poster:
             record_case_opened(self.ctx, item)  # what the customer page shows
             raise BusinessFailure(payload["reason"] or "UNMATCHED", payload["explanation"])
 
+        tries = 0
+
         def post() -> dict[str, Any]:
-            # a heartbeat before each attempt: a lease that was lost (another robot
-            # recovered the item) stops this one here
-            item.renew()
+            # a lease that was lost (another robot recovered the item) stops this one
+            # here: the store is asked before a retry, and before a first attempt unless
+            # the claim's lease still has most of its time left (then no robot can have
+            # recovered the item; the heartbeat renews it meanwhile)
+            nonlocal tries
+            tries += 1
+            if tries > 1 or item.lease_lost or not _lease_fresh(item):
+                item.renew()
             return self._post_once(item.reference, payload)
 
         item.output.update(attempt(self.erp, post))
@@ -182,6 +189,16 @@ class Poster:
         if found_already_posted:
             details["found_already_posted"] = True
         self.ctx.audit(AUDIT_ACTION, f"item:{item.id}", details)
+
+
+def _lease_fresh(item: Item) -> bool:
+    """Whether the lease the item was claimed with has more than two thirds of its time
+    left (False when the backend does not say when it expires)."""
+    expires = getattr(item.record, "lease_expires_at", None)
+    if not isinstance(expires, dt.datetime) or expires.tzinfo is None:
+        return False
+    left = expires - dt.datetime.now(dt.UTC)
+    return left > dt.timedelta(seconds=float(item.work_queue.settings.lease_seconds) * 2 / 3)
 
 
 def _learned_data(payload: dict[str, Any]) -> dict[str, Any]:
