@@ -36,12 +36,13 @@ def _home_env(home: Path, sandbox: Sandbox) -> dict[str, str]:
             **{f"FINBOTS_{a.upper()}_URL": u for a, u in sandbox.urls.items()}}
 
 
-def _finbots(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
-    """``finbots ARGS`` in the background; its output goes to ``<home>/finbots-N.log``."""
+def _finbots(env: dict[str, str], *args: str, repo: Path = REPO) -> subprocess.Popen[bytes]:
+    """``finbots ARGS`` (the code of checkout ``repo``) in the background; its output goes
+    to ``<home>/finbots-N.log``."""
     home = Path(env["FINBOTS_HOME"])
     log = home / f"finbots-{len(list(home.glob('finbots-*.log')))}.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "orchestrator.cli", *args], cwd=REPO,
+        proc = subprocess.Popen([sys.executable, "-m", "orchestrator.cli", *args], cwd=repo,
                                 env=env, stdout=out, stderr=subprocess.STDOUT)
     proc.log = log  # type: ignore[attr-defined]
     return proc
@@ -53,8 +54,9 @@ def _failed(what: str, proc: subprocess.Popen[bytes]) -> RuntimeError:
     return RuntimeError(f"{what} failed (exit {proc.returncode}):\n{tail}")
 
 
-def bot_run(sandbox: Sandbox, robots: int, *extra: str) -> float:
-    """Seconds from the first robot's start to the last one's end (from the store)."""
+def bot_run(sandbox: Sandbox, robots: int, *extra: str, repo: Path = REPO) -> float:
+    """Seconds from the first robot's start to the last one's end (from the store);
+    ``repo``: the checkout whose bot runs (another commit's, to compare)."""
     from orchestrator.store import Store
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -68,11 +70,12 @@ def bot_run(sandbox: Sandbox, robots: int, *extra: str) -> float:
         from sandbox.scenario import STATEMENT_DATE
 
         intake = _finbots(env, "run", "payment-posting", "--arg", "phase=intake",
-                          "--arg", f"date={STATEMENT_DATE.isoformat()}")
+                          "--arg", f"date={STATEMENT_DATE.isoformat()}", repo=repo)
         if intake.wait() != 0:
             raise _failed("intake", intake)
         procs = [_finbots(env, "run", "payment-posting", "--arg", "phase=post",
-                          "--arg", "update_portal=false", *extra) for _ in range(robots)]
+                          "--arg", "update_portal=false", *extra, repo=repo)
+                 for _ in range(robots)]
         for proc in procs:
             if proc.wait() != 0:
                 raise _failed("a posting robot", proc)
@@ -95,7 +98,10 @@ def main() -> None:
     parser.add_argument("--extra-exact", type=int, default=40)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip", action="append", default=[],
-                        help="variant to leave out (selenium, http, robots)")
+                        help="variant to leave out (selenium, http, robots, no-shots)")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another checkout (e.g. a git worktree of an earlier commit) "
+                        "whose bot runs in the same rounds, for a before/after comparison")
     args = parser.parse_args()
     items = postings(args.extra_exact)
     variants: dict[str, Callable[[Sandbox], float]] = {}
@@ -103,8 +109,12 @@ def main() -> None:
 
     variants["bare Playwright script"] = lambda sb: timed(posting_playwright.post_all, sb, items)
     variants["finbots bot, 1 robot"] = lambda sb: bot_run(sb, 1)
-    variants["  without receipt shots"] = lambda sb: bot_run(
-        sb, 1, "--arg", "receipt_screenshots=false")
+    if args.baseline is not None:
+        base_repo = args.baseline.resolve()
+        variants["finbots bot, baseline"] = lambda sb: bot_run(sb, 1, repo=base_repo)
+    if "no-shots" not in args.skip:
+        variants["  without receipt shots"] = lambda sb: bot_run(
+            sb, 1, "--arg", "receipt_screenshots=false")
     if "selenium" not in args.skip:
         from bench import posting_selenium
 
