@@ -66,8 +66,11 @@ def _pg_engine(url: str, connect_args: dict[str, Any]) -> Engine:
     """A pool that pings a connection only when it sat idle for ``PING_AFTER_IDLE_S``: a
     connection used a moment ago is not asked ``SELECT 1`` before every statement (a round
     trip a busy robot's claims would pay each time), one the server may have dropped while
-    it waited is, and is replaced when it does not answer."""
-    engine = create_engine(url, pool_size=5, max_overflow=10, connect_args=connect_args)
+    it waited is, and is replaced when it does not answer. The pool hands out the
+    connection used last (LIFO): a robot's claim after a notification gets the one its
+    last poll used, not one its heartbeat left seconds ago, which would be pinged."""
+    engine = create_engine(url, pool_size=5, max_overflow=10, pool_use_lifo=True,
+                           connect_args=connect_args)
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
