@@ -7,8 +7,12 @@ setup:
 run: setup
 	@.venv/bin/finbots demo $(DEMO_ARGS)
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist), a test file to a worker;
+# TEST_WORKERS=0 runs it in this one process.
+TEST_WORKERS ?= 3
+
 test: setup
-	@.venv/bin/python -m pytest -q --durations=25 $(PYTEST_ARGS)
+	@.venv/bin/python -m pytest -q --durations=25 -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: setup
 	@.venv/bin/ruff check .

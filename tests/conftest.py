@@ -25,6 +25,41 @@ if str(Path(__file__).resolve().parent) not in sys.path:  # the folders' shared 
 
 from sandboxharness import Sandbox, running_sandbox
 
+# Rich tables in command output are as wide as the terminal says; the test workers have
+# none, so they read at a fixed width the tests' expectations fit.
+os.environ.setdefault("COLUMNS", "200")
+
+#: The slowest test files (whole bot runs, many processes), handed out first so that the
+#: parallel workers (``make test`` runs pytest-xdist, a file to a worker) do not end on one
+#: long file while the others idle.
+SLOW_FIRST = (
+    "e2e/test_recovery.py", "inbox/test_resolutions_e2e.py", "e2e/test_payment_posting.py",
+    "robots/test_many_robots.py", "e2e/test_disputes_intake.py", "desktop/test_desktop_bot.py",
+    "billing/test_correction_browser.py", "customers/test_customer_e2e.py",
+    "security/test_role_matrix.py", "reconciliation/test_statement_reconciliation.py",
+    "robots/test_robot_jobs.py", "billing/test_bot.py", "crm/test_e2e_payment_to_desk.py",
+    "collections/test_promises_bot.py", "security/test_audit_anchor.py",
+    "e2e/test_advice_mail.py", "crm/test_crm_sync_bot.py", "multihost/test_multihost.py",
+    "e2e/test_kill_trials.py", "inbox/test_inbox_e2e.py", "inbox/test_case_evidence.py",
+    "e2e/test_dispute_resolutions.py", "e2e/test_secrets.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow files first, each file's tests together and in their own order."""
+    rank = {name: i for i, name in enumerate(SLOW_FIRST)}
+    tests_dir = Path(__file__).resolve().parent
+
+    def key(item: pytest.Item) -> int:
+        try:
+            rel = Path(str(item.path)).resolve().relative_to(tests_dir).as_posix()
+        except ValueError:
+            return len(rank)
+        return rank.get(rel, len(rank))
+
+    items.sort(key=key)  # stable: the rest keep the order pytest collected them in
+
+
 PG_SERVER = os.environ.get("FINBOTS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 
 # CI replays the same examples every time (a red build names a change, not a dice roll);

@@ -116,7 +116,7 @@ class LiveServer:
         self.store.close()
 
 
-def start_server(base: Path, timeout: float = 30.0) -> LiveServer:
+def start_server(base: Path, timeout: float = 120.0) -> LiveServer:
     """Start ``uvicorn orchestrator.app:create_app`` on a free port under ``base``."""
     home = base / "home"
     (home / "runs").mkdir(parents=True, exist_ok=True)
