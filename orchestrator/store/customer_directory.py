@@ -17,8 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table
-from sqlmodel import Session, col, select
+from sqlalchemy import Connection, Table, bindparam, insert
+from sqlmodel import col, select
 
 from bots.runtime.records import Record
 from orchestrator.store.base import StoreBase
@@ -35,6 +35,11 @@ MIN_QUERY = 2
 #: most records of one customer read at once (the newest)
 MAX_RECORDS = 20_000
 MAX_TERM = 120
+_TERM = CustomerTerm.__table__  # type: ignore[attr-defined]
+_HAVE_TERMS = select(_TERM.c.term, _TERM.c.source).where(
+    _TERM.c.customer_id == bindparam("b_customer"),
+    _TERM.c.term.in_(bindparam("b_terms", expanding=True)))
+_ADD_TERM = insert(_TERM)
 _TOP = "z" * MAX_TERM  # above every folded term with a given prefix (letters and digits)
 _REFERENCE_TYPES = ("payment_", "refund_")
 
@@ -92,22 +97,19 @@ def terms_of(kind: str, key: str, data: Mapping[str, Any],
     return [(term, source, text) for (term, source), text in terms.items()]
 
 
-def index_record(session: Session, kind: str, key: str, data: Mapping[str, Any],
+def index_record(conn: Connection, kind: str, key: str, data: Mapping[str, Any],
                  customer_id: str | None) -> int:
     """Add the record's terms the directory lacks (in the caller's transaction)."""
     terms = terms_of(kind, key, data, customer_id)
     if not terms or customer_id is None:
         return 0
-    have = set(session.exec(select(CustomerTerm.term, CustomerTerm.source).where(
-        CustomerTerm.customer_id == customer_id,
-        col(CustomerTerm.term).in_({t for t, _, _ in terms}))).all())
-    added = 0
-    for term, source, text in terms:
-        if (term, source) not in have:
-            session.add(CustomerTerm(term=term, customer_id=customer_id, source=source,
-                                     text=text))
-            added += 1
-    return added
+    have = set(conn.execute(_HAVE_TERMS, {"b_customer": customer_id,
+                                         "b_terms": sorted({t for t, _, _ in terms})}).all())
+    missing = [{"term": term, "customer_id": customer_id, "source": source, "text": text}
+               for term, source, text in terms if (term, source) not in have]
+    if missing:
+        conn.execute(_ADD_TERM, missing)
+    return len(missing)
 
 
 class CustomerDirectoryMixin(StoreBase):
