@@ -91,9 +91,11 @@ class BotRecordsMixin(StoreBase):
 
     def get_record(self, kind: str, key: str) -> Record | None:
         with self._tx() as s:
-            row = s.exec(select(BotWrittenRecord).where(
-                BotWrittenRecord.kind == kind, BotWrittenRecord.key == key)).first()
-            return None if row is None else as_record(row)
+            row = s.connection().execute(_FIND, {"b_kind": kind, "b_key": key}).first()
+        if row is None:
+            return None
+        return Record(kind, key, dict(row.data or {}), row.customer_id, row.version, row.bot,
+                      row.run_id, row.updated_at, row.created_at, row.id)
 
     def find_records(self, kind: str, *, customer_id: str | None = None,
                      where: Mapping[str, Any] | None = None,
