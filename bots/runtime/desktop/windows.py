@@ -18,6 +18,8 @@ from bots.runtime.errors import ApplicationFailure, SelectorError, UnexpectedDia
 __all__ = ["AppWindows"]
 
 POLL_S = 0.02
+#: How long a window may show without a title before it counts as a dialog.
+UNTITLED_GRACE_S = 1.0
 
 
 class AppWindows:
@@ -56,9 +58,16 @@ class AppWindows:
         if not names:
             raise SelectorError(f"{self.selectors.app}: wait for any of an empty list")
         deadline = time.monotonic() + timeout_ms / 1000
+        untitled: dict[int, float] = {}  # window id -> when first seen without a title
         while True:
             shown = self.visible()
             stray = self.unexpected(shown, names) if strict else None
+            if stray is not None and not stray.title:
+                # a window the application is still creating has no title for a moment:
+                # it is a stray dialog only if it keeps none
+                first = untitled.setdefault(stray.id, time.monotonic())
+                if time.monotonic() - first < UNTITLED_GRACE_S:
+                    stray = None
             if stray is not None:
                 self.raise_unexpected(stray)
             for name in names:
