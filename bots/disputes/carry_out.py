@@ -29,6 +29,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from bots.disputes.case_upkeep import due_time
 from bots.disputes.desk import ResolutionDesk
 from bots.disputes.notify import outcome_mail, send_once
 from bots.disputes.outcome import DisputeOutcome, claims_of, load_outcome, save_outcome
@@ -202,16 +203,8 @@ def _classify(ctx: RunContext, item: Item, outcome: DisputeOutcome, by: str) -> 
                        classified_by="person", needs_person=False)
     item.keep_case_open(f"{said}; the dispute waits for the {outcome.owner_team} team's "
                         "decision", data={"dispute": dispute} if dispute else None,
-                        sla_due=_due(outcome.sla_due))
+                        sla_due=due_time(outcome.sla_due))
     return said
-
-
-def _due(text: str) -> dt.datetime | None:
-    try:
-        due = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return due if due.utcoffset() is not None else due.replace(tzinfo=dt.UTC)
 
 
 # -- credit memo ------------------------------------------------------------------------

@@ -19,12 +19,13 @@ from bots.disputes.routing import reason_book
 from bots.runtime import RunContext
 from bots.runtime.case_lookup import CaseView
 
-__all__ = ["keep_current"]
+__all__ = ["due_time", "keep_current"]
 
 _WORKABLE = ("open", "in_progress")
 
 
-def _due(text: str) -> dt.datetime | None:
+def due_time(text: str) -> dt.datetime | None:
+    """An ISO time a dispute carries as a timezone-aware time (UTC when it names no zone)."""
     try:
         due = dt.datetime.fromisoformat(text)
     except ValueError:
@@ -48,7 +49,7 @@ def keep_current(ctx: RunContext, case: CaseView, dispute: Mapping[str, Any],
         return False
     wanted = {"reason_code": outcome.reason_code, "owner_team": outcome.owner_team,
               "sla_due": outcome.sla_due}
-    due = _due(outcome.sla_due)
+    due = due_time(outcome.sla_due)
     on_case = all(str(dispute.get(k) or "") == v for k, v in wanted.items())
     if on_case and (due is None or case.sla_due_at in (None, due)):
         return False
