@@ -21,10 +21,10 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import Connection, Table
-from sqlalchemy.orm import make_transient_to_detached
 
 from orchestrator.store.job_control import ACTIVE
 from orchestrator.store.models import RunRecord
+from orchestrator.store.prepared import detached
 from orchestrator.store.states import RunStatus
 
 __all__ = ["CLAIM_LOCK", "claim_pg"]
@@ -97,15 +97,4 @@ def claim_pg(conn: Connection, robot: str, host: str | None, pid: int | None,
     for column, value in zip(_COLUMNS, found, strict=True):
         process = column.type._cached_result_processor(dialect, None)
         values[column.key] = process(value) if process is not None else value
-    return _record(values)
-
-
-def _record(values: dict[str, Any]) -> RunRecord:
-    """A detached ``RunRecord`` from a returned row, filled as a query fills one."""
-    run: RunRecord = RunRecord._sa_class_manager.new_instance()  # type: ignore[attr-defined]
-    run.__dict__.update(values)
-    object.__setattr__(run, "__pydantic_fields_set__", set(values))
-    object.__setattr__(run, "__pydantic_extra__", None)
-    object.__setattr__(run, "__pydantic_private__", None)
-    make_transient_to_detached(run)
-    return run
+    return detached(RunRecord, values)

@@ -40,13 +40,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import configure_mappers, make_transient_to_detached
+from sqlalchemy.orm import configure_mappers
 
 from bots.runtime.errors import NotFoundError
 from bots.runtime.queues import NewItem
 from orchestrator.store.engine import IMMEDIATE
 from orchestrator.store.models import WorkItem, WorkQueue
-from orchestrator.store.prepared import Prepared
+from orchestrator.store.prepared import Prepared, detached
 from orchestrator.store.states import ItemState
 from orchestrator.store.types import to_jsonable
 
@@ -91,15 +91,7 @@ def one_statement(store: StoreBase) -> Iterator[Connection]:
 
 
 def _record(values: dict[str, Any]) -> WorkItem:
-    """A detached ``WorkItem`` from a returned row, filled the way a query fills one (its
-    columns set as they are): the model's ``__init__`` costs a hundred times more."""
-    item: WorkItem = WorkItem._sa_class_manager.new_instance()  # type: ignore[attr-defined]
-    item.__dict__.update(values)
-    object.__setattr__(item, "__pydantic_fields_set__", set(values))
-    object.__setattr__(item, "__pydantic_extra__", None)
-    object.__setattr__(item, "__pydantic_private__", None)
-    make_transient_to_detached(item)
-    return item
+    return detached(WorkItem, values)
 
 
 _PREPARED: dict[tuple[Any, ...], Prepared] = {}
