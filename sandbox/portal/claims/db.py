@@ -236,13 +236,7 @@ class ClaimsDb(TruthDb):
                 if amount > Decimal(inv["uncredited"]):
                     raise Refused(f"Field amount: at most {inv['uncredited']} "
                                   f"{inv['currency']} (the invoice's amount not yet credited).")
-                seq = c.execute("SELECT coalesce(max(seq), 0) + 1 FROM cl_claims").fetchone()[0]
-                cid, at = f"DSP-{seq:04d}", _now()
-                c.execute("INSERT INTO cl_claims (id, seq, invoice_number, customer_id, "
-                          "amount, currency, text, received_at, status, updated_at, "
-                          "updated_by) VALUES (?,?,?,?,?,?,?,?,'new',?,?)",
-                          (cid, seq, number, customer_id, str(amount), inv["currency"], text,
-                           at, at, customer_id))
+                cid = self._new_claim(c, inv, amount, text, "portal", customer_id)
                 c.executemany("INSERT INTO cl_claim_lines VALUES (?, ?)",
                               [(cid, n) for n in chosen])
                 if upload is not None:
@@ -334,6 +328,19 @@ class ClaimsDb(TruthDb):
         if current in ("open", "paid", "partially_paid", "partially_credited"):
             self._set_invoice_status(c, number, "disputed", note, user)
 
+    @staticmethod
+    def _new_claim(c: sqlite3.Connection, inv: dict[str, Any], amount: Decimal, text: str,
+                   channel: str, user: str) -> str:
+        """A ``new`` claim of the invoice ``inv`` by ``channel``; its id."""
+        seq = c.execute("SELECT coalesce(max(seq), 0) + 1 FROM cl_claims").fetchone()[0]
+        cid, at = f"DSP-{seq:04d}", _now()
+        c.execute("INSERT INTO cl_claims (id, seq, invoice_number, customer_id, amount, "
+                  "currency, text, received_at, status, channel, updated_at, updated_by) "
+                  "VALUES (?,?,?,?,?,?,?,?,'new',?,?,?)",
+                  (cid, seq, inv["invoice_number"], inv["customer_id"], str(amount),
+                   inv["currency"], text, at, channel, at, user))
+        return cid
+
     def register(self, number: str, amount: Decimal, text: str, channel: str,
                  case_ref: str, user: str) -> tuple[str, bool]:
         """The back office registers a dispute that came by mail or as a payment deduction:
@@ -360,13 +367,7 @@ class ClaimsDb(TruthDb):
                 if amount > Decimal(inv["uncredited"]):
                     raise Refused(f"Field amount: at most {inv['uncredited']} "
                                   f"{inv['currency']} (the invoice's amount not yet credited).")
-                seq = c.execute("SELECT coalesce(max(seq), 0) + 1 FROM cl_claims").fetchone()[0]
-                cid, at = f"DSP-{seq:04d}", _now()
-                c.execute("INSERT INTO cl_claims (id, seq, invoice_number, customer_id, "
-                          "amount, currency, text, received_at, status, channel, updated_at, "
-                          "updated_by) VALUES (?,?,?,?,?,?,?,?,'new',?,?,?)",
-                          (cid, seq, number, inv["customer_id"], str(amount), inv["currency"],
-                           text, at, channel, at, user))
+                cid = self._new_claim(c, inv, amount, text, channel, user)
                 self._hold_disputed(c, cid, number, case_ref, user,
                                     f"Claim {cid} registered ({channel}, case {case_ref}).")
                 c.execute("COMMIT")
