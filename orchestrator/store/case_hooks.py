@@ -80,17 +80,25 @@ def _kept_open(s: Session, case: ExceptionCase, item: WorkItem, actor: str,
         case.data = {**(case.data or {}), **to_jsonable(dict(data))}
         case.search_text = case_search_text(case)
         details["keys"] = sorted(data)
-    due = kept.get("sla_due")
-    if due:
-        when = dt.datetime.fromisoformat(str(due))
-        if when.utcoffset() is not None:
-            details["sla_due_was"] = case.sla_due_at.isoformat()
-            case.sla_due_at = when.astimezone(dt.UTC)
-            details["sla_due"] = case.sla_due_at.isoformat()
+    when = _aware_time(kept.get("sla_due"))
+    if when is not None:
+        details["sla_due_was"] = case.sla_due_at.isoformat() if case.sla_due_at else None
+        case.sla_due_at = when.astimezone(dt.UTC)
+        details["sla_due"] = case.sla_due_at.isoformat()
     s.add(case)
     note = str(kept.get("note") or "").strip()[:2000] or "done"
     add_event(s, case.id or 0, actor, "action",
               f"{note} (carried out by the bot; the case stays open)", details)
+
+
+def _aware_time(value: Any) -> dt.datetime | None:
+    """A timezone-aware ISO time from an item's output, or None (a bad one is not applied:
+    it must not stop the item's completion)."""
+    try:
+        when = dt.datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+    return when if when is not None and when.utcoffset() is not None else None
 
 
 def _requested_by(item: WorkItem) -> str | None:
