@@ -94,8 +94,10 @@ class Poster:
             # recovered the item; the heartbeat renews it meanwhile)
             nonlocal tries
             tries += 1
-            if tries > 1 or item.lease_lost or not _lease_fresh(item):
+            if tries > 1:
                 item.renew()
+            else:
+                item.renew_unless_fresh()
             return self._post_once(item.reference, payload)
 
         item.output.update(attempt(self.erp, post))
@@ -189,16 +191,6 @@ class Poster:
         if found_already_posted:
             details["found_already_posted"] = True
         self.ctx.audit(AUDIT_ACTION, f"item:{item.id}", details)
-
-
-def _lease_fresh(item: Item) -> bool:
-    """Whether the lease the item was claimed with has more than two thirds of its time
-    left (False when the backend does not say when it expires)."""
-    expires = getattr(item.record, "lease_expires_at", None)
-    if not isinstance(expires, dt.datetime) or expires.tzinfo is None:
-        return False
-    left = expires - dt.datetime.now(dt.UTC)
-    return left > dt.timedelta(seconds=float(item.work_queue.settings.lease_seconds) * 2 / 3)
 
 
 def _learned_data(payload: dict[str, Any]) -> dict[str, Any]:

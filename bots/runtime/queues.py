@@ -301,6 +301,20 @@ class Item(Transaction):
         """Extend the lease now; raises :class:`LeaseLostError` when another owner has it."""
         self.work_queue.backend.renew_lease(self.id, self.work_queue.owner)
 
+    def renew_unless_fresh(self) -> None:
+        """:meth:`renew`, unless the lease the item was claimed with still has more than
+        two thirds of its time left and the heartbeat found it held (then no robot can
+        have recovered the item): the look before a first attempt right after the claim,
+        without a store round trip. A retry, or money about to move, calls :meth:`renew`."""
+        expires = getattr(self.record, "lease_expires_at", None)
+        if not self.lease_lost and isinstance(expires, dt.datetime) \
+                and expires.tzinfo is not None:
+            left = expires - dt.datetime.now(dt.UTC)
+            if left > dt.timedelta(seconds=float(self.work_queue.settings.lease_seconds)
+                                   * 2 / 3):
+                return
+        self.renew()
+
     def describe(self, *, data: Mapping[str, Any] | None = None, rule: str | None = None,
                  amount: Decimal | None = None, customer: str | None = None,
                  candidates: Sequence[Mapping[str, Any]] | None = None,
