@@ -110,7 +110,7 @@ def test_by_default_the_trace_starts_at_the_first_failure(
     tmp_path: Path, selectors_dir: Path
 ) -> None:
     run = RunContext("late-trace", tmp_path / "run", store=MemorySink(),
-                     selectors_dir=selectors_dir, timeout_ms=500)
+                     selectors_dir=selectors_dir, timeout_ms=3000)
     with pytest.raises(RuntimeError), run:
         app = run.browser.app("testapp")
         app.open("/login")
