@@ -3,7 +3,9 @@
 Title ``Probe - Ready``. Fields at fixed places: Name (Alt+N) and Secret (Alt+S, masked);
 a button that sets the title to ``Probe - clicked``. F5 sets the title to
 ``Probe - <name>``; F7 opens the modal dialog ``Probe Error`` (Return or Escape closes it,
-Ctrl+C copies its text); F8 shows ``Probe - busy`` for 400 ms, then ``Probe - Done``.
+Ctrl+C copies its text, Ctrl+Return closes it after 300 ms and sets the title to
+``Probe - Done``, as a slow application answers a confirmation); F8 shows
+``Probe - busy`` for 400 ms, then ``Probe - Done``.
 """
 
 from __future__ import annotations
@@ -35,8 +37,15 @@ def _dialog(root: tk.Tk) -> None:
         top.clipboard_append("[Probe Error]\n---\nSomething went wrong.\n---\nOK")
         return "break"
 
+    def slow_yes(event: tk.Event) -> None:
+        def answered() -> None:
+            close()
+            root.title("Probe - Done")
+        root.after(300, answered)
+
     for key in ("<Return>", "<Escape>"):
         top.bind(key, close)
+    top.bind("<Control-Return>", slow_yes)
     top.bind("<Control-c>", copy)
     top.wait_visibility()
     top.grab_set()

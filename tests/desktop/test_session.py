@@ -109,6 +109,22 @@ def test_an_unexpected_dialog_raises_with_its_text_and_a_screenshot(
     session.fill("name", "free again")
 
 
+def test_a_dialog_just_answered_may_take_a_moment_to_close(session: DesktopSession) -> None:
+    session.press("F7", "main")
+    session.wait_for("error")
+    session.press("ctrl+Return", "error")  # the dialog stays up 300 ms after the key
+    session.wait_for("done", timeout_ms=3000)
+
+
+def test_an_answered_dialog_that_stays_up_is_unexpected(session: DesktopSession) -> None:
+    session.press("F7", "main")
+    session.wait_for("error")
+    session.press("F1", "error")  # a key the dialog ignores
+    with pytest.raises(UnexpectedDialogError, match="Something went wrong"):
+        session.wait_for("done", timeout_ms=5000)
+    session.dismiss_dialogs()
+
+
 def test_a_wait_names_what_is_shown_when_it_times_out(session: DesktopSession) -> None:
     with pytest.raises(SelectorError, match="Probe - Ready"):
         session.wait_for("done", timeout_ms=300)

@@ -110,7 +110,7 @@ class DesktopSession:
     def press(self, keys: str, window: str) -> None:
         """Press key chords (``"F9"``, ``"ctrl+a ctrl+c"``) in ``window``."""
         with self._action("press", window, {"keys": keys}):
-            self._focus(window)
+            self.windows.sent_input(self._focus(window))
             self.driver.press(keys.split())
 
     def type_text(self, text: str, window: str, secret: bool = False) -> None:

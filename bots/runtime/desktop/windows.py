@@ -18,8 +18,9 @@ from bots.runtime.errors import ApplicationFailure, SelectorError, UnexpectedDia
 __all__ = ["AppWindows"]
 
 POLL_S = 0.02
-#: How long a window may show without a title before it counts as a dialog.
-UNTITLED_GRACE_S = 1.0
+#: How long a window may show without a title before it counts as a dialog, and how
+#: long a dialog that was just sent keys may stay up while the application closes it.
+SETTLE_GRACE_S = 1.0
 
 
 class AppWindows:
@@ -27,6 +28,11 @@ class AppWindows:
                  describe: Callable[[Window], str]) -> None:
         self.selectors, self.driver = selectors, driver
         self.describe = describe  # the text of an unexpected dialog, for the error
+        self._input_to: int | None = None  # the window keys were last sent to
+
+    def sent_input(self, window: Window) -> None:
+        """Note that keys went to ``window``: a dialog they close may linger a moment."""
+        self._input_to = window.id
 
     def visible(self) -> list[Window]:
         return self.driver.windows(self.selectors.window_class)
@@ -58,15 +64,16 @@ class AppWindows:
         if not names:
             raise SelectorError(f"{self.selectors.app}: wait for any of an empty list")
         deadline = time.monotonic() + timeout_ms / 1000
-        untitled: dict[int, float] = {}  # window id -> when first seen without a title
+        settling: dict[int, float] = {}  # window id -> when first seen settling
         while True:
             shown = self.visible()
             stray = self.unexpected(shown, names) if strict else None
-            if stray is not None and not stray.title:
-                # a window the application is still creating has no title for a moment:
-                # it is a stray dialog only if it keeps none
-                first = untitled.setdefault(stray.id, time.monotonic())
-                if time.monotonic() - first < UNTITLED_GRACE_S:
+            if stray is not None and (not stray.title or stray.id == self._input_to):
+                # a window the application is still creating has no title for a moment,
+                # and a dialog just answered takes a moment to close: either is a stray
+                # dialog only if it stays so
+                first = settling.setdefault(stray.id, time.monotonic())
+                if time.monotonic() - first < SETTLE_GRACE_S:
                     stray = None
             if stray is not None:
                 self.raise_unexpected(stray)
