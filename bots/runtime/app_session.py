@@ -8,16 +8,27 @@ Lists and tables are read through logical selectors too, each read one step
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import base64
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Dialog, Locator, Page
+from playwright.sync_api import CDPSession, Dialog, Locator, Page
+from playwright.sync_api import Error as PlaywrightError
 
 from bots.runtime.errors import HttpStatusError, UnexpectedDialogError
-from bots.runtime.locate import Hit, any_of, candidates, present, resolve, resolve_hit, single
+from bots.runtime.locate import (
+    Hit,
+    any_of,
+    candidates,
+    known_locator,
+    present,
+    resolve,
+    resolve_hit,
+    single,
+)
 from bots.runtime.paths import unique_path
 from bots.runtime.reads import Row, read_rows, read_table
 from bots.runtime.redact import MASK, Redactor
@@ -26,6 +37,11 @@ from bots.runtime.steps import Step, StepRecorder
 from bots.runtime.waits import wait_visible
 
 __all__ = ["AppSession", "Row"]
+
+T = TypeVar("T")
+#: How long a repeatable action on a name's known locator waits before the name is
+#: resolved again from all its locators (see :meth:`AppSession._repeatable`).
+KNOWN_LOCATOR_MS = 1000.0
 
 _PREVIEW = 200  # characters of a read result kept in its step
 #: the text of every document the page shows (frames included, in one round trip), then
@@ -69,6 +85,7 @@ class AppSession:
         self._dialogs: list[str] = []
         self._password_fields: dict[tuple[str, str], bool] = {}
         self._matched: dict[str, str] = {}  # logical name -> locator that matched first
+        self._devtools: CDPSession | Literal[False] | None = None  # for screenshots
         page.set_default_timeout(timeout_ms)
         page.on("dialog", self._on_dialog)
 
@@ -89,6 +106,33 @@ class AppSession:
             if name is not None:
                 st.locator, loc = self._resolve(name)
             yield st, loc
+
+    def _repeatable(self, action: str, name: str, data: dict[str, Any] | None,
+                    do: Callable[[Step, Locator, float | None], T]) -> T:
+        """A step whose action may run twice without harm (fill, select, a read): ``do(step,
+        locator, timeout)``.
+
+        Once a name has matched, its next uses act on that locator straight away (strict,
+        or ``.first`` under ``multiple: first``), saving the round trip that counts the
+        locators: the element is usually there, and Playwright itself refuses several
+        matches. When it is not there within :data:`KNOWN_LOCATOR_MS`, or matches several,
+        or its frame went away, the name is resolved as on first use (every locator
+        counted in order, waiting, the ``multiple`` rule) and the action runs on what
+        that gives. A click is never repeated this way: it goes through :meth:`_action`.
+        """
+        with self._action(action, data=data) as (st, _):
+            st.selector = name
+            known = self._matched.get(name)
+            loc = None if known is None else known_locator(
+                self.page, self.selectors.spec(name), known)
+            if loc is not None:
+                st.locator = known
+                try:
+                    return do(st, loc, min(self.timeout_ms, KNOWN_LOCATOR_MS))
+                except PlaywrightError:  # not there (yet), several, or its frame is gone
+                    pass
+            st.locator, loc = self._resolve(name)
+            return do(st, loc, None)
 
     def _resolve(self, name: str) -> tuple[str, Locator]:
         """The locator to act on, and the one recorded in the step.
@@ -130,7 +174,31 @@ class AppSession:
         around the image, about 40% of a screenshot's time).
         """
         shown = [loc for loc in self._secret_locators() if loc.count()]
-        self.page.screenshot(path=str(path), full_page=True, mask=shown)
+        if shown or not self._shot_by_devtools(path):
+            self.page.screenshot(path=str(path), full_page=True, mask=shown)
+
+    def _shot_by_devtools(self, path: Path) -> bool:
+        """A full-page PNG straight from Chromium's DevTools protocol, encoded for speed
+        (the same pixels as Playwright's full-page screenshot, a larger file, about 10 ms
+        less on a receipt page; the view is enlarged only for a page longer than it);
+        False where the browser has no DevTools session (then Playwright's is used)."""
+        if self._devtools is False:
+            return False
+        try:
+            if self._devtools is None:
+                self._devtools = self.page.context.new_cdp_session(self.page)
+            metrics = self._devtools.send("Page.getLayoutMetrics")
+            size, view = metrics["cssContentSize"], metrics["cssLayoutViewport"]
+            beyond = size["width"] > view["clientWidth"] or size["height"] > view["clientHeight"]
+            shot = self._devtools.send("Page.captureScreenshot", {
+                "format": "png", "optimizeForSpeed": True, "captureBeyondViewport": beyond,
+                "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"],
+                         "scale": 1}})
+        except PlaywrightError:
+            self._devtools = False
+            return False
+        path.write_bytes(base64.b64decode(shot["data"]))
+        return True
 
     def page_text(self) -> str:
         """The text the page shows (frames included), secret selectors' text left out:
@@ -169,36 +237,42 @@ class AppSession:
             loc.click()
 
     def fill(self, name: str, value: str, secret: bool = False) -> None:
-        with self._action("fill", name, {"value": MASK}) as (st, loc):
-            secret = secret or self.selectors.spec(name).secret or self._is_password(name, st, loc)
-            if secret:
+        def do(st: Step, loc: Locator, timeout: float | None) -> None:
+            hidden = secret or self.selectors.spec(name).secret \
+                or self._is_password(name, loc, timeout)
+            if hidden:
                 self.redactor.add(value)
+                st.data["value"] = MASK
             else:
                 st.data["value"] = value
-            loc.fill(value)
+            loc.fill(value, timeout=timeout)
+        self._repeatable("fill", name, {"value": MASK}, do)
 
-    def _is_password(self, name: str, st: Step, loc: Locator) -> bool:
+    def _is_password(self, name: str, loc: Locator, timeout: float | None) -> bool:
         """Whether the field is a password input (asked once per selector and locator)."""
         key = (name, self._matched.get(name, ""))
         known = self._password_fields.get(key)
         if known is None:
-            known = (loc.get_attribute("type") or "").lower() == "password"
+            known = (loc.get_attribute("type", timeout=timeout) or "").lower() == "password"
             self._password_fields[key] = known
         return known
 
     def select(self, name: str, value: str) -> None:
-        with self._action("select", name, {"value": value}) as (st, loc):
-            st.data["selected"] = loc.select_option(value)
+        def do(st: Step, loc: Locator, timeout: float | None) -> None:
+            st.data["selected"] = loc.select_option(value, timeout=timeout)
+        self._repeatable("select", name, {"value": value}, do)
 
     def check(self, name: str) -> None:
-        with self._action("check", name) as (_, loc):
-            loc.check()
+        self._repeatable("check", name, None,
+                         lambda _st, loc, timeout: loc.check(timeout=timeout))
 
     def _read(self, action: str, name: str, value_of: str) -> str:
-        with self._action(action, name) as (st, loc):
-            result = loc.inner_text() if value_of == "text" else loc.input_value()
+        def do(st: Step, loc: Locator, timeout: float | None) -> str:
+            result = loc.inner_text(timeout=timeout) if value_of == "text" \
+                else loc.input_value(timeout=timeout)
             st.data["result"] = MASK if self.selectors.spec(name).secret else result[:200]
-        return result
+            return result
+        return self._repeatable(action, name, None, do)
 
     def text(self, name: str) -> str:
         return self._read("text", name, "text").strip()

@@ -33,8 +33,8 @@ from bots.runtime.errors import SelectorError
 from bots.runtime.selectors import SelectorSpec
 
 __all__ = [
-    "Candidate", "Hit", "any_of", "candidates", "describe", "present", "resolve",
-    "resolve_hit", "single",
+    "Candidate", "Hit", "any_of", "candidates", "describe", "known_locator", "present",
+    "resolve", "resolve_hit", "single",
 ]
 
 Candidate = tuple[str, Locator]
@@ -100,6 +100,16 @@ def candidates(page: Page, spec: SelectorSpec, prefer: str | None = None, *,
         texts.remove(prefer)
         texts.insert(0, prefer)
     return [(text, root.locator(text)) for text in texts]
+
+
+def known_locator(page: Page, spec: SelectorSpec, text: str) -> Locator | None:
+    """The locator ``text`` of ``spec`` to act on without counting first: strict (Playwright
+    refuses several matches) or ``.first`` under ``multiple: first``; ``None`` for a list
+    selector (``multiple: all``), which no action on one element takes."""
+    if spec.multiple == "all" or text not in spec.locators:
+        return None
+    loc = _root(page, spec, now=True).locator(text)
+    return loc.first if spec.multiple == "first" else loc
 
 
 def present(cands: list[Candidate], errors: dict[str, str] | None = None) -> Hit | None:

@@ -147,6 +147,26 @@ def test_checkpoint_and_custom_step(ctx: RunContext, sink: MemorySink) -> None:
     assert last["data"] == {"amount": "10.00", "confirmation": "C-1"}
 
 
+def test_a_checkpoint_shows_the_whole_page_as_a_full_page_screenshot_would(
+        ctx: RunContext, tmp_path) -> None:
+    from PIL import Image, ImageChops
+
+    app = ctx.browser.app("testapp")
+    app.open("/home")
+    for lines in (3, 120):  # a page within the view, and one three times its height
+        app.page.evaluate("n => { document.body.innerHTML = Array.from({length: n}, "
+                          "(_, i) => `<p>line ${i}</p>`).join(''); }", lines)
+        shot = app.checkpoint(f"page of {lines} lines")
+        assert shot
+        reference = tmp_path / f"reference-{lines}.png"
+        app.page.screenshot(path=str(reference), full_page=True)
+        with Image.open(ctx.run_dir / shot) as got, Image.open(reference) as want:
+            assert got.size == want.size
+            assert got.size[1] > 2000 if lines == 120 else got.size[1] < 1000
+            assert ImageChops.difference(got.convert("RGB"), want.convert("RGB")).getbbox() \
+                is None
+
+
 def test_images_blocked(tmp_path, selectors_dir, served: list[str]) -> None:
     for block, expect in ((True, False), (False, True)):
         served.clear()

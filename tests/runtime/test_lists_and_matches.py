@@ -34,6 +34,7 @@ PAGES = {
 <button class="dup" onclick="this.textContent='clicked'">A</button>
 <button class="dup">B</button>
 <p id="grow"><span class="g">one</span></p>
+<input id="old-name">
 </body></html>""",
 }
 
@@ -66,6 +67,7 @@ selectors:
     locators: ["css=.dup"]
     multiple: first
   grow: ["css=#grow .g"]
+  moving: ["css=#old-name", "css=#new-name"]
 """
 
 
@@ -188,6 +190,20 @@ def test_strict_selector_with_two_matches_fails_the_same_on_every_use(
                       "'beforeend', '<span class=g>two</span>')")
     with pytest.raises(SelectorError, match="'grow' matched 2 elements"):
         app.text("grow")
+
+
+def test_a_field_that_moves_mid_run_is_found_by_its_fallback_from_then_on(
+        app: AppSession, sink: MemorySink) -> None:
+    app.fill("moving", "C1001")
+    app.page.evaluate("document.querySelector('#old-name').id = 'new-name'")
+    app.fill("moving", "C1002")
+    assert app.value("moving") == "C1002"
+    assert app.page.input_value("#new-name") == "C1002"
+    steps = [s for s in _steps_after_open(sink) if s["selector"] == "moving"]
+    assert [(s["action"], s["locator"], s["outcome"]) for s in steps] == [
+        ("fill", "css=#old-name", "ok"), ("fill", "css=#new-name", "ok"),
+        ("value", "css=#new-name", "ok")]
+    assert [s["data"].get("value") for s in steps[:2]] == ["C1001", "C1002"]
 
 
 def test_multiple_first_takes_the_first_and_all_refuses_one_element_actions(
