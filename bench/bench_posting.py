@@ -6,6 +6,8 @@ payment:
 
 - finbots bot (steps recorded, screenshots of receipts, idempotency checks), 1/2/4 robots
 - bare Playwright script (same steps, no recording): the recording overhead
+- the bare script keeping a screenshot of each receipt (the bot's default evidence, taken
+  by hand): what the recording costs beyond the evidence itself
 - rpaframework's Selenium library with Debian's chromedriver
 - plain HTTP form posts (no browser): the limit
 
@@ -15,6 +17,7 @@ Run: ``python -m bench.bench_posting --extra-exact 40 --repeat 3``
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -54,9 +57,11 @@ def _failed(what: str, proc: subprocess.Popen[bytes]) -> RuntimeError:
     return RuntimeError(f"{what} failed (exit {proc.returncode}):\n{tail}")
 
 
-def bot_run(sandbox: Sandbox, robots: int, *extra: str, repo: Path = REPO) -> float:
+def bot_run(sandbox: Sandbox, robots: int, *extra: str, repo: Path = REPO,
+            split: list[tuple[float, float]] | None = None) -> float:
     """Seconds from the first robot's start to the last one's end (from the store);
-    ``repo``: the checkout whose bot runs (another commit's, to compare)."""
+    ``repo``: the checkout whose bot runs (another commit's, to compare); ``split``: gets
+    the seconds of the items that posted and of those that became exceptions."""
     from orchestrator.store import Store
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -83,7 +88,26 @@ def bot_run(sandbox: Sandbox, robots: int, *extra: str, repo: Path = REPO) -> fl
         posting = [r for r in runs if r.args.get("phase") == "post"]
         start = min(r.started_at for r in posting)
         end = max(r.finished_at for r in posting if r.finished_at)
+        if split is not None:
+            split.append(_item_seconds(home / "runs", [r.id for r in posting]))
         return (end - start).total_seconds()
+
+
+def _item_seconds(runs_dir: Path, run_ids: list[int]) -> tuple[float, float]:
+    """Seconds the work items took, from the runs' step records: (the items that posted,
+    the items that became exceptions). Only the first is work the bare script does too."""
+    posted = exceptions = 0.0
+    for run_id in run_ids:
+        with (runs_dir / str(run_id) / "steps.jsonl").open() as steps:
+            for line in steps:
+                step = json.loads(line)
+                if step["action"] == "transaction":
+                    seconds = (step["duration_ms"] or 0) / 1000
+                    if step["outcome"] == "ok":
+                        posted += seconds
+                    else:
+                        exceptions += seconds
+    return posted, exceptions
 
 
 def timed(fn: Callable[[str, list[Posting]], object], sandbox: Sandbox,
@@ -98,7 +122,8 @@ def main() -> None:
     parser.add_argument("--extra-exact", type=int, default=40)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip", action="append", default=[],
-                        help="variant to leave out (selenium, http, robots, no-shots)")
+                        help="variant to leave out (selenium, http, robots, no-shots, "
+                        "bare-shots)")
     parser.add_argument("--baseline", type=Path, default=None,
                         help="another checkout (e.g. a git worktree of an earlier commit) "
                         "whose bot runs in the same rounds, for a before/after comparison")
@@ -108,7 +133,14 @@ def main() -> None:
     from bench import posting_playwright
 
     variants["bare Playwright script"] = lambda sb: timed(posting_playwright.post_all, sb, items)
-    variants["finbots bot, 1 robot"] = lambda sb: bot_run(sb, 1)
+    if "bare-shots" not in args.skip:
+        def bare_with_shots(sb: Sandbox) -> float:
+            with tempfile.TemporaryDirectory() as shots:
+                return timed(lambda url, work: posting_playwright.post_all(
+                    url, work, Path(shots)), sb, items)
+        variants["  with receipt shots"] = bare_with_shots
+    split: list[tuple[float, float]] = []
+    variants["finbots bot, 1 robot"] = lambda sb: bot_run(sb, 1, split=split)
     if args.baseline is not None:
         base_repo = args.baseline.resolve()
         variants["finbots bot, baseline"] = lambda sb: bot_run(sb, 1, repo=base_repo)
@@ -147,6 +179,16 @@ def main() -> None:
     for name, values in seconds.items():
         med = statistics.median(values)
         print(f"{name:<26}{med:>9.1f}{len(items) / med * 60:>9.0f}{med / base:>13.2f}x")
+    if split:
+        loops = posting_playwright.LOOP_SECONDS[::2 if "bare-shots" not in args.skip else 1]
+        loop = statistics.median(loops)
+        print(f"bare script's posting loop alone (no browser start, no sign-on): {loop:.1f} s")
+        posted = statistics.median(p for p, _ in split)
+        exceptions = statistics.median(e for _, e in split)
+        print(f"finbots, the {len(items)} items that posted: {posted:.1f} s "
+              f"({posted / loop:.2f}x the bare script's loop); the items that became exceptions: "
+              f"{exceptions:.1f} s; the rest of the run (browser, sign-on, queue): "
+              f"{statistics.median(seconds['finbots bot, 1 robot']) - posted - exceptions:.1f} s")
 
 
 if __name__ == "__main__":
