@@ -195,7 +195,8 @@ def _classify(ctx: RunContext, item: Item, outcome: DisputeOutcome, by: str) -> 
             + f"; owner {outcome.owner_team}, decide by {outcome.sla_due[:10]}")
     ctx.audit("disputes.classify", outcome.case_ref, {"reason_code": code, "by": by,
                                                       "accepted": chosen.get("accepted")})
-    # the dispute itself is not decided: the case goes back open to its (new) owner
+    # the dispute itself is not decided: the case goes back open, off the classifier's
+    # desk, for its (new) owner team to take
     dispute = dict(item.payload.get("dispute") or {})
     if dispute:
         dispute.update(reason_code=code, reason_label=chosen.get("reason_label") or code,
@@ -203,7 +204,7 @@ def _classify(ctx: RunContext, item: Item, outcome: DisputeOutcome, by: str) -> 
                        classified_by="person", needs_person=False)
     item.keep_case_open(f"{said}; the dispute waits for the {outcome.owner_team} team's "
                         "decision", data={"dispute": dispute} if dispute else None,
-                        sla_due=due_time(outcome.sla_due))
+                        sla_due=due_time(outcome.sla_due), unassign=True)
     return said
 
 

@@ -161,7 +161,7 @@ class BatchAdding(Protocol):
 
 
 #: the output key of a completed decision item whose case goes back open
-#: (:meth:`Item.keep_case_open`): ``{"note", "data", "sla_due"}``
+#: (:meth:`Item.keep_case_open`): ``{"note", "data", "sla_due", "unassign"}``
 CASE_STAYS_OPEN = "case_stays_open"
 
 
@@ -329,12 +329,14 @@ class Item(Transaction):
         self.facts.evidence.extend(str(e) for e in evidence)
 
     def keep_case_open(self, note: str, *, data: Mapping[str, Any] | None = None,
-                       sla_due: dt.datetime | None = None) -> None:
+                       sla_due: dt.datetime | None = None, unassign: bool = False) -> None:
         """The person's decision this item carries is done, the case is not (e.g. a
         classification that hands it to another team): when the item completes, its case
         goes back open instead of resolving, ``note`` the line in its history, ``data``'s
-        top-level keys merged into the case's data, due at ``sla_due`` (timezone-aware).
-        The next decision on the case is handed to the bot as any other."""
+        top-level keys merged into the case's data, due at ``sla_due`` (timezone-aware);
+        ``unassign``: the person it is assigned to is taken off it, so that whoever is to
+        decide next takes it from the inbox. The next decision on the case is handed to
+        the bot as any other."""
         if self.resolution is None:
             raise ValueError(f"item {self.id} carries no decision on a case to keep open")
         if not note.strip():
@@ -342,7 +344,7 @@ class Item(Transaction):
         if sla_due is not None and sla_due.utcoffset() is None:
             raise ValueError("sla_due must be timezone-aware")
         self.output[CASE_STAYS_OPEN] = {
-            "note": note.strip(), "data": dict(data or {}),
+            "note": note.strip(), "data": dict(data or {}), "unassign": unassign,
             "sla_due": None if sla_due is None else sla_due.astimezone(dt.UTC).isoformat()}
 
     def done(self) -> None:

@@ -69,8 +69,9 @@ def item_released(s: Session, item: WorkItem, clone: WorkItem | None = None) -> 
 
 def _kept_open(s: Session, case: ExceptionCase, item: WorkItem, actor: str,
                kept: Mapping[str, Any]) -> None:
-    """The case back open as the bot moved it on: its data and due time, a history line;
-    the item stays the case's (the next decision is handed back from it)."""
+    """The case back open as the bot moved it on: its data and due time, a history line,
+    taken off the person it was assigned to when the bot says so; the item stays the
+    case's (the next decision is handed back from it)."""
     if case.status == CaseStatus.AWAITING_POSTING:
         move(case, CaseStatus.OPEN)
     case.resolution_item_id = item.id
@@ -85,10 +86,14 @@ def _kept_open(s: Session, case: ExceptionCase, item: WorkItem, actor: str,
         details["sla_due_was"] = case.sla_due_at.isoformat() if case.sla_due_at else None
         case.sla_due_at = when.astimezone(dt.UTC)
         details["sla_due"] = case.sla_due_at.isoformat()
+    unassigned = ""
+    if kept.get("unassign") is True and case.owner:
+        details["owner_was"], unassigned = case.owner, f"; taken off {case.owner}"
+        case.owner = None
     s.add(case)
     note = str(kept.get("note") or "").strip()[:2000] or "done"
     add_event(s, case.id or 0, actor, "action",
-              f"{note} (carried out by the bot; the case stays open)", details)
+              f"{note} (carried out by the bot; the case stays open{unassigned})", details)
 
 
 def _aware_time(value: Any) -> dt.datetime | None:

@@ -101,19 +101,23 @@ def test_a_decision_that_moves_the_case_on_leaves_it_open_for_the_next(store: St
               "summary": "to classify", "data": {"dispute": {"owner_team": "finance"}}})
     assert case is not None
     case_id = case.id or 0
+    store.set_case_status(case_id, "in_progress", owner="sam")  # sam took it
     store.request_resolution(case_id, "sam", "classify", payload={"reason": "PRICING"})
     decision = store.claim_item(queue, "w1", run_id=run.id)
     assert decision is not None and decision.payload["resolves_case"] == case_id
     store.complete_item(decision.id or 0, {  # what Item.keep_case_open says
         "summary": "classified", "case_stays_open": {
             "note": "classified PRICING by sam; owner sales", "sla_due": DUE.isoformat(),
-            "data": {"dispute": {"owner_team": "sales"}}}}, owner="w1")
+            "data": {"dispute": {"owner_team": "sales"}}, "unassign": True}}, owner="w1")
     got = store.get_case(case_id)
     assert (got.status, got.resolved_at, got.sla_due_at) == ("open", None, DUE)
+    assert got.owner is None  # off sam's desk, for the sales team to take
     assert got.data["dispute"] == {"owner_team": "sales"}
-    texts = [e.text for e in store.case_events(case_id)]
-    assert texts[-1] == ("classified PRICING by sam; owner sales (carried out by the bot; "
-                         "the case stays open)")
+    events = store.case_events(case_id)
+    assert events[-1].text == ("classified PRICING by sam; owner sales (carried out by the "
+                               "bot; the case stays open; taken off sam)")
+    assert events[-1].details["owner_was"] == "sam"
+    texts = [e.text for e in events]
     assert not any("failed" in t for t in texts)
     assert store.get_item(decision.id or 0).state == "successful"
 
