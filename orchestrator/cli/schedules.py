@@ -59,8 +59,11 @@ def _trigger(s: Schedule) -> str:
     elif s.kind == "date":
         text = f"once at {_local(dt.datetime.fromisoformat(spec['at']), s.timezone)}"
     else:
+        hold = spec.get("hold_off_minutes")
         text = (f"queue {spec['queue']} (max {spec['max_concurrent']} jobs, "
-                f"min {spec['min_items']} items)")
+                f"min {spec['min_items']} items"
+                + (f", wait {hold} min after a stop on failures" if hold is not None else "")
+                + ")")
     return text if s.day_rule == "any" else f"{text}, {s.day_rule} ({s.calendar or 'Mon-Fri'})"
 
 
@@ -78,6 +81,7 @@ def _calendar(store: Store, s: Schedule) -> BusinessCalendar | None:
 _OPTIONS = {"spec.cron": "--cron", "spec.every": "--interval", "spec.seconds": "--interval",
             "spec.at": "--at", "spec.start": "--start", "spec.queue": "--queue",
             "spec.max_concurrent": "--max-concurrent", "spec.min_items": "--min-items",
+            "spec.hold_off_minutes": "--hold-off",
             "timezone": "--tz", "calendar": "--calendar", "day_rule": "--day-rule",
             "misfire": "--misfire", "misfire_grace_seconds": "--grace", "args": "--arg"}
 
@@ -89,11 +93,12 @@ def _as_option(message: str) -> str:
 
 
 def _spec(kind: str, value: str, start: str | None, max_concurrent: int,
-          min_items: int) -> dict[str, Any]:
+          min_items: int, hold_off: int | None) -> dict[str, Any]:
     if kind == "interval":
         return {"seconds": parse_every(value), **({"start": start} if start else {})}
     if kind == "queue":
-        return {"queue": value, "max_concurrent": max_concurrent, "min_items": min_items}
+        return {"queue": value, "max_concurrent": max_concurrent, "min_items": min_items,
+                **({"hold_off_minutes": hold_off} if hold_off is not None else {})}
     return {"cron": value} if kind == "cron" else {"at": value}
 
 
@@ -114,6 +119,9 @@ def add(
     coalesce: Annotated[bool, typer.Option(help="Missed fires start one job.")] = True,
     max_concurrent: Annotated[int, typer.Option(help="--queue: most jobs at once.")] = 1,
     min_items: Annotated[int, typer.Option(help="--queue: items per job.")] = 1,
+    hold_off: Annotated[int | None, typer.Option(
+        help="--queue: minutes to wait after a run stopped on failures in a row "
+             "(default 10; 0: at once).")] = None,
     arg: Annotated[list[str] | None, typer.Option("--arg", "-a",
                    help="Bot argument key=value (repeatable).")] = None,
     paused: Annotated[bool, typer.Option(help="Add it paused.")] = False,
@@ -131,7 +139,7 @@ def add(
     kind, value = chosen[0]
     store, actor = Store.from_settings(), current_actor()
     try:
-        spec = _spec(kind, value, start, max_concurrent, min_items)
+        spec = _spec(kind, value, start, max_concurrent, min_items, hold_off)
         schedule = add_schedule(
             store, name, bot, kind, spec, args=parse_args(arg or []), timezone=tz,
             calendar=calendar, day_rule=day_rule, misfire=misfire, misfire_grace_seconds=grace,

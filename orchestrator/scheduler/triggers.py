@@ -11,8 +11,10 @@
   ``start`` defaults to one interval after the schedule is added.
 * ``date`` — ``{"at": "<ISO UTC>"}``: once. A time without an offset is in the schedule's
   time zone.
-* ``queue`` — ``{"queue": name, "max_concurrent": 1, "min_items": 1}``: no time trigger; a
-  job starts when the queue has claimable items (see :mod:`orchestrator.scheduler.service`).
+* ``queue`` — ``{"queue": name, "max_concurrent": 1, "min_items": 1,
+  "hold_off_minutes": 10}``: no time trigger; a job starts when the queue has claimable
+  items (see :mod:`orchestrator.scheduler.service`), but not within ``hold_off_minutes`` of a
+  run of the bot that stopped for application failures in a row on that queue (0: at once).
 
 Only the triggers' ``get_next_fire_time`` is used; :func:`fire_after` asks for "the first
 fire time strictly after t", which is all the scheduler needs.
@@ -32,6 +34,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bots.runtime.errors import ScheduleError
 from orchestrator.scheduler.calendars import WEEKDAYS
+from orchestrator.store.schedule_fires import QUEUE_HOLD_OFF
 
 __all__ = [
     "KINDS", "build_trigger", "fire_after", "format_every", "normalize_spec", "parse_every",
@@ -146,6 +149,14 @@ def _positive(spec: dict[str, Any], key: str, default: int) -> int:
     return value
 
 
+def _minutes(spec: dict[str, Any], key: str, default: int) -> int:
+    value = spec.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 7 * 24 * 60:
+        raise ScheduleError(f"spec.{key}: {value!r} must be whole minutes from 0 to 10080 "
+                            "(a week)")
+    return value
+
+
 def normalize_spec(kind: str, spec: dict[str, Any], tz: ZoneInfo,
                    now: dt.datetime) -> dict[str, Any]:
     """The spec as stored: checked, with defaults filled in; ScheduleError names the field."""
@@ -172,7 +183,9 @@ def normalize_spec(kind: str, spec: dict[str, Any], tz: ZoneInfo,
         if not queue:
             raise ScheduleError("spec.queue: missing queue name")
         return {"queue": queue, "max_concurrent": _positive(spec, "max_concurrent", 1),
-                "min_items": _positive(spec, "min_items", 1)}
+                "min_items": _positive(spec, "min_items", 1),
+                "hold_off_minutes": _minutes(spec, "hold_off_minutes",
+                                            int(QUEUE_HOLD_OFF.total_seconds()) // 60)}
     raise ScheduleError(f"kind: unknown trigger kind {kind!r}; one of: {', '.join(KINDS)}")
 
 

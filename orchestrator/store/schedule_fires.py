@@ -10,7 +10,8 @@ SQLite), counts claimable items and the bot's active jobs, and creates jobs up t
 ``max_concurrent`` in that transaction.
 After the bot's last run stopped for application failures in a row on the trigger's queue
 (its target was down: the run's summary says ``stopped_after_failures``), a queue trigger
-starts nothing for :data:`QUEUE_HOLD_OFF`: the items that run left wait for a later run,
+starts nothing for its ``hold_off_minutes`` (:data:`QUEUE_HOLD_OFF` for a trigger stored
+without one): the items that run left wait for a later run,
 rather than each new run failing a few more of them at once.
 
 The fire plan and the day rule are the scheduler's (:mod:`.schedule_timing`): the store
@@ -84,7 +85,10 @@ class ScheduleFiresMixin(StoreBase):
             if not self._queue_day_allowed(s, schedule, now, timing):
                 return []
             spec: dict[str, Any] = schedule.spec
-            if self._stopped_lately(s, schedule.bot, spec["queue"], now):
+            hold_off = spec.get("hold_off_minutes")
+            hold_off = QUEUE_HOLD_OFF if not isinstance(hold_off, int) \
+                else dt.timedelta(minutes=hold_off)
+            if self._stopped_lately(s, schedule.bot, spec["queue"], now - hold_off):
                 return []
             items = self._count(s, select(func.count()).select_from(WorkItem).where(
                 WorkItem.queue == spec["queue"], WorkItem.state == ItemState.NEW,
@@ -102,13 +106,13 @@ class ScheduleFiresMixin(StoreBase):
             return [self._schedule_job(schedule, "queue", credentials) for _ in range(wanted)]
 
     @staticmethod
-    def _stopped_lately(s: Session, bot: str, queue: str, now: dt.datetime) -> bool:
+    def _stopped_lately(s: Session, bot: str, queue: str, since: dt.datetime) -> bool:
         """Whether the bot's last finished run stopped for application failures in a row
-        on ``queue`` less than :data:`QUEUE_HOLD_OFF` ago."""
+        on ``queue`` after ``since`` (now less the trigger's hold-off)."""
         last = s.exec(select(RunRecord).where(
             RunRecord.bot == bot, col(RunRecord.finished_at).is_not(None),
         ).order_by(col(RunRecord.finished_at).desc()).limit(1)).first()
-        if last is None or last.finished_at is None or last.finished_at <= now - QUEUE_HOLD_OFF:
+        if last is None or last.finished_at is None or last.finished_at <= since:
             return False
         stopped = (last.summary or {}).get("stopped_after_failures")
         return isinstance(stopped, dict) and stopped.get("queue") == queue

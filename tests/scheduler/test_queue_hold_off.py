@@ -44,3 +44,27 @@ def test_a_queue_trigger_holds_off_after_its_bot_stopped_on_its_queue(store: Sto
     assert third.id is not None
     _stopped(store, third.id, "another-queue")
     assert len(store.fire_queue_schedule(s.id, dt.datetime.now(dt.UTC), timing=TIMING)) == 1
+
+
+def test_the_hold_off_is_the_triggers_own(store: Store) -> None:
+    store.ensure_queue(QUEUE)
+    for n in range(8):
+        store.add_item(QUEUE, f"EV-{n}")
+    quick = add_schedule(store, "desk-quick", BOT, "queue",
+                         {"queue": QUEUE, "hold_off_minutes": 2})
+    assert quick.id is not None and quick.spec["hold_off_minutes"] == 2
+    [job] = store.fire_queue_schedule(quick.id, dt.datetime.now(dt.UTC), timing=TIMING)
+    assert job.id is not None
+    _stopped(store, job.id, QUEUE)
+    now = dt.datetime.now(dt.UTC)
+    assert store.fire_queue_schedule(quick.id, now + dt.timedelta(minutes=1),
+                                     timing=TIMING) == []
+    [again] = store.fire_queue_schedule(quick.id, now + dt.timedelta(minutes=2, seconds=1),
+                                        timing=TIMING)
+    assert again.id is not None
+    _stopped(store, again.id, QUEUE)
+    at_once = add_schedule(store, "desk-at-once", BOT, "queue",
+                           {"queue": QUEUE, "hold_off_minutes": 0, "max_concurrent": 1})
+    assert at_once.id is not None
+    assert len(store.fire_queue_schedule(at_once.id, dt.datetime.now(dt.UTC),
+                                         timing=TIMING)) == 1

@@ -79,6 +79,7 @@ def test_add_list_show(cli_store: Store) -> None:
         out = runner.invoke(app, ["schedules", "add", "drain", "payment-posting", "--queue",
                                   "payment-posting", "--max-concurrent", "2"])
         assert out.exit_code == 0 and "no work queue 'payment-posting' yet" in out.output
+        assert "wait 10 min after a stop on failures" in out.output
         rows = {r["name"]: r for r in json.loads(_ok("schedules", "list", "--json"))}
         shown = json.loads(_ok("schedules", "show", "daily-statements", "--json"))
         table = _ok("schedules", "list")
@@ -88,7 +89,7 @@ def test_add_list_show(cli_store: Store) -> None:
     assert rows["year-end"]["next_fire_local"] == "2026-12-31 18:00:00 EST"
     assert rows["drain"]["next_fire_at"] is None
     assert rows["drain"]["spec"] == {"queue": "payment-posting", "max_concurrent": 2,
-                                     "min_items": 1}
+                                     "min_items": 1, "hold_off_minutes": 10}
     assert shown["next_fire_times"] == [
         "2026-01-02T06:00:00+00:00", "2026-01-05T06:00:00+00:00", "2026-01-06T06:00:00+00:00",
         "2026-01-07T06:00:00+00:00", "2026-01-08T06:00:00+00:00"]
@@ -105,6 +106,8 @@ def test_refusals_name_the_option(cli_store: Store) -> None:
     assert "--tz: unknown time zone 'Mars/Olympus'" in _refused(
         *base, "--cron", "0 7 * * *", "--tz", "Mars/Olympus")
     assert "--cron: " in _refused(*base, "--cron", "0 7 * *")
+    assert "--hold-off: -1 must be whole minutes" in _refused(
+        *base, "--queue", "payment-posting", "--hold-off", "-1")
     assert "--interval: " in _refused(*base, "--interval", "soon")
     assert "--at: " in _refused(*base, "--at", "2001-01-01T00:00")
     assert "--calendar: no business calendar 'TARGET2'" in _refused(
