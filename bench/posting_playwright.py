@@ -16,9 +16,6 @@ from playwright.sync_api import Frame, Page, Route, sync_playwright
 from bench.posting_workload import ERP_PASSWORD, ERP_USER, Posting, run_alone
 from bots.runtime.chromium import find_chromium, launch_args
 
-#: seconds of each call's posting loop (without the browser's start and the sign-on)
-LOOP_SECONDS: list[float] = []
-
 
 def _block(route: Route) -> None:
     if route.request.resource_type in ("image", "font", "media"):
@@ -62,7 +59,10 @@ def _post_one(page: Page, posting: Posting, shots_dir: Path | None = None) -> st
     return number
 
 
-def post_all(erp_url: str, items: list[Posting], shots_dir: Path | None = None) -> list[str]:
+def post_all(erp_url: str, items: list[Posting], shots_dir: Path | None = None,
+             loop_seconds: list[float] | None = None) -> list[str]:
+    """Post ``items``; ``loop_seconds`` gets the seconds of the posting loop alone (without
+    the browser's start and the sign-on)."""
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(find_chromium()), args=launch_args())
         context = browser.new_context()
@@ -75,7 +75,8 @@ def post_all(erp_url: str, items: list[Posting], shots_dir: Path | None = None) 
         page.frame_locator("frame[name=main]").locator("text=/^Welcome, /").wait_for()
         started = time.perf_counter()
         numbers = [_post_one(page, p, shots_dir) for p in items]
-        LOOP_SECONDS.append(time.perf_counter() - started)
+        if loop_seconds is not None:
+            loop_seconds.append(time.perf_counter() - started)
         browser.close()
     return numbers
 
