@@ -34,7 +34,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bots.runtime.errors import ScheduleError
 from orchestrator.scheduler.calendars import WEEKDAYS
-from orchestrator.store.schedule_fires import QUEUE_HOLD_OFF
+from orchestrator.store.schedule_fires import MAX_HOLD_OFF, QUEUE_HOLD_OFF
 
 __all__ = [
     "KINDS", "build_trigger", "fire_after", "format_every", "normalize_spec", "parse_every",
@@ -149,11 +149,12 @@ def _positive(spec: dict[str, Any], key: str, default: int) -> int:
     return value
 
 
-def _minutes(spec: dict[str, Any], key: str, default: int) -> int:
-    value = spec.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 7 * 24 * 60:
-        raise ScheduleError(f"spec.{key}: {value!r} must be whole minutes from 0 to 10080 "
-                            "(a week)")
+def _minutes(spec: dict[str, Any], key: str, default: dt.timedelta,
+             longest: dt.timedelta) -> int:
+    value = spec.get(key, default // dt.timedelta(minutes=1))
+    most = longest // dt.timedelta(minutes=1)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
+        raise ScheduleError(f"spec.{key}: {value!r} must be whole minutes from 0 to {most}")
     return value
 
 
@@ -184,8 +185,8 @@ def normalize_spec(kind: str, spec: dict[str, Any], tz: ZoneInfo,
             raise ScheduleError("spec.queue: missing queue name")
         return {"queue": queue, "max_concurrent": _positive(spec, "max_concurrent", 1),
                 "min_items": _positive(spec, "min_items", 1),
-                "hold_off_minutes": _minutes(spec, "hold_off_minutes",
-                                            int(QUEUE_HOLD_OFF.total_seconds()) // 60)}
+                "hold_off_minutes": _minutes(spec, "hold_off_minutes", QUEUE_HOLD_OFF,
+                                             MAX_HOLD_OFF)}
     raise ScheduleError(f"kind: unknown trigger kind {kind!r}; one of: {', '.join(KINDS)}")
 
 

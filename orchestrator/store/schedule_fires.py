@@ -36,7 +36,8 @@ from orchestrator.store.models import BusinessCalendar, RunRecord, Schedule, Wor
 from orchestrator.store.schedule_timing import FireUpdate, ScheduleTiming
 from orchestrator.store.states import ItemState, RunStatus
 
-__all__ = ["ACTIVE_JOB_STATES", "QUEUE_HOLD_OFF", "ScheduleFiresMixin"]
+__all__ = ["ACTIVE_JOB_STATES", "MAX_HOLD_OFF", "QUEUE_HOLD_OFF", "ScheduleFiresMixin",
+           "hold_off"]
 
 #: Jobs that count against a queue trigger's ``max_concurrent``.
 ACTIVE_JOB_STATES = (RunStatus.PENDING, RunStatus.RUNNING, RunStatus.STOPPING)
@@ -44,6 +45,19 @@ ACTIVE_JOB_STATES = (RunStatus.PENDING, RunStatus.RUNNING, RunStatus.STOPPING)
 #: How long a queue trigger waits after a run of its bot stopped for application failures
 #: in a row on its queue (a time schedule's runs still come as planned).
 QUEUE_HOLD_OFF = dt.timedelta(minutes=10)
+#: The longest wait a queue trigger may set.
+MAX_HOLD_OFF = dt.timedelta(weeks=1)
+
+
+def hold_off(spec: dict[str, Any]) -> dt.timedelta:
+    """A queue trigger's wait after a stop on failures: its ``hold_off_minutes`` when that
+    is whole minutes up to :data:`MAX_HOLD_OFF`, else :data:`QUEUE_HOLD_OFF` (a trigger
+    stored without one, or a row written behind the application's back)."""
+    minutes = spec.get("hold_off_minutes")
+    if isinstance(minutes, bool) or not isinstance(minutes, int) \
+            or not 0 <= minutes <= MAX_HOLD_OFF // dt.timedelta(minutes=1):
+        return QUEUE_HOLD_OFF
+    return dt.timedelta(minutes=minutes)
 
 
 class ScheduleFiresMixin(StoreBase):
@@ -85,10 +99,7 @@ class ScheduleFiresMixin(StoreBase):
             if not self._queue_day_allowed(s, schedule, now, timing):
                 return []
             spec: dict[str, Any] = schedule.spec
-            hold_off = spec.get("hold_off_minutes")
-            hold_off = QUEUE_HOLD_OFF if not isinstance(hold_off, int) \
-                else dt.timedelta(minutes=hold_off)
-            if self._stopped_lately(s, schedule.bot, spec["queue"], now - hold_off):
+            if self._stopped_lately(s, schedule.bot, spec["queue"], now - hold_off(spec)):
                 return []
             items = self._count(s, select(func.count()).select_from(WorkItem).where(
                 WorkItem.queue == spec["queue"], WorkItem.state == ItemState.NEW,

@@ -8,7 +8,7 @@ import datetime as dt
 
 from orchestrator.scheduler import TIMING, add_schedule
 from orchestrator.store import Store
-from orchestrator.store.schedule_fires import QUEUE_HOLD_OFF
+from orchestrator.store.schedule_fires import QUEUE_HOLD_OFF, hold_off
 
 BOT = "crm-sync"
 QUEUE = "crm-updates"
@@ -68,3 +68,9 @@ def test_the_hold_off_is_the_triggers_own(store: Store) -> None:
     assert at_once.id is not None
     assert len(store.fire_queue_schedule(at_once.id, dt.datetime.now(dt.UTC),
                                          timing=TIMING)) == 1
+
+
+def test_a_hold_off_written_behind_the_applications_back_falls_back_to_ten_minutes() -> None:
+    for stored in (None, -5, 10**12, True, "3", 7 * 24 * 60 + 1):
+        assert hold_off({"queue": QUEUE, "hold_off_minutes": stored}) == QUEUE_HOLD_OFF
+    assert hold_off({"queue": QUEUE, "hold_off_minutes": 0}) == dt.timedelta(0)
