@@ -44,8 +44,9 @@ ARGUMENT_HELP = {
     "read again the candidates of the cases people opened)",
     "matching_config": "a YAML/TOML file of matching thresholds and tolerances",
     "update_portal": "false: leave the billing portal alone",
-    "receipt_screenshots": "false: no screenshot of each ERP confirmation (the step record "
-    "still holds the confirmation number)",
+    "receipt_screenshots": "true: keep a screenshot of each ERP confirmation beside its text "
+    "(by default the receipt's step holds the text the ERP showed and the confirmation "
+    "number, without an image)",
     "erp": "post in the web ERP or in its desktop client",
     "bank_credential": "vault entry of the bank login",
     "erp_credential": f"vault entry of the ERP login ({DESKTOP_ERP_CREDENTIAL} with "
@@ -93,7 +94,7 @@ def run(
     phase: Literal["all", "intake", "post", "refresh"] = "all",
     matching_config: Path | None = None,
     update_portal: bool = True,
-    receipt_screenshots: bool = True,
+    receipt_screenshots: bool = False,
     erp: Literal["web", "desktop"] = "web",
     bank_credential: str = DEFAULT_CREDENTIALS["bank_credential"],
     erp_credential: str | None = None,

@@ -61,7 +61,7 @@ class DesktopErp:
     name = "desktop_erp"
 
     def __init__(self, ctx: RunContext, credential: str, *,
-                 receipt_screenshots: bool = True) -> None:
+                 receipt_screenshots: bool = False) -> None:
         self.ctx, self.credential = ctx, credential
         self.receipt_screenshots = receipt_screenshots
         self._app: DesktopSession | None = None
@@ -188,8 +188,8 @@ class DesktopErp:
         app.press("Return", "confirm_post")
         app.wait_for("receipt_posted")
         confirmation = app.value("receipt_posted.number").strip()
-        if self.receipt_screenshots:  # the evidence of the posting, as the client shows it
-            app.checkpoint(f"erp-receipt-{bank_reference}")
+        # the evidence of the posting, as the client shows it (the image on request)
+        app.checkpoint(f"erp-receipt-{bank_reference}", image=self.receipt_screenshots)
         app.press("Return", "receipt_posted")
         app.wait_gone("receipt_posted")
         return confirmation

@@ -36,7 +36,7 @@ class LegacyErp:
     name = "legacy_erp"
 
     def __init__(self, ctx: RunContext, credential: str, *,
-                 receipt_screenshots: bool = True) -> None:
+                 receipt_screenshots: bool = False) -> None:
         self.ctx, self.credential = ctx, credential
         self.receipt_screenshots = receipt_screenshots
         self.session = SignedOnSession(ctx, self.name, credential, SIGN_ON)
@@ -150,8 +150,8 @@ class LegacyErp:
             app.take_dialogs()
             raise BusinessFailure("ERP_REJECTED", app.text("post.error"))
         confirmation = app.text("confirmation.number").strip()
-        if self.receipt_screenshots:  # the evidence of the posting, as the ERP shows it
-            app.checkpoint(f"erp-receipt-{bank_reference}")
+        # the evidence of the posting, as the ERP shows it: its text, and the image on request
+        app.checkpoint(f"erp-receipt-{bank_reference}", image=self.receipt_screenshots)
         return confirmation
 
     # -- settling: a person's resolution in one receipt ------------------------------------
@@ -200,8 +200,7 @@ class LegacyErp:
             raise BusinessFailure("ERP_REJECTED", f"the ERP refused it: "
                                   f"{app.text('post.error').removeprefix('Error:').strip()}")
         confirmation = app.text("confirmation.number").strip()
-        if self.receipt_screenshots:
-            app.checkpoint(f"erp-receipt-{bank_reference}")
+        app.checkpoint(f"erp-receipt-{bank_reference}", image=self.receipt_screenshots)
         return confirmation
 
     def _form_check(self) -> None:

@@ -419,8 +419,14 @@ class AppSession:
         if seen:
             raise UnexpectedDialogError(f"{self.app} showed: " + " | ".join(seen))
 
-    def checkpoint(self, label: str) -> str | None:
-        """A masked screenshot recorded as a step; returns its path relative to run_dir."""
+    def checkpoint(self, label: str, *, image: bool = True) -> str | None:
+        """The page as it is now, recorded as a step: a masked screenshot (returns its path
+        relative to run_dir) and the page's text; ``image=False``: the text alone (no
+        screenshot, returns None), a record that costs one read of the page instead of
+        an image."""
         with self._action("checkpoint", data={"label": label}) as (st, _):
-            st.evidence = self.recorder.screenshot(f"{st.seq:04d}-{label}", self, step=st)
+            if image:
+                st.evidence = self.recorder.screenshot(f"{st.seq:04d}-{label}", self, step=st)
+            else:
+                self.recorder.note_text(st, self)
         return st.evidence

@@ -214,11 +214,12 @@ class StepRecorder:
             return None
         self.last_captured = target
         if step is not None:
-            self._note_text(step, target)
+            self.note_text(step, target)
         return rel.as_posix()
 
-    def _note_text(self, step: Step, target: Capturable) -> None:
-        """The text the captured page shows, into the step's data (when it can tell)."""
+    def note_text(self, step: Step, target: Capturable) -> None:
+        """The text ``target`` shows now, into the step's data as ``page_text`` (when it
+        can tell; a page that cannot be read leaves a warning in the log, not a failure)."""
         read = getattr(target, "page_text", None)
         if not callable(read):
             return

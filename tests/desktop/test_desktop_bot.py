@@ -41,7 +41,7 @@ def _statement_file(sandbox: Any, folder: Path) -> Path:
 
 def test_desktop_bot_posts_the_scenario_and_a_rerun_posts_nothing(
         home: Path, sandbox: Any) -> None:
-    outcome = run_bot("payment-posting", DESKTOP)
+    outcome = run_bot("payment-posting", {**DESKTOP, "receipt_screenshots": "true"})
 
     assert outcome.status == "successful", outcome.error
     scenario = build_scenario()

@@ -96,6 +96,15 @@ def test_a_secret_is_masked_in_steps_and_screenshots(session: DesktopSession, ct
         assert set(field.getdata()) == {0}  # painted over
 
 
+def test_a_checkpoint_without_image_names_the_windows_shown(session: DesktopSession,
+                                                             ctx: Ctx) -> None:
+    assert session.checkpoint("no-image", image=False) is None
+    step = _steps(ctx)[-1]
+    assert step["action"] == "checkpoint" and step["evidence"] is None
+    assert any(title.startswith("Probe - ") for title in step["data"]["windows"]), step
+    assert not list(ctx.run_dir.rglob("*.png"))
+
+
 def test_an_unexpected_dialog_raises_with_its_text_and_a_screenshot(
         session: DesktopSession, ctx: Ctx) -> None:
     session.press("F7", "main")

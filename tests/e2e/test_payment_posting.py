@@ -90,6 +90,25 @@ def test_each_case_screenshot_shows_the_payment_that_failed(day_run: DayRun) -> 
         assert not any(ref in page_text for ref in others), case.reference
 
 
+def test_each_posting_keeps_the_erp_receipt_as_it_read(day_run: DayRun) -> None:
+    """A posting's evidence is the ERP's confirmation page as the bot read it: its text
+    (with the confirmation number and the payment's own reference) in the receipt step,
+    without an image unless the run asks for one."""
+    store = day_run.home.store()
+    steps = store.list_steps(day_run.outcome.run_id)
+    posted = {i.reference: i.output["confirmation"]
+              for i in store.list_items("payment-posting", state="successful")
+              if not i.output.get("already_posted")}
+    receipts = {s.data["label"].removeprefix("erp-receipt-"): s for s in steps
+                if s.action == "checkpoint" and s.data.get("label", "").startswith("erp-receipt-")}
+    assert set(receipts) == set(posted)
+    for reference, step in receipts.items():
+        assert step.evidence is None and step.app == "legacy_erp"
+        assert posted[reference] in step.data["page_text"], (reference, step.data)
+        assert reference in step.data["page_text"]
+    assert not list((day_run.outcome.run_dir / "screenshots").glob("*erp-receipt*"))
+
+
 def test_running_the_same_statement_again_posts_nothing_new(
         day_run: DayRun, sandbox: Any) -> None:
     home, postings, statuses = day_run.home, day_run.postings, day_run.portal

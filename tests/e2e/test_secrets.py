@@ -41,7 +41,7 @@ def _scan(folder: Path) -> list[str]:
 
 
 def test_successful_and_failed_runs_leak_no_secret(home: Any, sandbox: Any) -> None:
-    ok = home.finbots("run", "payment-posting", *DAY)
+    ok = home.finbots("run", "payment-posting", *DAY, "--arg", "receipt_screenshots=true")
     assert ok.returncode == 0, ok.stdout + ok.stderr
     sandbox.faults("sandbox_bank", error_rate=1.0)  # the statement cannot be fetched
     failed = home.finbots("run", "payment-posting", *DAY)

@@ -106,6 +106,23 @@ def test_screenshot_masks_secret_fields(ctx: RunContext) -> None:
         assert (shot.getpixel(centre) == (255, 0, 255)) is masked, name
 
 
+def test_a_text_checkpoint_keeps_the_page_text_without_secrets_and_no_image(
+        ctx: RunContext) -> None:
+    app = ctx.browser.app("testapp")
+    app.open("/login")
+    app.fill("login.password", SECRET)
+    app.fill("login.otp", OTP)
+    app.fill("login.username", "clerk")
+
+    assert app.checkpoint("typed", image=False) is None
+
+    step = ctx.recorder.steps[-1]
+    assert step.action == "checkpoint" and step.evidence is None
+    assert step.data["label"] == "typed" and "clerk" in step.data["page_text"]
+    assert SECRET not in step.data["page_text"] and OTP not in step.data["page_text"]
+    assert not list(ctx.run_dir.rglob("*.png"))
+
+
 def test_by_default_the_trace_starts_at_the_first_failure(
     tmp_path: Path, selectors_dir: Path
 ) -> None:

@@ -208,9 +208,13 @@ class DesktopSession:
         """The application's windows (secret elements painted over), or the screen."""
         capture_windows(self.driver, self.selectors, self.windows.visible(), path)
 
-    def checkpoint(self, label: str) -> str | None:
-        """A screenshot recorded as a step; returns its path relative to the run."""
+    def checkpoint(self, label: str, *, image: bool = True) -> str | None:
+        """A screenshot recorded as a step; returns its path relative to the run.
+        ``image=False``: the titles of the application's windows alone (no screenshot)."""
         with self._action("checkpoint", data={"label": label}) as st:
-            st.evidence = self.recorder.screenshot(f"{st.seq:04d}-{label}", self)
+            if image:
+                st.evidence = self.recorder.screenshot(f"{st.seq:04d}-{label}", self)
+            else:
+                st.data["windows"] = [w.title for w in self.windows.visible()]
         return st.evidence
 
