@@ -36,8 +36,8 @@ def main() -> None:
     variants: dict[str, Callable[[Sandbox], float]] = {
         "browser bot, web ERP": lambda sb: bot_run(sb, 1),
         "desktop bot, desktop client": lambda sb: bot_run(sb, 1, "--arg", "erp=desktop"),
-        "  without receipt shots": lambda sb: bot_run(
-            sb, 1, "--arg", "erp=desktop", "--arg", "receipt_screenshots=false"),
+        "  with receipt shots": lambda sb: bot_run(
+            sb, 1, "--arg", "erp=desktop", "--arg", "receipt_screenshots=true"),
     }
     seconds: dict[str, list[float]] = {name: [] for name in variants}
     with tempfile.TemporaryDirectory() as tmp:

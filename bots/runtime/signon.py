@@ -65,33 +65,37 @@ class SignedOnSession:
         self.signed_on = False
 
     def sign_on(self) -> None:
-        """Open the form, fill the credential (the password as a secret) and submit."""
+        """Open the form, fill the credential (the password as a secret) and submit: one
+        ``sign_on`` step around the form's own steps, so a run's timeline shows each sign-on
+        and what it took."""
         cred = self.ctx.credential(self.credential)
-        app, form = self.app, self.form
-        app.open(form.path)
-        if form.trouble:
-            found = app.wait_for_any([form.username, *form.trouble])
-            if found != form.username:
-                raise ApplicationFailure(f"{form.code}_TROUBLE", f"{self.name} shows {found} "
-                                         "instead of its sign-on form")
-        app.fill(form.username, cred.username)
-        app.fill(form.password, cred.password, secret=True)
-        app.click(form.submit)
-        if form.signed_on:
-            found = app.wait_for_any([form.signed_on, form.refused, *form.trouble])
-            if found in form.trouble:
-                raise ApplicationFailure(f"{form.code}_TROUBLE", f"{self.name} shows {found} "
-                                         "after signing on")
-            refused = found != form.signed_on
-        else:
-            app.page.wait_for_load_state("load")
-            refused = self.expired(app.page.url)
-        if refused:
-            raise ConfigError(f"{self.name} refused the login of {self.credential}: "
-                              f"{app.text(form.refused)}")
-        if form.ready:
-            app.wait_for(form.ready, timeout_ms=min(app.timeout_ms, 5000))
-        self.signed_on = True
+        with self.ctx.recorder.step("sign_on", app=self.name,
+                                    data={"credential": self.credential}):
+            app, form = self.app, self.form
+            app.open(form.path)
+            if form.trouble:
+                found = app.wait_for_any([form.username, *form.trouble])
+                if found != form.username:
+                    raise ApplicationFailure(f"{form.code}_TROUBLE", f"{self.name} shows {found} "
+                                             "instead of its sign-on form")
+            app.fill(form.username, cred.username)
+            app.fill(form.password, cred.password, secret=True)
+            app.click(form.submit)
+            if form.signed_on:
+                found = app.wait_for_any([form.signed_on, form.refused, *form.trouble])
+                if found in form.trouble:
+                    raise ApplicationFailure(f"{form.code}_TROUBLE", f"{self.name} shows {found} "
+                                             "after signing on")
+                refused = found != form.signed_on
+            else:
+                app.page.wait_for_load_state("load")
+                refused = self.expired(app.page.url)
+            if refused:
+                raise ConfigError(f"{self.name} refused the login of {self.credential}: "
+                                  f"{app.text(form.refused)}")
+            if form.ready:
+                app.wait_for(form.ready, timeout_ms=min(app.timeout_ms, 5000))
+            self.signed_on = True
 
     def ensure(self) -> None:
         """Sign on unless signed on already (the first page of a run)."""

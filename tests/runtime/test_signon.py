@@ -65,6 +65,11 @@ def test_an_expired_session_signs_on_again_and_repeats_the_work(
     sign_ons = [s for s in sink.steps if s.get("action") == "click"
                 and s.get("selector") == "login.submit"]
     assert len(sign_ons) >= 2  # the first page, and again after the ERP expired the session
+    # each sign-on is one step of its own around the form's steps, in the run's timeline
+    whole = [s for s in sink.steps if s.get("action") == "sign_on"]
+    assert len(whole) == len(sign_ons) and all(
+        s["app"] == "legacy_erp" and s["data"] == {"credential": "legacy_erp/credit"}
+        and s["outcome"] == "ok" for s in whole)
     recorded = json.dumps(sink.steps, default=str)
     assert CREDENTIALS.credit_password not in recorded
     assert all(CREDENTIALS.credit_password.encode() not in p.read_bytes()
