@@ -63,6 +63,9 @@ class BotOut(BaseModel):
     selectors: str | None = None
     config: dict[str, str] = Field(default_factory=dict,
                                    description="configuration document -> what it holds")
+    stop_after_failures: int | None = Field(
+        None, description="application failures in a row after which a run's queue loop "
+        "stops (0: never); a run's argument stop_after_failures overrides it")
     last_runs: list[RunOut] = Field(default_factory=list)
 
 
@@ -89,4 +92,5 @@ def _declared(bot: Bot) -> dict[str, Any]:
         ) for c in bot.case_types],
         "selectors": described["selectors"],
         "config": dict(described["config"]),
+        "stop_after_failures": bot.stop_after_failures,
     }

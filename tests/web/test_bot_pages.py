@@ -122,6 +122,29 @@ def test_a_refused_argument_shows_the_form_again_with_the_reason(
     assert len(live_server.store.list_jobs(bot="web-ledger", limit=None)) == before
 
 
+def test_the_form_sets_the_failures_in_a_row_that_stop_the_run(
+    page_as: Callable[[str], Page], live_server: LiveServer
+) -> None:
+    page = page_as("operator")
+    page.goto("/bots/web-ledger")
+    form = page.get_by_role("form", name="Start a job of web-ledger")
+    stop = form.get_by_label("Stop after application failures in a row")
+    expect(form).to_contain_text("blank: the bot's 5; 0: never")
+    before = len(live_server.store.list_jobs(bot="web-ledger", limit=None))
+    stop.evaluate("e => e.removeAttribute('pattern')")  # past the browser's own check
+    stop.fill("two")
+    form.get_by_role("button", name="Start job").click()
+    expect(page.get_by_role("alert")).to_contain_text("stop after failures in a row")
+    assert len(live_server.store.list_jobs(bot="web-ledger", limit=None)) == before
+
+    form = page.get_by_role("form", name="Start a job of web-ledger")
+    form.get_by_label("Stop after application failures in a row").fill("2")
+    form.get_by_role("button", name="Start job").click()
+    expect(page.get_by_role("status")).to_contain_text("queued")
+    job = live_server.store.list_jobs(bot="web-ledger", limit=1)[0]
+    assert job.args["stop_after_failures"] == 2
+
+
 def test_a_reader_sees_the_bots_but_no_start_form(page_as: Callable[[str], Page]) -> None:
     page = page_as("support")
     page.goto("/bots/web-ledger")
