@@ -85,7 +85,7 @@ async def bot_start(request: Request, name: BotName, store: StoreDep,
     try:
         if bot.error is not None:
             raise HTTPException(409, f"bot {name!r} cannot load: {bot.error}")
-        if limit_text and not limit_text.isdigit():
+        if limit_text and not (limit_text.isascii() and limit_text.isdigit()):
             raise HTTPException(422, "time limit: a whole number of seconds")
         if stop_text and not (stop_text.isascii() and stop_text.isdigit()
                               and len(stop_text) <= MAX_STOP_DIGITS):
