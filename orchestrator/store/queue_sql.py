@@ -98,14 +98,14 @@ _PREPARED: dict[tuple[Any, ...], Prepared] = {}
 
 
 def _prepared(conn: Connection, *variant: Any) -> Prepared:
-    """The hot statement ``variant`` (``("claim", pg, queue_lease)`` or ``("complete",
-    with_owner)``) compiled for this connection's dialect, once per process."""
+    """The hot statement ``variant`` (``("claim", pg, queue_lease)``, ``("complete",
+    with_owner)`` or ``("add", pg)``) compiled for this connection's dialect, once per process."""
     dialect = conn.dialect
     key = (*variant, dialect.name, dialect.driver)
     found = _PREPARED.get(key)
     if found is None:
-        statement = _claim(*variant[1:]) if variant[0] == "claim" else _complete(*variant[1:])
-        found = _PREPARED[key] = Prepared.build(statement, dialect)
+        build = {"claim": _claim, "complete": _complete, "add": _add}[variant[0]]
+        found = _PREPARED[key] = Prepared.build(build(*variant[1:]), dialect)
     return found
 
 
@@ -305,23 +305,36 @@ def _insert_sqlite(conn: Connection, queue: str, items: list[NewItem],
     return [(r, i) for r, i in found]
 
 
-def add_one(store: StoreBase, queue: str, item: NewItem, now: dt.datetime) -> WorkItem | None:
-    """One new item in one statement; None when a live item of the queue holds its
-    reference. Raises ``NotFoundError`` for an unknown queue."""
-    dialect = postgresql if store.dialect == "postgresql" else sqlite
-    statement = (
+def _add(pg: bool) -> Any:
+    """``INSERT ... ON CONFLICT (queue, reference) WHERE live DO NOTHING RETURNING *``."""
+    c = ITEMS.c
+    dialect = postgresql if pg else sqlite
+    return (
         dialect.insert(ITEMS)
-        .values(queue=queue, reference=item.reference, state=ItemState.NEW,
-                priority=item.priority, deadline=item.deadline, not_before=item.not_before,
-                payload=to_jsonable(dict(item.payload)), retry_count=0, created_at=now)
+        .values(queue=bindparam("queue", type_=c.queue.type),
+                reference=bindparam("reference", type_=c.reference.type),
+                state=ItemState.NEW,
+                priority=bindparam("priority", type_=c.priority.type),
+                deadline=bindparam("deadline", type_=c.deadline.type),
+                not_before=bindparam("not_before", type_=c.not_before.type),
+                payload=bindparam("payload", type_=c.payload.type), retry_count=0,
+                created_at=bindparam("created", type_=c.created_at.type))
         .on_conflict_do_nothing(index_elements=["queue", "reference"], index_where=_LIVE)
         .returning(*ITEMS.c)
     )
+
+
+def add_one(store: StoreBase, queue: str, item: NewItem, now: dt.datetime) -> WorkItem | None:
+    """One new item in one statement; None when a live item of the queue holds its
+    reference. Raises ``NotFoundError`` for an unknown queue."""
+    params = {"queue": queue, "reference": item.reference, "priority": item.priority,
+              "deadline": item.deadline, "not_before": item.not_before,
+              "payload": to_jsonable(dict(item.payload)), "created": now}
     try:
         with one_statement(store) as conn:
-            row = conn.execute(statement).first()
+            row = _prepared(conn, "add", store.dialect == "postgresql").row(conn, params)
     except IntegrityError:  # the queue's foreign key: no such queue
         if not _queue_exists(store, queue):
             raise NotFoundError(f"no work queue {queue!r}") from None
         raise
-    return None if row is None else _record(dict(row._mapping))
+    return None if row is None else _record(row)

@@ -21,14 +21,14 @@ def test_concurrent_claims_never_overlap(store: Store, db_url: str) -> None:
     for n in range(ITEMS):
         store.add_item("busy", f"R{n:03d}", {"n": n})
     ctx = multiprocessing.get_context("spawn")
-    start, results = ctx.Event(), ctx.Queue()
+    start, results = ctx.Barrier(WORKERS + 1), ctx.Queue()  # all connected, then go
     procs = [
         ctx.Process(target=claim_all, args=(db_url, "busy", f"w{i}", start, results))
         for i in range(WORKERS)
     ]
     for p in procs:
         p.start()
-    start.set()
+    start.wait(60)
     claims = dict(results.get(timeout=120) for _ in procs)
     for p in procs:
         p.join(30)
