@@ -17,11 +17,13 @@ from pathlib import Path
 
 from sandbox.launcher import APPS, MAIL_PORTS, SandboxConfig, is_running
 
-__all__ = ["running_on_free_ports", "start_detached", "stop_detached"]
+__all__ = ["running_on_free_ports", "start_detached", "stop_detached", "wait_healthy"]
 
 
-def _wait_healthy(urls: dict[str, str], proc: subprocess.Popen[bytes] | None,
-                  timeout_s: float) -> bool:
+def wait_healthy(urls: dict[str, str], proc: subprocess.Popen[bytes] | None,
+                 timeout_s: float) -> bool:
+    """Whether every URL answers its health check within ``timeout_s`` (False at once
+    when ``proc``, the process meant to serve them, has exited)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if is_running(urls):
@@ -42,7 +44,7 @@ def start_detached(config: SandboxConfig, extra_exact: int = 0,
     with config.log_file.open("ab") as log:
         proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
-    if not _wait_healthy(config.urls(), proc, timeout_s):
+    if not wait_healthy(config.urls(), proc, timeout_s):
         proc.terminate()
         tail = config.log_file.read_text(errors="replace").splitlines()[-20:]
         raise RuntimeError(f"sandbox did not start; {config.log_file}:\n" + "\n".join(tail))
@@ -71,7 +73,7 @@ def running_on_free_ports(base_dir: Path, env: Mapping[str, str] | None = None,
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     urls = {app: f"http://127.0.0.1:{ports[app]}" for app in APPS}
     try:
-        if not _wait_healthy(urls, proc, timeout_s):
+        if not wait_healthy(urls, proc, timeout_s):
             raise RuntimeError("the sandbox targets did not start")
         yield urls
     finally:

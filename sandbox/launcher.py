@@ -23,6 +23,7 @@ import importlib
 import importlib.util
 import os
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -166,13 +167,34 @@ def is_running(urls: Iterable[str] | dict[str, str] | None = None) -> bool:
 
 
 def ensure_running(config: SandboxConfig | None = None, timeout_s: float = 30.0) -> dict[str, str]:
-    """Start the targets in the background unless they already answer; returns their URLs."""
-    from sandbox.background import start_detached
+    """Start the targets in the background unless they already answer; returns their URLs.
+
+    When a target's port is already taken but its health check does not answer (a sandbox
+    still starting, or slow on a busy machine), this waits up to ``timeout_s`` for it
+    instead of starting a second sandbox that could not bind the ports."""
+    from sandbox.background import start_detached, wait_healthy
 
     config = config or SandboxConfig()
-    if not is_running(config.urls()):
+    urls = config.urls()
+    if is_running(urls):
+        return urls
+    taken = [u for u in urls.values() if _listening(u)]
+    if not taken:
         start_detached(config, timeout_s=timeout_s)
-    return config.urls()
+    elif not wait_healthy(urls, None, timeout_s):
+        raise RuntimeError(
+            f"something listens on {', '.join(taken)} but does not answer the sandbox's health "
+            f"check within {timeout_s:.0f} s: stop it, or give the sandbox other ports")
+    return urls
+
+
+def _listening(url: str) -> bool:
+    """Whether something accepts connections at the URL's host and port."""
+    parts = httpx.URL(url)
+    with contextlib.suppress(OSError):
+        socket.create_connection((parts.host, parts.port or 80), timeout=1).close()
+        return True
+    return False
 
 
 def serve_forever(config: SandboxConfig, extra_exact: int = 0,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -79,6 +81,57 @@ def test_detached_start_ensure_and_stop(tmp_path: Path) -> None:
     assert not config.pid_file.exists()
     assert not stop_detached(config)
     assert config.log_file.exists()
+
+
+def _hold_ports(config: SandboxConfig) -> list[socket.socket]:
+    """Listen on every port of ``config`` without answering, as a sandbox still starting."""
+    holders = []
+    for port in config.ports.values():
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", port))
+        sock.listen()
+        holders.append(sock)
+    return holders
+
+
+def test_a_sandbox_slow_to_answer_is_waited_for_not_started_twice(tmp_path: Path) -> None:
+    """Ports already served (a sandbox busy starting) but not yet healthy: ensure_running
+    waits for it and starts no second sandbox (which could not bind the ports)."""
+    config = config_for(tmp_path)
+    holders = _hold_ports(config)
+    servers: dict[str, Any] = {}
+
+    def answer_late() -> None:
+        time.sleep(1.5)
+        for sock in holders:
+            sock.close()
+        servers.update(start_servers(config))
+
+    thread = threading.Thread(target=answer_late)
+    thread.start()
+    try:
+        assert ensure_running(config, timeout_s=60) == config.urls()
+        thread.join()
+        assert servers  # the late targets answered the call
+        assert not config.log_file.exists()  # and no second sandbox was started
+    finally:
+        thread.join()
+        for server in servers.values():
+            server.stop()
+
+
+def test_ports_held_by_something_else_are_named_not_started_over(tmp_path: Path) -> None:
+    config = config_for(tmp_path)
+    holders = _hold_ports(config)
+    try:
+        started = time.monotonic()
+        with pytest.raises(RuntimeError, match="does not answer the sandbox's health check"):
+            ensure_running(config, timeout_s=2)
+        assert time.monotonic() - started >= 2  # it waited for them first
+        assert not config.log_file.exists()  # and started nothing
+    finally:
+        for sock in holders:
+            sock.close()
 
 
 @pytest.fixture
