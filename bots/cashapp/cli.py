@@ -187,12 +187,14 @@ def match(
             except FinbotsError:
                 statements.result()  # the statement's own error comes first, as it did
                 raise
+        with clock.phase("index"):  # still beside the statement's parse, when it runs apart
+            index = OpenItemIndex(items, settings)
+            del items
         with clock.phase("parse"):
             parsed = statements.result()
         clock.record("parse", wall=statements.wall, cpu=statements.cpu)
         advices = [parse_remittance_file(path) for path in remittance or []]
         with clock.phase("match"):
-            index = OpenItemIndex(items, settings)
             decided = [(s, match_statement(s.entries, index, settings, remittances=advices))
                        for s in parsed]
             del index  # not needed for the output: its memory goes back before that

@@ -41,7 +41,7 @@ def test_decisions_one_json_object_a_line_and_phase_timings_on_stderr(tmp_path: 
                                     "write_off": "0", "discount": "0"}]
     timings = json.loads(res.stderr.strip().splitlines()[-1])
     for clock in ("wall", "cpu"):
-        assert set(timings[clock]) == {"parse", "open_items", "match", "output"}
+        assert set(timings[clock]) == {"parse", "open_items", "index", "match", "output"}
         assert all(isinstance(v, float) and v >= 0 for v in timings[clock].values())
 
 
