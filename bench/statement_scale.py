@@ -246,10 +246,10 @@ def main(argv: list[str] | None = None) -> None:
                     help="Write the files here and keep them (files already there are used).")
     args = ap.parse_args(argv)
     print("Seconds, medians over the runs; phases in CPU seconds (the statement parse runs "
-          "on the second core, beside the open items read and indexed); total = the whole command, CPU in "
-          "all its processes and wall (what the user waits for); floor = lxml iterparse of "
-          "the XML + csv.reader of the CSV, nothing else, measured right before each run; "
-          "output = writing the decisions as JSON")
+          "on the second core, beside the open items read and indexed); total = the whole "
+          "command, CPU in all its processes and wall (what the user waits for); floor = "
+          "lxml iterparse of the XML + csv.reader of the CSV, nothing else, measured right "
+          "before each run; output = writing the decisions as JSON")
     print("| entries | open items | XML MB | CSV MB | runs | parse | open items | match | "
           "output | total CPU | total wall | floor CPU | floor wall | CPU/floor | "
           "wall/floor | peak RSS MiB | µs/entry total | µs/entry parse |")

@@ -8,7 +8,8 @@ from orchestrator.store import Store
 
 
 def claim_all(url: str, queue: str, owner: str, start: Any, results: Any) -> None:
-    """Wait until every worker is connected (``start``: a barrier), then claim and complete items until the queue is empty.
+    """Wait until every worker is connected (``start``: a barrier), then claim and
+    complete items until the queue is empty.
 
     Puts ``(owner, [ids claimed])`` on ``results``.
     """
