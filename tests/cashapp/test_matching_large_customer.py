@@ -64,3 +64,45 @@ def test_near_holds_the_closest_of_a_currency_with_ties_kept_together() -> None:
                                                i.invoice_number))[:5]
             assert all(w in got for w in want)
             assert {i.currency for i in got} <= ({currency} if currency else {"EUR", "USD"})
+
+
+class _CountingLedger(Ledger):
+    """A ledger that counts how many open amounts a caller asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = 0
+
+    def open(self, item: OpenItem) -> Decimal:
+        self.asked += 1
+        return super().open(item)
+
+
+def test_a_customer_paid_thousands_of_times_still_gets_the_closest_and_costs_no_more() -> None:
+    """Half of a large customer's items settled by this statement, a tenth in part, some
+    paid twice: the candidates are still the closest by what is left open, and finding
+    them looks at a few dozen items, not at every item the statement touched."""
+    rnd = random.Random(5)
+    items = [item(f"INV-{n:05d}", f"{rnd.randrange(1000, 90000) / 100:.2f}")
+             for n in range(3000)]  # amounts nearly all different: few ties to take along
+    config = MatchingConfig()
+    index = OpenItemIndex(items, config)
+    ledger = _CountingLedger()
+    for n, it in enumerate(rnd.sample(items, 1800)):
+        part = n % 6 == 0  # paid in part, some of those twice, one in full at the second go
+        paid = (it.amount_open / 3).quantize(Decimal("0.01")) if part else it.amount_open
+        for again in range(2 if part and n % 4 == 0 else 1):
+            rest = ledger.open(it)
+            take = rest if again and n % 8 == 0 else min(paid, rest)
+            ledger.consume(f"E{n}-{again}", (Allocation(it.invoice_number, take),),
+                           {it.invoice_number: it})
+    ctx = Context(index, config, ledger)
+    probes = ["100.00", "99.99", "250.00", "0.01", "12345.00", "33.33", "899.99"]
+    probes += [str(it.amount_open / 3) for it in items[:40]]
+    for amount in probes:
+        ev = gather(0, entry("P", amount), index, config, AdviceBook([], config))
+        ledger.asked = 0
+        shown = [c.invoice_number for c in payer_items_near(ev, ctx)]
+        asked, ledger.asked = ledger.asked, 0
+        assert shown == _closest(items, ledger, Decimal(amount), config.max_candidates)
+        assert asked < 100, asked  # not the 1,800 items the statement touched

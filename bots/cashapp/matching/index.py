@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
@@ -102,6 +102,26 @@ class CustomerRecord:
         while 0 < hi < len(order) and amounts[hi] == amounts[hi - 1]:
             hi += 1
         return order[lo:hi]
+
+    def near_except(self, amount: Decimal, count: int, skip: Container[str]) -> list[OpenItem]:
+        """What :meth:`near` gives (of all currencies), leaving out the items whose number is
+        in ``skip``: at least the ``count`` nearest below ``amount`` and the ``count``
+        nearest from it up that are not skipped, with every further one of the same amount
+        as the last taken. It walks out from ``amount`` instead of taking a window as wide as
+        ``skip``, so a customer paid thousands of times in one statement costs no more."""
+        amounts, order = self._sizes("")
+        pos = bisect_left(amounts, amount)
+        found: list[OpenItem] = []
+        for step, start, stop in ((-1, pos - 1, -1), (1, pos, len(order))):
+            taken, edge = 0, None
+            for k in range(start, stop, step):
+                if taken >= count and amounts[k] != edge:
+                    break
+                item = order[k]
+                if item.invoice_number not in skip:
+                    found.append(item)
+                    taken, edge = taken + 1, amounts[k]
+        return found
 
     def _sizes(self, currency: str) -> tuple[list[Decimal], list[OpenItem]]:
         if self._by_size is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from decimal import Decimal
 
 from bots.cashapp.model import Allocation, OpenItem
@@ -14,6 +15,8 @@ class Ledger:
         self._remaining: dict[str, Decimal] = {}
         self._consumers: dict[str, list[str]] = {}
         self._touched: dict[str, dict[str, OpenItem]] = {}  # customer -> number -> item
+        # per customer, the touched items not settled in full, by (open amount, number)
+        self._still_open: dict[str, list[tuple[Decimal, str, OpenItem]]] = {}
 
     def open(self, item: OpenItem) -> Decimal:
         return self._remaining.get(item.invoice_number, item.amount_open)
@@ -38,11 +41,37 @@ class Ledger:
         self, entry_id: str, allocations: tuple[Allocation, ...], items: dict[str, OpenItem]
     ) -> None:
         for a in allocations:
-            item = items[a.invoice_number]
-            self._remaining[a.invoice_number] = self.open(item) - a.settles
-            self._consumers.setdefault(a.invoice_number, []).append(entry_id)
-            self._touched.setdefault(item.customer_id, {})[a.invoice_number] = item
+            item, number = items[a.invoice_number], a.invoice_number
+            before = self.open(item)
+            left = self._remaining[number] = before - a.settles
+            self._consumers.setdefault(number, []).append(entry_id)
+            touched = self._touched.setdefault(item.customer_id, {})
+            still_open = self._still_open.setdefault(item.customer_id, [])
+            if number in touched:  # no longer open at its former amount
+                at = bisect_left(still_open, (before, number))
+                if at < len(still_open) and still_open[at][1] == number:
+                    del still_open[at]
+            touched[number] = item
+            if left > 0:
+                insort(still_open, (left, number, item))
 
     def touched(self, customer_id: str) -> dict[str, OpenItem]:
         """The customer's items this statement consumed (their open amount changed)."""
         return self._touched.get(customer_id, {})
+
+    def still_open_near(self, customer_id: str, amount: Decimal, count: int) -> list[OpenItem]:
+        """Of :meth:`touched`, those with an amount still open (partly paid) nearest
+        ``amount`` by that open amount: at least the ``count`` nearest below it and the
+        ``count`` nearest from it up, with every further one of the same open amount as the
+        last taken (so whatever order a caller wants among the ``count`` closest, they are
+        in here)."""
+        ordered = self._still_open.get(customer_id)
+        if not ordered:
+            return []
+        pos = bisect_left(ordered, (amount,))
+        lo, hi = max(0, pos - count), min(len(ordered), pos + count)
+        while lo > 0 and ordered[lo - 1][0] == ordered[lo][0]:
+            lo -= 1
+        while 0 < hi < len(ordered) and ordered[hi][0] == ordered[hi - 1][0]:
+            hi += 1
+        return [item for _, _, item in ordered[lo:hi]]

@@ -73,11 +73,13 @@ def payer_items_near(ev: Evidence, ctx: Context, why: str = "payer's open item")
     if record is None:
         return []
     amount, limit = ev.entry.amount, ctx.config.max_candidates
-    touched = ctx.ledger.touched(record.customer_id)
+    cid = record.customer_id
     # the closest by the amount the export says, found by bisection (a large customer has
     # thousands), unless this statement changed it: those are judged by what is left open
-    around = record.near(amount, limit + len(touched))
-    items = [i for i in around if i.invoice_number not in touched] + list(touched.values())
+    # (the ones settled in full are out; a customer paid thousands of times in one
+    # statement must not make every later exception look at all of them)
+    items = (record.near_except(amount, limit, ctx.ledger.touched(cid))
+             + ctx.ledger.still_open_near(cid, amount, limit))
     items = [i for i in items if ctx.ledger.open(i) > 0]
     items.sort(key=lambda i: (abs(ctx.ledger.open(i) - amount), i.invoice_number))
     out = []
