@@ -24,6 +24,8 @@ MIX: dict[str, float] = dict(  # share of entries per case
     short=0.04, overpayment=0.03, duplicate=0.04, unknown_payer=0.04, name_only=0.02,
     debit=0.02,
 )  # fmt: skip
+#: the skewed month end: more payments without a reference, and more combinations
+SKEWED_MIX: dict[str, float] = dict(no_reference=0.4, combination=0.1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +43,12 @@ class MonthEnd:
     counts: dict[str, int]
 
 
-def generate(entries: int = 2000, open_items: int = 20000, seed: int = 7) -> MonthEnd:
+def generate(entries: int = 2000, open_items: int = 20000, seed: int = 7, *,
+             skewed: bool = False) -> MonthEnd:
+    """``skewed``: customers of Pareto-distributed size (the largest holds up to a third of
+    all open items, as a few large accounts do in many ledgers), each paying in proportion
+    to its open items, with more payments that carry no reference; otherwise customers of
+    about seven open items each, paying alike."""
     rnd = random.Random(seed)
     customers: list[tuple[str, str, tuple[str, ...]]] = []
     items: list[OpenItem] = []
@@ -53,7 +60,11 @@ def generate(entries: int = 2000, open_items: int = 20000, seed: int = 7) -> Mon
         ibans = tuple(make_iban("DE", f"{10010010 + n}{k:010d}") for n in range(1 + k % 3 // 2))
         cid = f"C{k:06d}"
         customers.append((cid, name, ibans))
-        count = min(open_items - len(items), 1 + int(rnd.expovariate(1 / 7)))
+        if skewed:
+            size = max(1, min(int(rnd.paretovariate(0.7)), open_items // 3))
+        else:
+            size = 1 + int(rnd.expovariate(1 / 7))
+        count = min(open_items - len(items), size)
         slots = []
         for _ in range(count):
             slots.append(len(items))
@@ -62,9 +73,10 @@ def generate(entries: int = 2000, open_items: int = 20000, seed: int = 7) -> Mon
                                   Decimal(cents).scaleb(-2), "EUR", due, ibans))  # fmt: skip
         by_customer.append(slots)
         k += 1
-    gen = _Statement(rnd, customers, items, by_customer)
-    cases = list(MIX)
-    weights = [MIX[c] for c in cases]
+    gen = _Statement(rnd, customers, items, by_customer, by_items=skewed)
+    mix = {**MIX, **SKEWED_MIX} if skewed else MIX
+    cases = list(mix)
+    weights = [mix[c] for c in cases]
     for case in rnd.choices(cases, weights, k=entries):
         gen.make(case)
     return MonthEnd(gen.items, gen.entries, gen.truth, gen.counts)
@@ -72,8 +84,11 @@ def generate(entries: int = 2000, open_items: int = 20000, seed: int = 7) -> Mon
 
 class _Statement:
     def __init__(self, rnd: random.Random, customers: list, items: list[OpenItem],
-                 by_customer: list[list[int]]) -> None:  # fmt: skip
+                 by_customer: list[list[int]], *, by_items: bool = False) -> None:  # fmt: skip
         self.rnd, self.customers, self.items, self.by_customer = rnd, customers, items, by_customer
+        # the customer of each open item: picking from it picks customers by their size
+        self.owners = [c for c, slots in enumerate(by_customer) for _ in slots] if by_items \
+            else None
         self.entries: list[StatementEntry] = []
         self.truth: dict[str, Truth] = {}
         self.counts: dict[str, int] = {}
@@ -82,7 +97,8 @@ class _Statement:
 
     def _pick(self, n: int = 1) -> tuple[int, list[int]]:
         while True:
-            c = self.rnd.randrange(len(self.customers))
+            c = (self.owners[self.rnd.randrange(len(self.owners))] if self.owners
+                 else self.rnd.randrange(len(self.customers)))
             free = [i for i in self.by_customer[c] if i not in self.used]
             if len(free) >= n:
                 chosen = self.rnd.sample(free, n)

@@ -3,6 +3,7 @@
     .venv/bin/python bench/statement_scale.py                    # 10k, 20k, 50k, 100k entries
     .venv/bin/python bench/statement_scale.py --sizes 5000 20000 --keep /tmp/month-end
     .venv/bin/python bench/statement_scale.py --repeats 5                 # 5 runs per size
+    .venv/bin/python bench/statement_scale.py --skewed --sizes 5000 20000 # a few large customers
 
 For each size N it writes a camt.053 with N entries (the generated month end of
 ``bench/cashapp_generator.py``: references, garbled numbers, payers by IBAN and name) and
@@ -187,12 +188,14 @@ def _match_process(xml: Path, items: Path) -> tuple[dict[str, dict[str, float]],
     return timings, wall, int(lines[-1])
 
 
-def _files(size: int, workdir: Path, seed: int) -> tuple[Path, Path]:
+def _files(size: int, workdir: Path, seed: int, skewed: bool = False) -> tuple[Path, Path]:
     """The month end of ``size`` entries; files already in ``workdir`` (``--keep``) are
     used again."""
-    xml, items = workdir / f"camt053_{size}.xml", workdir / f"open_items_{size}.csv"
+    kind = "skewed_" if skewed else ""
+    xml = workdir / f"camt053_{kind}{size}.xml"
+    items = workdir / f"open_items_{kind}{size}.csv"
     if not (xml.exists() and items.exists()):
-        month = generate(size, size * 10, seed)
+        month = generate(size, size * 10, seed, skewed=skewed)
         write_camt(xml, month.entries)
         write_open_items(items, month.open_items)
     return xml, items
@@ -221,11 +224,12 @@ def _once(xml: Path, items: Path) -> dict[str, float]:
     }
 
 
-def measure(size: int, workdir: Path, seed: int, repeats: int) -> dict[str, float]:
+def measure(size: int, workdir: Path, seed: int, repeats: int,
+            skewed: bool = False) -> dict[str, float]:
     """Medians over ``repeats`` runs of the floor and ``finbots match`` on the files of
     ``size`` entries; the ratio is the median of each run's total / floor (both measured
     at the same moment)."""
-    xml, items = _files(size, workdir, seed)
+    xml, items = _files(size, workdir, seed, skewed)
     runs = [_once(xml, items) for _ in range(repeats)]
     r = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
     r["peak_mib"] = max(run["peak_mib"] for run in runs)
@@ -244,6 +248,10 @@ def main(argv: list[str] | None = None) -> None:
                     help="Runs per size (default: 3 up to 20,000 entries, 1 above).")
     ap.add_argument("--keep", type=Path,
                     help="Write the files here and keep them (files already there are used).")
+    ap.add_argument("--skewed", action="store_true",
+                    help="Customers of Pareto-distributed size, the largest with up to a "
+                    "third of the open items, each paying in proportion to its open items, "
+                    "more payments without a reference (see bench/cashapp_generator.py).")
     args = ap.parse_args(argv)
     print("Seconds, medians over the runs; phases in CPU seconds (the statement parse runs "
           "on the second core, beside the open items read and indexed); total = the whole "
@@ -260,7 +268,7 @@ def main(argv: list[str] | None = None) -> None:
         workdir.mkdir(parents=True, exist_ok=True)
         for size in args.sizes:
             repeats = args.repeats or (3 if size <= 20_000 else 1)
-            r = measure(size, workdir, args.seed, repeats)
+            r = measure(size, workdir, args.seed, repeats, args.skewed)
             print(f"| {size:,} | {size * 10:,} | {r['xml_mb']:.0f} | {r['csv_mb']:.0f} | "
                   f"{repeats} | {r['parse']:.2f} | {r['open_items_s']:.2f} | "
                   f"{r['match']:.2f} | {r['output']:.2f} | {r['total']:.2f} | "
