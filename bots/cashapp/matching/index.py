@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Container, Iterable
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
@@ -55,6 +55,21 @@ def _table(pairs: list[tuple[str, object]]) -> dict[str, object]:
     return table
 
 
+def around(ordered: Sequence[T], amount: Decimal, count: int,
+           key: Callable[[T], Decimal] | None = None) -> tuple[int, int]:
+    """``lo, hi`` of the ``count`` rows below ``amount`` and the ``count`` from it up in
+    ``ordered`` (ascending by ``key``, the rows themselves when none), widened to take every
+    row of the same amount as those at the edges."""
+    at = key or (lambda row: row)  # type: ignore[assignment, return-value]
+    pos = bisect_left(ordered, amount, key=key)  # type: ignore[arg-type]
+    lo, hi = max(0, pos - count), min(len(ordered), pos + count)
+    while lo > 0 and at(ordered[lo - 1]) == at(ordered[lo]):
+        lo -= 1
+    while 0 < hi < len(ordered) and at(ordered[hi]) == at(ordered[hi - 1]):
+        hi += 1
+    return lo, hi
+
+
 def _get(table: dict[str, object], key: str) -> tuple[T, ...]:
     current = table.get(key)
     if current is None:
@@ -95,12 +110,7 @@ class CustomerRecord:
         taken. Whatever order a caller wants among the ``count`` closest, they are in here,
         found by bisection instead of a pass over all of a large customer's items."""
         amounts, order = self._sizes(currency)
-        pos = bisect_left(amounts, amount)
-        lo, hi = max(0, pos - count), min(len(order), pos + count)
-        while lo > 0 and amounts[lo - 1] == amounts[lo]:
-            lo -= 1
-        while 0 < hi < len(order) and amounts[hi] == amounts[hi - 1]:
-            hi += 1
+        lo, hi = around(amounts, amount, count)
         return order[lo:hi]
 
     def near_except(self, amount: Decimal, count: int, skip: Container[str]) -> list[OpenItem]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from decimal import Decimal
 
+from bots.cashapp.matching.index import around
 from bots.cashapp.model import Allocation, OpenItem
 
 
@@ -68,10 +69,9 @@ class Ledger:
         ordered = self._still_open.get(customer_id)
         if not ordered:
             return []
-        pos = bisect_left(ordered, (amount,))
-        lo, hi = max(0, pos - count), min(len(ordered), pos + count)
-        while lo > 0 and ordered[lo - 1][0] == ordered[lo][0]:
-            lo -= 1
-        while 0 < hi < len(ordered) and ordered[hi][0] == ordered[hi - 1][0]:
-            hi += 1
+        lo, hi = around(ordered, amount, count, key=_open_amount)
         return [item for _, _, item in ordered[lo:hi]]
+
+
+def _open_amount(row: tuple[Decimal, str, OpenItem]) -> Decimal:
+    return row[0]
