@@ -49,10 +49,22 @@ def crasher(ctx: RunContext) -> None:
 
 @DRAINER.task
 def drainer(ctx: RunContext) -> dict[str, int]:
-    """Claims items of ``args.queue`` and writes one line per item processed to ``args.out``."""
+    """Claims items of ``args.queue`` and writes one line per item processed to ``args.out``.
+
+    With ``args.gate`` (a folder) and ``args.together`` (a count), it first waits up to
+    60 s until that many drainers have reached the gate, so they all drain at once."""
     store = ctx.store
     assert store is not None
     owner = f"run{ctx.run_id}"
+    if ctx.args.get("gate"):
+        gate = Path(ctx.args["gate"])
+        gate.mkdir(exist_ok=True)
+        (gate / owner).touch()
+        deadline = time.monotonic() + 60
+        while len(list(gate.iterdir())) < int(ctx.args["together"]):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
     done = 0
     with Path(ctx.args["out"]).open("a") as out:
         while (item := store.claim_item(ctx.args["queue"], owner, run_id=ctx.run_id)):

@@ -24,8 +24,10 @@ def test_many_robots_never_process_an_item_twice(store: Store, db_url: str,
     try:
         wait_for(lambda: len(store.list_robots()) == ROBOTS, 150, "every robot to register")
         out = tmp_path / "processed.txt"
-        jobs = [store.create_job("robot_testbots:DRAINER", {"queue": "busy", "out": str(out)})
-                for _ in range(ROBOTS * SLOTS)]
+        # the drainers start draining together: a first one alone would empty the queue
+        args = {"queue": "busy", "out": str(out), "gate": str(tmp_path / "gate"),
+                "together": ROBOTS * SLOTS}
+        jobs = [store.create_job("robot_testbots:DRAINER", args) for _ in range(ROBOTS * SLOTS)]
         ids = [j.id for j in jobs if j.id is not None]
         done = wait_for(lambda: (js := store.get_jobs(ids)) and all(
             j.status not in ("pending", "running") for j in js.values()) and js, 120,
