@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 from hypothesis import settings
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
@@ -88,7 +88,12 @@ def _cheap_password_hashes() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Browser]:
-    """The one Chromium of the test process (Playwright's sync API allows one driver)."""
+    """The one Chromium of the test process (Playwright's sync API allows one driver).
+
+    Assertions wait as long as actions do (10 s, ``new_context``): with three test
+    processes, bots and their browsers sharing two cores, a page that redirects after a
+    write sometimes takes longer than Playwright's default 5 s."""
+    expect.set_options(timeout=10_000)
     yield shared_browser()
     shutdown_browser()
 

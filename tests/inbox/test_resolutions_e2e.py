@@ -134,6 +134,8 @@ def test_people_resolve_and_a_second_person_approves(people: dict[str, Page],
     finance.goto(case_url(server, "P07"))
     finance.get_by_label("Pick INV-2026-1010").check()
     finance.get_by_label("Amount to apply to INV-2026-1010").fill("1500.00")
+    finance.locator("#resolve-apply select[name=rest]").focus()  # the amount's change
+    expect(finance.locator("#allocation-check")).to_contain_text("1500.00 to INV-2026-1010")
     finance.locator("#resolve-apply").get_by_role("button", name="Apply to invoices").click()
     expect(finance.locator(".notice")).to_contain_text("Sent for approval")
     approve(people, case_url(server, "P07"))
