@@ -19,6 +19,7 @@ from bai2.parsers import Bai2FileParser
 
 from bots.cashapp.model import Direction, Statement, StatementEntry
 from bots.cashapp.statements.bai2_lines import Lines, check_lines
+from bots.cashapp.statements.entry_refs import with_references
 from bots.cashapp.statements.limits import check_size
 from bots.cashapp.statements.money import from_minor
 from bots.cashapp.statements.narrative import parse_narrative, reference
@@ -66,7 +67,7 @@ def _statement(parsed: Bai2File, group: Group, account: Account, created: dt.dat
                 for s in account.header.summary_items if s.amount is not None}
     entries = tuple(_entry(tx, n, currency, as_of, source, next(lines16))
                     for n, tx in enumerate(account.children, start=1))
-    return Statement(
+    return with_references(Statement(
         format="bai2",
         statement_id=str(parsed.header.file_id or ""),
         sequence=as_of.isoformat() if as_of else None,
@@ -80,7 +81,7 @@ def _statement(parsed: Bai2File, group: Group, account: Account, created: dt.dat
         entries=entries,
         source=source,
         encoding=encoding,
-    )
+    ))
 
 
 def _parse(lines: Lines, source: str) -> Bai2File:
@@ -124,7 +125,7 @@ def _entry(tx: TransactionDetail, n: int, currency: str, as_of: dt.date, source:
     return StatementEntry(
         entry_id=f"{n}-1", amount=from_minor(tx.amount, currency), currency=currency,
         direction=way, booking_date=as_of, value_date=value_date,
-        bank_reference=bank_ref or f"{n}-1",
+        bank_reference=bank_ref,  # none: made up with its statement (entry_refs)
         end_to_end_id=customer_ref or details.end_to_end_id,
         counterparty_name=details.name, counterparty_iban=details.iban,
         creditor_reference=details.creditor_reference, remittance_text=details.text,

@@ -18,6 +18,7 @@ from lxml import etree
 from bots.cashapp.bulk import paused_gc
 from bots.cashapp.model import Direction, Statement, StatementEntry
 from bots.cashapp.statements.camt_entries import booked_entries, direction
+from bots.cashapp.statements.entry_refs import with_references
 from bots.cashapp.statements.limits import check_size
 from bots.cashapp.statements.safexml import XmlStream
 from bots.cashapp.statements.text import clean_iban
@@ -169,7 +170,7 @@ def _statement(doc: Doc, kind: str, stmt: etree._Element, container: etree._Elem
         opening = opening if closing is not None else None
     currency = doc.text(account, "Ccy") or _currency_of(doc, stmt, entries)
     dates = [e.booking_date for e in entries]
-    return Statement(
+    return with_references(Statement(
         format=kind,
         statement_id=doc.require_text(stmt, "Id"),
         sequence=doc.first_text(stmt, "ElctrncSeqNb", "LglSeqNb"),
@@ -182,7 +183,7 @@ def _statement(doc: Doc, kind: str, stmt: etree._Element, container: etree._Elem
         to_date=doc.date(stmt, "FrToDt/ToDtTm") or (max(dates) if dates else None),
         entries=tuple(entries),
         source=doc.file,
-    )
+    ))
 
 
 def _currency_of(doc: Doc, stmt: etree._Element, entries: list[StatementEntry]) -> str:

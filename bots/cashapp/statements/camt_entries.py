@@ -208,7 +208,7 @@ def booked_entries(doc: Doc, ntry: etree._Element, index: int, *, kind: str = "c
         out.append(StatementEntry(
             entry_id=f"{key}-{n}", amount=tx_amount, currency=tx_currency, direction=tx_way,
             booking_date=booking, value_date=value_date,
-            bank_reference=bank_ref or f"{key}-{n}",
+            bank_reference=bank_ref or "",  # none: made up with its statement
             end_to_end_id=reference(_text(own, "Refs/EndToEndId")),
             counterparty_name=name, counterparty_iban=iban,
             creditor_reference=rf, remittance_text=text, note=note))

@@ -18,6 +18,7 @@ from typing import Any
 
 from bots.cashapp.model import Direction, Statement, StatementEntry
 from bots.cashapp.statements.csv_mapping import MAPPINGS, CsvMapping, detect_mapping
+from bots.cashapp.statements.entry_refs import with_references
 from bots.cashapp.statements.limits import check_size
 from bots.cashapp.statements.money import check_currency, parse_amount
 from bots.cashapp.statements.narrative import reference
@@ -111,7 +112,7 @@ class _Row:
         return StatementEntry(
             entry_id=f"{n}-1", amount=amount, currency=currency, direction=way,
             booking_date=booking, value_date=self.date(m.value_date) or booking,
-            bank_reference=bank_ref or f"{n}-1",
+            bank_reference=bank_ref,  # none: made up with its statement (entry_refs)
             end_to_end_id=reference(self.get(m.end_to_end_id)),
             counterparty_name=self.get(m.counterparty_name) or None,
             counterparty_iban=clean_iban(self.get(m.counterparty_iban)),
@@ -157,7 +158,7 @@ def _statement(mapping: CsvMapping, statement_id: str, account: str, rows: list[
                source: str) -> Statement:
     entries = [row.entry(n) for n, row in enumerate(rows, start=1)]
     dates = [e.booking_date for e in entries]
-    return Statement(
+    return with_references(Statement(
         format="csv",
         statement_id=statement_id,
         sequence=None,
@@ -171,7 +172,7 @@ def _statement(mapping: CsvMapping, statement_id: str, account: str, rows: list[
         entries=tuple(entries),
         source=source,
         encoding=mapping.encoding,
-    )
+    ))
 
 
 def _read(data: bytes, mapping: CsvMapping, source: str) -> list[tuple[str, _Row]]:

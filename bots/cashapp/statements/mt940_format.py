@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from bots.cashapp.identifiers import compact, is_valid_iban
 from bots.cashapp.model import Direction, Statement, StatementEntry
+from bots.cashapp.statements.entry_refs import with_references
 from bots.cashapp.statements.limits import check_size
 from bots.cashapp.statements.mt940_fields import (
     balance,
@@ -83,7 +84,7 @@ def _statement(message: Message, source: str) -> Statement:
     _check_sums(message, entries, currency, source)
     created = date_time(first["13D"], source) if first["13D"] else None
     days = [e.booking_date for e in entries]
-    return Statement(
+    return with_references(Statement(
         format=kind,
         statement_id=_present(first["20"]).joined,
         sequence=statement_number(_present(first["28C"]), source),
@@ -96,7 +97,7 @@ def _statement(message: Message, source: str) -> Statement:
         to_date=closing.date if closing else max(days, default=None),
         entries=entries,
         source=source,
-    )
+    ))
 
 
 def _present(f: Field | None) -> Field:
@@ -138,7 +139,7 @@ def _entry(f: Field, narrative: Field | None, n: int, currency: str,
     return StatementEntry(
         entry_id=f"{n}-1", amount=line.amount, currency=currency, direction=line.direction,
         booking_date=line.booking_date, value_date=line.value_date,
-        bank_reference=bank_ref or customer_ref or f"{n}-1",
+        bank_reference=bank_ref,  # none: made up with its statement (entry_refs)
         end_to_end_id=info.end_to_end_id or customer_ref,
         counterparty_name=info.name, counterparty_iban=info.iban,
         creditor_reference=info.creditor_reference, remittance_text=info.text,

@@ -1,0 +1,51 @@
+"""A reference for every statement line, also where the bank gave none.
+
+The bank's own reference (camt ``AcctSvcrRef``, the ``//`` part of MT940's ``:61:``,
+BAI2's bank reference, a CSV's reference column) is what a payment is known by from the
+statement on: the work queue, the ERP's "already posted" check and the cases key on it.
+Some banks leave it out. A placeholder made only from the line's place in its file
+("1-1") would then be the same for the first line of every day's statement, and a payment
+of a later day would be taken for one already queued and never posted.
+
+So a line without a reference of its own gets one made from its statement (account,
+currency, statement id and sequence, period) and the line itself (entry id, date,
+amount, direction): readable enough to find again, the same each time the same file is
+read, and different for another account, day or statement.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+
+from bots.cashapp.model import Statement, StatementEntry
+
+__all__ = ["MADE_UP_PREFIX", "made_up_reference", "with_references"]
+
+#: how a made-up reference starts (a bank's own never needs to)
+MADE_UP_PREFIX = "NOREF-"
+_READABLE_ID = 12  # an entry id longer than this is left to the digest
+
+
+def made_up_reference(statement: Statement, entry: StatementEntry) -> str:
+    """``NOREF-<booking date>-<entry id>-<digest>``: the digest covers the statement and the
+    line, so two lines of different statements never share the reference."""
+    parts = (statement.format, statement.account_iban, statement.currency,
+             statement.statement_id, statement.sequence or "", str(statement.from_date or ""),
+             str(statement.to_date or ""), entry.entry_id, str(entry.booking_date),
+             str(entry.amount), entry.direction.value, entry.currency)
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:10].upper()
+    entry_id = entry.entry_id if len(entry.entry_id) <= _READABLE_ID else ""
+    middle = f"{entry.booking_date:%Y%m%d}" + (f"-{entry_id}" if entry_id else "")
+    return f"{MADE_UP_PREFIX}{middle}-{digest}"
+
+
+def with_references(statement: Statement) -> Statement:
+    """``statement`` with a made-up reference on each line the bank left without one."""
+    if all(e.bank_reference for e in statement.entries):
+        return statement
+    entries = tuple(
+        e if e.bank_reference
+        else dataclasses.replace(e, bank_reference=made_up_reference(statement, e))
+        for e in statement.entries)
+    return dataclasses.replace(statement, entries=entries)
