@@ -4,6 +4,11 @@ One statement per account record 03, in every group 02 of the file. Balances com
 account record (type 010 opening ledger, 015 closing ledger); transactions are the type 16
 records, with their continuation records 88 (or wrapped lines without one). Amounts have
 implied decimals (cents for USD and EUR). Lines are read as UTF-8, else Windows-1252.
+
+Type codes 900-999 are the bank's own (BAI2 version 2): 900-919 account status, 920-959
+credits, 960-999 debits, told by their range. A transaction of no direction (890
+"contains non-monetary information", a status code, a code BAI2 does not define) is
+left out when its amount is zero or empty, and refused when it carries money.
 """
 
 from __future__ import annotations
@@ -11,11 +16,23 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from bai2.constants import FundsType, TypeCodeTransaction
+from bai2.constants import (
+    FundsType,
+    TypeCode,
+    TypeCodeLevel,
+    TypeCodes,
+    TypeCodeTransaction,
+)
 from bai2.exceptions import IntegrityException, NotSupportedYetException, ParsingException
 from bai2.helpers import IteratorHelper
 from bai2.models import Account, Bai2File, Group, TransactionDetail
-from bai2.parsers import Bai2FileParser
+from bai2.parsers import (
+    AccountIdentifierParser,
+    AccountParser,
+    Bai2FileParser,
+    GroupParser,
+    TransactionDetailParser,
+)
 
 from bots.cashapp.model import Direction, Statement, StatementEntry
 from bots.cashapp.statements.bai2_lines import Lines, check_lines
@@ -29,6 +46,53 @@ from bots.runtime.errors import StatementParseError
 _LIBRARY_ERRORS = (ParsingException, IntegrityException, NotSupportedYetException,
                    ValueError, IndexError, KeyError, StopIteration)
 _TRAILER_OF = {"Account": "49", "Group": "98", "Bai2File": "99"}
+_SHORT_RECORD = (IndexError, KeyError, StopIteration)  # their own text says nothing useful
+#: the bank-specific ranges of BAI2 version 2, by direction
+_BANK_SPECIFIC = ((range(920, 960), TypeCodeTransaction.credit, "bank-specific credit"),
+                  (range(960, 1000), TypeCodeTransaction.debit, "bank-specific debit"))
+_BANK_STATUS = range(900, 920)
+_DIRECTIONS = {TypeCodeTransaction.credit: Direction.CREDIT,
+               TypeCodeTransaction.debit: Direction.DEBIT}
+
+
+def type_code(value: str) -> TypeCode:
+    """The type code ``value`` (three digits, checked line by line): a bank-specific one by
+    its range, else the library's; one of neither has no direction."""
+    number = int(value)
+    for codes, transaction, description in _BANK_SPECIFIC:
+        if number in codes:
+            return TypeCode(value, transaction, None, description)
+    known: TypeCode | None = TypeCodes.get(value)
+    if known is not None:
+        return known
+    if number in _BANK_STATUS:
+        return TypeCode(value, None, TypeCodeLevel.status, "bank-specific status")
+    return TypeCode(value, None, None, "not a BAI2 type code")
+
+
+class _DetailParser(TransactionDetailParser):
+    head_fields_config = (("type_code", type_code), ("amount", int),
+                          ("funds_type", FundsType))
+
+
+class _AccountIdentifierParser(AccountIdentifierParser):
+    summary_fields_config = (("type_code", type_code), ("amount", int), ("item_count", int),
+                             ("funds_type", FundsType))
+
+
+class _AccountParser(AccountParser):
+    header_parser_class = _AccountIdentifierParser
+    child_parser_class = _DetailParser
+
+
+class _GroupParser(GroupParser):
+    child_parser_class = _AccountParser
+
+
+class _FileParser(Bai2FileParser):
+    """The library's parser, with bank-specific type codes told by their range."""
+
+    child_parser_class = _GroupParser
 
 
 def parse_bai2_statements(data: bytes, *, source: str = "") -> list[Statement]:
@@ -65,8 +129,11 @@ def _statement(parsed: Bai2File, group: Group, account: Account, created: dt.dat
     as_of: dt.date = group.header.as_of_date
     balances = {s.type_code.code: from_minor(s.amount, currency)
                 for s in account.header.summary_items if s.amount is not None}
-    entries = tuple(_entry(tx, n, currency, as_of, source, next(lines16))
-                    for n, tx in enumerate(account.children, start=1))
+    entries: list[StatementEntry] = []
+    for tx in account.children:  # one line each, also those left out
+        entry = _entry(tx, len(entries) + 1, currency, as_of, source, next(lines16))
+        if entry is not None:
+            entries.append(entry)
     return with_references(Statement(
         format="bai2",
         statement_id=str(parsed.header.file_id or ""),
@@ -78,7 +145,7 @@ def _statement(parsed: Bai2File, group: Group, account: Account, created: dt.dat
         created_at=created,
         from_date=as_of,
         to_date=as_of,
-        entries=entries,
+        entries=tuple(entries),
         source=source,
         encoding=encoding,
     ))
@@ -96,7 +163,7 @@ def _parse(lines: Lines, source: str) -> Bai2File:
     helper: IteratorHelper | None = None
     try:
         helper = IteratorHelper(feed())
-        return Bai2FileParser(helper, check_integrity=True).parse()
+        return _FileParser(helper, check_integrity=True).parse()
     except _LIBRARY_ERRORS as exc:
         if isinstance(exc, IntegrityException):
             kind = next((v for k, v in _TRAILER_OF.items() if f"for {k}." in str(exc)), "99")
@@ -105,17 +172,27 @@ def _parse(lines: Lines, source: str) -> Bai2File:
             current = helper.current_record if helper is not None else None
             line = lines.find(current.code.value, current.rows[0][1], consumed) if current \
                 else lines.last
-        raise StatementParseError(f"malformed BAI2: {exc}", file=source,
+        what = "record ends before a field BAI2 requires" if isinstance(exc, _SHORT_RECORD) \
+            else str(exc)
+        raise StatementParseError(f"malformed BAI2: {what}", file=source,
                                   location=f"line {line}") from exc
 
 
 def _entry(tx: TransactionDetail, n: int, currency: str, as_of: dt.date, source: str,
-           line: int) -> StatementEntry:
-    way = {TypeCodeTransaction.credit: Direction.CREDIT,
-           TypeCodeTransaction.debit: Direction.DEBIT}.get(tx.type_code.transaction)
+           line: int) -> StatementEntry | None:
+    """Transaction ``tx`` as entry number ``n``; None for one without money or direction."""
+    code = tx.type_code
+    way = _DIRECTIONS.get(code.transaction)
+    if way is None and not tx.amount:
+        return None  # non-monetary information (890), or a status without an amount
     if way is None:
-        raise StatementParseError(f"type code {tx.type_code.code} is neither credit nor debit",
-                                  file=source, location=f"line {line}")
+        raise StatementParseError(
+            f"type code {code.code} ({code.description}) is neither credit nor debit, "
+            f"yet carries amount {from_minor(tx.amount, currency)}", file=source,
+            location=f"line {line}")
+    if tx.amount is None:
+        raise StatementParseError(f"type code {code.code} without an amount", file=source,
+                                  location=f"line {line}")
     value_date = as_of
     if tx.funds_type == FundsType.value_dated and tx.availability.get("date"):
         value_date = tx.availability["date"]
