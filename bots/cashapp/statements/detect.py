@@ -16,18 +16,22 @@ from bots.cashapp.statements.limits import check_size
 from bots.cashapp.statements.mt940_format import parse_mt940_statements
 from bots.runtime.errors import StatementParseError, UnknownFormatError
 
-_MT940 = re.compile(rb"^:20:.*$[\s\S]*^:25:", re.M)
+# :20: and :25: at line starts, or on one line with HBCI's "@@" for line ends
+_MT940 = re.compile(rb"^:20:.*$[\s\S]*^:25:|^:20:[^\r\n@]*@@:25:", re.M)
 _BAI2 = re.compile(rb"^01,")
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# whitespace, and SOH/STX that open a message in SWIFT Alliance (DOS-PCC) files
+_LEADING = b" \t\r\n\x0b\x0c\x01\x02"
 Parser = Callable[..., list[Statement]]
 
 
 def _head(data: bytes) -> bytes:
-    """The start of the content, byte-order marks and UTF-16 NULs dropped (for sniffing only)."""
+    """The start of the content, byte-order marks, UTF-16 NULs and leading framing bytes
+    dropped (for sniffing only)."""
     head = data[:4096]
     for bom in _BOMS:
         head = head.removeprefix(bom)
-    return head.replace(b"\x00", b"").lstrip()
+    return head.replace(b"\x00", b"").lstrip(_LEADING)
 
 
 def detect_format(data: bytes) -> str:

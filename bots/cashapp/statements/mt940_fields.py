@@ -2,8 +2,9 @@
 
 Amounts are checked against the SWIFT shapes before anything is read (a lenient reader
 would take ``:61:261120C6l5,40NTRF`` for 6.00), digits are ASCII digits only. Field 86
-is mapped whether it is SEPA-structured (``?20``..``?29`` purpose, ``?31`` IBAN,
-``?32``/``?33`` name, ``EREF+``/``SVWZ+`` keywords; split by the ``mt-940`` library), a
+is mapped whether it is SEPA-structured (``?20``..``?29`` and ``?60``..``?63`` purpose,
+``?31`` IBAN, ``?32``/``?33`` name, ``EREF+``/``SVWZ+`` keywords; split by the ``mt-940``
+library), Polish banks' ``~`` sub-fields (the same numbers, see ``_tilde_details``), a
 SWIFT keyword narrative (``/EREF/``, ``/NAME/``, ``/REMI/``) or free text.
 """
 
@@ -25,8 +26,10 @@ from bots.cashapp.model import Direction
 from bots.cashapp.statements.money import check_currency, parse_amount
 from bots.cashapp.statements.mt940_messages import Field
 from bots.cashapp.statements.narrative import (
+    LINE_WIDTH,
     Details,
     join_wrapped,
+    keyword_fields,
     parse_narrative,
     reference,
     without_reference,
@@ -209,6 +212,19 @@ def quiet() -> Iterator[None]:
 
 _LIBRARY = mt940.models.Transactions(options=mt940.Options.all())
 _TAG_86 = mt940.tags.TransactionDetails()
+_FIRST_LINE_WITHOUT_TAG = LINE_WIDTH - len(":86:")
+
+# German layout: "166?00SEPA-GUTSCHRIFT?20EREF+..?21SVWZ+..": a code, then "?NN" sub-fields.
+_QUESTION_MARK_LAYOUT = re.compile(r"^[0-9]{3}\?[0-9]{2}", re.ASCII)
+_QUESTION_MARK_FIELD = re.compile(r"\?([0-9]{2})", re.ASCII)
+_PURPOSE_CONTINUED = frozenset({"60", "61", "62", "63"})
+
+# Polish layout: "020~00VE02~20title~30bank~31account~32name~33name~38IBAN".
+_TILDE_LAYOUT = re.compile(r"^[0-9]{3}~[0-9]{2}", re.ASCII)
+_TILDE_FIELD = re.compile(r"~([0-9]{2})", re.ASCII)
+_TILDE_PURPOSE = ("20", "21", "22", "23", "24", "25")
+_TILDE_NAME = ("32", "33")
+_SUB_FIELD_WIDTH = 27  # a sub-field this long was cut mid-text: the next one continues it
 
 
 def details(f: Field | None) -> Details:
@@ -218,10 +234,14 @@ def details(f: Field | None) -> Details:
     if f is None or not f.text:
         return Details()
     text = f.text
+    if _TILDE_LAYOUT.match(text):
+        return _tilde_details(text)
+    sepa = _purpose_continued(text)
     split: dict[str, Any] = mt940.processors.transaction_details_post_processor(
-        _LIBRARY, _TAG_86, {"transaction_details": text}, {"transaction_details": text})
+        _LIBRARY, _TAG_86, {"transaction_details": sepa}, {"transaction_details": sepa})
     if "transaction_details" in split:  # not SEPA-structured
-        return parse_narrative(join_wrapped(text))
+        first_width = _FIRST_LINE_WITHOUT_TAG if keyword_fields(text) is not None else None
+        return parse_narrative(join_wrapped(text, first_width=first_width))
     purpose = squash(split.get("purpose"))
     rf = find_rf(purpose)
     return Details(
@@ -231,3 +251,54 @@ def details(f: Field | None) -> Details:
         creditor_reference=rf,
         text=without_reference(purpose, rf),
     )
+
+
+def _purpose_continued(text: str) -> str:
+    """A German ``:86:`` with ``?60``..``?63`` (the purpose continued) written onto the end
+    of its last ``?2x`` sub-field, so that the library reads the purpose, keywords such as
+    ``SVWZ+`` included, as one text. Any other text is returned as it is."""
+    joined = "".join(text.splitlines())
+    if not _QUESTION_MARK_LAYOUT.match(joined):
+        return text
+    head, *rest = _QUESTION_MARK_FIELD.split(joined)
+    sub_fields = list(zip(rest[0::2], rest[1::2], strict=True))
+    continued = "".join(value for key, value in sub_fields if key in _PURPOSE_CONTINUED)
+    if not continued:
+        return text
+    kept = [(key, value) for key, value in sub_fields if key not in _PURPOSE_CONTINUED]
+    purposes = [i for i, (key, _) in enumerate(kept) if key.startswith("2")]
+    if purposes:
+        key, value = kept[purposes[-1]]
+        kept[purposes[-1]] = (key, value + continued)
+    else:
+        kept.append(("20", continued))
+    return head + "".join(f"?{key}{value}" for key, value in kept)
+
+
+def _tilde_details(text: str) -> Details:
+    """Details of the Polish ``~`` layout: ``~20``..``~25`` title, ``~32``/``~33`` name,
+    ``~38`` IBAN (else ``~31``, the account number). ``~60``.. hold the counterparty's
+    address and the bank's own data there, not the title: they are left out."""
+    rest = _TILDE_FIELD.split("".join(text.splitlines()))[1:]  # [0]: the transaction code
+    sub_fields: dict[str, str] = {}
+    for key, value in zip(rest[0::2], rest[1::2], strict=True):
+        sub_fields.setdefault(key, value)
+    purpose = _joined_sub_fields([sub_fields.get(key, "") for key in _TILDE_PURPOSE])
+    rf = find_rf(purpose)
+    return Details(
+        name=_joined_sub_fields([sub_fields.get(key, "") for key in _TILDE_NAME]) or None,
+        iban=clean_iban(sub_fields.get("38") or sub_fields.get("31")),
+        creditor_reference=rf,
+        text=without_reference(purpose, rf),
+    )
+
+
+def _joined_sub_fields(parts: list[str]) -> str:
+    """Sub-fields joined: directly after one cut at full width, else with a space."""
+    written = [part for part in parts if part.strip()]
+    out = ""
+    for i, part in enumerate(written):
+        if i and len(written[i - 1]) < _SUB_FIELD_WIDTH:
+            out += " "
+        out += part
+    return squash(out)

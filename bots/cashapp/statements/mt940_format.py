@@ -10,6 +10,7 @@ against the statement lines instead, and ``:13D:`` gives the report's time.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from bots.cashapp.identifiers import compact, is_valid_iban
@@ -27,13 +28,15 @@ from bots.cashapp.statements.mt940_fields import (
     statement_number,
 )
 from bots.cashapp.statements.mt940_messages import Field, Message, body_lines, messages
-from bots.cashapp.statements.narrative import reference
+from bots.cashapp.statements.narrative import reference, statement_line_reference
 from bots.cashapp.statements.text import LineReader
 from bots.runtime.errors import StatementParseError
 
 _REQUIRED = {"mt940": ("20", "25", "28C", "60", "62"), "mt942": ("20", "25", "28C", "34F", "13D")}
 _FORBIDDEN = {"mt940": ("34F", "13D"), "mt942": ("60", "62", "64", "65")}
 _SHOWN = {"60": "60F", "62": "62F"}
+# ING and Rabobank write the account's currency after the IBAN: "NL20INGB0001234567EUR".
+_WITH_CURRENCY = re.compile(r"^(?P<account>.+?)\s*[A-Z]{3}$", re.ASCII)
 
 
 def parse_mt940_statements(data: bytes, *, source: str = "") -> list[Statement]:
@@ -134,7 +137,7 @@ def _entry(f: Field, narrative: Field | None, n: int, currency: str,
            source: str) -> StatementEntry:
     line = statement_line(f, currency, source)
     bank_ref = reference(line.bank_reference)
-    customer_ref = reference(line.customer_reference)
+    customer_ref = statement_line_reference(line.customer_reference)
     info = details(narrative)
     return StatementEntry(
         entry_id=f"{n}-1", amount=line.amount, currency=currency, direction=line.direction,
@@ -163,7 +166,13 @@ def _check_sums(message: Message, entries: tuple[StatementEntry, ...], currency:
 
 
 def _account(value: str) -> str:
-    """``:25:`` is an IBAN, ``BIC/IBAN`` or ``bank code/account``."""
+    """``:25:`` is an IBAN, ``BIC/IBAN`` or ``bank code/account``; an IBAN may be followed
+    by the account's currency (taken off only where what is left is a valid IBAN)."""
     value = value.strip()
     last = value.rsplit("/", 1)[-1].strip()
-    return compact(last) if is_valid_iban(last) else value
+    if is_valid_iban(last):
+        return compact(last)
+    with_currency = _WITH_CURRENCY.match(last)
+    if with_currency and is_valid_iban(with_currency["account"]):
+        return compact(with_currency["account"])
+    return value

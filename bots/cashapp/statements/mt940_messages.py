@@ -1,9 +1,14 @@
 """An MT940/MT942 file cut into messages and fields, every field with its line.
 
 A file holds one or several messages: bare (each starts at ``:20:``, ``-`` lines between
-them or not, an optional ``BIC``/``940`` preamble before each) or SWIFT-enveloped
-(``{1:..}{2:..}{4:`` .. ``-}``, one after the other). Every message is read, or the file is
-refused: text outside an envelope and an envelope without its end are errors.
+them or not, an optional bank header before each: see ``_PREAMBLE``) or SWIFT-enveloped
+(``{1:..}{2:..}{4:`` .. ``-}``, one after the other; the header blocks on one line or
+several). Every message is read, or the file is refused: text outside an envelope and an
+envelope without its end are errors.
+
+Transmission framing is no content: SOH/STX/ETX around each message (SWIFT Alliance
+DOS-PCC files) and DOS's end-of-file byte (0x1A) end a line wherever they stand. Old HBCI
+files write ``@@`` for each line end; a file whose first line is ``:20:..@@..`` is read so.
 
 A line that starts like a tag is a field only where that field may stand (``:25:`` only
 after ``:20:``/``:21:``, ...). Inside the free text of ``:86:`` or ``:NS:`` such a line is
@@ -53,11 +58,23 @@ _NEXT: dict[str | None, frozenset[str]] = {k: frozenset(v) for k, v in {
     "86s": {"20"},
 }.items()}
 _FREE_TEXT = {"86", "86s", "NS"}
-# A bank's preamble before each message (ABN AMRO style: "ABNANL2A", "940", "ABNANL2A").
-_PREAMBLE = re.compile(r"^(?:[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?|9[45][02])$", re.ASCII)
-_HEADER = re.compile(r"\{1:[^{}]*\}(?:\{2:[^{}]*\})?(?:\{3:(?:\{[^{}]*\})*\})?\{4:")
+# The header lines banks write before a message, and nothing else:
+_PREAMBLE = re.compile(
+    r"^(?:[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?"  # ABN AMRO: "ABNANL2A", "940", "ABNANL2A"
+    r"|9[45][02](?: [0-9]{2})?"  # "940"; ING's older files: "940 00"
+    r"|:9[45][02]:"  # Rabobank: ":940:" on the first line
+    r"|0000 [0-9]{2}[A-Z]{6}[A-Z0-9]{6}[0-9]{5}"  # ING's older "0000 01INGBNL2AXXXX00001"
+    r")$", re.ASCII)
+# Blocks 1-3 of a SWIFT header ({3:} holds blocks of its own), then where block 4 opens.
+_HEADER_BLOCKS = r"\{1:[^{}]*\}(?:\{2:[^{}]*\})?(?:\{3:(?:\{[^{}]*\})*\})?"
+_HEADER = re.compile(_HEADER_BLOCKS + r"\{4:")
+_HEADER_START = re.compile(_HEADER_BLOCKS)  # a header continued on the next line
 _TRAILER = re.compile(r"\{[5S]:(?:\{[^{}]*\}|[^{}])*\}")
 _SEPARATOR = "-"
+# SOH, STX, ETX (message framing) and SUB (DOS end of file): each ends a line.
+_FRAMING = re.compile("[\x01\x02\x03\x1a]")
+_HBCI_LINE_END = "@@"
+_HBCI_START = re.compile(r"^:20:[^@]*@@")
 
 
 @dataclass
@@ -99,23 +116,43 @@ class Message:
 
 
 def body_lines(lines: Iterable[tuple[int, str]], file: str) -> Iterator[tuple[int, str]]:
-    """The lines of the messages: SWIFT envelopes taken off (each end becomes a ``-``)."""
-    it = iter(lines)
+    """The lines of the messages: framing bytes and SWIFT envelopes taken off (each
+    envelope's end becomes a ``-``), HBCI ``@@`` line ends made lines."""
+    it = _framed_lines(lines)
     for no, line in it:
         if not line.strip():
             continue
-        if not line.lstrip(" \t$").startswith("{"):
-            yield no, line
-            yield from it
-            return
-        yield from _unwrap((no, line), it, file)
+        rest = itertools.chain([(no, line)], it)
+        if _HBCI_START.match(line):
+            yield from _hbci_lines(rest)
+        elif line.lstrip(" \t$").startswith("{"):
+            yield from _unwrap(rest, file)
+        else:
+            yield from rest
         return
 
 
-def _unwrap(first: tuple[int, str], rest: Iterator[tuple[int, str]],
-            file: str) -> Iterator[tuple[int, str]]:
-    inside, last = False, first[0]
-    for no, line in itertools.chain([first], rest):
+def _framed_lines(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+    """``lines`` cut at SOH/STX/ETX/SUB bytes (the parts keep their line number)."""
+    for no, line in lines:
+        if _FRAMING.search(line) is None:
+            yield no, line
+        else:
+            for part in _FRAMING.split(line):
+                yield no, part
+
+
+def _hbci_lines(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+    """Lines of a file that writes ``@@`` for each line end."""
+    for no, line in lines:
+        for part in line.split(_HBCI_LINE_END):
+            yield no, part
+
+
+def _unwrap(lines: Iterable[tuple[int, str]], file: str) -> Iterator[tuple[int, str]]:
+    inside, last = False, 0
+    header = ""  # blocks 1-3 of a header continued over lines, until its {4:
+    for no, line in lines:
         last, text = no, line
         while True:
             if inside:
@@ -126,19 +163,26 @@ def _unwrap(first: tuple[int, str], rest: Iterator[tuple[int, str]],
                 yield no, text
                 break
             text = text.strip(" \t\r$")
-            trailer = _TRAILER.match(text)
+            trailer = None if header else _TRAILER.match(text)
             if trailer:
                 text = text[trailer.end():]
                 continue
             if not text:
                 break
-            header = _HEADER.match(text)
-            if header is None:
+            text, header = header + text, ""
+            opening = _HEADER.match(text)
+            if opening is None:
+                if _HEADER_START.fullmatch(text):
+                    header = text
+                    break
                 raise StatementParseError(f"text outside a SWIFT message: {text[:30]!r}",
                                           file=file, location=f"line {no}")
-            inside, text = True, text[header.end():]
+            inside, text = True, text[opening.end():]
             if not text.strip():
                 break
+    if header:
+        raise StatementParseError("SWIFT header has no text block ({4:): file truncated?",
+                                  file=file, location=f"line {last}")
     if inside:
         raise StatementParseError("SWIFT message has no end of text (-}): file truncated?",
                                   file=file, location=f"line {last}")
@@ -158,6 +202,8 @@ def messages(lines: Iterable[tuple[int, str]], file: str) -> Iterator[Message]:
                 yield current
             current, state = None, None
             continue
+        if current is None and _PREAMBLE.match(stripped):
+            continue
         tag = _tag_here(line, state, file, no)
         if tag is not None:
             group = _GROUP.get(tag, tag)
@@ -172,8 +218,6 @@ def messages(lines: Iterable[tuple[int, str]], file: str) -> Iterator[Message]:
             current.last_line, size = no, len(line)
             continue
         if current is None:
-            if _PREAMBLE.match(stripped):
-                continue
             raise StatementParseError(f"expected a statement to start with :20:, found "
                                       f"{stripped[:30]!r}", file=file, location=f"line {no}")
         last = current.fields[-1]

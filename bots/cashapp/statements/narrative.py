@@ -1,8 +1,9 @@
 """Payment details written into one text: MT940 field 86 and BAI2 record 16 text.
 
 Two shapes are understood: SWIFT keyword narratives (``/EREF/.../NAME/.../REMI/USTD//...``,
-as many European banks write field 86) and free text. A creditor reference (RF..) is taken
-from the structured remittance part, or else found in the text.
+as many European banks write field 86: ING and Rabobank with ``//`` between the parts,
+ABN AMRO's ``/TRTP/.../IBAN/.../NAME/...`` with ``/``) and free text. A creditor reference
+(RF..) is taken from the structured remittance part, or else found in the text.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from bots.cashapp.identifiers import compact
 from bots.cashapp.statements.text import clean_iban, find_rf, squash, valid_rf
 
 _KEYWORD = re.compile(
-    r"/(EREF|REMI|NAME|IBAN|CNTP|ORDP|BENM|BIC|ADDR|PURP|ULTD|ULTC|MARF|CSID|TRCD|RTRN"
-    r"|ISDT|BUSP|CREF)/")
+    r"/(EREF|REMI|NAME|IBAN|CNTP|ORDP|BENM|BIC|ADDR|PURP|ULTD|ULTC|ULTB|MARF|CSID|TRCD|RTRN"
+    r"|ISDT|BUSP|CREF|TRTP|PREF|OCMT|CHGS|EXCH)/")
 _NONREF = {"", "NONREF", "NOTPROVIDED"}
+# What ING and Rabobank write as :61:'s customer reference: the keyword under which
+# :86: holds the reference (or none), never a reference itself.
+_KEYWORD_PLACEHOLDERS = {"EREF", "PREF", "MARF"}
 LINE_WIDTH = 65  # SWIFT narrative lines
 
 
@@ -29,13 +33,17 @@ class Details:
     text: str = ""
 
 
-def join_wrapped(text: str, width: int = LINE_WIDTH) -> str:
-    """Lines of a wrapped field joined: no space after a line cut at full width."""
+def join_wrapped(text: str, width: int = LINE_WIDTH, first_width: int | None = None) -> str:
+    """Lines of a wrapped field joined: no space after a line cut at full width.
+
+    ``first_width``: where the first line is full, for banks that count the field's tag
+    (``:86:``) in its first line's 65 characters."""
     lines = text.splitlines()
     out = ""
     for i, line in enumerate(lines):
         out += line
-        if i < len(lines) - 1 and len(line) < width:
+        full = width if i or first_width is None else first_width
+        if i < len(lines) - 1 and len(line) < full:
             out += " "
     return out
 
@@ -44,6 +52,13 @@ def reference(value: str | None) -> str | None:
     """A reference, or None for the placeholders banks write when there is none."""
     value = (value or "").strip()
     return None if value.upper() in _NONREF else value
+
+
+def statement_line_reference(value: str | None) -> str | None:
+    """A reference of an MT940 ``:61:`` line: also None for a keyword (``EREF``, ``PREF``,
+    ``MARF``) written where the reference would stand."""
+    found = reference(value)
+    return None if found is not None and found.upper() in _KEYWORD_PLACEHOLDERS else found
 
 
 def keyword_fields(text: str) -> dict[str, str] | None:
@@ -60,7 +75,8 @@ def keyword_fields(text: str) -> dict[str, str] | None:
 
 
 def _remittance(value: str) -> tuple[str | None, str]:
-    """(creditor reference, free text) of a ``/REMI/`` value."""
+    """(creditor reference, free text) of a ``/REMI/`` value: ``USTD//text``,
+    ``STRD/CUR/reference`` or ``STRD/ISO/RF..`` (the reference), or plain text."""
     if value.upper().startswith("STRD/"):
         ref = value.rstrip("/").rsplit("/", 1)[-1]
         rf = valid_rf(ref)
