@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -25,7 +26,13 @@ _TX = "NtryDtls/TxDtls"
 _READ = frozenset((
     "Sts", "BookgDt", "ValDt", "NtryDtls", "AmtDtls", "TxAmt", "Refs", "RltdPties", "Dbtr",
     "Cdtr", "Pty", "DbtrAcct", "CdtrAcct", "Id", "Othr", "RmtInf", "Strd", "CdtrRefInf",
+    "RfrdDocInf", "InstdAmt", "CntrValAmt",
 ))
+# where a batched transaction's own amount may be: the booked amount first, then (when in
+# the entry's currency only) what the payer instructed and the counter value
+_TX_AMOUNTS = ("Amt", "AmtDtls/TxAmt/Amt")
+_TX_AMOUNTS_SAME_CURRENCY = ("AmtDtls/InstdAmt/Amt", "AmtDtls/CntrValAmt/Amt")
+_TRUE = frozenset(("true", "1"))
 _DIRECTIONS = {d.value: d for d in Direction}
 _EMPTY: list[etree._Element] = []
 
@@ -98,8 +105,24 @@ def _date(doc: Doc, el: etree._Element, found: Paths, path: str) -> dt.date | No
     return doc.day(nodes[0]) if (nodes[0].text or "").strip() else None
 
 
+class OwnAccount(NamedTuple):
+    """The statement's own account (cleaned IBAN or other id) and its owner's name: a
+    related party that holds it is the account owner, never the counterparty."""
+
+    account: str | None = None
+    owner: str | None = None
+
+    def holds(self, name: str | None, account: str | None) -> bool:
+        if account is not None:
+            return account == self.account
+        return bool(name and self.owner and name.casefold() == self.owner.casefold())
+
+
+NOBODY = OwnAccount()
+
+
 def _party(doc: Doc, found: Paths, role: str) -> tuple[str | None, str | None]:
-    """(name, IBAN) of the debtor (incoming) or creditor (outgoing) of a transaction."""
+    """(name, IBAN or other account id) of the debtor (``role`` Dbtr) or creditor."""
     below = _below_first(doc, found, "RltdPties")
     if below is None:
         return None, None
@@ -109,6 +132,38 @@ def _party(doc: Doc, found: Paths, role: str) -> tuple[str | None, str | None]:
     return name, _clean_iban(account)
 
 
+def _counterparty(doc: Doc, found: Paths, way: Direction, *, reversal: bool,
+                  own: OwnAccount) -> tuple[str | None, str | None]:
+    """(name, account) of the other side of a transaction: the debtor of a credit, the
+    creditor of a debit, unless that party holds the statement's own account.
+
+    A reversal or return is written two ways: German (DK) banks repeat the original
+    transaction's parties, so the counterparty of a returned direct debit (a debit) is its
+    debtor; others write the return as a payment of its own, the counterparty in the usual
+    role. On a reversal the opposite role is tried first, a party known by an account that
+    is not the statement's own before one known by name only. When only the owner is
+    named, the usual role's party is given without what identifies the owner, so the
+    owner's own IBAN is never taken for a payer's.
+    """
+    usual = "Dbtr" if way is Direction.CREDIT else "Cdtr"
+    other = "Cdtr" if usual == "Dbtr" else "Dbtr"
+    party = _party(doc, found, usual)
+    if not reversal:
+        if not own.holds(*party):
+            return party
+        candidates = [_party(doc, found, other)]
+    else:
+        candidates = [_party(doc, found, other), party]
+    others = [(name, account) for name, account in candidates
+              if (name or account) and not own.holds(name, account)]
+    known = [found_party for found_party in others if found_party[1] is not None]
+    if known or others:
+        return (known or others)[0]
+    name, account = party
+    return (None if own.holds(name, None) else name,
+            None if account is not None and account == own.account else account)
+
+
 @lru_cache(maxsize=1 << 16)
 def _clean_iban(account: str | None) -> str | None:
     """``clean_iban``, once per account: a payer's account recurs across a month's entries."""
@@ -116,7 +171,9 @@ def _clean_iban(account: str | None) -> str | None:
 
 
 def _remittance(doc: Doc, found: Paths) -> tuple[str | None, str]:
-    """(RF creditor reference, unstructured text) of a transaction's ``RmtInf``."""
+    """(RF creditor reference, text) of a transaction's ``RmtInf``: the unstructured
+    lines, then per structured block the numbers of the documents it lists, a reference
+    that is not RF and the additional lines."""
     texts: list[str] = []
     rf: str | None = None
     below = _below_first(doc, found, "RmtInf")
@@ -126,6 +183,11 @@ def _remittance(doc: Doc, found: Paths) -> tuple[str | None, str]:
         strds = rmt.get(at + "Strd", _EMPTY)
         for strd in strds:
             one, sat = (rmt, at + "Strd/") if len(strds) == 1 else (doc.paths(strd, _READ), "")
+            # the documents (invoices, credit notes) the payer lists: matching reads them
+            for nb in one.get(sat + "RfrdDocInf/Nb", _EMPTY):
+                number = (nb.text or "").strip()
+                if number and not any(number in t for t in texts):
+                    texts.append(number)
             ref = _text(one, sat + "CdtrRefInf/Ref")
             checked = valid_rf(ref) if ref and rf is None else None
             if checked:
@@ -139,11 +201,21 @@ def _remittance(doc: Doc, found: Paths) -> tuple[str | None, str]:
     return rf or find_rf(text), text
 
 
-def _tx_amount(doc: Doc, found: Paths) -> tuple[Decimal, str] | None:
-    for path in ("Amt", "AmtDtls/TxAmt/Amt"):
+def _tx_amount(doc: Doc, found: Paths, currency: str) -> tuple[Decimal, str] | None:
+    """A batched transaction's amount: its own ``Amt`` (or ``TxAmt``), else the instructed
+    amount or counter value when in the entry's ``currency`` (a batch of direct debits
+    often gives only ``InstdAmt``); None when there is none. The batch's add-up check
+    still guards whichever is taken."""
+    for path in _TX_AMOUNTS:
         nodes = found.get(path)
         if nodes:
             return doc.amount_of(nodes[0])
+    for path in _TX_AMOUNTS_SAME_CURRENCY:
+        nodes = found.get(path)
+        if nodes:
+            value = doc.amount_of(nodes[0])
+            if value[1] == currency:
+                return value
     return None
 
 
@@ -170,9 +242,11 @@ def booking_day(doc: Doc, ntry: etree._Element, found: Paths, *, kind: str,
 
 
 def booked_entries(doc: Doc, ntry: etree._Element, index: int, *, kind: str = "camt.053",
-                   undated: dt.date | None = None) -> list[StatementEntry]:
+                   undated: dt.date | None = None,
+                   own: OwnAccount = NOBODY) -> list[StatementEntry]:
     """The statement entries of the ``index``-th (1-based) ``Ntry``; none when it is not
-    booked (camt.053 entries are booked; pending or information-only ones are left out)."""
+    booked (camt.053 entries are booked; pending or information-only ones are left out).
+    ``own``: the statement's account, which no counterparty holds."""
     found = doc.paths(ntry, _READ)
     status = _first_text(found, "Sts/Cd", "Sts/Prtry", "Sts")
     if status is not None and status != BOOKED:
@@ -182,34 +256,39 @@ def booked_entries(doc: Doc, ntry: etree._Element, index: int, *, kind: str = "c
     booking, value_date, note = booking_day(doc, ntry, found, kind=kind, undated=undated)
     key = _text(found, "NtryRef") or str(index)
     entry_ref = _text(found, "AcctSvcrRef")
+    reversed_entry = (_text(found, "RvslInd") or "").lower() in _TRUE
     txs = found.get(_TX, _EMPTY)
     batched = len(txs) > 1
     out: list[StatementEntry] = []
     total = Decimal("0")
     for n, tx in enumerate(txs or [ntry], start=1):
-        own = found if tx is ntry else doc.paths(tx, _READ)
+        mine = found if tx is ntry else doc.paths(tx, _READ)
         tx_way, tx_amount, tx_currency = way, amount, currency
         if batched:
-            amount_found = _tx_amount(doc, own)
+            amount_found = _tx_amount(doc, mine, currency)
             if amount_found is None:
                 raise doc.error("batched entry without a transaction amount", tx, "Amt")
             tx_amount, tx_currency = amount_found
-            if own.get("CdtDbtInd"):
-                tx_way = _direction(doc, tx, own)
+            if mine.get("CdtDbtInd"):
+                tx_way = _direction(doc, tx, mine)
         total += tx_amount if tx_way is Direction.CREDIT else -tx_amount
-        own_ref = _text(own, "Refs/AcctSvcrRef") if tx is not ntry else None
+        own_ref = _text(mine, "Refs/AcctSvcrRef") if tx is not ntry else None
         bank_ref = own_ref or (f"{entry_ref}-{n}" if batched and entry_ref else entry_ref)
-        name, iban = _party(doc, own, "Dbtr" if tx_way is Direction.CREDIT else "Cdtr")
+        name, iban = _counterparty(doc, mine, tx_way, own=own,
+                                   reversal=reversed_entry or "RtrInf" in mine)
         if tx is ntry:  # no transaction details: what the entry itself says
             text = _text(found, "AddtlNtryInf") or ""
             rf = find_rf(text)
         else:
-            rf, text = _remittance(doc, own)
+            rf, text = _remittance(doc, mine)
+            if not text and not batched:  # the details say nothing: the entry may
+                text = _text(found, "AddtlNtryInf") or ""
+                rf = rf or find_rf(text)
         out.append(StatementEntry(
             entry_id=f"{key}-{n}", amount=tx_amount, currency=tx_currency, direction=tx_way,
             booking_date=booking, value_date=value_date,
             bank_reference=bank_ref or "",  # none: made up with its statement
-            end_to_end_id=reference(_text(own, "Refs/EndToEndId")),
+            end_to_end_id=reference(_text(mine, "Refs/EndToEndId")),
             counterparty_name=name, counterparty_iban=iban,
             creditor_reference=rf, remittance_text=text, note=note))
     signed = amount if way is Direction.CREDIT else -amount

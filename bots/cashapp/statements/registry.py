@@ -16,7 +16,13 @@ from bots.cashapp.model import Statement
 
 
 class StatementKey(NamedTuple):
-    """A statement is the same statement when account, id and sequence are the same."""
+    """A statement is the same statement when account, id and sequence are the same.
+
+    The pages of a paginated camt statement share id and sequence number; the parser
+    adds the page to the sequence of those only (``334/2``, as MT940's 28C writes
+    statement/page), so each page has a key of its own and a statement of one page keeps
+    the key it always had.
+    """
 
     account: str
     statement_id: str
