@@ -1,15 +1,19 @@
 """How one bank lays out its CSV export, and the mappings finbots ships.
 
 A mapping names the columns, the date format, the decimal and thousands separators, the
-sign convention and the encoding. A file is recognised by its header row.
+sign convention and the encoding. A file is recognised by its header row, which may follow
+a few lines of account, period and balance (``HEADER_SEARCH_LINES``). A file saved as
+UTF-8 (a byte-order mark, or bytes that are valid UTF-8 and not plain ASCII) is read as
+UTF-8 whatever encoding the mapping names: banks offer both for the same layout.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from bots.cashapp.statements.text import MAX_LINE_BYTES
 
@@ -49,6 +53,8 @@ class CsvMapping:
     thousands_sep: str = ""
     delimiter: str = ","
     encoding: str = "utf-8"
+    currency_symbols: tuple[str, ...] = ()  # dropped around an amount ("$2,450.00")
+    negative_parentheses: bool = False  # "(312.18)" is -312.18, as accountants write it
 
     def columns(self) -> set[str]:
         """Every column the mapping reads: all must be in the header."""
@@ -83,32 +89,104 @@ US_BANK = CsvMapping(
     end_to_end_id="Customer Reference", counterparty_name="Name",
     remittance_text=("Description",), debit="Debit", credit="Credit", sign="split",
     default_currency="USD", date_format="%m/%d/%Y", thousands_sep=",",
+    currency_symbols=("$",), negative_parentheses=True,
 )
 
 MAPPINGS: tuple[CsvMapping, ...] = (SANDBOX_BANK, DE_BANK, US_BANK)
 
 
-def header_of(data: bytes, mapping: CsvMapping) -> list[str] | None:
-    """The header cells of ``data`` read as ``mapping`` would, or None if unreadable."""
-    end = data.find(b"\n", 0, MAX_LINE_BYTES + 1)
-    if end < 0 and len(data) > MAX_LINE_BYTES:
-        return None  # no header line: a runaway first line is no bank's CSV
-    first = data[: end if end >= 0 else len(data)].rstrip(b"\r")
+#: How many lines may come before the header row (account, period, balance lines).
+HEADER_SEARCH_LINES = 20
+_UTF8_CHUNK = 1 << 20
+
+
+class Header(NamedTuple):
+    """The header row of a file: its line number (1-based), where it starts, its cells."""
+
+    line: int
+    offset: int
+    cells: list[str]
+
+
+def _is_utf8_name(encoding: str) -> bool:
+    return encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
+
+
+def _is_wide(encoding: str) -> bool:
+    """UTF-16/32: lines cannot be told apart by their ``\\n`` byte."""
+    return encoding.lower().replace("_", "-").startswith(("utf-16", "utf16", "utf-32", "utf32"))
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether ``data`` is valid UTF-8, checked in chunks (no decoded copy of the file)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
     try:
-        line = first.decode(mapping.encoding).removeprefix("\ufeff")
+        for start in range(0, len(data), _UTF8_CHUNK):
+            decoder.decode(view[start:start + _UTF8_CHUNK])
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return None
+        return False
+    return True
+
+
+def text_encoding(data: bytes, mapping: CsvMapping) -> str:
+    """The encoding to read ``data`` in: UTF-8 when the file carries a UTF-8 byte-order
+    mark or is valid UTF-8 with bytes beyond ASCII, else the mapping's own."""
+    declared = mapping.encoding
+    if _is_utf8_name(declared) or _is_wide(declared):
+        return declared
+    if data.startswith(codecs.BOM_UTF8) or (not data.isascii() and _is_utf8(data)):
+        return "utf-8"
+    return declared
+
+
+def _cells(raw: bytes, encoding: str, delimiter: str) -> list[str] | None:
+    """One line's cells, or None when it does not decode or parse."""
     try:
-        row = next(csv.reader(io.StringIO(line), delimiter=mapping.delimiter), [])
-    except csv.Error:
+        line = raw.decode(encoding).removeprefix("\ufeff")
+        row = next(csv.reader(io.StringIO(line), delimiter=delimiter), [])
+    except (UnicodeDecodeError, LookupError, csv.Error):
         return None
     return [cell.strip() for cell in row]
 
 
-def detect_mapping(data: bytes, mappings: tuple[CsvMapping, ...] = MAPPINGS) -> CsvMapping | None:
-    """The first mapping whose columns all appear in the header row."""
-    for mapping in mappings:
-        header = header_of(data, mapping)
-        if header and mapping.columns() <= set(header):
-            return mapping
+def find_header(data: bytes, mapping: CsvMapping, encoding: str | None = None) -> Header | None:
+    """The first of the first ``HEADER_SEARCH_LINES`` lines holding every column the mapping
+    reads, or None. Each line is tried as ``encoding``; without one, as UTF-8 and then as
+    the mapping's encoding (detection, which does not read the whole file)."""
+    wide = _is_wide(encoding or mapping.encoding)
+    tries = [encoding] if encoding else list(dict.fromkeys(
+        [mapping.encoding] if wide else ["utf-8", mapping.encoding]))
+    wanted = mapping.columns()
+    start = 0
+    for line in range(1, (1 if wide else HEADER_SEARCH_LINES) + 1):
+        if start >= len(data):
+            return None
+        end = data.find(b"\n", start, start + MAX_LINE_BYTES + 1)
+        if end < 0 and len(data) - start > MAX_LINE_BYTES:
+            return None  # a runaway line is no bank's CSV header nor its preamble
+        end = len(data) if end < 0 else end
+        raw = data[start:end].rstrip(b"\r")
+        for tried in tries:
+            cells = _cells(raw, tried, mapping.delimiter)
+            if cells and wanted <= set(cells):
+                return Header(line, start, cells)
+        start = end + 1
     return None
+
+
+def header_of(data: bytes, mapping: CsvMapping) -> list[str] | None:
+    """The header cells of ``data`` for ``mapping`` (see ``find_header``), or None."""
+    found = find_header(data, mapping)
+    return found.cells if found else None
+
+
+def detect_mapping(data: bytes, mappings: tuple[CsvMapping, ...] = MAPPINGS) -> CsvMapping | None:
+    """The mapping whose header row comes first in the file (the first listed on a tie)."""
+    best: tuple[int, CsvMapping] | None = None
+    for mapping in mappings:
+        found = find_header(data, mapping)
+        if found and (best is None or found.line < best[0]):
+            best = (found.line, mapping)
+    return best[1] if best else None
