@@ -9,8 +9,8 @@ of a later day would be taken for one already queued and never posted.
 
 So a line without a reference of its own gets one made from its statement (account,
 currency, statement id and sequence, period) and the line itself (entry id, date,
-amount, direction): readable enough to find again, the same each time the same file is
-read, and different for another account, day or statement.
+amount, direction): the same each time the same file is read, and different for another
+account, day or statement.
 """
 
 from __future__ import annotations
@@ -24,20 +24,18 @@ __all__ = ["MADE_UP_PREFIX", "made_up_reference", "with_references"]
 
 #: how a made-up reference starts (a bank's own never needs to)
 MADE_UP_PREFIX = "NOREF-"
-_READABLE_ID = 12  # an entry id longer than this is left to the digest
 
 
 def made_up_reference(statement: Statement, entry: StatementEntry) -> str:
-    """``NOREF-<booking date>-<entry id>-<digest>``: the digest covers the statement and the
-    line, so two lines of different statements never share the reference."""
+    """``NOREF-`` and ten hex digits of a digest of the statement and the line: 16
+    characters, as short as the shortest reference field an ERP keeps (SAP's 16), so the
+    "already posted" search finds what was posted under it."""
     parts = (statement.format, statement.account_iban, statement.currency,
              statement.statement_id, statement.sequence or "", str(statement.from_date or ""),
              str(statement.to_date or ""), entry.entry_id, str(entry.booking_date),
              str(entry.amount), entry.direction.value, entry.currency)
-    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:10].upper()
-    entry_id = entry.entry_id if len(entry.entry_id) <= _READABLE_ID else ""
-    middle = f"{entry.booking_date:%Y%m%d}" + (f"-{entry_id}" if entry_id else "")
-    return f"{MADE_UP_PREFIX}{middle}-{digest}"
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return f"{MADE_UP_PREFIX}{digest[:10].upper()}"
 
 
 def with_references(statement: Statement) -> Statement:
