@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bots.cashapp.model import Statement
+from bots.cashapp.statements.archive import is_archive, members
 from bots.cashapp.statements.bai2_format import parse_bai2_statements
 from bots.cashapp.statements.camt import parse_camt_statements
 from bots.cashapp.statements.csv_format import parse_csv_statements
@@ -59,6 +60,15 @@ def parse_statements(data: bytes, *, source: str = "") -> list[Statement]:
     """Every statement in ``data`` (a file may hold several: accounts, days, messages), in
     file order, or an error: nothing is ever half imported."""
     if not data or data.isspace():  # not data.strip(): no copy of a large file
+        raise StatementParseError("file is empty", file=source or None, location="line 1")
+    if is_archive(data):  # an EBICS or portal download: each member a statement file
+        return [statement for name, content in members(data, source or "archive")
+                for statement in _parse_one(content, f"{source or 'archive'}!{name}")]
+    return _parse_one(data, source)
+
+
+def _parse_one(data: bytes, source: str) -> list[Statement]:
+    if not data or data.isspace():
         raise StatementParseError("file is empty", file=source or None, location="line 1")
     try:
         kind = detect_format(data)
