@@ -6,6 +6,7 @@ signs and accounting parentheses. The fixtures are written here, line by line.""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -290,3 +291,19 @@ def test_dollar_sign_is_not_read_where_the_mapping_has_none() -> None:
     data = _de(DE_HEADER, DE_ROWS[0].replace("2.380,00", "$2.380,00"))
     with pytest.raises(StatementParseError, match="not a number"):
         parse_statement(data, source="de.csv")
+
+
+# amounts whose separators do not group thousands ------------------------------------------
+
+@pytest.mark.parametrize(("amount", "data"), [
+    ("-84.37", lambda a: _de(DE_HEADER, DE_ROWS[0].replace("2.380,00", a))),
+    ("1.5", lambda a: _de(DE_HEADER, DE_ROWS[0].replace("2.380,00", a))),
+    ("84,37", lambda a: _us(f'12/02/2026,BR1,,Acme,Fee,"{a}",')),
+])
+def test_a_separator_that_does_not_group_thousands_is_refused_not_read_as_one(
+        amount: str, data: Callable[[str], bytes]) -> None:
+    """"-84.37" in the German layout was read as -8437 and "84,37" in the US one as 8437:
+    a decimal point written the other country's way must be a refusal, never a figure."""
+    with pytest.raises(StatementParseError, match="does not group thousands") as caught:
+        parse_statements(data(amount), source="export.csv")
+    assert caught.value.location == "line 2"

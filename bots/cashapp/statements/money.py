@@ -48,7 +48,14 @@ def parse_amount(
     8.85); a digit other than zero there is still refused ("8.855").
     """
     raw = (text or "").strip()
-    cleaned = raw.replace(thousands_sep, "") if thousands_sep else raw
+    cleaned = raw
+    if thousands_sep and thousands_sep in raw:
+        if not _grouped(raw, thousands_sep, decimal_sep):
+            # "-84.37" in a layout whose "." groups thousands: not 8437, but a refusal
+            raise StatementParseError(
+                f"amount {raw!r} is not a number (its {thousands_sep!r} does not group "
+                "thousands)", file=file, location=location)
+        cleaned = raw.replace(thousands_sep, "")
     if decimal_sep != ".":
         if "." in cleaned:
             raise StatementParseError(f"amount {raw!r} is not a number", file=file,
@@ -68,6 +75,15 @@ def parse_amount(
         value = _without_extra_zeros(value, currency)
     check_decimals(value, currency, file=file, location=location, raw=raw)
     return value
+
+
+def _grouped(raw: str, thousands_sep: str, decimal_sep: str) -> bool:
+    """Whether the thousands separators of ``raw`` stand between groups of three digits
+    of its whole part (``1.234.567,89``), as a bank writes them, and nowhere else."""
+    whole = raw.lstrip("+-").split(decimal_sep, 1)[0]
+    first, *groups = whole.split(thousands_sep)
+    return (bool(groups) and 1 <= len(first) <= 3 and first.isdigit()
+            and all(len(g) == 3 and g.isdigit() for g in groups))
 
 
 def _without_extra_zeros(value: Decimal, currency: str) -> Decimal:
