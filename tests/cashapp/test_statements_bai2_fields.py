@@ -200,3 +200,20 @@ def test_a_wrong_summary_field_names_its_line(line: str, match: str) -> None:
     with pytest.raises(StatementParseError, match=match) as err:
         parse_statement(_file(records, 0), source="t.bai")
     assert err.value.location == "line 4"
+
+
+# --- files joined one after the other: each read, none lost ------------------------------
+
+DAY = ["03,12345,USD,010,100000,,,015,250000,,/", "16,195,150000,0,BR-1,CR-1,Deposit/"]
+
+
+def test_files_joined_one_after_the_other_are_each_read() -> None:
+    """A bank's daily files joined into one: the second day was dropped without a word."""
+    monday = _file(DAY, 500000)
+    tuesday = _file(DAY, 500000).replace(b"261130", b"261201").replace(b"BR-1", b"BR-2")
+    found = parse_statements(monday + b"\n" + tuesday, source="week.bai")
+    assert [(s.sequence, [e.bank_reference for e in s.entries]) for s in found] == [
+        ("2026-11-30", ["BR-1"]), ("2026-12-01", ["BR-2"])]
+    with pytest.raises(StatementParseError, match="before the next file header") as caught:
+        parse_statements(monday.rsplit(b"\n", 1)[0] + b"\n" + tuesday, source="cut.bai")
+    assert caught.value.location == "line 7"

@@ -96,20 +96,21 @@ class _FileParser(Bai2FileParser):
 
 
 def parse_bai2_statements(data: bytes, *, source: str = "") -> list[Statement]:
-    """One statement per account (record 03) of every group (02), in file order."""
+    """One statement per account (record 03) of every group (02), in file order; files
+    joined one after the other (``01`` ... ``99`` ``01`` ... ``99``) are each read."""
     check_size(len(data), source)
     reader = LineReader(data, file=source)
-    lines = check_lines(reader, source)
-    parsed = _parse(lines, source)
-    header = parsed.header
-    created = (dt.datetime.combine(header.creation_date, header.creation_time or dt.time(),
-                                   tzinfo=dt.UTC) if header.creation_date else None)
-    lines16 = iter(lines.numbers_of("16"))
     found = []
-    for group in parsed.children:
-        for account in group.children:
-            found.append(_statement(parsed, group, account, created, lines16, source,
-                                    reader.encoding))
+    for lines in check_lines(reader, source).files(source):  # files joined: each one
+        parsed = _parse(lines, source)
+        header = parsed.header
+        created = (dt.datetime.combine(header.creation_date, header.creation_time or dt.time(),
+                                       tzinfo=dt.UTC) if header.creation_date else None)
+        lines16 = iter(lines.numbers_of("16"))
+        for group in parsed.children:
+            for account in group.children:
+                found.append(_statement(parsed, group, account, created, lines16, source,
+                                        reader.encoding))
     return found
 
 

@@ -10,6 +10,7 @@ count and that many pairs).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -43,6 +44,20 @@ class Lines:
 
     def numbers_of(self, code: str) -> list[int]:
         return [no for no, line in self.items if line[:2] == code]
+
+    def files(self, source: str) -> list[Lines]:
+        """The records of each BAI2 file (``01`` to ``99``) in what may be several files
+        written one after the other, as a bank's daily files are when they are joined; a
+        file that does not end with its ``99`` before the next ``01`` is refused."""
+        starts = [k for k, (_, line) in enumerate(self.items) if line[:2] == "01"]
+        blocks = [Lines(self.items[a:b]) for a, b in zip(
+            starts, [*starts[1:], len(self.items)], strict=True)]
+        for block, after in itertools.pairwise(blocks):
+            if block.items[-1][1][:2] != "99":
+                raise StatementParseError(
+                    "no file trailer (record 99) before the next file header (record 01)",
+                    file=source, location=f"line {after.items[0][0]}")
+        return blocks
 
     def find(self, code: str, rest: str, before: int) -> int:
         """Line of the record ``code,rest`` among the first ``before`` records."""
