@@ -1,11 +1,22 @@
-"""Lines the bank sent without a reference of their own: each gets one made from its
-statement, so the first payment of Tuesday is never taken for Monday's (the work queue and
-the ERP's "already posted" check key on the reference)."""
+"""Statements of a bank that gives its lines no reference and numbers every day alike: each
+line gets a reference made from its statement, and each day is a statement of its own, so
+Tuesday's first payment is never taken for Monday's (the work queue and the ERP's "already
+posted" check key on the reference, the import on the statement's key)."""
 
 from __future__ import annotations
 
-from bots.cashapp.statements import parse_statements
+from pathlib import Path
+
+import pytest
+
+from bots.cashapp.statements import (
+    MemoryRegistry,
+    import_statement,
+    import_statements,
+    parse_statements,
+)
 from bots.cashapp.statements.entry_refs import MADE_UP_PREFIX
+from bots.runtime.errors import DuplicateStatementError
 
 
 def _mt940(day: str, account: str, lines: list[str], *, number: str = "STARTUMS") -> str:
@@ -52,3 +63,23 @@ def test_a_payers_own_reference_is_not_taken_for_the_banks() -> None:
     assert len(set(refs)) == 2 and all(r.startswith(MADE_UP_PREFIX) for r in refs)
     assert [e.end_to_end_id for s in parse_statements(text.encode())
             for e in s.entries] == ["INV-4711", "INV-4711"]
+
+
+def test_a_bank_that_numbers_every_day_alike_loses_no_day(tmp_path: Path) -> None:
+    """``:20:STARTUMS`` and ``:28C:1/1`` every day (as German banks write them): Tuesday is
+    a statement of its own, imported, not skipped as Monday's; Monday again is skipped."""
+    registry = MemoryRegistry()
+    for n, text in enumerate((MONDAY, TUESDAY)):
+        (tmp_path / f"{n}.sta").write_text(text)
+        import_statement(tmp_path / f"{n}.sta", registry, tmp_path / "q")
+    (tmp_path / "again.sta").write_text(MONDAY)
+    with pytest.raises(DuplicateStatementError):
+        import_statement(tmp_path / "again.sta", registry, tmp_path / "q")
+    week = [f.new for f in import_statements(_week(tmp_path), MemoryRegistry(), tmp_path / "q")]
+    assert week == [True, True]
+
+
+def _week(tmp_path: Path) -> Path:
+    path = tmp_path / "week.sta"
+    path.write_text(MONDAY + TUESDAY)
+    return path

@@ -101,7 +101,7 @@ def test_json_registry_survives_a_restart(inbox: Path, tmp_path: Path) -> None:
                      tmp_path / "q")
     records = json.loads(registry_file.read_text())
     assert records[0]["statement_id"] == "NWBSTMT20261120"
-    assert records[0]["sequence"] == "00318/001"
+    assert records[0]["sequence"] == "00318/001@2026-11-20..2026-11-20"  # number and period
     with pytest.raises(DuplicateStatementError):
         import_statement(_drop(inbox, "mt940_sepa.sta"), JsonFileRegistry(registry_file),
                          tmp_path / "q")

@@ -99,8 +99,10 @@ def test_cli_import_imports_each_and_skips_those_imported_before(tmp_path: Path)
     assert first.exit_code == 0, first.output
     assert "statement 1 of 2: imported" in first.stdout
     assert "statement 2 of 2: imported" in first.stdout
-    keys = [StatementKey("DE12500105170648489890", "STMT26112300321", "00321/001"),
-            StatementKey("DE12500105170648489890", "STMT26112400322", "00322/001")]
+    keys = [StatementKey("DE12500105170648489890", "STMT26112300321",
+                         "00321/001@2026-11-23..2026-11-23"),
+            StatementKey("DE12500105170648489890", "STMT26112400322",
+                         "00322/001@2026-11-24..2026-11-24")]
     assert all(JsonFileRegistry(registry).seen(k) for k in keys)
 
     again = runner.invoke(app, ["import", str(two_days(tmp_path / "again.sta")), *args])

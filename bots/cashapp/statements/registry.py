@@ -14,6 +14,11 @@ from typing import NamedTuple, Protocol
 
 from bots.cashapp.model import Statement
 
+#: formats whose key also holds the statement's period: German banks write ``:20:STARTUMS``
+#: and a constant ``:28C:`` (``0``, ``00000/001``) every day, and statement numbers start
+#: again each year, so id and number alone would take Tuesday for Monday
+_DATED_KEYS = frozenset({"mt940", "mt942"})
+
 
 class StatementKey(NamedTuple):
     """A statement is the same statement when account, id and sequence are the same.
@@ -21,7 +26,8 @@ class StatementKey(NamedTuple):
     The pages of a paginated camt statement share id and sequence number; the parser
     adds the page to the sequence of those only (``334/2``, as MT940's 28C writes
     statement/page), so each page has a key of its own and a statement of one page keeps
-    the key it always had.
+    the key it always had. MT940 and MT942 keys add the statement's period to the
+    sequence (``00321/001@2026-11-23..2026-11-23``).
     """
 
     account: str
@@ -30,7 +36,10 @@ class StatementKey(NamedTuple):
 
     @classmethod
     def of(cls, statement: Statement) -> StatementKey:
-        return cls(statement.account_iban, statement.statement_id, statement.sequence)
+        sequence = statement.sequence
+        if statement.format in _DATED_KEYS and statement.to_date is not None:
+            sequence = f"{sequence or ''}@{statement.from_date or ''}..{statement.to_date}"
+        return cls(statement.account_iban, statement.statement_id, sequence)
 
 
 class StatementRegistry(Protocol):
