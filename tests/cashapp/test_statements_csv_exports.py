@@ -307,3 +307,38 @@ def test_a_separator_that_does_not_group_thousands_is_refused_not_read_as_one(
     with pytest.raises(StatementParseError, match="does not group thousands") as caught:
         parse_statements(data(amount), source="export.csv")
     assert caught.value.location == "line 2"
+
+
+# the same export saved again, and exports that overlap -------------------------------------
+
+NO_REF_ROWS = [row.replace(";BR0001;", ";;").replace(";BR0002;", ";;").replace(";BR0003;", ";;")
+               for row in DE_ROWS]
+
+
+def test_the_same_export_saved_again_is_the_same_statement() -> None:
+    """With other line ends, under another export time or as UTF-8: the second import of
+    these payments is a duplicate, not a second set of payments."""
+    first = parse_statement(_de(DE_HEADER, *DE_ROWS))
+    again = [
+        "".join(line + "\r\n" for line in (DE_HEADER, *DE_ROWS)).encode("cp1252"),
+        _de("Kontoauszug exportiert am 03.12.2026 16:42", "", DE_HEADER, *DE_ROWS),
+        _de(DE_HEADER, *DE_ROWS, encoding="utf-8"),
+    ]
+    for data in again:
+        assert StatementKey.of(parse_statement(data)) == StatementKey.of(first)
+    other = parse_statement(_de(DE_HEADER, *DE_ROWS[:2]))
+    assert StatementKey.of(other) != StatementKey.of(first)
+
+
+def test_a_payment_in_two_overlapping_exports_keeps_its_made_up_reference() -> None:
+    """Monday-Tuesday, then Tuesday-Wednesday: Tuesday's lines carry no bank reference and
+    get the same made-up ones in both exports (the work queue takes them once); two equal
+    payments of one day stay two."""
+    tuesday = NO_REF_ROWS[2]
+    twice = tuesday.replace("Lieferung 4711", "Miete")
+    first = parse_statement(_de(DE_HEADER, *NO_REF_ROWS, twice, twice))
+    second = parse_statement(_de(DE_HEADER, tuesday, twice, twice,
+                                 tuesday.replace("03.12.2026", "04.12.2026")))
+    assert [e.bank_reference for e in first.entries][2:] == [
+        e.bank_reference for e in second.entries][:3]
+    assert len({e.bank_reference for e in first.entries}) == 5

@@ -24,16 +24,31 @@ __all__ = ["MADE_UP_PREFIX", "made_up_reference", "with_references"]
 
 #: how a made-up reference starts (a bank's own never needs to)
 MADE_UP_PREFIX = "NOREF-"
+#: formats whose lines are told by their content, not by their place in a statement
+_CONTENT_KEYED = frozenset({"csv"})
 
 
-def made_up_reference(statement: Statement, entry: StatementEntry) -> str:
+def made_up_reference(statement: Statement, entry: StatementEntry, occurrence: int = 0) -> str:
     """``NOREF-`` and ten hex digits of a digest of the statement and the line: 16
     characters, as short as the shortest reference field an ERP keeps (SAP's 16), so the
-    "already posted" search finds what was posted under it."""
-    parts = (statement.format, statement.account_iban, statement.currency,
-             statement.statement_id, statement.sequence or "", str(statement.from_date or ""),
-             str(statement.to_date or ""), entry.entry_id, str(entry.booking_date),
-             str(entry.amount), entry.direction.value, entry.currency)
+    "already posted" search finds what was posted under it.
+
+    A CSV export is no statement of the bank's but whatever window someone exported, and
+    two exports overlap: its lines are told by what they say (account, dates, amount,
+    direction, payer, text) and ``occurrence`` (how many same lines came before in the
+    export), so a day exported twice gives its lines the same references both times."""
+    if statement.format in _CONTENT_KEYED:
+        parts = (statement.format, statement.account_iban, entry.currency,
+                 str(entry.booking_date), str(entry.value_date), str(entry.amount),
+                 entry.direction.value, entry.counterparty_name or "",
+                 entry.counterparty_iban or "", entry.end_to_end_id or "",
+                 entry.remittance_text, str(occurrence))
+    else:
+        parts = (statement.format, statement.account_iban, statement.currency,
+                 statement.statement_id, statement.sequence or "",
+                 str(statement.from_date or ""), str(statement.to_date or ""),
+                 entry.entry_id, str(entry.booking_date), str(entry.amount),
+                 entry.direction.value, entry.currency)
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
     return f"{MADE_UP_PREFIX}{digest[:10].upper()}"
 
@@ -42,8 +57,13 @@ def with_references(statement: Statement) -> Statement:
     """``statement`` with a made-up reference on each line the bank left without one."""
     if all(e.bank_reference for e in statement.entries):
         return statement
-    entries = tuple(
-        e if e.bank_reference
-        else dataclasses.replace(e, bank_reference=made_up_reference(statement, e))
-        for e in statement.entries)
-    return dataclasses.replace(statement, entries=entries)
+    seen: dict[str, int] = {}
+    entries = []
+    for e in statement.entries:
+        if not e.bank_reference:
+            key = made_up_reference(statement, e)
+            seen[key] = occurrence = seen.get(key, -1) + 1
+            e = dataclasses.replace(
+                e, bank_reference=made_up_reference(statement, e, occurrence))
+        entries.append(e)
+    return dataclasses.replace(statement, entries=tuple(entries))
