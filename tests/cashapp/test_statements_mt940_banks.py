@@ -238,3 +238,13 @@ def test_polish_tilde_sub_fields() -> None:
     assert dostawca.remittance_text == "ZAPLATA ZA FAKTURE VAT NR FV88/2026"
     assert (dostawca.counterparty_name, dostawca.counterparty_iban) == ("DOSTAWCA SA",
                                                                         "1000002233445566")
+
+
+def test_the_narrative_behind_a_banks_ns_field_is_read() -> None:
+    """Bank Austria and UniCredit write ``:NS:`` between ``:61:`` and ``:86:``: the text
+    and payer of the line were lost."""
+    text = (":20:STARTUMS\n:25:AT611904300234573201\n:28C:1/1\n:60F:C261123EUR1000,00\n"
+            ":61:2611231123CR100,00NTRFNONREF\n:NS:22Gutschrift\n:86:Rechnung 2026-771\n"
+            ":61:2611231123CR50,00NTRFNONREF\n:86:Miete\n:62F:C261123EUR1150,00\n-\n")
+    (statement,) = parse_statements(text.encode())
+    assert [e.remittance_text for e in statement.entries] == ["Rechnung 2026-771", "Miete"]

@@ -127,8 +127,11 @@ def _entries(message: Message, currency: str, source: str) -> list[StatementEntr
     for i, f in enumerate(fields):
         if f.group != "61":
             continue
-        following = fields[i + 1] if i + 1 < len(fields) else None
-        narrative = following if following is not None and following.group == "86" else None
+        # the line's :86:, also behind a bank's own :NS: fields (Bank Austria, UniCredit)
+        k = i + 1
+        while k < len(fields) and fields[k].group == "NS":
+            k += 1
+        narrative = fields[k] if k < len(fields) and fields[k].group == "86" else None
         found.append(_entry(f, narrative, len(found) + 1, currency, source))
     return found
 
