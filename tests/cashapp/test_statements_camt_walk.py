@@ -97,3 +97,15 @@ def test_extra_zero_decimals_are_dropped() -> None:
     data = _camt(HEAD.replace('<Amt Ccy="EUR">150.00</Amt>', '<Amt Ccy="EUR">150.000</Amt>'))
     (entry,) = parse_camt(data).entries
     assert str(entry.amount) == "150.00"
+
+
+def test_an_amount_with_a_plus_sign_is_an_xml_decimal_like_any_other() -> None:
+    for written in ("+150.00", " +150.00 ", "+150"):
+        data = _camt(HEAD.replace('<Amt Ccy="EUR">150.00</Amt>',
+                                  f'<Amt Ccy="EUR">{written}</Amt>'))
+        (entry,) = parse_camt(data).entries
+        assert entry.amount == Decimal("150.00")
+    for bad in ("+-150.00", "++150.00"):
+        with pytest.raises(StatementParseError, match="is not a number"):
+            parse_camt(_camt(HEAD.replace('<Amt Ccy="EUR">150.00</Amt>',
+                                          f'<Amt Ccy="EUR">{bad}</Amt>')))

@@ -94,7 +94,8 @@ def test_three_decimals_for_eur() -> None:
 
 
 def test_jpy_with_decimals_is_refused_on_the_balance_line() -> None:
-    text = _text("mt940_free.sta").replace("EUR", "JPY")
+    """Yen have no decimals: ``150,50`` is refused (``150,00`` is exactly 150 and read)."""
+    text = _text("mt940_free.sta").replace("EUR", "JPY").replace("JPY150,00", "JPY150,50")
     with pytest.raises(StatementParseError, match="JPY allows 0") as err:
         parse_statement(text.encode(), source="jpy.sta")
     assert err.value.location == "line 4"

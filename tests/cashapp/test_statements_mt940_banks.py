@@ -248,3 +248,14 @@ def test_the_narrative_behind_a_banks_ns_field_is_read() -> None:
             ":61:2611231123CR50,00NTRFNONREF\n:86:Miete\n:62F:C261123EUR1150,00\n-\n")
     (statement,) = parse_statements(text.encode())
     assert [e.remittance_text for e in statement.entries] == ["Rechnung 2026-771", "Miete"]
+
+
+def test_amounts_with_extra_zero_decimals_are_read_as_their_value() -> None:
+    """``25,500`` EUR is 25.50 (as camt's ``25.500``); ``25,505`` is still refused."""
+    text = (":20:S1\n:25:AT611904300234573201\n:28C:1/1\n:60F:C261123EUR100,000\n"
+            ":61:2611231123CR25,500NTRFNONREF//B1\n:86:Miete\n:62F:C261123EUR125,50\n-\n")
+    (statement,) = parse_statements(text.encode())
+    assert (statement.opening_balance, statement.entries[0].amount) == (
+        Decimal("100.00"), Decimal("25.50"))
+    with pytest.raises(StatementParseError, match="decimals"):
+        parse_statements(text.replace("25,500", "25,505").encode())

@@ -107,7 +107,7 @@ def balance(f: Field, file: str, currency: str | None = None) -> Balance:
         raise StatementParseError(f"field :{f.tag}: is in {code}, the statement in {currency}",
                                   file=file, location=f"line {f.line}")
     amount = parse_amount(match["amount"], code, file=file, location=f"line {f.line}",
-                          decimal_sep=",")
+                          decimal_sep=",", exact_zeros=True)
     return Balance(-amount if match["mark"] == "D" else amount,
                    _date(f, match["date"], "60", file), code)
 
@@ -130,7 +130,7 @@ def statement_line(f: Field, currency: str, file: str) -> Line:
     if match["entry"] and match["entry"].strip():
         booking = _entry_date(f, value_date, match["entry"], file)
     amount = parse_amount(match["amount"], currency, file=file, location=f"line {f.line}",
-                          decimal_sep=",")
+                          decimal_sep=",", exact_zeros=True)
     customer, bank = _references(match["rest"])
     return Line(value_date, booking, _MARKS[match["mark"].upper()], amount, customer, bank)
 

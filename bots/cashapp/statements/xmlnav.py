@@ -185,8 +185,11 @@ class Doc:
         text = amt.text
         if text is not None and _CENTS.match(text) and minor_units(currency) >= 2:
             return Decimal(text), currency  # what parse_amount gives, without its checks
+        written = (text or "").strip()
+        if written.startswith("+"):  # an XML decimal may carry a plus (never a minus here)
+            written = written[1:]
         try:
-            value = parse_amount(amt.text or "", currency, file=self.file, location="",
+            value = parse_amount(written, currency, file=self.file, location="",
                                  exact_zeros=True)
         except StatementParseError as exc:
             raise self.error(exc.reason, amt) from None
