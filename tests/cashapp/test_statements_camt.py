@@ -157,6 +157,20 @@ def test_utf16_document_declared_utf16_is_read() -> None:
     assert len(s.entries) == 3
 
 
+def test_utf16_with_a_byte_order_mark_and_no_declaration_is_read() -> None:
+    """XML lets the byte-order mark alone say UTF-16; without the mark (and without a
+    declaration) it is still refused, and an XXE in such a file is refused as ever."""
+    text = _bytes("camt053_v04.xml").decode()
+    bare = text[text.index("?>") + 2:].lstrip()
+    s = parse_statement(bare.encode("utf-16"), source="u16.xml")  # BOM, no declaration
+    assert len(s.entries) == 3
+    with pytest.raises(StatementParseError, match="declares encoding none"):
+        parse_statement(bare.encode("utf-16-le"), source="u16.xml")
+    evil = '<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>' + bare
+    with pytest.raises(StatementParseError, match="declarations are not allowed"):
+        parse_statement(evil.encode("utf-16"), source="u16.xml")
+
+
 def test_missing_closing_balance_is_refused() -> None:
     data = _broken("camt053_v08_northwind.xml", "<Cd>CLBD</Cd>", "<Cd>ITBD</Cd>")
     with pytest.raises(StatementParseError, match="closing") as err:

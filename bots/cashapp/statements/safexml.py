@@ -60,12 +60,15 @@ def _declaration_line(data: bytes) -> int | None:
 
 
 def _check_utf16(data: bytes, file: str) -> None:
-    """UTF-16 bytes must say so: refuse them under a UTF-8 (or missing) declaration."""
+    """UTF-16 bytes must say so, by a byte-order mark or a declaration: refuse them under a
+    UTF-8 declaration, or with neither."""
     if not looks_utf16(data):
         return
     big = data.startswith(codecs.BOM_UTF16_BE) or data[:1] == b"\x00"
     head = data[:400].decode("utf-16-be" if big else "utf-16-le", errors="replace")
     declared = _DECLARED.search(head)
+    if not declared and data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return  # the byte-order mark says it, as XML allows
     if not declared or not declared.group(1).lower().startswith("utf-16"):
         name = declared.group(1) if declared else "none (UTF-8 implied)"
         raise StatementParseError(f"file is UTF-16 encoded but declares encoding {name}",
