@@ -109,3 +109,15 @@ def test_an_amount_with_a_plus_sign_is_an_xml_decimal_like_any_other() -> None:
         with pytest.raises(StatementParseError, match="is not a number"):
             parse_camt(_camt(HEAD.replace('<Amt Ccy="EUR">150.00</Amt>',
                                           f'<Amt Ccy="EUR">{bad}</Amt>')))
+
+
+def test_a_remittance_cut_into_35_character_lines_keeps_its_invoice_numbers_whole() -> None:
+    """A bank that cuts the payer's text at 35 characters cuts through invoice numbers:
+    no space goes in where a line is full; lines shorter than that are words apart."""
+    text = "PAYMENT FOR OUR INVOICES INV-2026-10477 AND INV-2026-10478"
+    cut = [text[:35], text[35:], "THANK YOU"]
+    assert len(cut[0]) == 35 and cut[0].endswith("INV-2026-1")
+    ustrd = "".join(f"<Ustrd>{line}</Ustrd>" for line in cut)
+    (entry,) = parse_camt(_camt(HEAD + f"<NtryDtls><TxDtls><RmtInf>{ustrd}</RmtInf>"
+                                       "</TxDtls></NtryDtls>")).entries
+    assert entry.remittance_text == text + " THANK YOU"

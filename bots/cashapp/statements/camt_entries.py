@@ -170,6 +170,10 @@ def _clean_iban(account: str | None) -> str | None:
     return clean_iban(account)
 
 
+#: widths at which a bank cuts one ``Ustrd`` text into several
+_FULL_USTRD = frozenset({35, 140})
+
+
 def _remittance(doc: Doc, found: Paths) -> tuple[str | None, str]:
     """(RF creditor reference, text) of a transaction's ``RmtInf``: the unstructured
     lines, then per structured block the numbers of the documents it lists, a reference
@@ -179,7 +183,10 @@ def _remittance(doc: Doc, found: Paths) -> tuple[str | None, str]:
     below = _below_first(doc, found, "RmtInf")
     if below is not None:
         rmt, at = below
-        texts += [(u.text or "") for u in rmt.get(at + "Ustrd", _EMPTY)]
+        lines = [(u.text or "") for u in rmt.get(at + "Ustrd", _EMPTY)]
+        if len(lines) > 1:  # one text cut into lines: joined the way it was cut
+            lines = [_cut_joined(lines)]
+        texts += lines
         strds = rmt.get(at + "Strd", _EMPTY)
         for strd in strds:
             one, sat = (rmt, at + "Strd/") if len(strds) == 1 else (doc.paths(strd, _READ), "")
@@ -199,6 +206,18 @@ def _remittance(doc: Doc, found: Paths) -> tuple[str | None, str]:
         texts.append(_text(found, "AddtlTxInf") or "")
     text = join_parts(texts)
     return rf or find_rf(text), text
+
+
+def _cut_joined(lines: list[str]) -> str:
+    """Unstructured lines joined with a space, but none after a line that fills its
+    width: 35 characters (banks that cut the text to the old SWIFT line) or 140 (the
+    element's own limit), where the cut falls inside a word or an invoice number."""
+    out = ""
+    for k, line in enumerate(lines):
+        out += line
+        if k < len(lines) - 1 and len(line) not in _FULL_USTRD and line.strip():
+            out += " "
+    return out
 
 
 def _tx_amount(doc: Doc, found: Paths, currency: str) -> tuple[Decimal, str] | None:
