@@ -200,9 +200,9 @@ def test_german_purpose_continued_in_sub_fields_60_to_63() -> None:
     lines = (
         ":61:2612011201CR1250,00NTRFNONREF//9310000123456\n"
         ":86:166?00SEPA-GUTSCHRIFT?109310?20EREF+E2E-MM-01?21KREF+SAMMLER-0042\n"
-        "?22SVWZ+RE 2026-4711 Kd 808?2315 Auftrag 55/2026 Teillie?30COBADEFFXXX\n"
+        "?22SVWZ+RE 2026-4711 Kd 80815 ?23Auftrag 55/2026 Teillieferu?30COBADEFFXXX\n"
         "?31DE89370400440532013000?32Mustermann Maschinenbau G?33mbH?34997\n"
-        "?60ferung 2 von 3?61 Rest folgt\n"
+        "?60ng 2 von 3?61Rest folgt\n"
         ":61:2612011201CR10,00NTRFNONREF//9310000123457\n"
         ":86:166?00SEPA-GUTSCHRIFT?20EREF+E2E-2?21SVWZ+Teil?32Kunde?60 ABWA+Anderer Zahler\n")
     text = _body("GVC", "10000,00", "11260,00", lines).replace("C261214", "C261201")
@@ -259,3 +259,14 @@ def test_amounts_with_extra_zero_decimals_are_read_as_their_value() -> None:
         Decimal("100.00"), Decimal("25.50"))
     with pytest.raises(StatementParseError, match="decimals"):
         parse_statements(text.replace("25,500", "25,505").encode())
+
+
+def test_german_purpose_sub_fields_written_word_by_word_stay_words_apart() -> None:
+    """A bank that writes one invoice number per ``?2x`` (each shorter than the full 27
+    characters): the numbers were glued together ("RE 2026-1101RE 2026-1102")."""
+    lines = (":61:2612141214CR2000,00NTRFNONREF//CB0001\n"
+             ":86:166?00SEPA-UEBERWEISUNG?109310?20EREF+KMB-2026-12-001?21SVWZ+\n"
+             "?22Sammelzahlung RE 2026-1101?23RE 2026-1102?32Grosshandel Nordwest\n")
+    (entry,) = _one(_body("GVC", "100,00", "2100,00", lines).encode()).entries
+    assert entry.remittance_text == "Sammelzahlung RE 2026-1101 RE 2026-1102"
+    assert entry.end_to_end_id == "KMB-2026-12-001"

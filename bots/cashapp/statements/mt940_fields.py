@@ -254,23 +254,29 @@ def details(f: Field | None) -> Details:
 
 
 def _purpose_continued(text: str) -> str:
-    """A German ``:86:`` with ``?60``..``?63`` (the purpose continued) written onto the end
-    of its last ``?2x`` sub-field, so that the library reads the purpose, keywords such as
-    ``SVWZ+`` included, as one text. Any other text is returned as it is."""
+    """A German ``:86:`` made ready for the library: ``?60``..``?63`` (the purpose continued)
+    written onto the end of its last ``?2x`` sub-field, so that the library reads the
+    purpose, keywords such as ``SVWZ+`` included, as one text; and a space after each
+    purpose sub-field shorter than the full 27 characters (the library joins them with none,
+    which is right only where the bank cut a word). Any other text is returned as it is."""
     joined = "".join(text.splitlines())
     if not _QUESTION_MARK_LAYOUT.match(joined):
         return text
     head, *rest = _QUESTION_MARK_FIELD.split(joined)
     sub_fields = list(zip(rest[0::2], rest[1::2], strict=True))
+    purpose = [n for n, (k, _) in enumerate(sub_fields)
+               if k.startswith("2") or k in _PURPOSE_CONTINUED]
+    for n in purpose[:-1]:
+        key, value = sub_fields[n]
+        if value and len(value) != _SUB_FIELD_WIDTH:  # a full one was cut mid-word
+            sub_fields[n] = (key, value + " ")
     continued = "".join(value for key, value in sub_fields if key in _PURPOSE_CONTINUED)
-    if not continued:
-        return text
     kept = [(key, value) for key, value in sub_fields if key not in _PURPOSE_CONTINUED]
     purposes = [i for i, (key, _) in enumerate(kept) if key.startswith("2")]
-    if purposes:
+    if continued and purposes:
         key, value = kept[purposes[-1]]
         kept[purposes[-1]] = (key, value + continued)
-    else:
+    elif continued:
         kept.append(("20", continued))
     return head + "".join(f"?{key}{value}" for key, value in kept)
 
