@@ -59,8 +59,6 @@ _PARSERS: dict[str, Parser] = {
 def parse_statements(data: bytes, *, source: str = "") -> list[Statement]:
     """Every statement in ``data`` (a file may hold several: accounts, days, messages), in
     file order, or an error: nothing is ever half imported."""
-    if not data or data.isspace():  # not data.strip(): no copy of a large file
-        raise StatementParseError("file is empty", file=source or None, location="line 1")
     if is_archive(data):  # an EBICS or portal download: each member a statement file
         return [statement for name, content in members(data, source or "archive")
                 for statement in _parse_one(content, f"{source or 'archive'}!{name}")]
@@ -68,7 +66,7 @@ def parse_statements(data: bytes, *, source: str = "") -> list[Statement]:
 
 
 def _parse_one(data: bytes, source: str) -> list[Statement]:
-    if not data or data.isspace():
+    if not data or data.isspace():  # not data.strip(): no copy of a large file
         raise StatementParseError("file is empty", file=source or None, location="line 1")
     try:
         kind = detect_format(data)

@@ -37,18 +37,26 @@ def made_up_reference(statement: Statement, entry: StatementEntry, occurrence: i
     two exports overlap: its lines are told by what they say (account, dates, amount,
     direction, payer, text) and ``occurrence`` (how many same lines came before in the
     export), so a day exported twice gives its lines the same references both times."""
+    return _reference(_identity(statement, entry), occurrence)
+
+
+def _identity(statement: Statement, entry: StatementEntry) -> tuple[str, ...]:
+    """What tells the line apart: its content (CSV), else its statement and place."""
     if statement.format in _CONTENT_KEYED:
-        parts = (statement.format, statement.account_iban, entry.currency,
-                 str(entry.booking_date), str(entry.value_date), str(entry.amount),
-                 entry.direction.value, entry.counterparty_name or "",
-                 entry.counterparty_iban or "", entry.end_to_end_id or "",
-                 entry.remittance_text, str(occurrence))
-    else:
-        parts = (statement.format, statement.account_iban, statement.currency,
-                 statement.statement_id, statement.sequence or "",
-                 str(statement.from_date or ""), str(statement.to_date or ""),
-                 entry.entry_id, str(entry.booking_date), str(entry.amount),
-                 entry.direction.value, entry.currency)
+        return (statement.format, statement.account_iban, entry.currency,
+                str(entry.booking_date), str(entry.value_date), str(entry.amount),
+                entry.direction.value, entry.counterparty_name or "",
+                entry.counterparty_iban or "", entry.end_to_end_id or "",
+                entry.remittance_text)
+    return (statement.format, statement.account_iban, statement.currency,
+            statement.statement_id, statement.sequence or "",
+            str(statement.from_date or ""), str(statement.to_date or ""),
+            entry.entry_id, str(entry.booking_date), str(entry.amount),
+            entry.direction.value, entry.currency)
+
+
+def _reference(identity: tuple[str, ...], occurrence: int) -> str:
+    parts = (*identity, str(occurrence)) if identity[0] in _CONTENT_KEYED else identity
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
     return f"{MADE_UP_PREFIX}{digest[:10].upper()}"
 
@@ -57,13 +65,12 @@ def with_references(statement: Statement) -> Statement:
     """``statement`` with a made-up reference on each line the bank left without one."""
     if all(e.bank_reference for e in statement.entries):
         return statement
-    seen: dict[str, int] = {}
+    seen: dict[tuple[str, ...], int] = {}  # equal lines so far (only CSV has any)
     entries = []
     for e in statement.entries:
         if not e.bank_reference:
-            key = made_up_reference(statement, e)
-            seen[key] = occurrence = seen.get(key, -1) + 1
-            e = dataclasses.replace(
-                e, bank_reference=made_up_reference(statement, e, occurrence))
+            identity = _identity(statement, e)
+            seen[identity] = occurrence = seen.get(identity, -1) + 1
+            e = dataclasses.replace(e, bank_reference=_reference(identity, occurrence))
         entries.append(e)
     return dataclasses.replace(statement, entries=tuple(entries))
