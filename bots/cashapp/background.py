@@ -23,6 +23,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
+from bots.cashapp.bulk import paused_gc
 from bots.cashapp.model import Statement, StatementEntry
 from bots.cashapp.statements import parse_file_statements
 from bots.runtime.errors import FinbotsError
@@ -118,7 +119,8 @@ class StatementsInBackground:
 def _parse_packed(parse: Parse, path: Path) -> tuple[_Packed | list[Statement], float, float]:
     """In the child: the file's statements, packed, with the CPU and wall seconds spent."""
     wall, cpu = time.perf_counter(), time.process_time()
-    packed = [_pack(s) for s in parse(path)]
+    with paused_gc():  # the child ends after this: a full collection would only cost
+        packed = [_pack(s) for s in parse(path)]
     return packed, time.process_time() - cpu, time.perf_counter() - wall  # type: ignore[return-value]
 
 

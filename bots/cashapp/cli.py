@@ -175,6 +175,14 @@ def match(
     in file order. When the file holds several statements, each decision names its
     statement (``statement_id``).
     """
+    # one pause of the cyclic collector for the whole command: the month end is millions of
+    # objects without cycles, and a collection after each phase would walk all of them
+    with paused_gc():
+        _match_files(statement, open_items, config, remittance or [], as_json, timings)
+
+
+def _match_files(statement: Path, open_items: Path, config: Path | None,
+                 remittance: list[Path], as_json: bool, timings: bool) -> None:
     clock = PhaseClock()
     try:
         settings = load_config(config)
@@ -193,7 +201,7 @@ def match(
         with clock.phase("parse"):
             parsed = statements.result()
         clock.record("parse", wall=statements.wall, cpu=statements.cpu)
-        advices = [parse_remittance_file(path) for path in remittance or []]
+        advices = [parse_remittance_file(path) for path in remittance]
         with clock.phase("match"):
             decided = [(s, match_statement(s.entries, index, settings, remittances=advices))
                        for s in parsed]
@@ -201,7 +209,7 @@ def match(
     except FinbotsError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    with clock.phase("output"), paused_gc():
+    with clock.phase("output"):
         rows = []
         for one, results in decided:
             entries = {e.entry_id: e for e in one.entries}
