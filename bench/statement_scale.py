@@ -21,7 +21,9 @@ It prints medians of the CPU seconds per phase, of the whole command's CPU secon
 all its processes: the statement is parsed on the second core) and wall seconds (what the
 user waits for; it depends on what else the machine runs), of the floor's CPU and wall
 seconds and of both ratios (each run's ratio taken against the floor measured right
-before it), the highest peak RSS of the match process plus its child, and the time per
+before it), the whole processes' wall seconds as ``time`` shows them (``finbots match``
+with the interpreter's start, its imports and its exit, against the floor's process) and
+their ratio, the highest peak RSS of the match process plus its child, and the time per
 entry, so growth faster than linear shows as a rising per-entry figure.
 """
 
@@ -153,26 +155,37 @@ print(t1 - t0, t2 - t1, t3 - t2, w2 - w0, count, rows)
 """
 
 
-def _floor(xml: Path, items: Path) -> tuple[float, float, float, float]:
+def _floor(xml: Path, items: Path) -> tuple[float, float, float, float, float]:
     """CPU seconds of the naive read of the XML, of the CSV, and of an iterparse that
-    stops only at entries (a tighter floor for the XML), and the wall seconds of the naive
-    read of both, in a process of their own."""
+    stops only at entries (a tighter floor for the XML), the wall seconds of the naive
+    read of both, in a process of their own, and that process's wall seconds from start
+    to end (the interpreter's start and its imports included)."""
+    t0 = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", FLOOR, str(xml), str(items)],
                           capture_output=True, text=True, check=True)
+    process_wall = time.perf_counter() - t0
     xml_s, csv_s, entries_s, wall_s, _, _ = done.stdout.split()
-    return float(xml_s), float(csv_s), float(entries_s), float(wall_s)
+    return float(xml_s), float(csv_s), float(entries_s), float(wall_s), process_wall
 
 
 def _match_process(xml: Path, items: Path) -> tuple[dict[str, dict[str, float]], float, int]:
     """Phases reported by ``finbots match --timings``, process wall time, peak RSS (KiB:
     the match process's own peak plus that of its largest child, the statement parse on
     the second core, as if both peaked at once)."""
-    script = ("import resource, sys\nfrom orchestrator.cli import main\n"
+    # the peak is printed on the way out, also when the command ends the process at once
+    # (a month end does: ``bots.runtime.quick_exit``)
+    script = ("import os, resource, sys\nfrom orchestrator.cli import main\n"
               "sys.argv = ['finbots'] + sys.argv[1:]\n"
+              "def peak():\n"
+              "    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+              "          + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,\n"
+              "          file=sys.stderr, flush=True)\n"
+              "end = os._exit\n"
+              "def ending(code):\n    peak()\n    end(code)\n"
+              "os._exit = ending\n"
               "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\nelse:\n"
               "    code = 0\n"
-              "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-              "      + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+              "peak()\n"
               "sys.exit(code)")
     with tempfile.TemporaryFile("w+") as sink:
         t0 = time.perf_counter()
@@ -204,7 +217,7 @@ def _files(size: int, workdir: Path, seed: int, skewed: bool = False) -> tuple[P
 def _once(xml: Path, items: Path) -> dict[str, float]:
     """The floor, then ``finbots match``, right after each other (CPU seconds: the figures
     hold on a machine busy with other work; wall time is kept as well)."""
-    xml_s, csv_s, entries_s, floor_wall = _floor(xml, items)
+    xml_s, csv_s, entries_s, floor_wall, floor_process = _floor(xml, items)
     timings, wall, peak_kib = _match_process(xml, items)
     cpu = timings["cpu"]
     # "elapsed": from the start of the command to the decisions written, phases that ran
@@ -221,6 +234,7 @@ def _once(xml: Path, items: Path) -> dict[str, float]:
         "process_wall": wall, "floor": floor, "floor_xml": xml_s, "floor_csv": csv_s,
         "floor_wall": floor_wall, "iterparse_entries_only": entries_s, "ratio": total / floor,
         "ratio_wall": wall_total / floor_wall, "peak_mib": peak_kib / 1024,
+        "floor_process_wall": floor_process, "ratio_process": wall / floor_process,
     }
 
 
@@ -260,9 +274,10 @@ def main(argv: list[str] | None = None) -> None:
           "before each run; output = writing the decisions as JSON")
     print("| entries | open items | XML MB | CSV MB | runs | parse | open items | match | "
           "output | total CPU | total wall | floor CPU | floor wall | CPU/floor | "
-          "wall/floor | peak RSS MiB | µs/entry total | µs/entry parse |")
+          "wall/floor | process wall | floor process | process/floor | peak RSS MiB | "
+          "µs/entry total | µs/entry parse |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-          "---:|---:|")
+          "---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory(prefix="statement-scale-") as tmp:
         workdir = args.keep or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
@@ -273,7 +288,9 @@ def main(argv: list[str] | None = None) -> None:
                   f"{repeats} | {r['parse']:.2f} | {r['open_items_s']:.2f} | "
                   f"{r['match']:.2f} | {r['output']:.2f} | {r['total']:.2f} | "
                   f"{r['wall_total']:.2f} | {r['floor']:.2f} | {r['floor_wall']:.2f} | "
-                  f"{r['ratio']:.2f}x | {r['ratio_wall']:.2f}x | {r['peak_mib']:,.0f} | "
+                  f"{r['ratio']:.2f}x | {r['ratio_wall']:.2f}x | {r['process_wall']:.2f} | "
+                  f"{r['floor_process_wall']:.2f} | {r['ratio_process']:.2f}x | "
+                  f"{r['peak_mib']:,.0f} | "
                   f"{r['per_entry_us']:.0f} | {r['parse_per_entry_us']:.0f} |", flush=True)
             if os.environ.get("STATEMENT_SCALE_JSON"):
                 print(json.dumps(r), file=sys.stderr, flush=True)

@@ -35,6 +35,7 @@ from bots.cashapp.statements import (
     parse_remittance_file,
     statement_to_dict,
 )
+from bots.runtime import quick_exit
 from bots.runtime.errors import FinbotsError, StatementError
 
 statements_app = typer.Typer(no_args_is_help=True, help="Parse bank statements.")
@@ -156,6 +157,10 @@ def advice(
     _show_advice(found, as_json)
 
 
+#: from this many decisions on, ``finbots match`` ends without freeing its objects
+QUICK_EXIT_DECISIONS = 5_000
+
+
 def match(
     statement: Path = typer.Option(..., "--statement", help="Bank statement file to match."),
     open_items: Path = typer.Option(..., "--open-items", help="Open items CSV from the ERP."),
@@ -224,6 +229,9 @@ def _match_files(statement: Path, open_items: Path, config: Path | None,
             _table(rows)
     if timings:
         typer.echo(json.dumps({**clock.seconds, "elapsed": clock.elapsed()}), err=True)
+    if len(rows) >= QUICK_EXIT_DECISIONS:  # a month end: the process may end without
+        quick_exit.keep(decided, rows)      # freeing it object by object
+        quick_exit.request()
 
 
 def json_lines(rows: list[dict[str, Any]]) -> str:

@@ -9,9 +9,13 @@ line starts (:func:`with_plugins`), not on import: a plugin may import ``orchest
 from __future__ import annotations
 
 import functools
+import logging
+import os
+import sys
 
 import typer
 
+from bots.runtime import quick_exit
 from orchestrator.cli import (
     audit,
     bots,
@@ -72,4 +76,13 @@ def with_plugins() -> typer.Typer:
 
 
 def main() -> None:
-    with_plugins()()
+    try:
+        with_plugins()()
+    except SystemExit as done:
+        if quick_exit.requested() and (done.code is None or isinstance(done.code, int)):
+            # a month-end command asked not to free its objects one by one (quick_exit)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            logging.shutdown()
+            os._exit(done.code or 0)
+        raise
