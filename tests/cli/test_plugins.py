@@ -119,13 +119,20 @@ def test_installed_entry_points_reach_the_finbots_command(tmp_path: Path) -> Non
                         capture_output=True, text=True, env=env, check=False, timeout=120)
     assert ok.returncode == 0, ok.stderr
     assert "balance of 9: 12.00" in ok.stdout
-    assert "'broken' (ledger_plugin_gone:app) not loaded" in ok.stderr
-    assert len([line for line in ok.stderr.splitlines() if "warning" in line]) == 1
-    # the installed plugins of finbots itself are still there
+    assert "warning" not in ok.stderr  # the broken plugin is not even imported for this
+    # the listing loads every plugin: the broken one warns once, the rest are there
     listing = subprocess.run([sys.executable, "-m", "orchestrator.cli", "--help"],
                              capture_output=True, text=True, env=env, check=False, timeout=120)
+    assert listing.returncode == 0, listing.stderr
+    assert "'broken' (ledger_plugin_gone:app) not loaded" in listing.stderr
+    assert "ModuleNotFoundError" in listing.stderr
+    assert len([line for line in listing.stderr.splitlines() if "warning" in line]) == 1
     for command in ("ledger", "sandbox", "demo", "statements", "match", "serve"):
         assert command in listing.stdout
+    assert "broken" not in listing.stdout
+    asked = subprocess.run([sys.executable, "-m", "orchestrator.cli", "broken"],
+                           capture_output=True, text=True, env=env, check=False, timeout=120)
+    assert asked.returncode == 2 and "'broken' (ledger_plugin_gone:app) not loaded" in asked.stderr
 
 
 def test_a_plugin_module_imported_first_does_not_cycle() -> None:
@@ -133,9 +140,32 @@ def test_a_plugin_module_imported_first_does_not_cycle() -> None:
     code = ("import sandbox.demo, bots.cashapp.cli, sandbox.cli\n"
             "from orchestrator.cli import with_plugins\n"
             "import typer.main\n"
-            "names = set(typer.main.get_command(with_plugins()).commands)\n"
-            "assert {'demo', 'sandbox', 'statements', 'match'} <= names, names\n")
+            "group = typer.main.get_command(with_plugins())\n"
+            "names = {n for n in group.list_commands(None) if group.get_command(None, n)}\n"
+            "assert {'demo', 'sandbox', 'statements', 'match', 'queues'} <= names, names\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=False, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "warning" not in done.stderr
+
+
+def test_a_command_imports_only_what_it_uses() -> None:
+    """``finbots match`` starts without the store's models, the web framework or the
+    sandbox: each area is imported when one of its commands runs."""
+    code = ("import sys\nsys.argv = ['finbots', 'match', '--help']\n"
+            "from orchestrator.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "heavy = ('orchestrator.store.models', 'fastapi', 'sandbox.launcher', 'sqlmodel')\n"
+            "print('loaded:', [m for m in heavy if m in sys.modules], file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False, timeout=120)
+    assert "--open-items" in done.stdout
+    assert "loaded: []" in done.stderr, done.stderr
+
+
+def test_a_mistyped_command_is_told_the_name_it_is_close_to() -> None:
+    from orchestrator.cli import app
+
+    result = CliRunner().invoke(app, ["queus", "list"])
+    assert result.exit_code == 2
+    assert "No such command 'queus'" in result.output and "'queues'" in result.output
