@@ -75,10 +75,20 @@ def main() -> None:
     try:
         with_plugins()()
     except SystemExit as done:
-        if quick_exit.requested() and (done.code is None or isinstance(done.code, int)):
+        if (quick_exit.requested() and (done.code is None or isinstance(done.code, int))
+                and _flushed()):
             # a month-end command asked not to free its objects one by one (quick_exit)
-            sys.stdout.flush()
-            sys.stderr.flush()
             logging.shutdown()
             os._exit(done.code or 0)
         raise
+
+
+def _flushed() -> bool:
+    """Whether everything written reached stdout and stderr (a reader that went away, as
+    ``| head`` does, leaves the ending to Python's usual shutdown)."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return False
+    return True

@@ -14,6 +14,8 @@ For example, in the package's ``pyproject.toml``::
 
 A plugin that cannot be loaded (import error, wrong kind of object, a name taken by a
 built-in command) is skipped with a one-line warning on stderr; the rest of the CLI works.
+The ``finbots`` command itself loads each plugin only when its command runs or ``--help``
+lists them (:mod:`orchestrator.cli.lazy`); :func:`load_plugins` mounts them all at once.
 """
 
 from __future__ import annotations
