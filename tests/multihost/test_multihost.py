@@ -239,7 +239,9 @@ def test_nodes_and_robots_on_several_hosts_take_over_from_each_other(fleet: Flee
         return bool(items) and not busy and all(
             i.state not in ("new", "in_progress") for i in items)
 
-    fleet.wait("the other hosts finish the queue", drained, 150)
+    # about 20 s on a quiet machine; beside the rest of the suite on two cores one run took
+    # longer than 150 s (one robot posting through the shared browser host)
+    fleet.wait("the other hosts finish the queue", drained, 300)
     fleet.timings[f"robot host {victim} cut -> queue finished elsewhere"] = (
         time.monotonic() - cut_robot_at)
     fleet.timings["posting in all"] = time.monotonic() - posting_started
