@@ -109,9 +109,14 @@ class CustomerRecord:
         ``count`` nearest from it up, with every item of the same amount as the last ones
         taken. Whatever order a caller wants among the ``count`` closest, they are in here,
         found by bisection instead of a pass over all of a large customer's items."""
+        return self.window(amount, count, currency)[1]
+
+    def window(self, amount: Decimal, count: int,
+               currency: str = "") -> tuple[list[Decimal], list[OpenItem]]:
+        """What :meth:`near` gives, with the open amounts of those items beside them."""
         amounts, order = self._sizes(currency)
         lo, hi = around(amounts, amount, count)
-        return order[lo:hi]
+        return amounts[lo:hi], order[lo:hi]
 
     def near_except(self, amount: Decimal, count: int, skip: Container[str]) -> list[OpenItem]:
         """What :meth:`near` gives (of all currencies), leaving out the items whose number is
