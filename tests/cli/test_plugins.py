@@ -135,6 +135,12 @@ def test_installed_entry_points_reach_the_finbots_command(tmp_path: Path) -> Non
     assert asked.returncode == 2 and "'broken' (ledger_plugin_gone:app) not loaded" in asked.stderr
 
 
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    """``code`` run by a Python process of its own (imports start from nothing)."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False, timeout=120)
+
+
 def test_a_plugin_module_imported_first_does_not_cycle() -> None:
     """A plugin that imports ``orchestrator.cli`` loads cleanly on its own and through it."""
     code = ("import sandbox.demo, bots.cashapp.cli, sandbox.cli\n"
@@ -143,8 +149,7 @@ def test_a_plugin_module_imported_first_does_not_cycle() -> None:
             "group = typer.main.get_command(with_plugins())\n"
             "names = {n for n in group.list_commands(None) if group.get_command(None, n)}\n"
             "assert {'demo', 'sandbox', 'statements', 'match', 'queues'} <= names, names\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=False, timeout=120)
+    done = _python(code)
     assert done.returncode == 0, done.stderr
     assert "warning" not in done.stderr
 
@@ -157,8 +162,7 @@ def test_a_command_imports_only_what_it_uses() -> None:
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "heavy = ('orchestrator.store.models', 'fastapi', 'sandbox.launcher', 'sqlmodel')\n"
             "print('loaded:', [m for m in heavy if m in sys.modules], file=sys.stderr)\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=False, timeout=120)
+    done = _python(code)
     assert "--open-items" in done.stdout
     assert "loaded: []" in done.stderr, done.stderr
 
