@@ -12,7 +12,6 @@ command.
 from __future__ import annotations
 
 import importlib
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import get_close_matches
@@ -23,7 +22,7 @@ import typer
 import typer.main
 from typer.core import TyperGroup
 
-from orchestrator.cli.plugins import PluginError, mount
+from orchestrator.cli.plugins import PluginError, mount, warn_not_loaded
 
 
 @dataclass
@@ -46,9 +45,7 @@ class LazyCommand:
                 if isinstance(self.target, str):
                     raise  # a built-in command that does not load is a bug: show it
                 self._failed = True
-                reason = (str(exc).strip().splitlines() or [""])[0]
-                print(f"finbots: warning: CLI plugin {name!r} ({self.target.value}) not "
-                      f"loaded: {type(exc).__name__}: {reason}", file=sys.stderr)
+                warn_not_loaded(self.target, exc)
         return self._command
 
     def _load(self) -> object:
@@ -119,9 +116,7 @@ def add_plugins(commands: dict[str, LazyCommand], found: list[EntryPoint],
     added = []
     for point in found:
         if point.name in taken() or point.name in commands:
-            reason = PluginError(f"the command name {point.name!r} is taken")
-            print(f"finbots: warning: CLI plugin {point.name!r} ({point.value}) not loaded: "
-                  f"{type(reason).__name__}: {reason}", file=sys.stderr)
+            warn_not_loaded(point, PluginError(f"the command name {point.name!r} is taken"))
             continue
         commands[point.name] = LazyCommand(point)
         added.append(point.name)

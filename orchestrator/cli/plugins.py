@@ -57,6 +57,13 @@ def mount(app: typer.Typer, name: str, target: object) -> None:
         raise PluginError(f"{type(target).__name__} is neither a Typer app nor a function")
 
 
+def warn_not_loaded(point: EntryPoint, exc: Exception) -> None:
+    """The one-line warning for a plugin that cannot become a command."""
+    reason = (str(exc).strip().splitlines() or [""])[0]
+    print(f"finbots: warning: CLI plugin {point.name!r} ({point.value}) not loaded: "
+          f"{type(exc).__name__}: {reason}", file=sys.stderr)
+
+
 def load_plugins(app: typer.Typer, found: Iterable[EntryPoint] | None = None) -> list[str]:
     """Mount every ``finbots.cli`` entry point on ``app``; return the names mounted.
 
@@ -67,9 +74,7 @@ def load_plugins(app: typer.Typer, found: Iterable[EntryPoint] | None = None) ->
         try:
             mount(app, point.name, point.load())
         except Exception as exc:  # a broken plugin must not take the CLI down
-            reason = (str(exc).strip().splitlines() or [""])[0]
-            print(f"finbots: warning: CLI plugin {point.name!r} ({point.value}) not loaded: "
-                  f"{type(exc).__name__}: {reason}", file=sys.stderr)
+            warn_not_loaded(point, exc)
             continue
         mounted.append(point.name)
     return mounted

@@ -141,37 +141,33 @@ def test_returned_transfer_with_return_information_only_names_the_supplier() -> 
         "Metallbau Fischer OHG", SUPPLIER)
 
 
+def _reversal(parties: str, **statement: str) -> StatementEntry:
+    """The one entry of a statement: a reversed debit of 120.00 between ``parties``."""
+    tx = "<TxDtls><Amt Ccy=\"EUR\">120.00</Amt>" + parties + "</TxDtls>"
+    return _only(_camt(_entry("120.00", "DBIT", tx, extra="<RvslInd>true</RvslInd>"),
+                       closing="880.00", **statement))
+
+
 def test_reversal_written_as_a_payment_of_its_own_keeps_the_usual_role() -> None:
     # the bank writes the return as a transfer from the account owner to the customer
-    tx = ("<TxDtls><Amt Ccy=\"EUR\">120.00</Amt>"
-          + _parties("Our Company GmbH", OWN, "Dunmore Logistics", PAYER) + "</TxDtls>")
-    entry = _only(_camt(_entry("120.00", "DBIT", tx, extra="<RvslInd>true</RvslInd>"),
-                        closing="880.00"))
+    entry = _reversal(_parties("Our Company GmbH", OWN, "Dunmore Logistics", PAYER))
     assert (entry.counterparty_name, entry.counterparty_iban) == ("Dunmore Logistics", PAYER)
 
 
 def test_reversal_prefers_a_party_known_by_another_account_to_one_by_name_only() -> None:
-    tx = ("<TxDtls><Amt Ccy=\"EUR\">120.00</Amt>"
-          + _parties("Our Company GmbH", None, "Dunmore Logistics", PAYER) + "</TxDtls>")
-    entry = _only(_camt(_entry("120.00", "DBIT", tx, extra="<RvslInd>true</RvslInd>"),
-                        closing="880.00"))
+    entry = _reversal(_parties("Our Company GmbH", None, "Dunmore Logistics", PAYER))
     assert entry.counterparty_name == "Dunmore Logistics"
 
 
 def test_reversal_names_the_owner_by_name_when_no_accounts_are_given() -> None:
-    tx = ("<TxDtls><Amt Ccy=\"EUR\">120.00</Amt>"
-          + _parties("Our Company GmbH", None, "Dunmore Logistics", None) + "</TxDtls>")
-    entry = _only(_camt(_entry("120.00", "DBIT", tx, extra="<RvslInd>true</RvslInd>"),
-                        closing="880.00", owner="OUR COMPANY GMBH"))
+    entry = _reversal(_parties("Our Company GmbH", None, "Dunmore Logistics", None),
+                      owner="OUR COMPANY GMBH")
     assert entry.counterparty_name == "Dunmore Logistics"
 
 
 def test_a_party_at_the_own_account_never_lends_its_iban() -> None:
     # the only party named sits at the statement's own account (camt053_v04.xml's way)
-    tx = ("<TxDtls><Amt Ccy=\"EUR\">120.00</Amt>"
-          + _parties("", None, "Dunmore Logistics", OWN) + "</TxDtls>")
-    entry = _only(_camt(_entry("120.00", "DBIT", tx, extra="<RvslInd>true</RvslInd>"),
-                        closing="880.00"))
+    entry = _reversal(_parties("", None, "Dunmore Logistics", OWN))
     assert (entry.counterparty_name, entry.counterparty_iban) == ("Dunmore Logistics", None)
 
 

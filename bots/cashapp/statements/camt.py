@@ -288,12 +288,12 @@ def _booked_balances(doc: Doc, kind: str, stmt: etree._Element, page: int,
         if closing is None and not last:
             closing = _interim(doc, balances, latest=True)
             closing = None if closing is opening else closing
-        if opening is None or closing is None:
-            which = ("opening (OPBD/PRCD" + (", or ITBD after the first page)" if page > 1
-                                              else ")") if opening is None
-                     else "closing (CLBD" + (", or ITBD before the last page)" if not last
-                                             else ")"))
-            raise doc.error(f"missing {which} booked balance", stmt, "Bal")
+        if opening is None:
+            also = ", or ITBD after the first page" if page > 1 else ""
+            raise doc.error(f"missing opening (OPBD/PRCD{also}) booked balance", stmt, "Bal")
+        if closing is None:
+            also = ", or ITBD before the last page" if not last else ""
+            raise doc.error(f"missing closing (CLBD{also}) booked balance", stmt, "Bal")
         return _signed(doc, opening), _signed(doc, closing)
     opening = _first(balances, _OPENING)
     closing = _first(balances, _CLOSING) or _interim(doc, balances, latest=True)

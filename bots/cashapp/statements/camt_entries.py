@@ -16,7 +16,7 @@ from lxml import etree
 
 from bots.cashapp.model import Direction, StatementEntry
 from bots.cashapp.statements.narrative import reference
-from bots.cashapp.statements.text import clean_iban, find_rf, join_parts, valid_rf
+from bots.cashapp.statements.text import clean_iban, find_rf, join_cut, join_parts, valid_rf
 from bots.cashapp.statements.xmlnav import Doc, Paths
 
 BOOKED = "BOOK"
@@ -212,12 +212,7 @@ def _cut_joined(lines: list[str]) -> str:
     """Unstructured lines joined with a space, but none after a line that fills its
     width: 35 characters (banks that cut the text to the old SWIFT line) or 140 (the
     element's own limit), where the cut falls inside a word or an invoice number."""
-    out = ""
-    for k, line in enumerate(lines):
-        out += line
-        if k < len(lines) - 1 and len(line) not in _FULL_USTRD and line.strip():
-            out += " "
-    return out
+    return join_cut(lines, lambda _, line: len(line) in _FULL_USTRD or not line.strip())
 
 
 def _tx_amount(doc: Doc, found: Paths, currency: str) -> tuple[Decimal, str] | None:

@@ -31,6 +31,7 @@ from bots.cashapp.statements.csv_mapping import (
     CsvMapping,
     detect_mapping,
     find_header,
+    is_utf8_name,
     text_encoding,
 )
 from bots.cashapp.statements.entry_refs import with_references
@@ -323,8 +324,7 @@ def _read(data: bytes, mapping: CsvMapping, source: str) -> tuple[str, list[_Row
             f"first {HEADER_SEARCH_LINES} lines", file=source, location="line 1")
     buffer = io.BytesIO(data)
     buffer.seek(header.offset)
-    wrapper = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") \
-        else encoding
+    wrapper = "utf-8-sig" if is_utf8_name(encoding) else encoding  # a BOM is not content
     stream = io.TextIOWrapper(buffer, encoding=wrapper, newline="")
     reader = csv.reader(stream, delimiter=mapping.delimiter, strict=True)
     above = header.line - 1  # lines before the header: line numbers are the file's

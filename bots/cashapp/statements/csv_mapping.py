@@ -108,7 +108,7 @@ class Header(NamedTuple):
     cells: list[str]
 
 
-def _is_utf8_name(encoding: str) -> bool:
+def is_utf8_name(encoding: str) -> bool:
     return encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
 
 
@@ -134,7 +134,7 @@ def text_encoding(data: bytes, mapping: CsvMapping) -> str:
     """The encoding to read ``data`` in: UTF-8 when the file carries a UTF-8 byte-order
     mark or is valid UTF-8 with bytes beyond ASCII, else the mapping's own."""
     declared = mapping.encoding
-    if _is_utf8_name(declared) or _is_wide(declared):
+    if is_utf8_name(declared) or _is_wide(declared):
         return declared
     if data.startswith(codecs.BOM_UTF8) or (not data.isascii() and _is_utf8(data)):
         return "utf-8"

@@ -34,7 +34,7 @@ from bots.cashapp.statements.narrative import (
     reference,
     without_reference,
 )
-from bots.cashapp.statements.text import clean_iban, find_rf, squash
+from bots.cashapp.statements.text import clean_iban, find_rf, join_cut, squash
 from bots.runtime.errors import StatementParseError
 
 # The library reports what it could not match through logging (and may warn): that is
@@ -302,9 +302,4 @@ def _tilde_details(text: str) -> Details:
 def _joined_sub_fields(parts: list[str]) -> str:
     """Sub-fields joined: directly after one cut at full width, else with a space."""
     written = [part for part in parts if part.strip()]
-    out = ""
-    for i, part in enumerate(written):
-        if i and len(written[i - 1]) < _SUB_FIELD_WIDTH:
-            out += " "
-        out += part
-    return squash(out)
+    return squash(join_cut(written, lambda _, part: len(part) >= _SUB_FIELD_WIDTH))

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from bots.cashapp.identifiers import compact
-from bots.cashapp.statements.text import clean_iban, find_rf, squash, valid_rf
+from bots.cashapp.statements.text import clean_iban, find_rf, join_cut, squash, valid_rf
 
 _KEYWORD = re.compile(
     r"/(EREF|REMI|NAME|IBAN|CNTP|ORDP|BENM|BIC|ADDR|PURP|ULTD|ULTC|ULTB|MARF|CSID|TRCD|RTRN"
@@ -38,14 +38,8 @@ def join_wrapped(text: str, width: int = LINE_WIDTH, first_width: int | None = N
 
     ``first_width``: where the first line is full, for banks that count the field's tag
     (``:86:``) in its first line's 65 characters."""
-    lines = text.splitlines()
-    out = ""
-    for i, line in enumerate(lines):
-        out += line
-        full = width if i or first_width is None else first_width
-        if i < len(lines) - 1 and len(line) < full:
-            out += " "
-    return out
+    return join_cut(text.splitlines(), lambda i, line: len(line) >= (
+        width if i or first_width is None else first_width))
 
 
 def reference(value: str | None) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from bots.cashapp.identifiers import compact, is_valid_iban, is_valid_rf
 from bots.runtime.errors import StatementParseError
@@ -167,3 +167,15 @@ def squash(text: str | None) -> str:
 
 def join_parts(parts: list[str]) -> str:
     return squash(" ".join(p for p in parts if p and p.strip()))
+
+
+def join_cut(pieces: Sequence[str], cut_inside: Callable[[int, str], bool]) -> str:
+    """One text that a bank cut into ``pieces`` (lines, sub-fields) put back together: a
+    space after each piece, except after one ``cut_inside(index, piece)`` says was cut
+    inside a word (it filled its width) and after the last."""
+    out = ""
+    for i, piece in enumerate(pieces):
+        out += piece
+        if i < len(pieces) - 1 and not cut_inside(i, piece):
+            out += " "
+    return out
