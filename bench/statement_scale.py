@@ -4,6 +4,7 @@
     .venv/bin/python bench/statement_scale.py --sizes 5000 20000 --keep /tmp/month-end
     .venv/bin/python bench/statement_scale.py --repeats 5                 # 5 runs per size
     .venv/bin/python bench/statement_scale.py --skewed --sizes 5000 20000 # a few large customers
+    .venv/bin/python bench/statement_scale.py --shape shared-account --sizes 5000 10000 20000
 
 For each size N it writes a camt.053 with N entries (the generated month end of
 ``bench/cashapp_generator.py``: references, garbled numbers, payers by IBAN and name) and
@@ -25,6 +26,17 @@ before it), the whole processes' wall seconds as ``time`` shows them (``finbots 
 with the interpreter's start, its imports and its exit, against the floor's process) and
 their ratio, the highest peak RSS of the match process plus its child, and the time per
 entry, so growth faster than linear shows as a rising per-entry figure.
+
+``--shape`` changes who owes what in the same month end, where an index or a search could
+grow faster than the files (each shape's files are written once and kept apart):
+
+* ``shared-account``: each invoice is also exported with a collection account that every
+  customer shares (a payment provider's), and every second payment comes from it, so the
+  payer is told by name among all customers of that account;
+* ``common-name``: every customer has the same name (the legal entities of one group);
+* ``one-customer``: one customer holds every open item, under the names and accounts of
+  all the others (a group invoiced as one debtor), so every garbled number is searched
+  among all invoices.
 """
 
 from __future__ import annotations
@@ -39,6 +51,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -46,11 +59,13 @@ from xml.sax.saxutils import escape
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.cashapp_generator import DAY, generate  # noqa: E402
+from bench.cashapp_generator import DAY, MonthEnd, generate  # noqa: E402
 from bots.cashapp.model import OpenItem, StatementEntry  # noqa: E402
 
 NS = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"
 ACCOUNT = "DE12500105170648489890"
+COLLECTION_ACCOUNT = "DE89370400440532013000"  # the provider's account of --shape shared-account
+SHAPES = ("standard", "shared-account", "common-name", "one-customer")
 SIZES = (10_000, 20_000, 50_000, 100_000)
 
 
@@ -201,16 +216,32 @@ def _match_process(xml: Path, items: Path) -> tuple[dict[str, dict[str, float]],
     return timings, wall, int(lines[-1])
 
 
-def _files(size: int, workdir: Path, seed: int, skewed: bool = False) -> tuple[Path, Path]:
+def reshape(month: MonthEnd, shape: str) -> tuple[list[StatementEntry], list[OpenItem]]:
+    """The month end's entries and open items in the given ``--shape``."""
+    entries, items = month.entries, month.open_items
+    if shape == "shared-account":
+        items = [i._replace(customer_ibans=(*i.customer_ibans, COLLECTION_ACCOUNT))
+                 for i in items]
+        entries = [replace(e, counterparty_iban=COLLECTION_ACCOUNT)
+                   if n % 2 and e.counterparty_iban else e for n, e in enumerate(entries)]
+    elif shape == "common-name":
+        items = [i._replace(customer_name="Meridian Holding GmbH") for i in items]
+    elif shape == "one-customer":
+        items = [i._replace(customer_id="C-GROUP") for i in items]
+    return entries, items
+
+
+def _files(size: int, workdir: Path, seed: int, skewed: bool = False,
+           shape: str = "standard") -> tuple[Path, Path]:
     """The month end of ``size`` entries; files already in ``workdir`` (``--keep``) are
     used again."""
-    kind = "skewed_" if skewed else ""
+    kind = ("skewed_" if skewed else "") + ("" if shape == "standard" else f"{shape}_")
     xml = workdir / f"camt053_{kind}{size}.xml"
     items = workdir / f"open_items_{kind}{size}.csv"
     if not (xml.exists() and items.exists()):
-        month = generate(size, size * 10, seed, skewed=skewed)
-        write_camt(xml, month.entries)
-        write_open_items(items, month.open_items)
+        entries, open_items = reshape(generate(size, size * 10, seed, skewed=skewed), shape)
+        write_camt(xml, entries)
+        write_open_items(items, open_items)
     return xml, items
 
 
@@ -239,11 +270,11 @@ def _once(xml: Path, items: Path) -> dict[str, float]:
 
 
 def measure(size: int, workdir: Path, seed: int, repeats: int,
-            skewed: bool = False) -> dict[str, float]:
+            skewed: bool = False, shape: str = "standard") -> dict[str, float]:
     """Medians over ``repeats`` runs of the floor and ``finbots match`` on the files of
     ``size`` entries; the ratio is the median of each run's total / floor (both measured
     at the same moment)."""
-    xml, items = _files(size, workdir, seed, skewed)
+    xml, items = _files(size, workdir, seed, skewed, shape)
     runs = [_once(xml, items) for _ in range(repeats)]
     r = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
     r["peak_mib"] = max(run["peak_mib"] for run in runs)
@@ -266,6 +297,8 @@ def main(argv: list[str] | None = None) -> None:
                     help="Customers of Pareto-distributed size, the largest with up to a "
                     "third of the open items, each paying in proportion to its open items, "
                     "more payments without a reference (see bench/cashapp_generator.py).")
+    ap.add_argument("--shape", choices=SHAPES, default="standard",
+                    help="Who owes what: see the module's docstring.")
     args = ap.parse_args(argv)
     print("Seconds, medians over the runs; phases in CPU seconds (the statement parse runs "
           "on the second core, beside the open items read and indexed); total = the whole "
@@ -283,7 +316,7 @@ def main(argv: list[str] | None = None) -> None:
         workdir.mkdir(parents=True, exist_ok=True)
         for size in args.sizes:
             repeats = args.repeats or (3 if size <= 20_000 else 1)
-            r = measure(size, workdir, args.seed, repeats, args.skewed)
+            r = measure(size, workdir, args.seed, repeats, args.skewed, args.shape)
             print(f"| {size:,} | {size * 10:,} | {r['xml_mb']:.0f} | {r['csv_mb']:.0f} | "
                   f"{repeats} | {r['parse']:.2f} | {r['open_items_s']:.2f} | "
                   f"{r['match']:.2f} | {r['output']:.2f} | {r['total']:.2f} | "

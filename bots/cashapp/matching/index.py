@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 from typing import TypeVar
 
 from bots.cashapp.bulk import paused_gc
@@ -28,30 +29,53 @@ from bots.cashapp.matching.normalize import (
 from bots.cashapp.model import OpenItem
 
 T = TypeVar("T")
+_BY_SIZE = attrgetter("amount_open", "invoice_number")
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-def _add(table: dict[str, object], key: str, value: object) -> None:
-    current = table.get(key)
-    if current is None:
-        table[key] = value
-    elif type(current) is tuple:  # several values (an OpenItem is a tuple too)
-        if value not in current:
-            table[key] = (*current, value)
-    elif current is not value and current != value:
-        table[key] = (current, value)
+class _MultiTable:
+    """Fills a key -> value table where a key may get several values: those keys end up
+    with a tuple of their values in the order first added, without repeats. Adding costs
+    the same however many values a key has already (an IBAN or a name shared by thousands
+    of customers must not make the index grow with their square)."""
+
+    def __init__(self, table: dict[str, object]) -> None:
+        self.table = table
+        self._more: dict[str, tuple[list[object], set[object]]] = {}
+
+    def add(self, key: str, value: object) -> None:
+        current = self.table.setdefault(key, value)
+        if current is value:
+            return
+        group = self._more.get(key)
+        if group is None:
+            if current != value:
+                self._more[key] = ([current, value], {current, value})
+        elif value not in group[1]:
+            group[0].append(value)
+            group[1].add(value)
+
+    def finish(self) -> dict[str, object]:
+        """The table, each key with several values holding them as a tuple (an OpenItem
+        is a named tuple, never a plain one: ``type(value) is tuple`` tells them apart)."""
+        for key, (values, _) in self._more.items():
+            self.table[key] = tuple(values)
+        self._more = {}
+        return self.table
 
 
 def _table(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    """``_add`` of every pair in order, in one step for the keys that occur once."""
+    """Every pair added in order, in one step for the keys that occur once."""
     table: dict[str, object] = dict(pairs)
     if len(table) != len(pairs):
         shared = {key for key, count in Counter(key for key, _ in pairs).items() if count > 1}
         for key in shared:
             del table[key]
+        multi = _MultiTable(table)
         for key, value in pairs:
             if key in shared:
-                _add(table, key, value)
+                multi.add(key, value)
+        multi.finish()
     return table
 
 
@@ -143,8 +167,10 @@ class CustomerRecord:
             self._by_size = {}
         found = self._by_size.get(currency)
         if found is None:
-            chosen = [i for i in self.items if not currency or i.currency == currency]
-            chosen.sort(key=lambda i: (i.amount_open, i.invoice_number))
+            if currency:  # of the order of all currencies: one sort per customer, not two
+                chosen = [i for i in self._sizes("")[1] if i.currency == currency]
+            else:
+                chosen = sorted(self.items, key=_BY_SIZE)
             found = self._by_size[currency] = ([i.amount_open for i in chosen], chosen)
         return found
 
@@ -174,8 +200,16 @@ class OpenItemIndex:
         self._name_tokens: dict[str, list[str]] | None = None
         self.size = 0
         self.key_chars = ""  # every character used in a folded key (for edit variants)
+        # while building: the tables a key may get several values in, and the names each
+        # customer has (a set: a customer written with thousands of names stays linear)
+        self._by_name = _MultiTable(self.by_name)
+        self._by_iban = _MultiTable(self.by_iban)
+        self._named: set[tuple[str, str]] = set()
         with paused_gc():
             self._build(items)
+        self._by_name.finish()
+        self._by_iban.finish()
+        del self._by_name, self._by_iban, self._named
 
     def _build(self, items: Iterable[OpenItem]) -> None:
         """Keys for all numbers at once, each table filled in one step where no two items
@@ -214,23 +248,23 @@ class OpenItemIndex:
                     core_keys: list[str]) -> None:
         """Item by item: several items under one key, and rows repeating an invoice."""
         min_len = self.config.min_reference_length
-        by_folded, by_core, customers = self.by_folded, self.by_core, self.customers
+        by_folded, customers = self.by_folded, self.customers
+        more_folded = _MultiTable(by_folded)
+        by_core, by_rf = _MultiTable(self.by_core), _MultiTable(self.by_rf)
+        numbers: set[str] = set()  # the invoice numbers taken into the tables
         record: CustomerRecord | None = None
         last: tuple[str, str, tuple[str, ...]] = ("", "", ())
         for item, folded, core in zip(items, folded_keys, core_keys, strict=True):
             if by_folded.setdefault(folded, item) is not item:
-                if any(i.invoice_number == item.invoice_number for i in self.folded(folded)):
+                if item.invoice_number in numbers:
                     self._add_details(customers[item.customer_id], item)  # another IBAN row
                     continue
-                _add(by_folded, folded, item)
-            if (
-                core != folded
-                and len(core) >= min_len
-                and by_core.setdefault(core, item) is not item
-            ):
-                _add(by_core, core, item)
+                more_folded.add(folded, item)
+            numbers.add(item.invoice_number)
+            if core != folded and len(core) >= min_len:
+                by_core.add(core, item)
             if item.creditor_reference:
-                _add(self.by_rf, compact(item.creditor_reference), item)
+                by_rf.add(compact(item.creditor_reference), item)
             if record is None or record.customer_id != item.customer_id:
                 record = customers.get(item.customer_id)
                 if record is None:
@@ -240,21 +274,25 @@ class OpenItemIndex:
             if details != last:
                 self._add_details(record, item)
                 last = details
+        more_folded.finish()
+        by_core.finish()
+        by_rf.finish()
         self.size = sum(len(r.items) for r in customers.values())
 
     def _add_details(self, record: CustomerRecord, item: OpenItem) -> None:
         """Names and IBANs of a customer, gathered over all of its rows."""
-        if item.customer_name and item.customer_name not in record.names:
+        named = (record.customer_id, item.customer_name)
+        if item.customer_name and named not in self._named:
+            self._named.add(named)
             record.names.append(item.customer_name)
             norm = normalize_name(item.customer_name, self.config.legal_forms)
             if norm:
-                _add(self.by_name, norm, item.customer_id)
-                self._name_tokens = None
+                self._by_name.add(norm, item.customer_id)
         for iban in item.customer_ibans:
             key = raw_key(iban)
             if key not in record.ibans:
                 record.ibans.add(key)
-                _add(self.by_iban, key, item.customer_id)
+                self._by_iban.add(key, item.customer_id)
 
     def folded(self, key: str) -> tuple[OpenItem, ...]:
         return _get(self.by_folded, key)
@@ -277,6 +315,12 @@ class OpenItemIndex:
 
     def customers_by_iban(self, iban: str) -> tuple[str, ...]:
         return _get(self.by_iban, raw_key(iban))
+
+    def holds_iban(self, customer_id: str, iban: str) -> bool:
+        """Whether ``customer_id`` is among :meth:`customers_by_iban` (a set lookup, not a
+        pass over the thousands of customers an account may be shared by)."""
+        record = self.customers.get(customer_id)
+        return record is not None and raw_key(iban) in record.ibans
 
     def customers_by_name(self, normalized: str) -> tuple[str, ...]:
         return _get(self.by_name, normalized)

@@ -41,18 +41,21 @@ def identify_payer(
     norm = normalize_name(entry.counterparty_name, config.legal_forms)
     if not norm:
         return None
+    # an account several customers share: the name tells which of them paid (each asked
+    # of its customer; the account may be shared by thousands)
+    shared = entry.counterparty_iban if among else None
     exact = index.customers_by_name(norm)
-    if among:
-        exact = tuple(c for c in exact if c in among)
+    if shared:
+        exact = tuple(c for c in exact if index.holds_iban(c, shared))
     if len(exact) == 1:
-        return Payer(exact[0], "iban" if among else "name", 1.0 if among else 0.97)
+        return Payer(exact[0], "iban" if shared else "name", 1.0 if shared else 0.97)
     if exact:
         return None
-    return _fuzzy_name(norm, index, config, among)
+    return _fuzzy_name(norm, index, config, shared)
 
 
 def _fuzzy_name(
-    norm: str, index: OpenItemIndex, config: MatchingConfig, among: tuple[str, ...]
+    norm: str, index: OpenItemIndex, config: MatchingConfig, shared: str | None
 ) -> Payer | None:
     block = index.name_block(norm.split())
     if not block:
@@ -63,8 +66,8 @@ def _fuzzy_name(
     ids: list[tuple[str, float]] = []
     for name, score, _ in found:
         ids.extend((cid, score) for cid in index.customers_by_name(name))
-    if among:
-        ids = [(c, s) for c, s in ids if c in among]
+    if shared:
+        ids = [(c, s) for c, s in ids if index.holds_iban(c, shared)]
     if not ids:
         return None
     ids.sort(key=lambda x: -x[1])
