@@ -22,7 +22,7 @@ from bots.cashapp.matching import rules_amount as ra
 from bots.cashapp.matching import rules_reference as rr
 from bots.cashapp.matching.config import MatchingConfig
 from bots.cashapp.matching.duplicates import PostedPayment, find_duplicates
-from bots.cashapp.matching.evidence import AdviceBook, Evidence, Seen, gather
+from bots.cashapp.matching.evidence import AdviceBook, Evidence, Seen, add_fuzzy_hits, gather
 from bots.cashapp.matching.index import OpenItemIndex
 from bots.cashapp.matching.learned import LearnedHints, label
 from bots.cashapp.matching.ledger import Ledger
@@ -81,7 +81,9 @@ def _match(
         index = OpenItemIndex(open_items, config)
     advices = AdviceBook(remittances, config)
     seen = Seen()
-    evidences = [gather(n, e, index, config, advices, seen) for n, e in enumerate(entries)]
+    evidences = [gather(n, e, index, config, advices, seen, fuzzy=False)
+                 for n, e in enumerate(entries)]
+    add_fuzzy_hits(evidences, index, config)  # each customer's garbled numbers at once
     learned_payers = learned.identify(evidences, index.customers) if learned else {}
     ordered = sorted(evidences, key=lambda v: v.order_key)
     credits = [ev for ev in ordered if ev.entry.is_credit]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from bots.cashapp.matching.config import MatchingConfig
+from bots.cashapp.matching.fuzzy_search import Found, closest_all
 from bots.cashapp.matching.index import OpenItemIndex
 from bots.cashapp.matching.normalize import mentions_any, normalize_name, raw_key, text_fragments
 from bots.cashapp.matching.payer import Payer, identify_payer
@@ -20,6 +21,7 @@ from bots.cashapp.matching.references import (
     RefHit,
     entry_text,
     fuzzy_hits,
+    fuzzy_queries,
     structured_hits,
     text_hits,
 )
@@ -36,6 +38,7 @@ class Evidence:
     rivals: list[RefHit] = field(default_factory=list)  # near matches not taken
     advices: list[RemittanceAdvice] = field(default_factory=list)
     partial: bool = False  # the text announces a partial payment
+    fuzzy_due: bool = False  # the payer's garbled numbers are still to be searched
 
     @property
     def order_key(self) -> tuple[object, ...]:
@@ -107,7 +110,12 @@ def gather(
     config: MatchingConfig,
     advices: AdviceBook,
     seen: Seen | None = None,
+    *,
+    fuzzy: bool = True,
 ) -> Evidence:
+    """What ``entry`` says on its own. ``fuzzy=False``: the search for garbled invoice
+    numbers is left to :func:`add_fuzzy_hits` (``fuzzy_due``), which does it for all the
+    evidence of a statement at once."""
     ev = Evidence(position, entry)
     if not entry.is_credit:
         return ev
@@ -135,8 +143,34 @@ def gather(
         and not ev.structured
         and not any(h.item.customer_id == payer.customer_id for h in ev.hits)
     ):
-        record = index.customers.get(payer.customer_id)
-        choices = record.fuzzy_choices() if record else ({}, [])
-        fuzzy, ev.rivals = fuzzy_hits(text, choices, index, config)
-        ev.hits += fuzzy
+        ev.fuzzy_due = True
+        if fuzzy:
+            add_fuzzy_hits([ev], index, config)
     return ev
+
+
+def add_fuzzy_hits(evidences: Iterable[Evidence], index: OpenItemIndex,
+                   config: MatchingConfig) -> None:
+    """The payer's invoices named by garbled numbers, for each evidence ``fuzzy_due``.
+
+    The queries of all payments of one customer are searched together: a customer with a
+    large share of the open items is prepared once per batch, not once per payment."""
+    due = [ev for ev in evidences if ev.fuzzy_due and ev.payer is not None]
+    queries: dict[str, set[str]] = {}
+    for ev in due:
+        assert ev.payer is not None
+        queries.setdefault(ev.payer.customer_id, set()).update(
+            fuzzy_queries(entry_text(ev.entry), config))
+    searched: dict[str, dict[str, Found]] = {}
+    for customer_id, wanted in queries.items():
+        record = index.customers.get(customer_id)
+        keys = record.fuzzy_choices()[1] if record else []
+        searched[customer_id] = closest_all(sorted(wanted), keys, config.invoice_fuzzy_cutoff)
+    for ev in due:
+        assert ev.payer is not None
+        record = index.customers.get(ev.payer.customer_id)
+        choices = record.fuzzy_choices() if record else ({}, [])
+        fuzzy, ev.rivals = fuzzy_hits(entry_text(ev.entry), choices, index, config,
+                                      searched[ev.payer.customer_id])
+        ev.hits += fuzzy
+        ev.fuzzy_due = False

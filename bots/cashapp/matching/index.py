@@ -20,8 +20,8 @@ from bots.cashapp.bulk import paused_gc
 from bots.cashapp.identifiers import compact
 from bots.cashapp.matching.config import MatchingConfig
 from bots.cashapp.matching.normalize import (
+    batch_fuzzy_keys,
     batch_invoice_keys,
-    fold,
     invoice_keys,
     normalize_name,
     raw_key,
@@ -30,7 +30,6 @@ from bots.cashapp.model import OpenItem
 
 T = TypeVar("T")
 _BY_SIZE = attrgetter("amount_open", "invoice_number")
-_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 class _MultiTable:
@@ -178,10 +177,10 @@ class CustomerRecord:
         """Folded invoice numbers and their cores -> item, for fuzzy search (built once)."""
         if self._fuzzy is None:
             choices: dict[str, OpenItem] = {}
-            for item in self.items:
-                folded = fold(raw_key(item.invoice_number))
-                choices.setdefault(folded, item)
-                choices.setdefault(fold(folded.lstrip(_LETTERS)), item)
+            folded, cores = batch_fuzzy_keys([i.invoice_number for i in self.items])
+            for item, key, core in zip(self.items, folded, cores, strict=True):
+                choices.setdefault(key, item)
+                choices.setdefault(core, item)
             self._fuzzy = (choices, list(choices))
         return self._fuzzy
 

@@ -67,6 +67,14 @@ def batch_invoice_keys(numbers: list[str]) -> tuple[list[str], list[str], str]:
     return folded.split("\n"), core.split("\n"), "".join(sorted(chars))
 
 
+def batch_fuzzy_keys(numbers: list[str]) -> tuple[list[str], list[str]]:
+    """The keys the fuzzy search compares, for many numbers at once: each folded number,
+    and the same without its leading letters (taken off after folding, so a prefix read
+    as ``1NV`` keeps its ``1``)."""
+    folded = batch_invoice_keys(numbers)[0]
+    return folded, _LEADING_LETTERS.sub("", "\n".join(folded)).split("\n")
+
+
 def text_fragments(text: str, max_tokens: int, min_length: int) -> Iterator[str]:
     """Raw keys of runs of up to ``max_tokens`` adjacent tokens that contain a digit.
 

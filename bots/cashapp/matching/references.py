@@ -6,13 +6,12 @@ Everything here depends on the entry and the index only, never on other entries.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-
-from rapidfuzz import fuzz, process
 
 from bots.cashapp.identifiers import is_valid_rf, rf_body
 from bots.cashapp.matching.config import MatchingConfig
+from bots.cashapp.matching.fuzzy_search import Found, closest
 from bots.cashapp.matching.index import OpenItemIndex
 from bots.cashapp.matching.normalize import fold, one_edit_variants, raw_key, text_fragments
 from bots.cashapp.model import OpenItem, StatementEntry
@@ -93,11 +92,22 @@ def _best_per_item(hits: Iterable[RefHit]) -> list[RefHit]:
     return sorted(best.values(), key=lambda h: (STRENGTH[h.kind], h.item.invoice_number))
 
 
+def fuzzy_queries(text: str, config: MatchingConfig) -> set[str]:
+    """What :func:`fuzzy_hits` searches for in ``text``: each fragment folded, with and
+    without its letter prefix."""
+    found: set[str] = set()
+    for frag in text_fragments(text, config.max_reference_tokens, config.min_reference_length):
+        found.update(q for q in (fold(frag), fold(frag.lstrip(_LETTERS)))
+                     if len(q) >= config.min_reference_length)
+    return found
+
+
 def fuzzy_hits(
     text: str,
     choices: tuple[dict[str, OpenItem], list[str]],
     index: OpenItemIndex,
     config: MatchingConfig,
+    searched: Mapping[str, Found] | None = None,
 ) -> tuple[list[RefHit], list[RefHit]]:
     """Garbled invoice numbers of the payer's invoices in ``text``: ``(hits, rivals)``.
 
@@ -105,7 +115,8 @@ def fuzzy_hits(
     fuzzy_choices``, built once per customer, not once per payment). A fragment is taken
     only when one of the payer's invoices is its unique closest match and no other open
     invoice anywhere is as close (one edit away). Otherwise the near matches come back as
-    ``rivals`` for a person to look at.
+    ``rivals`` for a person to look at. ``searched``: the closest choices of the queries
+    (:func:`fuzzy_queries`), found for several payments at once (:func:`closest_all`).
     """
     by_key, keys = choices
     hits: list[RefHit] = []
@@ -117,7 +128,7 @@ def fuzzy_hits(
         for query in {fold(frag), fold(frag.lstrip(_LETTERS))}:
             if len(query) < config.min_reference_length:
                 continue
-            found = process.extract(query, keys, scorer=fuzz.ratio, limit=3, score_cutoff=cutoff)
+            found = searched[query] if searched is not None else closest(query, keys, cutoff)
             if not found:
                 continue
             top = found[0][1]
