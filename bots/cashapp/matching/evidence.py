@@ -155,22 +155,20 @@ def add_fuzzy_hits(evidences: Iterable[Evidence], index: OpenItemIndex,
 
     The queries of all payments of one customer are searched together: a customer with a
     large share of the open items is prepared once per batch, not once per payment."""
-    due = [ev for ev in evidences if ev.fuzzy_due and ev.payer is not None]
+    due = [(ev, ev.payer.customer_id) for ev in evidences
+           if ev.fuzzy_due and ev.payer is not None]
     queries: dict[str, set[str]] = {}
-    for ev in due:
-        assert ev.payer is not None
-        queries.setdefault(ev.payer.customer_id, set()).update(
-            fuzzy_queries(entry_text(ev.entry), config))
+    for ev, customer_id in due:
+        queries.setdefault(customer_id, set()).update(fuzzy_queries(entry_text(ev.entry), config))
     searched: dict[str, dict[str, Found]] = {}
     for customer_id, wanted in queries.items():
         record = index.customers.get(customer_id)
         keys = record.fuzzy_choices()[1] if record else []
         searched[customer_id] = closest_all(sorted(wanted), keys, config.invoice_fuzzy_cutoff)
-    for ev in due:
-        assert ev.payer is not None
-        record = index.customers.get(ev.payer.customer_id)
+    for ev, customer_id in due:
+        record = index.customers.get(customer_id)
         choices = record.fuzzy_choices() if record else ({}, [])
         fuzzy, ev.rivals = fuzzy_hits(entry_text(ev.entry), choices, index, config,
-                                      searched[ev.payer.customer_id])
+                                      searched[customer_id])
         ev.hits += fuzzy
         ev.fuzzy_due = False
