@@ -30,6 +30,7 @@ from bots.cashapp.model import OpenItem
 
 T = TypeVar("T")
 _BY_SIZE = attrgetter("amount_open", "invoice_number")
+_NUMBER = attrgetter("invoice_number")
 
 
 class _MultiTable:
@@ -116,9 +117,11 @@ class CustomerRecord:
         return self.names[0] if self.names else self.customer_id
 
     def with_amount(self, amount: Decimal) -> list[OpenItem]:
+        """The customer's items open for exactly ``amount``, by invoice number (never in
+        the export's row order: the first of them are the ones a person is shown)."""
         if self._by_amount is None:
             table: dict[Decimal, list[OpenItem]] = {}
-            for item in self.items:
+            for item in self._sizes("")[1]:
                 table.setdefault(item.amount_open, []).append(item)
             self._by_amount = table
         return self._by_amount.get(amount, [])
@@ -174,11 +177,16 @@ class CustomerRecord:
         return found
 
     def fuzzy_choices(self) -> tuple[dict[str, OpenItem], list[str]]:
-        """Folded invoice numbers and their cores -> item, for fuzzy search (built once)."""
+        """Folded invoice numbers and their cores -> item, for fuzzy search (built once).
+
+        In invoice-number order, not the export's: the search keeps the first of keys
+        equally close, and which invoices a person is shown must not depend on how the ERP
+        happened to order its rows."""
         if self._fuzzy is None:
             choices: dict[str, OpenItem] = {}
-            folded, cores = batch_fuzzy_keys([i.invoice_number for i in self.items])
-            for item, key, core in zip(self.items, folded, cores, strict=True):
+            items = sorted(self.items, key=_NUMBER)
+            folded, cores = batch_fuzzy_keys([i.invoice_number for i in items])
+            for item, key, core in zip(items, folded, cores, strict=True):
                 choices.setdefault(key, item)
                 choices.setdefault(core, item)
             self._fuzzy = (choices, list(choices))
@@ -231,6 +239,7 @@ class OpenItemIndex:
         customers = self.customers
         record: CustomerRecord | None = None
         last: tuple[str, str, tuple[str, ...]] = ("", "", ())
+        known: set[tuple[str, str, tuple[str, ...]]] = set()  # rows of a customer interleaved
         for item in items:
             if record is None or record.customer_id != item.customer_id:
                 record = customers.get(item.customer_id)
@@ -238,8 +247,9 @@ class OpenItemIndex:
                     record = customers[item.customer_id] = CustomerRecord(item.customer_id)
             record.items.append(item)
             details = (item.customer_id, item.customer_name, item.customer_ibans)
-            if details != last:
+            if details != last and details not in known:
                 self._add_details(record, item)
+                known.add(details)
                 last = details
         self.size = len(items)
 
@@ -253,6 +263,7 @@ class OpenItemIndex:
         numbers: set[str] = set()  # the invoice numbers taken into the tables
         record: CustomerRecord | None = None
         last: tuple[str, str, tuple[str, ...]] = ("", "", ())
+        known: set[tuple[str, str, tuple[str, ...]]] = set()  # rows of a customer interleaved
         for item, folded, core in zip(items, folded_keys, core_keys, strict=True):
             if by_folded.setdefault(folded, item) is not item:
                 if item.invoice_number in numbers:
@@ -270,8 +281,9 @@ class OpenItemIndex:
                     record = customers[item.customer_id] = CustomerRecord(item.customer_id)
             record.items.append(item)
             details = (item.customer_id, item.customer_name, item.customer_ibans)
-            if details != last:
+            if details != last and details not in known:
                 self._add_details(record, item)
+                known.add(details)
                 last = details
         more_folded.finish()
         by_core.finish()
