@@ -36,7 +36,10 @@ grow faster than the files (each shape's files are written once and kept apart):
 * ``common-name``: every customer has the same name (the legal entities of one group);
 * ``one-customer``: one customer holds every open item, under the names and accounts of
   all the others (a group invoiced as one debtor), so every garbled number is searched
-  among all invoices.
+  among all invoices;
+* ``interleaved``: the export's rows in no order of customer (by due date, then by the
+  invoice number read backwards, which scatters each customer's rows over the file); the
+  decisions must be those of the standard shape.
 """
 
 from __future__ import annotations
@@ -65,7 +68,7 @@ from bots.cashapp.model import OpenItem, StatementEntry  # noqa: E402
 NS = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"
 ACCOUNT = "DE12500105170648489890"
 COLLECTION_ACCOUNT = "DE89370400440532013000"  # the provider's account of --shape shared-account
-SHAPES = ("standard", "shared-account", "common-name", "one-customer")
+SHAPES = ("standard", "shared-account", "common-name", "one-customer", "interleaved")
 SIZES = (10_000, 20_000, 50_000, 100_000)
 
 
@@ -228,6 +231,8 @@ def reshape(month: MonthEnd, shape: str) -> tuple[list[StatementEntry], list[Ope
         items = [i._replace(customer_name="Meridian Holding GmbH") for i in items]
     elif shape == "one-customer":
         items = [i._replace(customer_id="C-GROUP") for i in items]
+    elif shape == "interleaved":
+        items = sorted(items, key=lambda i: (i.due_date or DAY, i.invoice_number[::-1]))
     return entries, items
 
 
