@@ -242,21 +242,7 @@ class OpenItemIndex:
                                if core != folded and len(core) >= min_len])
         self.by_rf = _table([(compact(item.creditor_reference), item) for item in items
                              if item.creditor_reference])
-        customers = self.customers
-        record: CustomerRecord | None = None
-        last: tuple[str, str, tuple[str, ...]] = ("", "", ())
-        known: set[tuple[str, str, tuple[str, ...]]] = set()  # rows of a customer interleaved
-        for item in items:
-            if record is None or record.customer_id != item.customer_id:
-                record = customers.get(item.customer_id)
-                if record is None:
-                    record = customers[item.customer_id] = CustomerRecord(item.customer_id)
-            record.items.append(item)
-            details = (item.customer_id, item.customer_name, item.customer_ibans)
-            if details != last and details not in known:
-                self._add_details(record, item)
-                known.add(details)
-                last = details
+        self._file_customers(items)
         self.size = len(items)
 
     def _build_each(self, items: list[OpenItem], folded_keys: list[str],
@@ -267,13 +253,12 @@ class OpenItemIndex:
         more_folded = _MultiTable(by_folded)
         by_core, by_rf = _MultiTable(self.by_core), _MultiTable(self.by_rf)
         numbers: set[str] = set()  # the invoice numbers taken into the tables
-        record: CustomerRecord | None = None
-        last: tuple[str, str, tuple[str, ...]] = ("", "", ())
-        known: set[tuple[str, str, tuple[str, ...]]] = set()  # rows of a customer interleaved
-        for item, folded, core in zip(items, folded_keys, core_keys, strict=True):
+        repeated: set[int] = set()  # rows repeating an invoice for another IBAN
+        for k, (item, folded, core) in enumerate(zip(items, folded_keys, core_keys,
+                                                     strict=True)):
             if by_folded.setdefault(folded, item) is not item:
                 if item.invoice_number in numbers:
-                    self._add_details(customers[item.customer_id], item)  # another IBAN row
+                    repeated.add(k)
                     continue
                 more_folded.add(folded, item)
             numbers.add(item.invoice_number)
@@ -281,20 +266,32 @@ class OpenItemIndex:
                 by_core.add(core, item)
             if item.creditor_reference:
                 by_rf.add(compact(item.creditor_reference), item)
+        more_folded.finish()
+        by_core.finish()
+        by_rf.finish()
+        self._file_customers(items, repeated)
+        self.size = sum(len(r.items) for r in customers.values())
+
+    def _file_customers(self, items: list[OpenItem], repeated: Container[int] = ()) -> None:
+        """Each item in its customer's record, with the customer's names and IBANs (once per
+        distinct details, however its rows are scattered). ``repeated``: positions of rows
+        that repeat an invoice for another IBAN: they add only their details."""
+        customers = self.customers
+        record: CustomerRecord | None = None
+        known: set[tuple[str, str, tuple[str, ...]]] = set()
+        for k, item in enumerate(items):
+            if repeated and k in repeated:
+                self._add_details(customers[item.customer_id], item)  # another IBAN row
+                continue
             if record is None or record.customer_id != item.customer_id:
                 record = customers.get(item.customer_id)
                 if record is None:
                     record = customers[item.customer_id] = CustomerRecord(item.customer_id)
             record.items.append(item)
             details = (item.customer_id, item.customer_name, item.customer_ibans)
-            if details != last and details not in known:
+            if details not in known:
                 self._add_details(record, item)
                 known.add(details)
-                last = details
-        more_folded.finish()
-        by_core.finish()
-        by_rf.finish()
-        self.size = sum(len(r.items) for r in customers.values())
 
     def _add_details(self, record: CustomerRecord, item: OpenItem) -> None:
         """Names and IBANs of a customer, gathered over all of its rows."""
