@@ -11,6 +11,9 @@ The names below are imported on first use: a command that needs one part of the 
 the mail clients and the rest.
 """
 
+# The imports below are for type checkers only: at run time ``__getattr__`` finds each
+# public name (``__all__``) in the module ``_EXPORTS`` gives.
+# ruff: noqa: F401
 # (no names but the SDK's own at module level: ``dir(bots.runtime)`` is the public surface)
 import importlib as _importlib
 import typing as _typing
@@ -128,69 +131,7 @@ _EXPORTS: dict[str, str] = {
     "ensure_key": "bots.runtime.vault",
 }
 
-__all__ = [
-    "MASK",
-    "RETRY",
-    "AppSelectors",
-    "AppSession",
-    "ApplicationFailure",
-    "Attachment",
-    "AuditBackend",
-    "AuditLookup",
-    "Bot",
-    "BotBackend",
-    "BotFailure",
-    "BotState",
-    "BrowserSession",
-    "BusinessFailure",
-    "CaseBackend",
-    "CaseType",
-    "ConfigDocument",
-    "ConfigSpec",
-    "Credential",
-    "Evidence",
-    "Field",
-    "HttpStatusError",
-    "Item",
-    "ItemSink",
-    "Learned",
-    "LearnedBackend",
-    "LearnedRule",
-    "MailClient",
-    "MailMessage",
-    "MailSettings",
-    "Mailbox",
-    "MemoryBackend",
-    "MemoryMailbox",
-    "MemorySink",
-    "NewItem",
-    "PreparedResolution",
-    "QueueBackend",
-    "QueueSpec",
-    "Record",
-    "Records",
-    "RecordsBackend",
-    "Redactor",
-    "Resolution",
-    "Row",
-    "RunContext",
-    "RunSink",
-    "SelectorError",
-    "SelectorSpec",
-    "StateBackend",
-    "Step",
-    "StepRecorder",
-    "StepSink",
-    "Transaction",
-    "UnexpectedDialogError",
-    "Vault",
-    "WorkQueue",
-    "ensure_key",
-    "find_chromium",
-    "launch_args",
-    "load_selectors",
-    "shutdown_browser",
-]
+__all__ = sorted(_EXPORTS, key=str.lower)
 
 
 def __getattr__(name: str) -> _typing.Any:

@@ -7,8 +7,10 @@ them. Every public name must still be there, and a misspelt one must fail as bef
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -38,3 +40,11 @@ def test_the_sdk_starts_without_the_browser_until_a_bot_needs_it() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=False, timeout=120)
     assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_the_names_type_checkers_see_are_the_names_found_at_run_time() -> None:
+    tree = ast.parse(Path(runtime.__file__).read_text(encoding="utf-8"))
+    block = next(node for node in tree.body if isinstance(node, ast.If))
+    seen = {alias.name: node.module for node in block.body
+            if isinstance(node, ast.ImportFrom) for alias in node.names}
+    assert seen == runtime._EXPORTS
