@@ -217,3 +217,39 @@ def test_files_joined_one_after_the_other_are_each_read() -> None:
     with pytest.raises(StatementParseError, match="before the next file header") as caught:
         parse_statements(monday.rsplit(b"\n", 1)[0] + b"\n" + tuesday, source="cut.bai")
     assert caught.value.location == "line 7"
+
+
+# --- 5. a transaction's text in its 88 records; DOS's end-of-file byte ----------------------
+
+@pytest.mark.parametrize("detail", [
+    "16,195,150000,0,FED123,CUST1,/",   # empty text ended by '/', then the text in 88s
+    "16,195,150000,0,FED123,CUST1,",    # the same without the '/'
+    "16,195,150000,Z,FED123,,/",        # no customer reference either
+])
+def test_a_text_written_wholly_in_its_88_records_starts_with_its_first_word(detail: str) -> None:
+    s = _parse(["03,4444444444,USD,010,100000,,,015,250000,,/", detail,
+                "88,ORG=GLOBEX INTL OBI=INV 2024-77", "88,BNF=ACME CO"], 500000)
+    assert s.entries[0].remittance_text == "ORG=GLOBEX INTL OBI=INV 2024-77 BNF=ACME CO"
+
+
+def test_text_lines_each_ended_by_a_slash_are_joined_by_a_space() -> None:
+    s = _parse(["03,4444444444,USD,010,100000,,,015,250000,,/",
+                "16,195,150000,0,FED123,CUST1,PAYMENT FOR/", "88,INV 2024-77/",
+                "88,AND INV 2024-78/"], 500000)
+    assert s.entries[0].remittance_text == "PAYMENT FOR INV 2024-77 AND INV 2024-78"
+    assert s.entries[0].end_to_end_id == "CUST1"
+
+
+def test_fields_before_the_text_still_end_where_a_slash_ends_them() -> None:
+    s = _parse(["03,4444444444,USD,010,100000,,,015,250000,,/",
+                "16,195,150000,0,FED123/", "88,CUST1,WIRE FROM ACME"], 500000)
+    assert (s.entries[0].end_to_end_id, s.entries[0].remittance_text) == (
+        "CUST1", "WIRE FROM ACME")
+
+
+def test_a_dos_end_of_file_byte_after_the_last_record_is_not_a_record() -> None:
+    data = _file(["03,4444444444,USD,010,100000,,,015,250000,,/",
+                  "16,195,150000,0,FED123,CUST1,WIRE/"], 500000)
+    for ending in (b"\r\n\x1a", b"\x1a", b"\n\x1a\n"):
+        s = parse_statement(data.replace(b"\n", b"\r\n") + ending, source="t.bai")
+        assert [e.amount for e in s.entries] == [Decimal("1500.00")]

@@ -32,6 +32,9 @@ _CONTINUED = {"01", "02", "03", "16", "88"}  # records a wrapped line may contin
 #: fields of the records of a fixed layout, after the record code
 _FIXED_FIELDS = {"01": 8, "02": 7, "49": 2, "98": 3, "99": 3}
 _DETAIL_TAIL = 3  # a 16 record ends with bank reference, customer reference, text
+#: around a record: white space, and DOS's end-of-file byte (0x1A) that old PC software
+#: writes after the last record
+_BLANK = " \t\r\n\x0b\x0c\x1a"
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,7 @@ def check_lines(lines: Iterable[tuple[int, str]], source: str) -> Lines:
     """
     items: list[tuple[int, str]] = []
     for no, raw in lines:
-        line = raw.strip()
+        line = raw.strip(_BLANK)
         if not line:
             continue
         record = _RECORD.match(line)
@@ -213,6 +216,22 @@ def _detail_length(fields: _Fields) -> int:
     return _availability(fields, 3, fields.funds_type(2)) + _DETAIL_TAIL
 
 
+def _open_text(items: list[tuple[int, str]], start: int, end: int, fields: _Fields,
+               length: int) -> None:
+    """A transaction's text goes on over its ``88`` records: a ``/`` ending a line of the
+    text, as some banks write one on every line, is dropped, so the lines are joined by a
+    space (the library would take the ``/`` for the end of a field and join with a comma,
+    so that a text wholly in ``88`` records began with one)."""
+    if len(fields) < length:
+        return  # no text on these lines: the fields before it end where the ``/`` says
+    first = fields.lines[length - 1]
+    text_rows = [k for k in range(start, end) if items[k][0] >= first and items[k][1][3:]]
+    for k in text_rows[:-1]:
+        no, line = items[k]
+        if line.endswith("/"):
+            items[k] = (no, line[:-1])
+
+
 def _complete_records(items: list[tuple[int, str]], source: str) -> None:
     """Check each record's fields and add those left out at its end, in place.
 
@@ -232,6 +251,7 @@ def _complete_records(items: list[tuple[int, str]], source: str) -> None:
         fields = _Fields(rows, source, glue=" ")
         if code == "16":
             length = _detail_length(fields)
+            _open_text(items, start, end, fields, length)
         else:
             length = _FIXED_FIELDS.get(code, 0)
             if code == "02":
