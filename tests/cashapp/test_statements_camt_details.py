@@ -211,11 +211,78 @@ def test_batch_falls_back_to_the_counter_value_in_the_entry_currency() -> None:
         (Decimal("100.00"), "EUR"), (Decimal("50.00"), "EUR")]
 
 
-def test_batch_of_amounts_in_another_currency_only_is_still_refused() -> None:
+def test_batch_of_amounts_in_another_currency_only_is_one_line_of_the_entry() -> None:
     txs = _batch(*['<InstdAmt><Amt Ccy="CHF">50.00</Amt></InstdAmt>'] * 2)
+    s = parse_camt(_camt(_entry("100.00", "CRDT", txs), closing="1100.00"), source="t.xml")
+    check_balance(s)
+    assert [(e.amount, e.currency, e.bank_reference) for e in s.entries] == [
+        (Decimal("100.00"), "EUR", "BANK-N1")]
+    assert "batch of 2 transactions without their own amounts" in s.entries[0].note
+
+
+def test_a_batch_where_only_some_transactions_give_an_amount_is_refused() -> None:
+    txs = _batch('<InstdAmt><Amt Ccy="EUR">50.00</Amt></InstdAmt>', "")
     with pytest.raises(StatementParseError, match="without a transaction amount") as err:
         parse_camt(_camt(_entry("100.00", "CRDT", txs), closing="1100.00"), source="t.xml")
-    assert err.value.location == "/Document/BkToCstmrStmt/Stmt/Ntry/NtryDtls/TxDtls[1]/Amt"
+    assert err.value.location == "/Document/BkToCstmrStmt/Stmt/Ntry/NtryDtls/TxDtls[2]/Amt"
+
+
+def test_a_batch_listing_its_transactions_without_amounts_is_one_line_with_all_they_say(
+) -> None:
+    txs = "".join(
+        f"<TxDtls><Refs><EndToEndId>RUN-7-{n}</EndToEndId></Refs>"
+        f"{_parties('', None, name, SUPPLIER)}<RmtInf><Ustrd>Rechnung {inv}</Ustrd></RmtInf>"
+        "</TxDtls>" for n, (name, inv) in enumerate([("Lieferant Eins", "4711"),
+                                                      ("Lieferant Eins", "0815")]))
+    s = parse_camt(_camt(_entry("750.00", "DBIT", txs), closing="250.00"), source="t.xml")
+    check_balance(s)
+    (line,) = s.entries
+    assert (line.amount, line.direction, line.bank_reference) == (
+        Decimal("750.00"), Direction.DEBIT, "BANK-N1")
+    assert line.remittance_text == "Rechnung 4711 Rechnung 0815"
+    assert (line.counterparty_name, line.counterparty_iban) == ("Lieferant Eins", SUPPLIER)
+    assert line.end_to_end_id is None  # each transaction had its own
+
+
+def test_a_batch_in_foreign_currency_takes_each_transaction_in_the_entry_currency() -> None:
+    txs = "".join(
+        f'<TxDtls><Refs><EndToEndId>U{n}</EndToEndId></Refs><Amt Ccy="USD">{usd}</Amt>'
+        f'<CdtDbtInd>CRDT</CdtDbtInd><AmtDtls><InstdAmt><Amt Ccy="USD">{usd}</Amt></InstdAmt>'
+        f'<TxAmt><Amt Ccy="EUR">{eur}</Amt></TxAmt></AmtDtls></TxDtls>'
+        for n, (usd, eur) in enumerate([("1000.00", "920.00"), ("923.91", "850.00")]))
+    s = parse_camt(_camt(_entry("1770.00", "CRDT", txs), closing="2770.00"), source="t.xml")
+    check_balance(s)
+    assert [(e.amount, e.currency) for e in s.entries] == [
+        (Decimal("920.00"), "EUR"), (Decimal("850.00"), "EUR")]
+
+
+@pytest.mark.parametrize("charges", [
+    '<Chrgs><Rcrd><Amt Ccy="EUR">10.00</Amt><CdtDbtInd>DBIT</CdtDbtInd>'
+    "<ChrgInclInd>true</ChrgInclInd></Rcrd></Chrgs>",
+    '<Chrgs><TtlChrgsAndTaxAmt Ccy="EUR">10.00</TtlChrgsAndTaxAmt>'
+    '<Rcrd><Amt Ccy="EUR">10.00</Amt></Rcrd></Chrgs>',  # no indicators: a charge taken
+    '<Chrgs><Amt Ccy="EUR">10.00</Amt></Chrgs>',  # version 2
+])
+def test_charges_taken_from_a_batch_are_a_line_of_their_own(charges: str) -> None:
+    txs = _batch('<TxAmt><Amt Ccy="EUR">1000.00</Amt></TxAmt>',
+                 '<TxAmt><Amt Ccy="EUR">2000.00</Amt></TxAmt>')
+    s = parse_camt(_camt(_entry("2990.00", "CRDT", txs, extra=charges), closing="3990.00"),
+                   source="t.xml")
+    check_balance(s)
+    assert [(e.amount, e.direction, e.bank_reference) for e in s.entries] == [
+        (Decimal("1000.00"), Direction.CREDIT, "BANK-N1-1"),
+        (Decimal("2000.00"), Direction.CREDIT, "BANK-N1-2"),
+        (Decimal("10.00"), Direction.DEBIT, "BANK-N1-CHRG")]
+
+
+def test_charges_the_entry_does_not_include_do_not_explain_a_batch() -> None:
+    charges = ('<Chrgs><Rcrd><Amt Ccy="EUR">10.00</Amt><CdtDbtInd>DBIT</CdtDbtInd>'
+               "<ChrgInclInd>false</ChrgInclInd></Rcrd></Chrgs>")
+    txs = _batch('<TxAmt><Amt Ccy="EUR">1000.00</Amt></TxAmt>',
+                 '<TxAmt><Amt Ccy="EUR">2000.00</Amt></TxAmt>')
+    with pytest.raises(StatementParseError, match=r"add up to 3000\.00, the entry says 2990"):
+        parse_camt(_camt(_entry("2990.00", "CRDT", txs, extra=charges), closing="3990.00"),
+                   source="t.xml")
 
 
 def test_batch_of_instructed_amounts_that_do_not_add_up_is_refused() -> None:

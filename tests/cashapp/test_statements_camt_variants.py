@@ -69,6 +69,23 @@ def test_camt052_without_balances_is_read_unreconciled() -> None:
     assert len(report.entries) == 1
 
 
+def test_camt052_delta_report_runs_between_its_interim_balances_in_time_order() -> None:
+    """A delta report of 10:00 to 14:00, its later balance written first."""
+    text = (FIXTURES / "camt052_v08_intraday.xml").read_text()
+    opening = text.index("      <Bal><Tp><CdOrPrtry><Cd>OPBD")
+    line_end = text.index("\n", opening) + 1
+    itbd = ('      <Bal><Tp><CdOrPrtry><Cd>ITBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">5431.75'
+            '</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><DtTm>2026-11-24T10:00:00+01:00</DtTm>'
+            "</Dt></Bal>\n")
+    later_first = text[:opening] + text[line_end:]  # OPBD out: only the two ITBDs
+    at = later_first.index("      <Ntry>")
+    (report,) = parse_statements((later_first[:at] + itbd + later_first[at:]).encode(),
+                                 source="r.xml")
+    assert (report.opening_balance, report.closing_balance) == (Decimal("5431.75"),
+                                                               Decimal("6011.75"))
+    check_balance(report)
+
+
 def test_camt054_entries_without_booking_date_say_which_date_stands_in() -> None:
     (note,) = parse_file_statements(FIXTURES / "camt054_v08_undated.xml")
     by_value, by_creation, dated = note.entries

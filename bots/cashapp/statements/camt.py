@@ -45,6 +45,7 @@ _DOCUMENT = "Document"
 _OPENING = ("OPBD", "PRCD")  # opening booked, else previous closing booked
 _CLOSING = ("CLBD",)
 _INTERIM = "ITBD"
+_NO_TIME = dt.datetime.min.replace(tzinfo=dt.UTC)  # a balance of a date alone
 _TRUE = frozenset(("true", "1"))
 _FALSE = frozenset(("false", "0"))
 
@@ -223,11 +224,18 @@ def _first(balances: dict[str, list[etree._Element]],
 
 def _interim(doc: Doc, balances: dict[str, list[etree._Element]], *,
              latest: bool) -> etree._Element | None:
-    """The earliest (or latest) interim booked balance by its date, then document order."""
+    """The earliest (or latest) interim booked balance by its date, then by its time when
+    it has one (``Dt/DtTm``: intraday balances of one day, written in any order), then
+    document order."""
     found = balances.get(_INTERIM)
     if not found:
         return None
-    ordered = sorted(found, key=lambda bal: doc.date(bal, "Dt") or dt.date.min)  # stable
+
+    def when(bal: etree._Element) -> tuple[dt.date, dt.datetime]:
+        at = doc.datetime(bal, "Dt/DtTm")
+        return doc.date(bal, "Dt") or dt.date.min, at or _NO_TIME
+
+    ordered = sorted(found, key=when)  # stable
     return ordered[-1] if latest else ordered[0]
 
 

@@ -28,11 +28,13 @@ _READ = frozenset((
     "Cdtr", "Pty", "DbtrAcct", "CdtrAcct", "Id", "Othr", "RmtInf", "Strd", "CdtrRefInf",
     "RfrdDocInf", "InstdAmt", "CntrValAmt",
 ))
-# where a batched transaction's own amount may be: the booked amount first, then (when in
-# the entry's currency only) what the payer instructed and the counter value
-_TX_AMOUNTS = ("Amt", "AmtDtls/TxAmt/Amt")
-_TX_AMOUNTS_SAME_CURRENCY = ("AmtDtls/InstdAmt/Amt", "AmtDtls/CntrValAmt/Amt")
+# where a batched transaction's own amount may be: an amount in the entry's currency first
+# (the booked amount, then what the payer instructed and the counter value), else the
+# booked amount in whatever currency it is written (the batch's add-up check judges it)
+_TX_AMOUNTS = ("Amt", "AmtDtls/TxAmt/Amt", "AmtDtls/InstdAmt/Amt", "AmtDtls/CntrValAmt/Amt")
+_TX_AMOUNTS_ANY_CURRENCY = ("Amt", "AmtDtls/TxAmt/Amt")
 _TRUE = frozenset(("true", "1"))
+_FALSE = frozenset(("false", "0"))
 _DIRECTIONS = {d.value: d for d in Direction}
 _EMPTY: list[etree._Element] = []
 
@@ -216,21 +218,44 @@ def _cut_joined(lines: list[str]) -> str:
 
 
 def _tx_amount(doc: Doc, found: Paths, currency: str) -> tuple[Decimal, str] | None:
-    """A batched transaction's amount: its own ``Amt`` (or ``TxAmt``), else the instructed
-    amount or counter value when in the entry's ``currency`` (a batch of direct debits
-    often gives only ``InstdAmt``); None when there is none. The batch's add-up check
-    still guards whichever is taken."""
+    """A batched transaction's amount in the entry's ``currency``: its own ``Amt``, the
+    ``TxAmt``, the instructed amount or the counter value, the first of them in that
+    currency (a batch of foreign payments may give the payer's currency in ``Amt`` and
+    the booked one in ``TxAmt``; a batch of direct debits often only ``InstdAmt``); else
+    its ``Amt`` or ``TxAmt`` as written; None when there is none. The batch's add-up
+    check still guards whichever is taken."""
+    first: tuple[Decimal, str] | None = None
     for path in _TX_AMOUNTS:
-        nodes = found.get(path)
-        if nodes:
-            return doc.amount_of(nodes[0])
-    for path in _TX_AMOUNTS_SAME_CURRENCY:
         nodes = found.get(path)
         if nodes:
             value = doc.amount_of(nodes[0])
             if value[1] == currency:
                 return value
-    return None
+            if first is None and path in _TX_AMOUNTS_ANY_CURRENCY:
+                first = value
+    return first
+
+
+def _included_charges(doc: Doc, ntry: etree._Element, currency: str) -> Decimal:
+    """The entry's charges that its amount includes, signed as they move the account (a
+    charge taken is negative): ``Chrgs/Rcrd`` (``Chrgs`` itself in version 2), those in the
+    entry's ``currency`` whose ``ChrgInclInd`` does not say false."""
+    total = Decimal("0")
+    for record in doc.findall(ntry, "Chrgs/Rcrd") or doc.findall(ntry, "Chrgs"):
+        amt = doc.find(record, "Amt")
+        if amt is None or (doc.text(record, "ChrgInclInd") or "").lower() in _FALSE:
+            continue
+        value, written_in = doc.amount_of(amt)
+        if written_in != currency:
+            continue
+        credited = doc.text(record, "CdtDbtInd") == Direction.CREDIT.value
+        total += value if credited else -value
+    return total
+
+
+def _common(values: list[str | None]) -> str | None:
+    """The value every transaction of a batch shares, else None."""
+    return values[0] if values and all(v == values[0] for v in values) else None
 
 
 def booking_day(doc: Doc, ntry: etree._Element, found: Paths, *, kind: str,
@@ -273,13 +298,31 @@ def booked_entries(doc: Doc, ntry: etree._Element, index: int, *, kind: str = "c
     reversed_entry = (_text(found, "RvslInd") or "").lower() in _TRUE
     txs = found.get(_TX, _EMPTY)
     batched = len(txs) > 1
+    walks = [doc.paths(tx, _READ) for tx in txs] if batched else []
+    amounts = [_tx_amount(doc, mine, currency) for mine in walks]
+    if batched and all(found_amount is None for found_amount in amounts):
+        # a batch that lists its transactions without their amounts (camt version 2
+        # allows it): one line of the entry's amount, carrying what they all say
+        lines = [_transaction_line(doc, tx, mine, way, own, reversed_entry)
+                 for tx, mine in zip(txs, walks, strict=True)]
+        note = join_parts([note, f"batch of {len(txs)} transactions without their own "
+                           "amounts: one line of the entry's amount"])
+        return [StatementEntry(
+            entry_id=f"{key}-1", amount=amount, currency=currency, direction=way,
+            booking_date=booking, value_date=value_date, bank_reference=entry_ref or "",
+            end_to_end_id=_common([line[0] for line in lines]),
+            counterparty_name=_common([line[1] for line in lines]),
+            counterparty_iban=_common([line[2] for line in lines]),
+            creditor_reference=_common([line[3] for line in lines]),
+            remittance_text=join_parts([line[4] for line in lines])
+            or _text(found, "AddtlNtryInf") or "", note=note)]
     out: list[StatementEntry] = []
     total = Decimal("0")
     for n, tx in enumerate(txs or [ntry], start=1):
-        mine = found if tx is ntry else doc.paths(tx, _READ)
+        mine = walks[n - 1] if batched else found if tx is ntry else doc.paths(tx, _READ)
         tx_way, tx_amount, tx_currency = way, amount, currency
         if batched:
-            amount_found = _tx_amount(doc, mine, currency)
+            amount_found = amounts[n - 1]
             if amount_found is None:
                 raise doc.error("batched entry without a transaction amount", tx, "Amt")
             tx_amount, tx_currency = amount_found
@@ -307,6 +350,29 @@ def booked_entries(doc: Doc, ntry: etree._Element, index: int, *, kind: str = "c
             creditor_reference=rf, remittance_text=text, note=note))
     signed = amount if way is Direction.CREDIT else -amount
     if batched and total != signed:
-        raise doc.error(f"transaction details add up to {total}, the entry says {signed}",
-                        ntry, "Amt")
+        charges = _included_charges(doc, ntry, currency)
+        if not charges or total + charges != signed:
+            raise doc.error(f"transaction details add up to {total}, the entry says {signed}",
+                            ntry, "Amt")
+        # the bank took its charges from the batch: a line of their own, so the payers'
+        # amounts stay what they paid and the lines still add up to what was booked
+        out.append(StatementEntry(
+            entry_id=f"{key}-charges", amount=abs(charges), currency=currency,
+            direction=Direction.CREDIT if charges > 0 else Direction.DEBIT,
+            booking_date=booking, value_date=value_date,
+            bank_reference=f"{entry_ref}-CHRG" if entry_ref else "",
+            end_to_end_id=None, counterparty_name=None, counterparty_iban=None,
+            creditor_reference=None, remittance_text="charges included in the batch's amount",
+            note=note))
     return out
+
+
+def _transaction_line(doc: Doc, tx: etree._Element, mine: Paths, way: Direction,
+                      own: OwnAccount, reversed_entry: bool,
+                      ) -> tuple[str | None, str | None, str | None, str | None, str]:
+    """(end-to-end id, counterparty name, account, RF reference, text) of one transaction."""
+    tx_way = _direction(doc, tx, mine) if mine.get("CdtDbtInd") else way
+    name, iban = _counterparty(doc, mine, tx_way, own=own,
+                               reversal=reversed_entry or "RtrInf" in mine)
+    rf, text = _remittance(doc, mine)
+    return reference(_text(mine, "Refs/EndToEndId")), name, iban, rf, text
