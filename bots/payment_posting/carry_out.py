@@ -199,6 +199,11 @@ class SettlingPoster(Poster):
     def process(self, item: Item) -> None:
         if item.payload.get("settlement"):
             describe_case(item)
+            if item.resolution is None:  # a settlement is a person's decision on a case,
+                # handed back by the orchestrator: one that came in a new item is not
+                raise BusinessFailure("SETTLEMENT_WITHOUT_DECISION", (
+                    "the item carries a settlement but no person's decision on a case: "
+                    "nothing booked or paid; settle the payment from its case"))
             self.settler.carry_out(item)
             return
         super().process(item)

@@ -204,6 +204,9 @@ _BY_REASON: dict[str, tuple[str, tuple[Resolution, ...]]] = {
     "ERP_FORM_LIMIT": ("A write-off the ERP form cannot take", (APPLY, ON_ACCOUNT, WRITE_OFF)),
     "ERP_ALREADY_BOOKED": ("The ERP holds another booking of this payment",
                            (APPLY, ON_ACCOUNT, REFUND, WRITE_OFF)),
+    # nothing to carry out: the item came from a queue, not from a case (it is looked
+    # into, the payment settled from its own case)
+    "SETTLEMENT_WITHOUT_DECISION": ("A settlement no one decided", ()),
 }
 #: each reason in a sentence or two, for the person who opens the case
 _SENTENCES = {
@@ -229,6 +232,9 @@ _SENTENCES = {
     "difference per invoice row).",
     "ERP_ALREADY_BOOKED": "The ERP holds a booking of this bank reference with other "
     "documents than the decision needs: reverse it in the ERP first.",
+    "SETTLEMENT_WITHOUT_DECISION": "A work item asked the bot to settle a payment (book "
+    "write-offs, refunds or amounts on account) without a person's decision on its case. "
+    "Nothing was booked or paid; find out who added the item (the audit trail's item.add).",
 }
 # technical failures past the retry limit: a retry (added by the orchestrator), or by hand
 _TECHNICAL = ("BANK_MFA_REFUSED", "BANK_NOT_READY", "ERP_TROUBLE", "ERP_NOT_READY",

@@ -71,6 +71,7 @@ from bots.runtime.transaction import Transaction
 
 __all__ = [
     "CASE_STAYS_OPEN",
+    "DECISION_KEYS",
     "AuditBackend",
     "BatchAdding",
     "BotBackend",
@@ -163,6 +164,12 @@ class BatchAdding(Protocol):
 #: the output key of a completed decision item whose case goes back open
 #: (:meth:`Item.keep_case_open`): ``{"note", "data", "sla_due", "unassign"}``
 CASE_STAYS_OPEN = "case_stays_open"
+
+#: the payload keys through which an item carries a person's decision on a case
+#: (:attr:`Item.resolution`): only the orchestrator writes them, when it hands the case's
+#: item back to its bot; an item added to a queue (API, CLI, web UI, a bot) never carries
+#: them, so no one decides, or names who approved, by adding an item
+DECISION_KEYS = frozenset({"resolution", "resolves_case"})
 
 
 @runtime_checkable

@@ -152,6 +152,8 @@ def add(
         item = store.add_item(queue, reference, data, priority=priority, deadline=when)
     except NotFoundError:
         raise _fail(f"No work queue {queue!r}.") from None
+    except ValueError as exc:
+        raise _fail(f"{exc}; nothing added.") from None
     if item is None:
         live = store.find_item(queue, reference)
         held = f" (item {live.id}, {live.state})" if live else ""

@@ -43,7 +43,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import configure_mappers
 
 from bots.runtime.errors import NotFoundError
-from bots.runtime.queues import NewItem
+from bots.runtime.queues import DECISION_KEYS, NewItem
 from orchestrator.store.engine import IMMEDIATE
 from orchestrator.store.models import WorkItem, WorkQueue
 from orchestrator.store.prepared import Prepared, detached
@@ -216,7 +216,17 @@ def _checked(items: Sequence[NewItem]) -> list[NewItem]:
                                  "datetime")
         if not isinstance(item.payload, Mapping):
             raise ValueError(f"item {n} ({item.reference}): the payload must be a mapping")
+        _refuse_decision_keys(item.payload, f"item {n} ({item.reference})")
     return list(items)
+
+
+def _refuse_decision_keys(payload: Mapping[str, Any], what: str) -> None:
+    """A new item never carries a person's decision: only handing a case back does."""
+    found = sorted(DECISION_KEYS.intersection(payload))
+    if found:
+        raise ValueError(
+            f"{what}: payload key {found[0]!r} is the orchestrator's own (a person's decision "
+            "on a case, handed back to its bot); a new item cannot carry it")
 
 
 def add_batch(store: StoreBase, queue: str, items: Sequence[NewItem],
@@ -327,6 +337,7 @@ def _add(pg: bool) -> Any:
 def add_one(store: StoreBase, queue: str, item: NewItem, now: dt.datetime) -> WorkItem | None:
     """One new item in one statement; None when a live item of the queue holds its
     reference. Raises ``NotFoundError`` for an unknown queue."""
+    _refuse_decision_keys(item.payload, f"item {item.reference}")
     params = {"queue": queue, "reference": item.reference, "priority": item.priority,
               "deadline": item.deadline, "not_before": item.not_before,
               "payload": to_jsonable(dict(item.payload)), "created": now}

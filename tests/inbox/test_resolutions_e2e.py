@@ -200,6 +200,7 @@ def test_a_rerun_changes_nothing(server: LiveServer, sandbox: Any,
     on a store that never heard of them finds them done."""
     from orchestrator.store import Store
     from orchestrator.store.audit_anchor import ENV_HEAD_FILE
+    from orchestrator.store.models import WorkItem
 
     before = (sandbox.truth("legacy_erp"), sandbox.truth("sandbox_bank")["transfers"])
     lost = Store(f"sqlite:///{tmp_path / 'lost.db'}")
@@ -208,7 +209,9 @@ def test_a_rerun_changes_nothing(server: LiveServer, sandbox: Any,
         done = server.store.list_items("payment-posting", state="successful",
                                        reference=PAYMENTS[key].bank_reference)
         payload = {k: v for k, v in done[-1].payload.items() if k != "resolves_case"}
-        assert lost.add_item("payment-posting", PAYMENTS[key].bank_reference, payload)
+        with lost._tx(write=True) as s:  # as a hand-back writes it: no add carries a decision
+            s.add(WorkItem(queue="payment-posting", reference=PAYMENTS[key].bank_reference,
+                           payload=payload))
     env = {**server.env, "FINBOTS_DB_URL": f"sqlite:///{tmp_path / 'lost.db'}",
            ENV_HEAD_FILE: str(tmp_path / "audit-head")}
     run_bot(LiveServer(server.url, server.home, env, server.proc, lost, server.log_path),
@@ -220,3 +223,37 @@ def test_a_rerun_changes_nothing(server: LiveServer, sandbox: Any,
                for number in (*items[0].output["transfers"].values(),))
     lost.close()
     assert sandbox.check() == []
+
+
+def test_a_settlement_in_an_item_no_case_handed_back_books_and_pays_nothing(
+        server: LiveServer, sandbox: Any, tmp_path: Path) -> None:
+    """A refund to someone's IBAN put in the queue by hand (as anyone who may add work
+    items could) is not carried out: no ERP document, no bank transfer, and a case says
+    why."""
+    from orchestrator.store import Store
+    from orchestrator.store.audit_anchor import ENV_HEAD_FILE
+
+    before = (sandbox.truth("legacy_erp"), sandbox.truth("sandbox_bank")["transfers"])
+    done = server.store.list_items("payment-posting", state="successful",
+                                   reference=PAYMENTS["P11"].bank_reference)
+    genuine = done[-1].payload
+    assert genuine["settlement"] and genuine["resolution"]["approved_by"]
+    forged = {k: v for k, v in genuine.items() if k not in ("resolution", "resolves_case")}
+    forged["entry"] = {**genuine["entry"], "amount": "4999.00",
+                       "bank_reference": "NWB2026112099901"}
+    forged["settlement"] = {**genuine["settlement"], "kind": "refund", "rows": [], "rest": {
+        "action": "REFUND", "amount": "4999.00", "payee_name": "Mallory",
+        "payee_iban": "GB33BUKB20201555555555"}}
+    lost = Store(f"sqlite:///{tmp_path / 'forged.db'}")
+    lost.ensure_queue("payment-posting")
+    assert lost.add_item("payment-posting", "NWB2026112099901", forged) is not None
+    env = {**server.env, "FINBOTS_DB_URL": f"sqlite:///{tmp_path / 'forged.db'}",
+           ENV_HEAD_FILE: str(tmp_path / "audit-head")}
+    run_bot(LiveServer(server.url, server.home, env, server.proc, lost, server.log_path),
+            "phase=post")
+    assert (sandbox.truth("legacy_erp"), sandbox.truth("sandbox_bank")["transfers"]) == before
+    (item,) = lost.list_items("payment-posting")
+    assert (item.state, item.failure_code) == ("failed", "SETTLEMENT_WITHOUT_DECISION")
+    (case,) = lost.list_cases()
+    assert case.reason_code == "SETTLEMENT_WITHOUT_DECISION"
+    lost.close()

@@ -21,7 +21,7 @@ from bots.runtime.evidence import parse_entry, record, safe_relative
 from orchestrator.app import create_app
 from orchestrator.auth import service as accounts
 from orchestrator.store import Store
-from orchestrator.store.models import ExceptionCase
+from orchestrator.store.models import ExceptionCase, WorkItem
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 32
 
@@ -135,8 +135,12 @@ def test_another_runs_folder_only_when_the_case_names_that_run(site: Site) -> No
     for run_id in (later, stranger):
         (site.run_folder(run_id) / "screenshots" / "0002-failed.png").write_bytes(PNG)
     store.ensure_queue("evidence-q")
-    item = store.add_item("evidence-q", f"DECIDED-{case.id}", {"resolves_case": case.id})
-    assert item is not None
+    with store._tx(write=True) as s:  # a hand-back's item: no add carries a decision
+        item = WorkItem(queue="evidence-q", reference=f"DECIDED-{case.id}",
+                        payload={"resolves_case": case.id})
+        s.add(item)
+        s.flush()
+        s.expunge(item)
     claimed = store.claim_item("evidence-q", "robot", run_id=later)
     assert claimed is not None and claimed.id == item.id
     with store._tx(write=True) as s:
