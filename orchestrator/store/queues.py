@@ -13,10 +13,13 @@ from bots.runtime.errors import IllegalTransitionError
 from bots.runtime.queues import NewItem
 from orchestrator.store.base import StoreBase
 from orchestrator.store.leases import retry_as_clone
-from orchestrator.store.models import WorkItem, WorkQueue
+from orchestrator.store.models import ExceptionCase, WorkItem, WorkQueue
 from orchestrator.store.queue_sql import add_batch, add_one
-from orchestrator.store.states import LIVE_ITEM_STATES, ItemState, guard
+from orchestrator.store.states import LIVE_ITEM_STATES, CaseStatus, ItemState, guard
 from orchestrator.store.types import utcnow
+
+#: a case whose decision waits for a second person or for its bot: its item is not retried
+_DECISION_IN_FLIGHT = (CaseStatus.AWAITING_APPROVAL.value, CaseStatus.AWAITING_POSTING.value)
 
 __all__ = ["QueuesMixin"]
 
@@ -149,6 +152,18 @@ class QueuesMixin(StoreBase):
             item = self._need(item, "work item", item_id)
             if item.state not in (ItemState.FAILED, ItemState.ABANDONED):
                 raise IllegalTransitionError("work item", item.state, ItemState.RETRIED)
+            # the item a case waits to decide, or whose decision a bot carries out, is not
+            # tried again beside it (that would go round the approval, or do the work
+            # twice); the decision's own item is retried like any other once approved
+            deciding = s.exec(select(ExceptionCase).where(
+                (col(ExceptionCase.status).in_(_DECISION_IN_FLIGHT)
+                 & (ExceptionCase.work_item_id == item_id))
+                | ((ExceptionCase.status == CaseStatus.AWAITING_APPROVAL.value)
+                   & (ExceptionCase.resolution_item_id == item_id))).limit(1)).first()
+            if deciding is not None:
+                raise ValueError(
+                    f"work item {item_id} is before people in case {deciding.id} "
+                    f"({deciding.status.replace('_', ' ')}): it is decided there, not retried")
             clone = retry_as_clone(s, item, utcnow(), manual=True)
             assert clone is not None  # manual retries have no limit
             return clone

@@ -142,3 +142,17 @@ def test_rejected_requests_and_postings_the_bot_failed_moved_nothing(store: Stor
     assert store.get_case(case.id).status == "open"
     again = resolve_case(store, case.id, "ana", "apply", {"allocations": rows})
     assert again.approval is None and again.work_item is not None
+
+
+def test_the_item_of_a_case_awaiting_approval_is_not_retried_round_it(store: Store) -> None:
+    """A retry of the failed item would have the bot decide the payment again, beside the
+    request a second person has not approved yet (and under whatever limits hold now)."""
+    case = seed_case(store, reason="OVERPAYMENT", amount="900.00")
+    asked = refund(store, case.id, "ana", "900.00")
+    assert asked.approval is not None and asked.case.status == "awaiting_approval"
+    with pytest.raises(ValueError, match=f"case {case.id} \\(awaiting approval\\)"):
+        store.retry_item(case.work_item_id)
+    store.decide_approval(asked.approval.id, "vera", APPROVER, False)  # rejected: open again
+    assert store.get_case(case.id).status == "open"
+    clone = store.retry_item(case.work_item_id)  # a person may try the bot again now
+    assert clone.parent_id == case.work_item_id
