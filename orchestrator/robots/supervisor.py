@@ -101,6 +101,16 @@ class RobotPool:
                 proc.wait()
 
 
+
+#: the proxies whose ``X-Forwarded-For`` names the client (comma-separated addresses);
+#: unset, no one's is believed: the throttle of failed sign-ins counts per client, and a
+#: client that could name itself would get a fresh allowance with every try
+TRUSTED_PROXIES_ENV = "FINBOTS_TRUSTED_PROXIES"
+
+
+def trusted_proxies() -> list[str]:
+    return [a.strip() for a in os.environ.get(TRUSTED_PROXIES_ENV, "").split(",") if a.strip()]
+
 def _start_scheduler(store: Store, node: str) -> Any:
     """The scheduler, firing only while this node leads (see ``scheduler.leadership``)."""
     from orchestrator.scheduler import SchedulerService
@@ -155,8 +165,10 @@ def serve(n_robots: int = 1, host: str = "127.0.0.1", port: int = 8000, *,
     watcher = threading.Thread(target=_supervise, name="supervisor", daemon=True,
                                args=(store, pool, done, unresponsive_after))
     watcher.start()
+    proxies = trusted_proxies()
     config = uvicorn.Config("orchestrator.app:create_app", factory=True, host=host,
-                            port=port, log_level=log_level)
+                            port=port, log_level=log_level, proxy_headers=bool(proxies),
+                            forwarded_allow_ips=proxies or None)
     logger.info("node {}: serving http://{}:{} with {} robot(s), scheduler {}", node, host,
                 port, n_robots, "on (fires while this node leads)" if service else "off")
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import socket
 import subprocess
@@ -11,6 +12,9 @@ from pathlib import Path
 import httpx
 from robothelp import REPO, robot_env, wait_for
 
+from orchestrator.auth import service as accounts
+from orchestrator.auth.throttle import PAIR_FREE
+from orchestrator.robots.supervisor import TRUSTED_PROXIES_ENV
 from orchestrator.store import Store, pid_alive
 
 
@@ -51,3 +55,44 @@ def test_serve_runs_everything_and_stops_cleanly(tmp_path: Path) -> None:
     assert {r.status for r in store.list_robots()} == {"stopped"}
     assert not any(pid and pid_alive(pid) for pid in robot_pids)
     assert not _answers(f"http://127.0.0.1:{port}/login")
+
+
+def _failed_sign_ins(base: str, forwarded: list[str]) -> list[int]:
+    """Wrong passwords for one name, each try naming another client in X-Forwarded-For."""
+    codes = []
+    with httpx.Client(base_url=base, timeout=10) as client:
+        for n, address in enumerate(forwarded):
+            page = client.get("/login")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+            assert token is not None
+            codes.append(client.post("/login", headers={"X-Forwarded-For": address}, data={
+                "username": "alice", "password": f"wrong-{n}", "next": "/",
+                "csrf_token": token.group(1)}, follow_redirects=False).status_code)
+    return codes
+
+
+def test_a_client_cannot_name_itself_another_to_escape_the_sign_in_throttle(
+        tmp_path: Path) -> None:
+    """Unless FINBOTS_TRUSTED_PROXIES names a proxy, X-Forwarded-For is not believed: the
+    failures of one client add up whatever address it writes there."""
+    url, port = f"sqlite:///{tmp_path / 'finbots.db'}", _free_port()
+    store = Store(url)
+    accounts.add_user(store, "alice", "correct-horse-battery-staple", ["finance_reviewer"])
+    env = {k: v for k, v in robot_env(url, tmp_path).items() if k != TRUSTED_PROXIES_ENV}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "orchestrator.cli", "serve", "--robots", "0", "--port",
+         str(port), "--no-scheduler", "--stop-grace", "1"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(lambda: _answers(f"{base}/login"), 60, "the web app")
+        codes = _failed_sign_ins(base, [f"203.0.113.{n}" for n in range(PAIR_FREE + 3)])
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        store.close()
+    assert codes[:PAIR_FREE] == [401] * PAIR_FREE
+    assert 429 in codes[PAIR_FREE:], codes
