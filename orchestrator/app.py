@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from orchestrator.api import auth as api_auth
@@ -62,4 +63,11 @@ def create_app(store: Store | None = None) -> FastAPI:
         app.include_router(module.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR), check_dir=False), name="static")
     auth_middleware.install(app)
+    app.add_exception_handler(RecursionError, _nested_too_deeply)
     return app
+
+
+async def _nested_too_deeply(request: Request, exc: Exception) -> JSONResponse:
+    """A JSON body nested thousands deep exhausts the parser's recursion: the caller's
+    mistake (422), never the server's."""
+    return JSONResponse({"detail": "the request is nested too deeply"}, status_code=422)

@@ -73,7 +73,9 @@ def vault_entries(principal: VaultMeta) -> list[VaultEntryOut]:
 @router.get("/vault/access", response_model=list[CredentialAccessOut], tags=["vault"],
             summary="Who read or changed which credential when")
 def vault_access(principal: VaultMeta, store: StoreDep, credential: str | None = None,
-                 actor: str | None = None, run_id: int | None = None, limit: Limit = 100,
+                 actor: str | None = None,
+                 run_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+                 limit: Limit = 100,
                  offset: Offset = 0) -> list[CredentialAccessOut]:
     rows = store.list_credential_access(credential, actor, run_id, limit=limit, offset=offset)
     return [CredentialAccessOut.model_validate(r, from_attributes=True) for r in rows]

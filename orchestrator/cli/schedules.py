@@ -133,7 +133,7 @@ def add(
     if len(chosen) != 1:
         raise _fail("Give exactly one of --cron, --interval, --at, --queue.")
     try:
-        plan_job(bot, parse_args(arg or []))  # a registered bot, arguments it accepts
+        plan_job(bot, parse_args(arg or []), local=True)  # a registered bot, arguments it accepts
     except ConfigError as exc:
         raise _fail(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
     kind, value = chosen[0]

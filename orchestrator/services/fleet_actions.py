@@ -24,6 +24,7 @@ from bots.runtime.errors import (
 from orchestrator.auth.principal import Principal
 from orchestrator.scheduler import schedules as scheduling
 from orchestrator.services import jobs
+from orchestrator.services.fleet_models import MAX_TIME_LIMIT_SECONDS
 from orchestrator.store import RunRecord, Store, WorkItem
 from orchestrator.store.models import Schedule
 
@@ -56,6 +57,8 @@ def _call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 def start_job(store: Store, who: Principal, bot: str, args: Mapping[str, Any],
               time_limit_seconds: int | None = None) -> RunRecord:
     """A job of a registered bot (never a module a caller names), its arguments checked."""
+    if time_limit_seconds is not None and not 1 <= time_limit_seconds <= MAX_TIME_LIMIT_SECONDS:
+        raise HTTPException(422, f"time limit: 1 to {MAX_TIME_LIMIT_SECONDS} seconds (a week)")
     return _call(jobs.start_job, store, bot, args, requested_by=who.name, trigger="manual",
                  time_limit_seconds=time_limit_seconds)
 

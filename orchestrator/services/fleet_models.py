@@ -17,10 +17,13 @@ __all__ = ["ItemAddIn", "ItemBatchIn", "ItemBatchOut", "ItemOut", "ItemPageOut",
 ArgValue = str | int | float | bool | None
 
 
+#: the longest time limit a job may be given: a week
+MAX_TIME_LIMIT_SECONDS = 7 * 86400
+
 class JobStartIn(BaseModel):
     bot: str = Field(min_length=1, max_length=100, examples=["payment-posting"])
     args: dict[str, ArgValue] = Field(default_factory=dict, examples=[{"format": "camt053"}])
-    time_limit_seconds: int | None = Field(default=None, ge=1, le=7 * 86400)
+    time_limit_seconds: int | None = Field(default=None, ge=1, le=MAX_TIME_LIMIT_SECONDS)
 
 
 class QueueOut(BaseModel):

@@ -78,6 +78,8 @@ def _from_list(text: str, source: str) -> Parsed:
     except json.JSONDecodeError as exc:
         raise ItemBatchError([f"{source} line {exc.lineno} column {exc.colno}: not JSON "
                               f"({exc.msg})"]) from None
+    except RecursionError:
+        raise ItemBatchError([f"{source}: JSON nested too deeply"]) from None
     if not isinstance(values, list):
         raise ItemBatchError([f"{source}: a JSON list of items was expected"])
     return _checked([(f"item {n}", v) for n, v in enumerate(values, 1)], source)
@@ -93,6 +95,8 @@ def _from_lines(text: str, source: str) -> Parsed:
             found.append((f"line {n}", json.loads(line)))
         except json.JSONDecodeError as exc:
             problems.append(f"{source} line {n}: not JSON ({exc.msg}, column {exc.colno})")
+        except RecursionError:
+            problems.append(f"{source} line {n}: JSON nested too deeply")
     parsed = _checked(found, source, problems)
     return parsed
 

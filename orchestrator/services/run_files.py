@@ -8,6 +8,7 @@ text filter skips most lines); the page says where the next one starts.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -40,15 +41,23 @@ def run_dir(request: Request, run_id: int) -> Path:
 
 def artifact_path(folder: Path, relative: str) -> Path | None:
     """``folder/relative`` if it is a file inside ``folder`` (no ``..``, no absolute path,
-    no backslash, no symbolic link leading out, ``folder`` itself no link); else ``None``."""
+    no backslash, no symbolic link leading out, ``folder`` itself no link, no second name
+    of a file elsewhere); else ``None``."""
     clean = safe_relative(relative)
     if clean is None or folder.is_symlink():
         return None
-    base = folder.resolve()
-    candidate = (base / clean).resolve()
-    if not candidate.is_relative_to(base) or candidate == base:
+    try:
+        base = folder.resolve()
+        candidate = (base / clean).resolve()
+        if not candidate.is_relative_to(base) or candidate == base:
+            return None
+        found = candidate.stat()
+    except OSError:  # a name too long for the file system, a folder not there
         return None
-    return candidate if candidate.is_file() else None
+    # a file with another name elsewhere (a hard link) may be anything the server can read
+    if not stat.S_ISREG(found.st_mode) or found.st_nlink > 1:
+        return None
+    return candidate
 
 
 def _store_files(request: Request) -> list[Path]:

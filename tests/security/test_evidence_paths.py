@@ -124,6 +124,18 @@ def test_links_leading_out_of_the_run_folder_are_refused(site: Site) -> None:
     assert site.client.get(f"/runs/{linked.run_id}/artifacts/outside.txt").status_code == 404
 
 
+def test_a_second_name_of_a_file_elsewhere_is_refused(site: Site) -> None:
+    """A hard link in a run folder is the key file (or the store) under another name."""
+    key = site.runs.parent / "audit.key"
+    key.write_bytes(b"k" * 32)
+    case = site.case_with(["screenshots/key.png"])
+    folder = site.run_folder(case.run_id or 0)
+    os.link(key, folder / "screenshots" / "key.png")
+    assert site.status(case, 0) == 404
+    assert site.client.get(f"/runs/{case.run_id}/artifacts/screenshots/key.png"
+                           ).status_code == 404
+
+
 def test_another_runs_folder_only_when_the_case_names_that_run(site: Site) -> None:
     """A later run that carried out a person's decision for the case adds its failure
     screenshot as ``run:<id>/...``; a run the case does not name is refused."""

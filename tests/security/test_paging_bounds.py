@@ -127,3 +127,63 @@ def test_the_largest_offsets_allowed_still_answer(site: Site) -> None:
     assert site.client.get("/inbox", params={"offset": 10**9}).status_code == 200
     log = site.client.get(f"/api/v1/runs/{site.run_id}/log", params={"offset": 2**62})
     assert log.status_code == 200 and log.json()["lines"] == []
+
+
+def _integer_parameters() -> list[tuple[str, str]]:
+    """``(path template, parameter)`` of every integer query parameter of a GET operation."""
+    document = create_app(Store("sqlite://")).openapi()
+    found = []
+    for path, item in document["paths"].items():
+        for param in item.get("get", {}).get("parameters", []):
+            schema = param.get("schema", {})
+            kinds = {schema.get("type"), *(s.get("type") for s in schema.get("anyOf", []))}
+            if param["in"] == "query" and "integer" in kinds:
+                found.append((path, param["name"]))
+    return found
+
+
+INTEGERS = _integer_parameters()
+
+
+@pytest.mark.parametrize(("template", "name"), INTEGERS, ids=[f"{p} {n}" for p, n in INTEGERS])
+def test_no_integer_parameter_past_64_bits_is_a_server_error(site: Site, template: str,
+                                                             name: str) -> None:
+    url, needed = _url(site, template), REQUIRED.get(template, {})
+    for value in ("9223372036854775808", "-9223372036854775809"):
+        response = site.client.get(url, params={**needed, name: value})
+        assert response.status_code == 422, (url, name, value, response.status_code)
+
+
+def test_vault_access_by_run_is_among_them() -> None:
+    assert ("/api/v1/vault/access", "run_id") in INTEGERS
+
+
+def test_an_artifact_name_too_long_for_the_file_system_is_not_found(site: Site) -> None:
+    response = site.client.get(f"/runs/{site.run_id}/artifacts/{'a' * 300}.png")
+    assert response.status_code == 404
+
+
+def test_a_body_nested_too_deeply_is_refused_not_a_server_error(site: Site) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    batch = site.client.post(f"/api/v1/queues/{site.queue}/items", content=deep,
+                             headers={"Content-Type": "application/json"})
+    assert batch.status_code == 422 and "nested too deeply" in batch.text
+    one = site.client.post("/api/v1/items", content='{"queue": "paging-q", "reference": '
+                           '"R", "payload": {"a": ' + deep + "}}",
+                           headers={"Content-Type": "application/json"})
+    assert one.status_code in (400, 422), one.status_code  # a body that cannot be read
+
+
+def test_a_time_limit_past_a_week_is_refused_for_the_jobs_page_as_for_the_api(
+        site: Site) -> None:
+    """The jobs page hands its time limit to the same service as the API (which its model
+    bounds already): 2**63 seconds is a 422 there too, before anything is stored."""
+    from fastapi import HTTPException
+
+    from orchestrator.services.fleet_actions import start_job
+
+    store = site.client.app.state.store  # type: ignore[attr-defined]
+    for limit in (2**63, 0, 7 * 86400 + 1):
+        with pytest.raises(HTTPException) as refused:
+            start_job(store, None, "payment-posting", {}, limit)  # type: ignore[arg-type]
+        assert refused.value.status_code == 422 and "time limit" in str(refused.value.detail)
