@@ -45,6 +45,21 @@ def credentials_dir() -> Path:
     return finbots_home() / "credentials"
 
 
+def private_folder(folder: Path) -> Path:
+    """``folder``, readable by this user only (0700), with the folders above it that did
+    not exist made so too: a run's folder holds bank statements, customers' mails and
+    screenshots of their accounts, and a quarantine the files refused. Folders that were
+    there already above it are left as they are."""
+    missing = [folder, *(p for p in folder.parents if not p.exists())]
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # mkdir's mode passes through the umask, and the folder itself may be one an older
+    # finbots left open
+    for made in missing:
+        if made.is_dir() and not made.is_symlink():
+            made.chmod(0o700)
+    return folder
+
+
 def unique_path(folder: Path, name: str) -> Path:
     """``folder/name``, or ``folder/stem-N.suffix`` when taken (the folder is created)."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -33,6 +33,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 from loguru import logger
 
 from bots.runtime.errors import BusinessFailure
+from bots.runtime.paths import private_folder
 from bots.runtime.redact import Redactor
 from bots.runtime.sinks import StepSink
 
@@ -113,7 +114,7 @@ class StepRecorder:
         self._seq = 0
         self._lock = threading.Lock()
         self.on_failure: list[Callable[[], None]] = []  # run after a failed step
-        self.run_dir.mkdir(parents=True, exist_ok=True)
+        private_folder(self.run_dir)
         self.jsonl = self.run_dir / "steps.jsonl"
         self._fd: int | None = None  # steps.jsonl, opened for appending at the first step
         self._closer: weakref.finalize | None = None

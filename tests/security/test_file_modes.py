@@ -156,3 +156,25 @@ def test_the_audit_key_and_head_checkpoint_are_private(home: Path,
     assert {"audit.key", "audit.head"} <= set(made), made
     assert set(made.values()) == {0o600}, made
     assert mode(folder) == 0o700
+
+
+def test_a_runs_folder_and_the_quarantine_are_private(home: Path) -> None:
+    """Statements, customers' mails and screenshots of their accounts stay this user's."""
+    from bots.cashapp.statements.intake import quarantine
+    from bots.runtime.errors import StatementParseError
+    from bots.runtime.paths import runs_dir
+    from bots.runtime.steps import StepRecorder
+
+    StepRecorder(7, runs_dir() / "7")
+    assert mode(runs_dir()) == 0o700 and mode(runs_dir() / "7") == 0o700
+    refused = home / "inbox" / "bad.xml"
+    refused.parent.mkdir()
+    refused.write_text("<Document>")
+    moved = quarantine(refused, runs_dir() / "quarantine",
+                       StatementParseError("not XML", file="bad.xml"))
+    assert mode(runs_dir() / "quarantine") == 0o700 and moved.read_text() == "<Document>"
+    open_folder = runs_dir() / "8"
+    open_folder.mkdir(mode=0o755)  # left open by an older finbots
+    os.chmod(open_folder, 0o755)
+    StepRecorder(8, open_folder)
+    assert mode(open_folder) == 0o700

@@ -12,6 +12,7 @@ from bots.cashapp.statements.balance import check_balance
 from bots.cashapp.statements.detect import parse_file, parse_file_statements
 from bots.cashapp.statements.registry import StatementKey, StatementRegistry
 from bots.runtime.errors import DuplicateStatementError, StatementError
+from bots.runtime.paths import private_folder
 
 __all__ = ["ImportedStatement", "import_statement", "import_statements", "quarantine"]
 
@@ -89,7 +90,7 @@ def import_statements(path: str | Path, registry: StatementRegistry,
 
 def quarantine(path: Path, quarantine_dir: Path, error: StatementError) -> Path:
     """Move ``path`` into ``quarantine_dir`` (never overwriting) with the reason beside it."""
-    quarantine_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(quarantine_dir)
     target = quarantine_dir / path.name
     n = 1
     while target.exists() or target.with_name(target.name + ".error.txt").exists():
