@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import secrets
 import string
+import unicodedata
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -32,6 +33,21 @@ def _dummy_hash() -> str:
     if _HASHER.check_needs_rehash(_DUMMY_HASH):
         return _HASHER.hash(secrets.token_urlsafe(32))
     return _DUMMY_HASH
+
+
+#: a person's password: long enough not to be guessed online (a passphrase fits), short
+#: enough that hashing it costs what hashing any password costs
+MIN_PASSWORD, MAX_PASSWORD = 12, 256
+
+
+def check_password(password: str) -> str:
+    """``password`` when a person may choose it; ValueError saying why not."""
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise ValueError(f"a password has {MIN_PASSWORD} to {MAX_PASSWORD} characters "
+                         f"(this one {len(password)}); a passphrase of a few words is fine")
+    if any(unicodedata.category(c) == "Cc" for c in password):
+        raise ValueError("a password cannot hold control characters")
+    return password
 
 
 def hash_password(password: str, hasher: PasswordHasher | None = None) -> str:

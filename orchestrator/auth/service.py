@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 from bots.runtime.errors import AuthenticationError, ConfigError, PermissionDeniedError
 from orchestrator.auth.expiry import check_token_expiry
-from orchestrator.auth.passwords import hash_password, verify_password
+from orchestrator.auth.passwords import MAX_PASSWORD, check_password, hash_password, verify_password
 from orchestrator.auth.principal import Principal
 from orchestrator.auth.tokens import digest, new_csrf_token, new_session_id, new_token
 from orchestrator.roles import Permission, Role, parse_roles, permissions_of
@@ -45,13 +45,13 @@ def add_user(store: Store, username: str, password: str, roles: Iterable[str],
              display_name: str = "") -> User:
     """A new user with this password (DuplicateError when the name is taken, ConfigError for
     a bad role, ValueError for a bad name or an empty password)."""
-    return store.add_user(username, password_hash=hash_password(password), roles=roles,
-                          display_name=display_name)
+    return store.add_user(username, password_hash=hash_password(check_password(password)),
+                          roles=roles, display_name=display_name)
 
 
 def reset_password(store: Store, username: str, password: str) -> User:
     """A new password; the user's open sessions end."""
-    return store.set_password_hash(username, hash_password(password))
+    return store.set_password_hash(username, hash_password(check_password(password)))
 
 
 def authenticate(store: Store, username: str, password: str) -> User:
@@ -61,7 +61,10 @@ def authenticate(store: Store, username: str, password: str) -> User:
     parameters is replaced on success.
     """
     user = store.find_user(username)
-    ok, rehash = verify_password(user.password_hash if user else None, password)
+    # no password is longer: one that is is wrong, without hashing a megabyte first
+    ok, rehash = verify_password(user.password_hash if user else None,
+                                 password[:MAX_PASSWORD + 1])
+    ok = ok and len(password) <= MAX_PASSWORD
     if user is None:
         raise AuthenticationError("unknown user")
     if not ok:

@@ -9,14 +9,16 @@ acts.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select, update
 
-from bots.runtime.errors import DuplicateError, NotFoundError
-from orchestrator.roles import parse_roles
+from bots.runtime.errors import ConfigError, DuplicateError, NotFoundError
+from orchestrator.roles import Role, parse_roles
 from orchestrator.store.api_tokens import ApiTokensMixin
 from orchestrator.store.login_failures import LoginFailuresMixin
 from orchestrator.store.models import ApiToken, User, WebSession
@@ -29,16 +31,19 @@ __all__ = ["UsersMixin"]
 class UsersMixin(SessionsMixin, ApiTokensMixin, LoginFailuresMixin):
     def add_user(self, username: str, *, password_hash: str, roles: Iterable[str],
                  display_name: str = "") -> User:
-        """A new user (DuplicateError when the name is taken, ConfigError for a bad role)."""
-        username = username.strip()
-        if not username or len(username) > 100 or any(c.isspace() for c in username):
-            raise ValueError(f"bad username {username!r}: 1-100 characters, no spaces")
+        """A new user (DuplicateError when the name is taken, also written in other case or
+        in look-alike characters; ConfigError for a bad role; ValueError for a bad name)."""
+        username = check_username(username)
         if not password_hash:
             raise ValueError("a user needs a password hash")
-        user = User(username=username, display_name=display_name, roles=parse_roles(roles),
-                    password_hash=password_hash)
+        user = User(username=username, display_name=display_name,
+                    roles=_people_roles(roles), password_hash=password_hash)
         try:
             with self._tx(write=True) as s:
+                taken = [u for u in s.exec(select(User.username))
+                         if username_key(u) == username_key(username)]
+                if taken:
+                    raise DuplicateError(f"user {username!r} already exists as {taken[0]!r}")
                 s.add(user)
                 s.flush()
         except IntegrityError:
@@ -91,7 +96,7 @@ class UsersMixin(SessionsMixin, ApiTokensMixin, LoginFailuresMixin):
         return self._set_user(username, password_hash=password_hash)
 
     def set_roles(self, username: str, roles: Iterable[str]) -> User:
-        return self._set_user(username, roles=parse_roles(roles))
+        return self._set_user(username, roles=_people_roles(roles))
 
     def _set_user(self, username: str, **values: object) -> User:
         with self._tx(write=True) as s:
@@ -113,3 +118,35 @@ class UsersMixin(SessionsMixin, ApiTokensMixin, LoginFailuresMixin):
                        .values(revoked_at=utcnow()))
             s.flush()
             return user
+
+
+#: a username: letters and digits of any script, and . _ - @ (an e-mail address fits)
+_USERNAME = re.compile(r"^[\w.@-]{1,100}$")
+
+
+def username_key(name: str) -> str:
+    """What tells two usernames apart: their compatibility form, case folded (``Fiona``,
+    ``FIONA`` and ``ﬁona`` are one person)."""
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
+def check_username(name: str) -> str:
+    """``name`` stripped, or ValueError: 1-100 letters, digits and ``. _ - @``, written in
+    its compatibility form (no ligatures or full-width letters) without invisible
+    characters, so that no name can pass for another on a page or in the audit trail."""
+    name = name.strip()
+    if not _USERNAME.match(name) or unicodedata.normalize("NFKC", name) != name \
+            or any(unicodedata.category(c) in ("Cc", "Cf") for c in name):
+        raise ValueError(f"bad username {name[:100]!r}: 1-100 letters, digits and . _ - @, "
+                         "no spaces, invisible or look-alike characters")
+    return name
+
+
+def _people_roles(roles: Iterable[str]) -> list[str]:
+    """A person's roles: never ``robot``, which only a robot's token carries."""
+    checked = parse_roles(roles)
+    if Role.ROBOT.value in checked:
+        raise ConfigError("the robot role is a robot token's, never a person's: give the "
+                          "person the roles of their work, and a robot a token "
+                          "(finbots tokens create NAME --kind robot)")
+    return checked
