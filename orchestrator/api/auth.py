@@ -6,6 +6,7 @@ and tokens are in the response once and never again.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException
@@ -13,10 +14,10 @@ from fastapi import APIRouter, Depends, HTTPException
 from bots.runtime.errors import ConfigError, DuplicateError, NotFoundError, PermissionDeniedError
 from orchestrator.api import audit as audit_api
 from orchestrator.auth import service as accounts
-from orchestrator.auth.expiry import token_expiry
+from orchestrator.auth.expiry import check_token_expiry, token_expiry
 from orchestrator.auth.passwords import generate_password
 from orchestrator.auth.principal import Principal
-from orchestrator.roles import Permission
+from orchestrator.roles import Permission, Role, parse_roles
 from orchestrator.services.auth_models import (
     MeOut,
     PasswordOut,
@@ -110,9 +111,13 @@ def list_tokens(principal: TokenAdmin, store: StoreDep) -> list[TokenOut]:
              summary="Create a token acting as the caller, with some of the caller's roles")
 def create_token(body: TokenIn, principal: TokenAdmin, store: StoreDep) -> TokenCreated:
     try:
+        expires_at: dt.datetime | None = token_expiry(body.expires) if body.expires else None
+        if principal.via_token is not None:
+            expires_at = _within_the_callers_token(store, principal, body.roles, body.kind,
+                                                   expires_at)
         token, plain = accounts.create_token(store, body.name, body.roles, kind=body.kind,
                                              owner=principal.name, created_by=principal.name,
-                                             expires_at=token_expiry(body.expires))
+                                             expires_at=expires_at)
     except DuplicateError as exc:
         raise HTTPException(409, str(exc)) from None
     except PermissionDeniedError as exc:
@@ -124,6 +129,32 @@ def create_token(body: TokenIn, principal: TokenAdmin, store: StoreDep) -> Token
                         "expires_at": token.expires_at})
     out = TokenOut.model_validate(token, from_attributes=True)
     return TokenCreated(**out.model_dump(), token=plain)
+
+
+def _within_the_callers_token(store: Store, principal: Principal, roles: list[str],
+                              kind: str, expires_at: dt.datetime | None) -> dt.datetime:
+    """A token made with a token neither outlives it nor holds a role it does not: a
+    short-lived token that leaked would otherwise be lasting access. Asked for no expiry,
+    the new token gets the default lifetime, or the caller's token's end if sooner."""
+    caller = store.get_token(principal.via_token or "")
+    ends = caller.expires_at
+    if ends is None:
+        return check_token_expiry(expires_at)
+    if ends.tzinfo is None:
+        ends = ends.replace(tzinfo=dt.UTC)
+    if expires_at is None:
+        expires_at = min(check_token_expiry(None), ends)
+    if expires_at > ends:
+        raise PermissionDeniedError(
+            f"a token made with token {caller.name!r} ends no later than it does "
+            f"({ends:%Y-%m-%d %H:%M} UTC)")
+    # roles the owner lacks are the owner check's; a robot role is judged there too
+    owner = store.find_user(principal.name)
+    beyond = set(parse_roles(roles)) - set(principal.roles) - {Role.ROBOT.value}
+    if owner is not None and beyond & set(owner.roles):
+        raise PermissionDeniedError(f"a token made with token {caller.name!r} holds only "
+                                    f"roles it holds ({', '.join(principal.roles)})")
+    return expires_at
 
 
 @router.post("/tokens/{name}/revoke", response_model=TokenOut, summary="Revoke a token")

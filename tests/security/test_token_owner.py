@@ -44,7 +44,9 @@ def people(store: Store) -> dict[str, str]:
     accounts.add_user(store, "root", PASSWORD, ["admin"])
     accounts.add_user(store, "fiona", PASSWORD, ["finance_reviewer"])
     accounts.add_user(store, "arthur", PASSWORD, ["approver"])
-    return _auth(accounts.create_token(store, "root-cli", ["admin"], owner="root")[1])
+    return _auth(accounts.create_token(store, "root-cli", ["admin"], owner="root",
+                                       expires_at=utcnow() + dt.timedelta(days=365,
+                                                                           seconds=50))[1])
 
 
 def test_an_admin_cannot_mint_a_token_with_a_role_they_lack(
@@ -209,3 +211,25 @@ def test_token_expiry_is_bounded(client: TestClient, store: Store,
                                     "root", "--expires", "100000000d"])
     assert huge.exit_code == 1 and re.search(r"error: expires: .*too far", huge.output)
     assert {t.name for t in store.list_tokens()} == {"root-cli", "year", "default"}
+
+
+def test_a_token_makes_no_token_that_outlives_it_or_holds_more(
+        client: TestClient, store: Store, people: dict[str, str]) -> None:
+    """A leaked short-lived administrator's token is no lasting access."""
+    hour = _auth(accounts.create_token(store, "root-hour", ["admin"], owner="root",
+                                       expires_at=utcnow() + dt.timedelta(hours=1))[1])
+    longer = client.post("/api/v1/tokens", headers=hour,
+                         json={"name": "year", "roles": ["admin"], "expires": "365d"})
+    assert longer.status_code == 403 and "ends no later than it does" in longer.text
+    made = client.post("/api/v1/tokens", headers=hour,
+                       json={"name": "quick", "roles": ["admin"]})  # no expiry asked for
+    assert made.status_code == 201
+    ends = dt.datetime.fromisoformat(made.json()["expires_at"])
+    assert ends <= utcnow().replace(tzinfo=dt.UTC) + dt.timedelta(hours=1)
+    accounts.add_user(store, "sam", PASSWORD, ["support", "auditor"])
+    support = _auth(accounts.create_token(store, "sam-support", ["support"], owner="sam",
+                                          expires_at=utcnow() + dt.timedelta(days=30))[1])
+    wider = client.post("/api/v1/tokens", headers=support,
+                        json={"name": "sam-more", "roles": ["auditor"]})
+    assert wider.status_code in (403, 401), wider.text
+    assert "sam-more" not in {t.name for t in store.list_tokens()}
