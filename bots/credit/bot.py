@@ -37,7 +37,8 @@ BOT = Bot(
     config={"credit_policy": ConfigSpec(
         HERE / "config" / "credit_policy.yaml", validate=check_policy,
         description="automatic release rules per risk class; analyst, manager and "
-        "dual-control thresholds")},
+        "dual-control thresholds",
+        controls=("risk_classes", "routing"))},
     argument_help={
         "erp_credential": "vault entry of the ERP login",
         "review_held": "false: only carry out people's decisions, queue and review nothing new",

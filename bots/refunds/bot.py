@@ -44,7 +44,8 @@ BOT = Bot(
     config={"refund_policy": ConfigSpec(
         HERE / "config" / "refund_policy.yaml", validate=check_policy,
         description="automatic refund limit; days within which changed bank details are "
-        "verified by a second person")},
+        "verified by a second person",
+        controls=("auto_refund_up_to", "verify_changed_within_days"))},
     argument_help={
         "date": "the business date recently changed bank details are counted back from "
         "(default: today, UTC)",

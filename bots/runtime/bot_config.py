@@ -34,8 +34,10 @@ __all__ = [
     "ConfigBackend",
     "ConfigDocument",
     "ConfigSpec",
+    "changed_controls",
     "packaged_document",
     "parse_config",
+    "setting",
 ]
 
 #: the largest configuration document accepted (a policy or a set of templates, not data)
@@ -50,11 +52,17 @@ class ConfigSpec:
 
     ``validate`` receives the parsed document and raises :class:`ConfigError` naming the
     field that is wrong; it runs on every change a person makes and on every read.
+
+    ``controls``: the settings (top-level keys, or ``a.b`` paths into mappings) that decide
+    what the bot does without a person, or who must approve: limits and thresholds. A
+    change to any of them takes effect only once a second person approves it, so no one
+    raises a limit and then uses it alone.
     """
 
     default: Path
     validate: Validator | None = None
     description: str = ""
+    controls: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,3 +142,21 @@ def as_spec(value: ConfigSpec | Path | str) -> ConfigSpec:
 
 def specs(declared: Mapping[str, ConfigSpec | Path | str]) -> dict[str, ConfigSpec]:
     return {name: as_spec(value) for name, value in declared.items()}
+
+
+_MISSING = object()
+
+
+def setting(data: Any, path: str) -> Any:
+    """The value at ``path`` (``a.b``: key ``b`` of mapping ``a``) in a parsed document, or
+    a marker of its absence (an absent setting differs from any value)."""
+    for key in path.split("."):
+        if not isinstance(data, dict) or key not in data:
+            return _MISSING
+        data = data[key]
+    return data
+
+
+def changed_controls(controls: tuple[str, ...], before: Any, after: Any) -> list[str]:
+    """The ``controls`` whose values differ between two parsed versions of a document."""
+    return [path for path in controls if setting(before, path) != setting(after, path)]

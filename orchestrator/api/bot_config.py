@@ -10,7 +10,13 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
 from bots.runtime.bot_config import MAX_CONFIG_BYTES
-from bots.runtime.errors import ConfigError, DuplicateError, NotFoundError
+from bots.runtime.errors import (
+    ConfigError,
+    DuplicateError,
+    IllegalTransitionError,
+    NotFoundError,
+    SelfApprovalError,
+)
 from orchestrator.auth.principal import Principal
 from orchestrator.roles import Permission as P
 from orchestrator.services.bot_config import (
@@ -18,6 +24,7 @@ from orchestrator.services.bot_config import (
     config_history,
     config_view,
     config_views,
+    decide_config,
     save_config,
 )
 from orchestrator.services.deps import get_store, require
@@ -29,6 +36,7 @@ router = APIRouter()
 StoreDep = Annotated[Store, Depends(get_store)]
 Reader = Annotated[Principal, Depends(require(P.JOBS_READ))]
 Editor = Annotated[Principal, Depends(require(P.BOTS_CONFIGURE))]
+Approver = Annotated[Principal, Depends(require(P.APPROVALS_DECIDE))]
 BotName = Annotated[str, Path(min_length=1, max_length=100)]
 DocName = Annotated[str, Path(min_length=1, max_length=100)]
 
@@ -42,6 +50,12 @@ class ConfigOut(BaseModel):
     changed_by: str
     changed_at: dt.datetime | None
     note: str
+    status: str = Field(default="current", description="current (runs use the newest), "
+                        "pending (it changes a control setting: a second person approves it "
+                        "first) or rejected")
+    decided_by: str = ""
+    controls: list[str] = Field(default_factory=list,
+                                description="the document's control settings")
     content: str | None = Field(default=None, description="the YAML text (one document only)")
 
 
@@ -56,7 +70,8 @@ class ConfigChange(BaseModel):
 def _out(view: ConfigView, with_content: bool) -> ConfigOut:
     return ConfigOut(bot=view.bot, name=view.name, description=view.description,
                      version=view.version, sha256=view.sha256, changed_by=view.changed_by,
-                     changed_at=view.changed_at, note=view.note,
+                     changed_at=view.changed_at, note=view.note, status=view.status,
+                     decided_by=view.decided_by, controls=list(view.controls),
                      content=view.content if with_content else None)
 
 
@@ -102,4 +117,27 @@ def change_config(bot: BotName, name: DocName, change: ConfigChange, principal: 
         raise HTTPException(409, str(exc)) from None
     except ConfigError as exc:
         raise HTTPException(422, str(exc)) from None
+    return _out(view, True)
+
+
+class ConfigDecision(BaseModel):
+    approve: bool
+    note: str = Field(default="", max_length=500)
+
+
+@router.post("/bots/{bot}/config/{name}/versions/{version}/decide", response_model=ConfigOut,
+             tags=["bots"], summary="Approve or reject a version that changes a control "
+             "setting (a second person: never the one who saved it)")
+def decide_version(bot: BotName, name: DocName,
+                   version: Annotated[int, Path(ge=1, le=2**31)], decision: ConfigDecision,
+                   principal: Approver, store: StoreDep) -> ConfigOut:
+    try:
+        view = decide_config(store, principal.name, bot, name, version,
+                             approve=decision.approve, note=decision.note)
+    except NotFoundError as exc:
+        raise HTTPException(404, str(exc)) from None
+    except SelfApprovalError as exc:
+        raise HTTPException(403, str(exc)) from None
+    except IllegalTransitionError as exc:
+        raise HTTPException(409, f"not pending: {exc}") from None
     return _out(view, True)

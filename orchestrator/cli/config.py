@@ -1,8 +1,11 @@
-"""``finbots config list|show|history|diff|set``: bots' configuration documents.
+"""``finbots config list|show|history|diff|set|approve|reject``: bots' configuration
+documents.
 
 Policies, dunning levels and templates a bot reads with ``ctx.config``. ``set`` checks the
 file as the bot would read it and saves it as the next version, audited as the person
-running the command (``FINBOTS_ACTOR``, else the operating-system user) with the note.
+running the command (``FINBOTS_ACTOR``, else the operating-system user) with the note. A
+version that changes a control setting (a limit, a threshold) waits until a second person
+approves it (``approve``); runs use the current version meanwhile.
 """
 
 from __future__ import annotations
@@ -14,13 +17,20 @@ import typer
 from rich.markup import escape
 
 from bots.runtime.bot_config import MAX_CONFIG_BYTES
-from bots.runtime.errors import ConfigError, DuplicateError, NotFoundError
+from bots.runtime.errors import (
+    ConfigError,
+    DuplicateError,
+    IllegalTransitionError,
+    NotFoundError,
+    SelfApprovalError,
+)
 from orchestrator.cli.runs import JsonOpt, _console, _emit, _table, _when
 from orchestrator.services.bot_config import (
     config_diff,
     config_history,
     config_view,
     config_views,
+    decide_config,
     save_config,
 )
 from orchestrator.store import Store, current_actor
@@ -81,12 +91,15 @@ def history_cmd(bot: BotArg, name: NameArg, as_json: JsonOpt = False) -> None:
     if as_json:
         _emit([{"version": v.version, "sha256": v.sha256, "changed_by": v.changed_by,
                 "changed_at": v.changed_at.isoformat() if v.changed_at else None,
-                "note": v.note} for v in views])
+                "note": v.note, "status": v.status, "decided_by": v.decided_by or None}
+               for v in views])
         return
-    table = _table(f"{bot} {name}", "version changed_by changed note sha256", "version")
+    table = _table(f"{bot} {name}", "version status changed_by changed note sha256",
+                   "version")
     for v in views:
-        table.add_row(str(v.version), escape(v.changed_by or "-"), _when(v.changed_at),
-                      escape(v.note or v.origin), v.sha256[:12])
+        status = v.status + (f" ({v.decided_by})" if v.decided_by else "")
+        table.add_row(str(v.version), escape(status), escape(v.changed_by or "-"),
+                      _when(v.changed_at), escape(v.note or v.origin), v.sha256[:12])
     _console().print(table)
 
 
@@ -122,3 +135,33 @@ def set_cmd(bot: BotArg, name: NameArg,
         raise _fail(exc) from None
     typer.echo(f"{bot} {name}: version {view.version} saved by {view.changed_by} "
                f"(sha256 {view.sha256[:12]})")
+    if view.status == "pending":
+        typer.echo(f"it changes a control setting: runs use it once a second person "
+                   f"approves it (finbots config approve {bot} {name} {view.version})")
+
+
+VersionArg = Annotated[int, typer.Argument(help="The pending version.", min=1)]
+
+
+def _decide(bot: str, name: str, version: int, approve: bool, note: str) -> None:
+    try:
+        view = decide_config(Store.from_settings(), current_actor(), bot, name, version,
+                             approve=approve, note=note)
+    except (NotFoundError, SelfApprovalError, IllegalTransitionError) as exc:
+        raise _fail(exc) from None
+    done = "approved: runs use it from now on" if approve else "rejected"
+    typer.echo(f"{bot} {name}: version {view.version} {done} ({view.decided_by})")
+
+
+@app.command("approve")
+def approve_cmd(bot: BotArg, name: NameArg, version: VersionArg,
+                note: Annotated[str, typer.Option("--note", "-m")] = "") -> None:
+    """Approve a version that changes a control setting (never the person who saved it)."""
+    _decide(bot, name, version, True, note)
+
+
+@app.command("reject")
+def reject_cmd(bot: BotArg, name: NameArg, version: VersionArg,
+               note: Annotated[str, typer.Option("--note", "-m")] = "") -> None:
+    """Reject a version that changes a control setting: runs never use it."""
+    _decide(bot, name, version, False, note)

@@ -3,7 +3,9 @@
 One service for ``finbots config``, the bot's configuration pages and
 ``/api/v1/bots/{bot}/config``. A change is checked the way the bot reads it (YAML, a
 mapping, the bot's own ``validate``) before it is saved, so a run never meets a document
-it cannot use; the store appends the version and its audit record together.
+it cannot use; the store appends the version and its audit record together. A change to
+one of the document's control settings (``ConfigSpec.controls``: limits, thresholds) waits
+for a second person's approval before runs use it.
 """
 
 from __future__ import annotations
@@ -12,14 +14,30 @@ import datetime as dt
 import difflib
 from dataclasses import dataclass
 
-from bots.runtime.bot_config import ConfigSpec, digest, packaged_document, parse_config
+from bots.runtime.bot_config import (
+    ConfigSpec,
+    changed_controls,
+    digest,
+    packaged_document,
+    parse_config,
+)
 from bots.runtime.errors import ConfigError, NotFoundError
 from orchestrator.registry import load_bot
 from orchestrator.store import Store
 from orchestrator.store.models import BotConfigVersion
 
-__all__ = ["ConfigView", "config_diff", "config_history", "config_view", "config_views",
-           "save_config"]
+__all__ = [
+    "ConfigView",
+    "PendingChange",
+    "config_diff",
+    "config_history",
+    "config_view",
+    "config_views",
+    "decide_config",
+    "pending_changes",
+    "pending_view",
+    "save_config",
+]
 
 
 @dataclass(frozen=True)
@@ -35,6 +53,9 @@ class ConfigView:
     changed_by: str
     changed_at: dt.datetime | None
     note: str
+    status: str = "current"  # pending: awaits a second person's approval; or rejected
+    decided_by: str = ""
+    controls: tuple[str, ...] = ()  # the document's control settings
 
     @property
     def origin(self) -> str:
@@ -59,9 +80,10 @@ def _view(bot: str, name: str, spec: ConfigSpec, row: BotConfigVersion | None) -
     if row is None:
         default = packaged_document(bot, name, spec)
         return ConfigView(bot, name, spec.description, 0, default.content, default.sha256,
-                          "", None, "")
+                          "", None, "", controls=spec.controls)
     return ConfigView(bot, name, spec.description, row.version, row.content, row.sha256,
-                      row.changed_by, row.changed_at, row.note)
+                      row.changed_by, row.changed_at, row.note, row.status,
+                      row.decided_by or "", spec.controls)
 
 
 def config_views(store: Store, bot_name: str) -> list[ConfigView]:
@@ -123,6 +145,51 @@ def save_config(store: Store, actor: str, bot: str, name: str, content: str, *,
             raise ConfigError(f"{bot} {name}: the version edited is not the current one; "
                               "reload and edit again")
         previous_sha256 = None
+    current = config_view(store, bot, name)
+    touched = changed_controls(spec.controls, parse_config(current.content, name),
+                               parse_config(content, name))
     row = store.save_config(bot, name, content, actor=actor, note=note.strip(),
-                            previous_sha256=previous_sha256)
+                            previous_sha256=previous_sha256, pending=bool(touched),
+                            controls=tuple(touched))
+    return _view(bot, name, spec, row)
+
+
+def pending_view(store: Store, bot: str, name: str) -> ConfigView | None:
+    """The version waiting for a second person's approval, if any."""
+    spec = _spec(bot, name)
+    row = store.pending_config(bot, name)
+    return None if row is None else _view(bot, name, spec, row)
+
+
+@dataclass(frozen=True)
+class PendingChange:
+    """A version waiting for a second person, with what it changes against the one in use."""
+
+    pending: ConfigView
+    current: ConfigView
+    diff: str
+
+
+def pending_changes(store: Store) -> list[PendingChange]:
+    """Every configuration change waiting for approval, oldest first; one of a bot that no
+    longer loads is left out (its page says why)."""
+    found = []
+    for row in store.pending_configs():
+        try:
+            spec = _spec(row.bot, row.name)
+        except NotFoundError:
+            continue
+        current = config_view(store, row.bot, row.name)
+        found.append(PendingChange(_view(row.bot, row.name, spec, row), current,
+                                   config_diff(store, row.bot, row.name, current.version,
+                                               row.version)))
+    return found
+
+
+def decide_config(store: Store, actor: str, bot: str, name: str, version: int, *,
+                  approve: bool, note: str = "") -> ConfigView:
+    """A second person approves a pending version (runs use it from now on) or rejects
+    it. :class:`~bots.runtime.errors.SelfApprovalError` for the person who saved it."""
+    spec = _spec(bot, name)
+    row = store.decide_config(bot, name, version, actor=actor, approve=approve, note=note)
     return _view(bot, name, spec, row)

@@ -462,6 +462,12 @@ class BotConfigVersion(SQLModel, table=True):
     changed_by: str = Field(max_length=100)
     changed_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     note: str = Field(default="", max_length=500)
+    # current (runs may use it), pending (a control setting changed: a second person must
+    # approve it first) or rejected
+    status: str = Field(default="current", max_length=16,
+                        sa_column_kwargs={"server_default": "current"})
+    decided_by: str | None = Field(default=None, max_length=100)
+    decided_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class BotWrittenRecord(SQLModel, table=True):

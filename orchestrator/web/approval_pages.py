@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from orchestrator.auth.principal import Principal
 from orchestrator.roles import Permission
+from orchestrator.services.bot_config import pending_changes
 from orchestrator.services.case_views import case_out, store_errors
 from orchestrator.services.deps import get_store, require
 from orchestrator.store import Store
@@ -30,6 +31,7 @@ def show_approvals(request: Request, store: Store, principal: Principal, *, erro
     pending = store.list_approvals("pending")
     cases = {a.case_id: case_out(store.get_case(a.case_id)) for a in pending if a.case_id}
     return render(request, "approvals.html", status_code=status_code, pending=pending,
+                  config_changes=pending_changes(store),
                   decided=[a for a in store.list_approvals(None, limit=80)
                            if a.status != "pending"][:40],
                   cases=cases, error=error, can_decide=principal.can(Permission.APPROVALS_DECIDE),

@@ -10,17 +10,26 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bots.runtime.bot_config import MAX_CONFIG_BYTES
-from bots.runtime.errors import ConfigError, DuplicateError, NotFoundError
+from bots.runtime.errors import (
+    ConfigError,
+    DuplicateError,
+    IllegalTransitionError,
+    NotFoundError,
+    SelfApprovalError,
+)
 from orchestrator.auth.principal import Principal
 from orchestrator.roles import Permission
 from orchestrator.services.bot_config import (
     config_diff,
     config_history,
     config_view,
+    decide_config,
+    pending_view,
     save_config,
 )
 from orchestrator.services.deps import get_store, require
 from orchestrator.store import Store
+from orchestrator.web.approval_pages import show_approvals
 from orchestrator.web.templating import render
 
 __all__ = ["router"]
@@ -29,6 +38,7 @@ router = APIRouter()
 StoreDep = Annotated[Store, Depends(get_store)]
 Reader = Annotated[Principal, Depends(require(Permission.JOBS_READ))]
 Editor = Annotated[Principal, Depends(require(Permission.BOTS_CONFIGURE))]
+Approver = Annotated[Principal, Depends(require(Permission.APPROVALS_DECIDE))]
 BotName = Annotated[str, Path(min_length=1, max_length=100)]
 DocName = Annotated[str, Path(min_length=1, max_length=100)]
 
@@ -40,6 +50,7 @@ def _page(request: Request, store: Store, principal: Principal, bot: str, name: 
         current = config_view(store, bot, name)
         shown = current if version is None else config_view(store, bot, name, version)
         history = config_history(store, bot, name)
+        pending = pending_view(store, bot, name)
     except NotFoundError as exc:
         raise HTTPException(404, str(exc)) from None
     diff = ""
@@ -49,8 +60,12 @@ def _page(request: Request, store: Store, principal: Principal, bot: str, name: 
     return render(request, "bot_config.html", status_code=status_code, bot=bot, doc=name,
                   current=current, shown=shown, history=history, diff=diff,
                   draft=current.content if draft is None else draft, note=note, error=error,
-                  can_edit=principal.can(Permission.BOTS_CONFIGURE),
-                  saved=request.query_params.get("saved") == "1")
+                  can_edit=principal.can(Permission.BOTS_CONFIGURE), pending=pending,
+                  pending_diff=config_diff(store, bot, name, current.version, pending.version)
+                  if pending else "",
+                  can_decide=principal.can(Permission.APPROVALS_DECIDE)
+                  and pending is not None and pending.changed_by != principal.name,
+                  saved=request.query_params.get("saved"))
 
 
 @router.get("/bots/{bot}/config/{name}", response_class=HTMLResponse)
@@ -78,3 +93,27 @@ async def config_save(request: Request, bot: BotName, name: DocName, principal: 
         return _page(request, store, principal, bot, name, draft=content, note=note,
                      error=str(exc), status_code=code)
     return RedirectResponse(f"/bots/{bot}/config/{name}?saved=1", status_code=303)
+
+
+@router.post("/bots/{bot}/config/{name}/versions/{version}/decide")
+async def config_decide(request: Request, bot: BotName, name: DocName,
+                        version: Annotated[int, Path(ge=1, le=2**31)], principal: Approver,
+                        store: StoreDep) -> Response:
+    form = await request.form()
+    approve = str(form.get("decision") or "") == "approve"
+    from_approvals = str(form.get("back") or "") == "approvals"
+    try:
+        decide_config(store, principal.name, bot, name, version, approve=approve,
+                      note=str(form.get("note") or "")[:500])
+    except NotFoundError as exc:
+        raise HTTPException(404, str(exc)) from None
+    except (SelfApprovalError, IllegalTransitionError) as exc:
+        code = 403 if isinstance(exc, SelfApprovalError) else 409
+        if from_approvals or not principal.can(Permission.JOBS_READ):
+            return show_approvals(request, store, principal, error=str(exc),
+                                  status_code=code)
+        return _page(request, store, principal, bot, name, error=str(exc), status_code=code)
+    if from_approvals:
+        return RedirectResponse("/approvals?done=1", status_code=303)
+    done = "approved" if approve else "rejected"
+    return RedirectResponse(f"/bots/{bot}/config/{name}?saved={done}", status_code=303)

@@ -63,3 +63,41 @@ def test_the_api_refuses_a_lost_update(api: Callable[[str], Any]) -> None:
     assert stale.status_code in (409, 422) and "meanwhile" in stale.text + "reload"
     history = client.get("/api/v1/bots/web-ledger/config/limits/history").json()
     assert history[0]["note"] == "first" and history[-1]["version"] == 0
+
+
+def test_a_raised_refund_limit_is_approved_by_a_second_person_in_the_browser(
+        page_as: Callable[[str], Page], api: Callable[[str], Any],
+        live_server: LiveServer) -> None:
+    url = "/bots/refunds/config/refund_policy"
+    page = page_as("developer")
+    page.goto(url)
+    text = page.get_by_label("YAML").input_value()
+    page.get_by_label("YAML").fill(text.replace('"250.00"', '"900.00"'))
+    page.get_by_label("Why it changes").fill("more refunds without a person")
+    page.get_by_role("button", name="Check and save").click()
+    expect(page.get_by_role("status")).to_contain_text("once a second person approves it")
+    expect(page.locator("#pending-diff")).to_contain_text('+auto_refund_up_to: "900.00"')
+    expect(page.get_by_role("button", name="Approve")).to_have_count(0)  # a developer
+    expect(page.locator("#config-text")).to_contain_text('"250.00"')  # still in use
+
+    checker = page_as("approver")  # on the approvals page, beside the cases' requests
+    checker.goto("/approvals")
+    change = checker.locator("[data-config^='refunds/refund_policy/']")
+    expect(change).to_contain_text('+auto_refund_up_to: "900.00"')
+    expect(change).to_contain_text("more refunds without a person")
+    change.get_by_role("textbox").fill("agreed with the controller")
+    change.get_by_role("button", name="Approve").click()
+    expect(checker.get_by_role("status")).to_contain_text("Decision recorded")
+    expect(checker.locator("[data-config^='refunds/refund_policy/']")).to_have_count(0)
+    page.goto(url)
+    expect(page.locator("#config-text")).to_contain_text('"900.00"')
+    expect(page.locator("#pending-version")).to_have_count(0)
+    decided = [r for r in live_server.store.list_audit(action="config.approve")
+               if r.target == "bot:refunds/config:refund_policy"]
+    assert decided and decided[0].actor == "approver"
+    # put the limit back as it was, the same way
+    back = api("developer").put("/api/v1/bots/refunds/config/refund_policy",
+                                json={"content": text, "note": "back"}).json()
+    assert api("approver").post(
+        f"/api/v1/bots/refunds/config/refund_policy/versions/{back['version']}/decide",
+        json={"approve": True}).status_code == 200
