@@ -30,6 +30,7 @@ from orchestrator.store.audit_anchor import (
     checkpoint_problems,
     database_id,
     forget_checkpoint,
+    missing_checkpoint,
     read_checkpoint,
 )
 from orchestrator.store.audit_chain import GENESIS, AuditProblem, find_problems, keyed_hash, scheme
@@ -183,7 +184,10 @@ class AuditMixin(StoreBase):
         problems = find_problems(rows, key, key_source())
         db = database_id(self.engine.url)
         if db is not None:
-            problems += checkpoint_problems(rows, read_checkpoint(db, key))
+            checkpoint = read_checkpoint(db, key)
+            if checkpoint is None and key is not None and rows:
+                problems.append(missing_checkpoint(rows))
+            problems += checkpoint_problems(rows, checkpoint)
         return problems
 
     def audit_checkpoint(self) -> Checkpoint | None:

@@ -169,6 +169,18 @@ def _write_atomic(path: Path, text: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def missing_checkpoint(rows: Sequence[AuditRecord]) -> AuditProblem:
+    """A keyed trail whose database has no head checkpoint: records written with the audit
+    key advance one, so without it a trail rewritten from start to end (plain hashes, as
+    records older than the key have) cannot be told from an intact one."""
+    return AuditProblem(rows[-1].id or 0, "checkpoint",
+                        f"no head checkpoint for this database in {checkpoint_path()}: the "
+                        "trail cannot be checked against it (the file was removed, or this "
+                        "is a copy of the database elsewhere: point FINBOTS_AUDIT_HEAD_FILE "
+                        "at its checkpoint; after checking the trail another way, finbots "
+                        "audit checkpoint --reset starts a new one)")
+
+
 def checkpoint_problems(rows: Sequence[AuditRecord],
                         checkpoint: Checkpoint | None) -> list[AuditProblem]:
     """What the database's trail (``rows``, ascending id) lacks against its checkpoint."""

@@ -295,3 +295,22 @@ def test_concurrent_writer_processes_keep_one_intact_chain(store: Store, db_url:
     assert head is not None and head.authentic and head.hash == newest
     code, out = _verify()
     assert code == 0 and "intact: 45 records" in out
+
+
+def test_a_whole_trail_rewritten_with_plain_hashes_is_not_intact_without_its_checkpoint(
+        store: Store, tmp_path: Path) -> None:
+    """Someone with the database alone rewrites every record with plain SHA-256 (which
+    needs no key, as records older than the key have) and removes the checkpoint file."""
+    ids = _trail(store, 4)
+    _sql(store, "DELETE FROM audit_record")
+    prev = GENESIS
+    for rid in ids:
+        digest = _plain(rid, prev)
+        _insert(store, rid, prev, digest)
+        prev = digest
+    assert [k for _, k in _kinds(store)] == ["rewritten"]  # the checkpoint names it
+    for anchor in (tmp_path / "credentials").glob("audit.head*"):
+        anchor.unlink()
+    assert _kinds(store) == [(ids[-1], "checkpoint")]
+    code, out = _verify()
+    assert code == 1 and "no head checkpoint for this database" in out
