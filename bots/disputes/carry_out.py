@@ -276,9 +276,11 @@ def _credit_memo(ctx: RunContext, decisions: Decisions, item: Item,
     balance = Decimal(memo["credit_balance"] or "0")
     rest = (f"; {balance:.2f} {outcome.currency} became a credit balance" if balance > 0
             else "")
+    # below the threshold no second person approved: the decision is the requester's alone
+    # (the portal's release still names someone: the decider, see _approvers)
+    who = f"approved by {approver}" if approver else f"decided by {by}, no approval needed"
     return (f"credit memo {memo['number']} of {amount:.2f} {outcome.currency} released in the "
-            f"portal (approved by {memo['approved_by'] or approver or by}) and posted in the "
-            f"ERP as {memo['erp_document']}{rest}")
+            f"portal ({who}) and posted in the ERP as {memo['erp_document']}{rest}")
 
 
 def _recorded_credit(outcome: DisputeOutcome, reference: str) -> bool:

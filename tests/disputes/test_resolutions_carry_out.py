@@ -154,6 +154,7 @@ def test_a_credit_memo_is_requested_released_posted_and_told_once(world: World) 
     [document] = world.targets.adjustments.values()
     assert (document.applied, document.credit_balance) == (D("1249.98"), D("0.00"))
     assert request.number in summary and document.document in summary
+    assert "approved by anna, max" in summary
     assert world.backend.case(CASE_ID).status == "resolved"
     outcome = world.outcome()
     assert outcome.status == "credited" and outcome.amounts.credited == D("1249.98")
@@ -255,3 +256,12 @@ def test_a_credit_memo_on_a_paid_invoice_becomes_a_credit_balance(world: World) 
     [document] = world.targets.adjustments.values()
     assert (document.applied, document.credit_balance) == (D("0.00"), D("1249.98"))
     assert world.sweep() == {"settled": 1, "unsettled": 0}  # credited in full
+
+
+def test_a_credit_memo_below_the_threshold_names_no_approver(world: World) -> None:
+    """Nobody approved a memo under the threshold: its history says the requester decided
+    it, never that the requester approved it."""
+    payload = prepare_credit_memo(_case(), {"amount": "99.00"}).payload
+    summary, failure = world.carry_out("credit_memo", payload, by="fiona", approved_by="")
+    assert failure is None and summary is not None
+    assert "approved by" not in summary and "decided by fiona, no approval needed" in summary
