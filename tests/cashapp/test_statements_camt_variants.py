@@ -12,7 +12,7 @@ import pytest
 from bots.cashapp.model import Direction
 from bots.cashapp.statements import check_balance, parse_file_statements, parse_statements
 from bots.cashapp.statements.camt import parse_camt
-from bots.runtime.errors import StatementParseError
+from bots.runtime.errors import BalanceMismatchError, StatementParseError
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "statements"
 TWO = FIXTURES / "camt053_v08_two_accounts.xml"
@@ -161,3 +161,46 @@ def test_the_stream_itself_never_expands_entities(monkeypatch: pytest.MonkeyPatc
         for element in safexml.XmlStream(doc.encode(), file="x.xml", tags=["{*}Stmt"]):
             assert first_line not in "".join(element.itertext())
     assert first_line not in str(err.value)
+
+
+def _multi_currency(entries: str) -> bytes:
+    bal = ('<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp><Amt Ccy="{ccy}">{amt}</Amt>'
+           "<CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-11-24</Dt></Dt></Bal>")
+    balances = "".join(bal.format(code=code, ccy=ccy, amt=amt) for code, ccy, amt in (
+        ("OPBD", "EUR", "100.00"), ("OPBD", "USD", "200.00"), ("CLBD", "EUR", "110.00"),
+        ("CLBD", "USD", "180.00")))
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.04"><BkToCstmrStmt>
+<GrpHdr><MsgId>MC-1</MsgId><CreDtTm>2026-11-25T05:00:00Z</CreDtTm></GrpHdr>
+<Stmt><Id>MC-20261124</Id><ElctrncSeqNb>197</ElctrncSeqNb>
+<Acct><Id><Othr><Id>MC-0099887766</Id></Othr></Id></Acct>{balances}{entries}</Stmt>
+</BkToCstmrStmt></Document>""".encode()
+
+
+def _ntry(ref: str, ccy: str, amount: str, way: str) -> str:
+    return (f'<Ntry><Amt Ccy="{ccy}">{amount}</Amt><CdtDbtInd>{way}</CdtDbtInd><Sts>BOOK</Sts>'
+            "<BookgDt><Dt>2026-11-24</Dt></BookgDt><ValDt><Dt>2026-11-24</Dt></ValDt>"
+            f"<AcctSvcrRef>{ref}</AcctSvcrRef></Ntry>")
+
+
+def test_a_multi_currency_account_is_one_statement_per_currency() -> None:
+    """No Acct/Ccy, balances and entries in EUR and USD: each currency adds up on its own."""
+    data = _multi_currency(_ntry("MC-E", "EUR", "10.00", "CRDT")
+                           + _ntry("MC-U", "USD", "20.00", "DBIT"))
+    eur, usd = parse_statements(data, source="mc.xml")
+    assert (eur.statement_id, eur.currency, eur.opening_balance, eur.closing_balance) == (
+        "MC-20261124/EUR", "EUR", Decimal("100.00"), Decimal("110.00"))
+    assert (usd.statement_id, usd.currency, usd.opening_balance, usd.closing_balance) == (
+        "MC-20261124/USD", "USD", Decimal("200.00"), Decimal("180.00"))
+    assert [e.bank_reference for e in eur.entries] == ["MC-E"]
+    assert [e.bank_reference for e in usd.entries] == ["MC-U"]
+    for statement in (eur, usd):
+        check_balance(statement)
+
+
+def test_a_multi_currency_statement_that_does_not_add_up_names_its_currency() -> None:
+    data = _multi_currency(_ntry("MC-E", "EUR", "10.00", "CRDT")
+                           + _ntry("MC-U", "USD", "25.00", "DBIT"))
+    _, usd = parse_statements(data, source="mc.xml")
+    with pytest.raises(BalanceMismatchError, match="MC-20261124/USD"):
+        check_balance(usd)

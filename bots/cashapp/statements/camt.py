@@ -162,7 +162,7 @@ def _read_stream(data: bytes, source: str) -> _Read:
                 el.clear()
                 doc.forget()
             elif el.tag == stmt_tag and parent.tag == container_tag:
-                statements.append(_statement(doc, kind, el, parent, entries, skipped))
+                statements.extend(_statements(doc, kind, el, parent, entries, skipped))
                 entries, count, created, own, skipped = [], 0, None, NOBODY, None
                 el.clear()
                 doc.forget()
@@ -203,14 +203,39 @@ def _created(doc: Doc, stmt: etree._Element) -> dt.date | None:
         doc.date(container, "GrpHdr/CreDtTm") if container is not None else None)
 
 
-def _balances(doc: Doc, stmt: etree._Element) -> dict[str, list[etree._Element]]:
-    """The ``Bal`` elements by type code, each list in document order."""
+def _balances(doc: Doc, stmt: etree._Element,
+              currency: str | None = None) -> dict[str, list[etree._Element]]:
+    """The ``Bal`` elements by type code, each list in document order (only those in
+    ``currency``, when given: a multi-currency account's)."""
     out: dict[str, list[etree._Element]] = {}
     for bal in doc.findall(stmt, "Bal"):
+        if currency is not None and _written_currency(doc, bal) != currency:
+            continue
         code = doc.first_text(bal, "Tp/CdOrPrtry/Cd", "Tp/CdOrPrtry/Prtry")
         if code:
             out.setdefault(code, []).append(bal)
     return out
+
+
+def _written_currency(doc: Doc, bal: etree._Element) -> str | None:
+    amt = doc.find(bal, "Amt")
+    return amt.get("Ccy") if amt is not None else None
+
+
+def _statements(doc: Doc, kind: str, stmt: etree._Element, container: etree._Element,
+                entries: list[StatementEntry], skipped: str | None) -> list[Statement]:
+    """The statement of ``stmt``; a multi-currency account (no ``Acct/Ccy``, balances or
+    entries in several currencies) gives one statement per currency, in the order they
+    first appear, each with its own balances and entries (``statement_id/EUR``)."""
+    if doc.find(stmt, "Acct/Ccy") is None:
+        written = [_written_currency(doc, bal) for bal in doc.findall(stmt, "Bal")]
+        currencies = list(dict.fromkeys(
+            [c for c in written if c] + [e.currency for e in entries]))
+        if len(currencies) > 1:
+            return [_statement(doc, kind, stmt, container,
+                               [e for e in entries if e.currency == c], None, only=c)
+                    for c in currencies]
+    return [_statement(doc, kind, stmt, container, entries, skipped)]
 
 
 def _first(balances: dict[str, list[etree._Element]],
@@ -276,7 +301,8 @@ def _sequence(number: str | None, page: int, last: bool) -> str | None:
 
 
 def _booked_balances(doc: Doc, kind: str, stmt: etree._Element, page: int,
-                     last: bool) -> tuple[Decimal | None, Decimal | None]:
+                     last: bool, currency: str | None = None,
+                     ) -> tuple[Decimal | None, Decimal | None]:
     """(opening, closing) booked balance; None, None for a notification.
 
     A statement opens on OPBD (else PRCD) and closes on CLBD; a page of a paginated one
@@ -287,7 +313,7 @@ def _booked_balances(doc: Doc, kind: str, stmt: etree._Element, page: int,
     """
     if kind == "camt.054":
         return None, None
-    balances = _balances(doc, stmt)
+    balances = _balances(doc, stmt, currency)
     if kind == "camt.053":
         opening = _first(balances, _OPENING)
         if opening is None and page > 1:
@@ -313,20 +339,23 @@ def _booked_balances(doc: Doc, kind: str, stmt: etree._Element, page: int,
 
 
 def _statement(doc: Doc, kind: str, stmt: etree._Element, container: etree._Element,
-               entries: list[StatementEntry], skipped: str | None) -> Statement:
-    """``skipped``: the currency of the entries left out, for want of any other."""
+               entries: list[StatementEntry], skipped: str | None, *,
+               only: str | None = None) -> Statement:
+    """``skipped``: the currency of the entries left out, for want of any other. ``only``:
+    the one currency of a multi-currency account this statement is for."""
     account = doc.require(stmt, "Acct")
     iban = doc.first_text(account, "Id/IBAN", "Id/Othr/Id")
     if not iban:
         raise doc.error("missing account identification", account, "Id/IBAN")
     page, last = _page(doc, stmt, container, _LAYOUT[kind][1])
-    opening, closing = _booked_balances(doc, kind, stmt, page, last)
-    currency = doc.text(account, "Ccy") or _currency_of(doc, stmt, entries, skipped)
+    opening, closing = _booked_balances(doc, kind, stmt, page, last, only)
+    currency = only or doc.text(account, "Ccy") or _currency_of(doc, stmt, entries, skipped)
+    statement_id = doc.require_text(stmt, "Id")
     sequence = _sequence(doc.first_text(stmt, "ElctrncSeqNb", "LglSeqNb"), page, last)
     dates = [e.booking_date for e in entries]
     return with_references(Statement(
         format=kind,
-        statement_id=doc.require_text(stmt, "Id"),
+        statement_id=f"{statement_id}/{only}" if only else statement_id,
         sequence=sequence,
         account_iban=clean_iban(iban) or iban,
         currency=currency,

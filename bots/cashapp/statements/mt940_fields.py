@@ -47,7 +47,7 @@ _AMOUNT = r"[0-9]{1,14},[0-9]*"
 _BALANCE = re.compile(rf"^(?P<mark>[CD])(?P<date>[0-9]{{6}})(?P<currency>[A-Z]{{3}})"
                       rf"(?P<amount>{_AMOUNT})$", re.ASCII)
 _LINE = re.compile(rf"""^(?P<date>[0-9]{{6}})(?P<entry>[0-9]{{4}}|\s{{4}})?
-    (?P<mark>[Rr]?[CDcd])(?P<funds>[A-Z])?(?P<amount>{_AMOUNT})
+    (?P<mark>[RrEe]?[CDcd])(?P<funds>[A-Z])?(?P<amount>{_AMOUNT})
     \s?(?P<type>[NSFnsf][A-Za-z0-9 ]{{3}})(?P<rest>.*)$""", re.ASCII | re.X | re.S)
 _DATE_TIME = re.compile(r"^(?P<stamp>[0-9]{10})(?P<zone>[+-][0-9]{4})?$", re.ASCII)
 _FLOOR = re.compile(rf"^(?P<currency>[A-Z]{{3}})(?P<mark>[CD]?)(?P<amount>{_AMOUNT})$",
@@ -55,8 +55,9 @@ _FLOOR = re.compile(rf"^(?P<currency>[A-Z]{{3}})(?P<mark>[CD]?)(?P<amount>{_AMOU
 _SUM = re.compile(rf"^(?P<count>[0-9]{{1,5}})(?P<currency>[A-Z]{{3}})(?P<amount>{_AMOUNT})$",
                   re.ASCII)
 _NUMBER = re.compile(r"^[0-9]{1,5}(?:/[0-9]{1,5})?$", re.ASCII)
-_MARKS = {"C": Direction.CREDIT, "RD": Direction.CREDIT,
-          "D": Direction.DEBIT, "RC": Direction.DEBIT}
+# EC/ED: an expected credit/debit of an MT942, not booked yet
+_MARKS = {"C": Direction.CREDIT, "RD": Direction.CREDIT, "EC": Direction.CREDIT,
+          "D": Direction.DEBIT, "RC": Direction.DEBIT, "ED": Direction.DEBIT}
 _SHAPE_OF = {
     "60": "balance: C/D mark, date, currency, amount with decimal comma",
     "61": "statement line: date, C/D mark, amount with decimal comma, type code",
@@ -82,6 +83,7 @@ class Line(NamedTuple):
     amount: Decimal
     customer_reference: str
     bank_reference: str
+    expected: bool = False  # EC/ED (MT942): announced, not booked
 
 
 def malformed(f: Field, shape: str, file: str) -> StatementParseError:
@@ -132,7 +134,9 @@ def statement_line(f: Field, currency: str, file: str) -> Line:
     amount = parse_amount(match["amount"], currency, file=file, location=f"line {f.line}",
                           decimal_sep=",", exact_zeros=True)
     customer, bank = _references(match["rest"])
-    return Line(value_date, booking, _MARKS[match["mark"].upper()], amount, customer, bank)
+    mark = match["mark"].upper()
+    return Line(value_date, booking, _MARKS[mark], amount, customer, bank,
+                expected=mark.startswith("E"))
 
 
 def _entry_date(f: Field, value_date: dt.date, mmdd: str, file: str) -> dt.date:

@@ -18,6 +18,7 @@ from bots.cashapp.model import Direction, Statement, StatementEntry
 from bots.cashapp.statements.entry_refs import with_references
 from bots.cashapp.statements.limits import check_size
 from bots.cashapp.statements.mt940_fields import (
+    Line,
     balance,
     date_time,
     details,
@@ -83,8 +84,9 @@ def _statement(message: Message, source: str) -> Statement:
             raise StatementParseError("floor limits in different currencies", file=source,
                                       location=f"line {message.all('34F')[1].line}")
         currency = currencies.pop()
-    entries = tuple(_entries(message, currency, source))
-    _check_sums(message, entries, currency, source)
+    expected: list[Line] = []
+    entries = tuple(_entries(message, currency, source, expected))
+    _check_sums(message, entries, expected, currency, source)
     created = date_time(first["13D"], source) if first["13D"] else None
     days = [e.booking_date for e in entries]
     return with_references(Statement(
@@ -121,7 +123,9 @@ def _check_fields(message: Message, kind: str, source: str) -> None:
                 location=f"line {message.last_line}")
 
 
-def _entries(message: Message, currency: str, source: str) -> list[StatementEntry]:
+def _entries(message: Message, currency: str, source: str,
+             expected: list[Line]) -> list[StatementEntry]:
+    """The booked lines as entries; an MT942's expected ones (EC/ED) go to ``expected``."""
     found: list[StatementEntry] = []
     fields = message.fields
     for i, f in enumerate(fields):
@@ -132,13 +136,15 @@ def _entries(message: Message, currency: str, source: str) -> list[StatementEntr
         while k < len(fields) and fields[k].group == "NS":
             k += 1
         narrative = fields[k] if k < len(fields) and fields[k].group == "86" else None
-        found.append(_entry(f, narrative, len(found) + 1, currency, source))
+        line = statement_line(f, currency, source)
+        if line.expected:
+            expected.append(line)
+            continue
+        found.append(_entry(line, narrative, len(found) + 1, currency))
     return found
 
 
-def _entry(f: Field, narrative: Field | None, n: int, currency: str,
-           source: str) -> StatementEntry:
-    line = statement_line(f, currency, source)
+def _entry(line: Line, narrative: Field | None, n: int, currency: str) -> StatementEntry:
     bank_ref = reference(line.bank_reference)
     customer_ref = statement_line_reference(line.customer_reference)
     info = details(narrative)
@@ -152,15 +158,19 @@ def _entry(f: Field, narrative: Field | None, n: int, currency: str,
     )
 
 
-def _check_sums(message: Message, entries: tuple[StatementEntry, ...], currency: str,
-                source: str) -> None:
-    """``:90D:``/``:90C:`` (number and sum of debits/credits) must agree with the lines."""
+def _check_sums(message: Message, entries: tuple[StatementEntry, ...],
+                expected: list[Line], currency: str, source: str) -> None:
+    """``:90D:``/``:90C:`` (number and sum of debits/credits) must agree with the lines:
+    the booked ones, or the booked and expected ones (banks count them either way)."""
     for group, way in (("90D", Direction.DEBIT), ("90C", Direction.CREDIT)):
         f = message.first(group)
         if f is None:
             continue
         count, total = entry_sum(f, currency, source)
         mine = [e.amount for e in entries if e.direction is way]
+        announced = [line.amount for line in expected if line.direction is way]
+        if (count, total) == (len(mine) + len(announced), sum(mine + announced, Decimal(0))):
+            continue
         if (count, total) != (len(mine), sum(mine, Decimal("0"))):
             raise StatementParseError(
                 f"field :{f.tag}: gives {count} entries for {total}, the statement lines are "
