@@ -166,10 +166,12 @@ class BatchAdding(Protocol):
 CASE_STAYS_OPEN = "case_stays_open"
 
 #: the payload keys through which an item carries a person's decision on a case
-#: (:attr:`Item.resolution`): only the orchestrator writes them, when it hands the case's
-#: item back to its bot; an item added to a queue (API, CLI, web UI, a bot) never carries
-#: them, so no one decides, or names who approved, by adding an item
-DECISION_KEYS = frozenset({"resolution", "resolves_case"})
+#: (:attr:`Item.resolution`), or names the person who asked for it on a page
+#: (``requested_by``): only the orchestrator writes them, when it hands the case's item
+#: back to its bot or queues a person's request; an item added to a queue (API, CLI, web
+#: UI, a bot) never carries them, so no one decides, or names who approved or asked, by
+#: adding an item
+DECISION_KEYS = frozenset({"resolution", "resolves_case", "requested_by"})
 
 
 @runtime_checkable

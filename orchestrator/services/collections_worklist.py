@@ -211,7 +211,7 @@ def request_action(store: Store, actor: str, customer_id: str, action: str,
                **_clean(action, values)}
     store.ensure_queue(ACTION_QUEUE, max_retries=2)
     reference = f"{action}/{customer_id}/{uuid.uuid4().hex[:12]}"
-    item = store.add_item(ACTION_QUEUE, reference, payload)
+    item = store.add_item(ACTION_QUEUE, reference, payload, from_orchestrator=True)
     if item is None:  # a fresh reference is never live already
         raise ValueError("the request could not be queued")
     store.record_audit(actor, "collections.request", f"customer:{customer_id}",

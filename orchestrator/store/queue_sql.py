@@ -226,7 +226,8 @@ def _refuse_decision_keys(payload: Mapping[str, Any], what: str) -> None:
     if found:
         raise ValueError(
             f"{what}: payload key {found[0]!r} is the orchestrator's own (a person's decision "
-            "on a case, handed back to its bot); a new item cannot carry it")
+            "on a case handed back to its bot, or who asked on a page); a new item cannot "
+            "carry it")
 
 
 def add_batch(store: StoreBase, queue: str, items: Sequence[NewItem],
@@ -334,10 +335,13 @@ def _add(pg: bool) -> Any:
     )
 
 
-def add_one(store: StoreBase, queue: str, item: NewItem, now: dt.datetime) -> WorkItem | None:
+def add_one(store: StoreBase, queue: str, item: NewItem, now: dt.datetime, *,
+            from_orchestrator: bool = False) -> WorkItem | None:
     """One new item in one statement; None when a live item of the queue holds its
-    reference. Raises ``NotFoundError`` for an unknown queue."""
-    _refuse_decision_keys(item.payload, f"item {item.reference}")
+    reference. Raises ``NotFoundError`` for an unknown queue. ``from_orchestrator``: one of
+    the orchestrator's own services queues a person's request (it may name them)."""
+    if not from_orchestrator:
+        _refuse_decision_keys(item.payload, f"item {item.reference}")
     params = {"queue": queue, "reference": item.reference, "priority": item.priority,
               "deadline": item.deadline, "not_before": item.not_before,
               "payload": to_jsonable(dict(item.payload)), "created": now}

@@ -76,10 +76,15 @@ class QueuesMixin(StoreBase):
         priority: int = 0,
         deadline: dt.datetime | None = None,
         not_before: dt.datetime | None = None,
+        *,
+        from_orchestrator: bool = False,
     ) -> WorkItem | None:
-        """Add a ``new`` item; ``None`` when a live item of the queue has that reference."""
+        """Add a ``new`` item; ``None`` when a live item of the queue has that reference.
+        The payload keys :data:`~bots.runtime.queues.DECISION_KEYS` are refused (ValueError)
+        unless ``from_orchestrator``: a service of the orchestrator's queues a person's
+        request; the API, the CLI, the web UI's queue form and bots never say so."""
         new = NewItem(reference, dict(payload or {}), priority, deadline, not_before)
-        return add_one(self, queue, new, utcnow())
+        return add_one(self, queue, new, utcnow(), from_orchestrator=from_orchestrator)
 
     def add_items(self, queue: str, items: Sequence[NewItem]) -> list[int | None]:
         """Add many ``new`` items in one transaction (one statement on PostgreSQL).

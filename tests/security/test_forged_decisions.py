@@ -50,3 +50,16 @@ def test_the_cli_and_a_bot_cannot_add_one_either(store: Store, tmp_path: Path) -
     assert store.list_items("payment-posting") == []
     # an item of a queue may still carry anything else a bot needs
     assert store.add_item("payment-posting", "NWB-OK-2", {"settlement_hint": "x"}) is not None
+
+
+def test_no_one_adds_a_request_in_another_persons_name(
+        store: Store, client: TestClient, bearer: Callable[[str], dict[str, str]]) -> None:
+    """A collections request names who asked on the customer's page (the ERP's note says
+    so); an item added to its queue cannot name anyone."""
+    store.ensure_queue("collections-actions")
+    forged = client.post("/api/v1/items", headers=bearer("developer"), json={
+        "queue": "collections-actions", "reference": "log_call/C1001/x",
+        "payload": {"action": "log_call", "customer_id": "C1001", "requested_by": "carl",
+                    "note": "customer agreed to pay tomorrow"}})
+    assert forged.status_code == 422 and "'requested_by'" in forged.json()["detail"]
+    assert store.list_items("collections-actions") == []
