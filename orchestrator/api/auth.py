@@ -30,6 +30,7 @@ from orchestrator.services.auth_models import (
 )
 from orchestrator.services.deps import get_store, require
 from orchestrator.store import Store
+from orchestrator.store.api_tokens import made_with
 
 __all__ = ["router"]
 
@@ -115,8 +116,10 @@ def create_token(body: TokenIn, principal: TokenAdmin, store: StoreDep) -> Token
         if principal.via_token is not None:
             expires_at = _within_the_callers_token(store, principal, body.roles, body.kind,
                                                    expires_at)
+        # made with a token: named so, and revoked with it
+        made_by = made_with(principal.via_token) if principal.via_token else principal.name
         token, plain = accounts.create_token(store, body.name, body.roles, kind=body.kind,
-                                             owner=principal.name, created_by=principal.name,
+                                             owner=principal.name, created_by=made_by,
                                              expires_at=expires_at)
     except DuplicateError as exc:
         raise HTTPException(409, str(exc)) from None
@@ -148,7 +151,9 @@ def _within_the_callers_token(store: Store, principal: Principal, roles: list[st
         raise PermissionDeniedError(
             f"a token made with token {caller.name!r} ends no later than it does "
             f"({ends:%Y-%m-%d %H:%M} UTC)")
-    # roles the owner lacks are the owner check's; a robot role is judged there too
+    # roles the owner lacks are the owner check's; a robot token is judged there too (an
+    # administrator's token may make one, for robots provisioned by a script; it ends no
+    # later than the token that made it, and is revoked with it)
     owner = store.find_user(principal.name)
     beyond = set(parse_roles(roles)) - set(principal.roles) - {Role.ROBOT.value}
     if owner is not None and beyond & set(owner.roles):

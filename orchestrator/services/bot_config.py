@@ -150,7 +150,7 @@ def save_config(store: Store, actor: str, bot: str, name: str, content: str, *,
                                parse_config(content, name))
     row = store.save_config(bot, name, content, actor=actor, note=note.strip(),
                             previous_sha256=previous_sha256, pending=bool(touched),
-                            controls=tuple(touched))
+                            controls=tuple(touched), basis=current.version)
     return _view(bot, name, spec, row)
 
 

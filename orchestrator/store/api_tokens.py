@@ -20,10 +20,15 @@ from orchestrator.store.base import StoreBase
 from orchestrator.store.models import ApiToken, User
 from orchestrator.store.types import utcnow
 
-__all__ = ["TOKEN_KINDS", "ApiTokensMixin"]
+__all__ = ["TOKEN_KINDS", "ApiTokensMixin", "made_with"]
 
 TOKEN_KINDS = ("robot", "integration")
 _TOUCH_EVERY = dt.timedelta(seconds=30)  # last_used_at is written at most this often
+
+
+def made_with(token_name: str) -> str:
+    """``created_by`` of a token made over the API with token ``token_name``."""
+    return f"token:{token_name}"[:100]
 
 
 class ApiTokensMixin(StoreBase):
@@ -93,13 +98,22 @@ class ApiTokensMixin(StoreBase):
             return list(s.exec(query))
 
     def revoke_token(self, name: str) -> ApiToken:
-        """Revoke by name (NotFoundError when unknown; revoking twice keeps the first time)."""
+        """Revoke by name (NotFoundError when unknown; revoking twice keeps the first time),
+        with every token made with it, and theirs: a leaked token ends with what it made."""
         with self._tx(write=True) as s:
             token = s.exec(select(ApiToken).where(ApiToken.name == name)).first()
             if token is None:
                 raise NotFoundError(f"no token {name!r}")
-            if token.revoked_at is None:
-                token.revoked_at = utcnow()
-                s.add(token)
-                s.flush()
+            now, todo, seen = utcnow(), [token], set()
+            while todo:
+                one = todo.pop()
+                if one.name in seen:
+                    continue
+                seen.add(one.name)
+                if one.revoked_at is None:
+                    one.revoked_at = now
+                    s.add(one)
+                todo += list(s.exec(select(ApiToken).where(
+                    ApiToken.created_by == made_with(one.name))))
+            s.flush()
             return token

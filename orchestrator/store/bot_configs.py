@@ -73,10 +73,14 @@ class BotConfigsMixin(StoreBase):
 
     def save_config(self, bot: str, name: str, content: str, *, actor: str, note: str = "",
                     previous_sha256: str | None = None, pending: bool = False,
-                    controls: tuple[str, ...] = ()) -> BotConfigVersion:
+                    controls: tuple[str, ...] = (), basis: int | None = None,
+                    ) -> BotConfigVersion:
         """Append the next version (audited). ``previous_sha256`` is the digest the person
         edited; it must still be the current one's (no lost update between two editors).
-        ``pending``: the version changes ``controls`` and waits for a second person."""
+        ``pending``: the version changes ``controls`` and waits for a second person.
+        ``basis``: the current version (0: the packaged default) ``pending`` was judged
+        against; another one current by now refuses the save (an approval landed between:
+        judged against it, the change might touch a control after all)."""
         sha = digest(content)
         with self._tx(write=True) as s:
             waiting = _newest(s, bot, name, PENDING)
@@ -85,6 +89,9 @@ class BotConfigsMixin(StoreBase):
                     f"{bot} {name}: version {waiting.version} by {waiting.changed_by} awaits "
                     "a second person's approval; approve or reject it first")
             current, newest = _newest(s, bot, name, CURRENT), _newest(s, bot, name)
+            if basis is not None and (current.version if current else 0) != basis:
+                raise DuplicateError(f"{bot} {name}: version {current.version if current else 0}"
+                                     " became current meanwhile; reload and edit again")
             if current is not None and current.sha256 == sha:
                 raise DuplicateError(f"{bot} {name}: no change from version {current.version}")
             if previous_sha256 is not None and current is not None \

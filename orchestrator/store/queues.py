@@ -157,6 +157,14 @@ class QueuesMixin(StoreBase):
             item = self._need(item, "work item", item_id)
             if item.state not in (ItemState.FAILED, ItemState.ABANDONED):
                 raise IllegalTransitionError("work item", item.state, ItemState.RETRIED)
+            payload = item.payload or {}
+            if "resolves_case" in payload or "resolution" in payload:
+                # the case may have been decided again, or closed, since: its decision is
+                # tried again from the case (Retry), or decided anew there
+                case = payload.get("resolves_case") or (payload.get("resolution") or {}).get(
+                    "case_id")
+                raise ValueError(f"work item {item_id} carries a person's decision on case "
+                                 f"{case}: it is retried from the case, not from its queue")
             # the item a case waits to decide, or whose decision a bot carries out, is not
             # tried again beside it (that would go round the approval, or do the work
             # twice); the decision's own item is retried like any other once approved

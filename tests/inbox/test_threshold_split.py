@@ -156,3 +156,20 @@ def test_the_item_of_a_case_awaiting_approval_is_not_retried_round_it(store: Sto
     assert store.get_case(case.id).status == "open"
     clone = store.retry_item(case.work_item_id)  # a person may try the bot again now
     assert clone.parent_id == case.work_item_id
+
+
+def test_a_failed_decision_is_not_retried_from_its_queue(store: Store) -> None:
+    """The case may be decided again, or closed, after its decision failed: the old
+    decision is tried again only from the case, never by retrying its item."""
+    case = seed_case(store, reason="OVERPAYMENT", amount="80.00")
+    decided = store.request_resolution(case.id, "ana", "refund", values={"amount": "80.00"},
+                                       amount=Decimal("80.00"), approval_kind="refund")
+    clone = decided.work_item
+    assert clone is not None and clone.payload["resolves_case"] == case.id
+    claimed = store.claim_item(clone.queue, "robot", run_id=store.start_run(
+        "payment-posting", {}, "host", 1).id)
+    assert claimed is not None and claimed.id == clone.id
+    store.fail_item(clone.id, "business", "ERP_REJECTED", "the ERP refused the refund")
+    assert store.get_case(case.id).status == "open"  # back to a person
+    with pytest.raises(ValueError, match=f"carries a person's decision on case {case.id}"):
+        store.retry_item(clone.id)

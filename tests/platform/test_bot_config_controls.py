@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from bots.runtime import RunContext
+from bots.runtime.errors import DuplicateError
 from orchestrator.app import create_app
 from orchestrator.auth import service as accounts
 from orchestrator.bot_backend import StoreBackend
@@ -173,3 +174,27 @@ def test_over_the_api_the_refund_limit_needs_an_approver_who_did_not_raise_it(
                       ).json()["status"] == "pending"
     assert "second person" in client.post(f"{url}/versions/2/decide", headers=both,
                                           json={"approve": True}).text  # not who saved it
+
+
+def test_a_save_judged_against_an_older_version_is_refused(
+        bot_name: str, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An approval lands between reading the version in use and saving: the save was
+    judged against the version before, so it could undo the approved limit unseen."""
+    raised = tmp_path / "raised.yaml"
+    raised.write_text(POLICY.replace("5000.00", "1000000.00"))
+    assert cli("dev.dan", "config", "set", bot_name, "policy", str(raised), "-m", "raise",
+               monkeypatch=monkeypatch)[0] == 0
+    assert cli("kim", "config", "approve", bot_name, "policy", "1",
+               monkeypatch=monkeypatch)[0] == 0
+    # judged against version 0 (the packaged default, whose limit it keeps: no control
+    # touched then), saved once version 1 is current
+    with pytest.raises(DuplicateError, match="version 1 became current meanwhile"):
+        store.save_config(bot_name, "policy", POLICY + "# reworded\n", actor="eve",
+                          note="wording", basis=0)
+    # judged now, the same text puts the limit back: that needs a second person too
+    stale = tmp_path / "stale.yaml"
+    stale.write_text(POLICY + "# reworded\n")
+    code, out = cli("eve", "config", "set", bot_name, "policy", str(stale), "-m", "wording",
+                    monkeypatch=monkeypatch)
+    assert code == 0 and "a second person" in out
+    assert run_bot(bot_name, store, tmp_path)["auto_release_up_to"] == "1000000.00"

@@ -233,3 +233,20 @@ def test_a_token_makes_no_token_that_outlives_it_or_holds_more(
                         json={"name": "sam-more", "roles": ["auditor"]})
     assert wider.status_code in (403, 401), wider.text
     assert "sam-more" not in {t.name for t in store.list_tokens()}
+
+
+def test_revoking_a_token_revokes_what_was_made_with_it(
+        client: TestClient, store: Store, people: dict[str, str]) -> None:
+    """A token minted with a leaked token ends when the leaked one is revoked."""
+    child = client.post("/api/v1/tokens", headers=people,
+                        json={"name": "child", "roles": ["admin"]}).json()
+    grandchild = client.post("/api/v1/tokens", headers=_auth(child["token"]),
+                             json={"name": "grandchild", "roles": ["admin"]}).json()
+    robot = client.post("/api/v1/tokens", headers=people,
+                        json={"name": "robot-1", "roles": ["robot"], "kind": "robot"}).json()
+    assert grandchild["created_by"] == "token:child" and robot["created_by"] == "token:root-cli"
+    other = accounts.create_token(store, "unrelated", ["admin"], owner="root")[1]
+    assert client.post("/api/v1/tokens/root-cli/revoke", headers=_auth(other)).status_code == 200
+    for plain in (child["token"], grandchild["token"], robot["token"]):
+        assert client.get("/api/v1/me", headers=_auth(plain)).status_code == 401
+    assert client.get("/api/v1/me", headers=_auth(other)).status_code == 200
