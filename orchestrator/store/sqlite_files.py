@@ -44,10 +44,15 @@ def _files(db: Path) -> list[Path]:
 
 def private_sqlite_file(db: Path) -> None:
     """Before SQLite opens ``db``: its folder exists, the file exists with mode 0600, and
-    its side files, if any, are 0600 too (an older finbots made them 0644)."""
+    its side files, if any, are 0600 too (an older finbots made them 0644).
+
+    An existing database file is never opened here: closing any descriptor of it would
+    drop every lock this process's SQLite connections hold on it (POSIX locks belong to
+    the process), and a CLI command closing its own connection meanwhile would then take
+    itself for the last one and delete the write-ahead log under the server's feet."""
     make_private_dir(db.parent)
-    fd = os.open(db, os.O_RDWR | os.O_CREAT, FILE_MODE)
-    os.close(fd)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(db, os.O_RDWR | os.O_CREAT | os.O_EXCL, FILE_MODE))
     for path in _files(db):
         try:
             stat = path.stat()

@@ -96,3 +96,51 @@ def test_a_client_cannot_name_itself_another_to_escape_the_sign_in_throttle(
         store.close()
     assert codes[:PAIR_FREE] == [401] * PAIR_FREE
     assert 429 in codes[PAIR_FREE:], codes
+
+
+def test_command_line_writes_beside_the_server_leave_its_store_whole(tmp_path: Path) -> None:
+    """``finbots serve`` opens the store twice in one process (its supervisor and its web
+    app). Opening the database file a second time once dropped the first connection's locks,
+    so a CLI command closing its own connection took itself for the last one and deleted
+    the write-ahead log under the server: every later request failed with "database disk
+    image is malformed"."""
+    url, port = f"sqlite:///{tmp_path / 'finbots.db'}", _free_port()
+    store = Store(url)
+    accounts.add_user(store, "adm", "correct-horse-battery-staple", ["admin"])
+    token = accounts.create_token(store, "adm-t", ["admin"], owner="adm")[1]
+    store.close()
+    env = robot_env(url, tmp_path)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "orchestrator.cli", "serve", "--robots", "0", "--port",
+         str(port), "--no-scheduler", "--stop-grace", "1"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base, auth = f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {token}"}
+    codes = []
+    try:
+        wait_for(lambda: _answers(f"{base}/login"), 60, "the web app")
+        with httpx.Client(base_url=base, headers=auth, timeout=20) as client:
+            for n in range(4):
+                codes.append(client.post("/api/v1/tokens", json={
+                    "name": f"api-{n}", "roles": ["admin"]}).status_code)
+                done = subprocess.run(
+                    [sys.executable, "-m", "orchestrator.cli", "users", "add", f"cli-{n}",
+                     "--role", "support", "--password-stdin"], input="user-password-123\n",
+                    cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+                assert done.returncode == 0, done.stderr
+            codes.append(client.post("/api/v1/tokens", json={
+                "name": "api-last", "roles": ["admin"]}).status_code)
+            users = client.get("/api/v1/users").json()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    assert codes == [201] * 5
+    assert {f"cli-{n}" for n in range(4)} <= {u["username"] for u in users}
+    after = Store(url, create=False)
+    try:
+        assert {f"api-{n}" for n in range(4)} | {"api-last"} <= {
+            t.name for t in after.list_tokens()}
+    finally:
+        after.close()
