@@ -5,6 +5,7 @@ Each folder can be moved with its own environment variable.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -45,18 +46,20 @@ def credentials_dir() -> Path:
     return finbots_home() / "credentials"
 
 
-def private_folder(folder: Path) -> Path:
-    """``folder``, readable by this user only (0700), with the folders above it that did
-    not exist made so too: a run's folder holds bank statements, customers' mails and
-    screenshots of their accounts, and a quarantine the files refused. Folders that were
-    there already above it are left as they are."""
-    missing = [folder, *(p for p in folder.parents if not p.exists())]
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    # mkdir's mode passes through the umask, and the folder itself may be one an older
-    # finbots left open
-    for made in missing:
-        if made.is_dir() and not made.is_symlink():
-            made.chmod(0o700)
+def private_folder(folder: Path, *, tighten: bool = True) -> Path:
+    """``folder``, with the folders above it that did not exist, made readable by this user
+    only (0700, whatever the umask says): a run's folder holds bank statements, customers'
+    mails and screenshots of their accounts, a quarantine the files refused, the store and
+    the keys their secrets. ``tighten``: ``folder`` itself is made 0700 also when it was
+    there already (one an older finbots left open); folders above it that were there are
+    left as they are."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    for part in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # another process made it meanwhile
+            part.mkdir(mode=0o700)
+        os.chmod(part, 0o700)
+    if tighten and folder not in missing and folder.is_dir() and not folder.is_symlink():
+        folder.chmod(0o700)
     return folder
 
 

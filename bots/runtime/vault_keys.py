@@ -13,7 +13,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 
 from bots.runtime.errors import VaultKeyError
-from bots.runtime.paths import credentials_dir
+from bots.runtime.paths import credentials_dir, private_folder
 
 __all__ = ["default_key_path", "default_vault_path", "ensure_key", "key_from_env", "load_key",
            "write_private"]
@@ -32,23 +32,15 @@ def key_from_env() -> bool:
     return bool(os.environ.get("FINBOTS_MASTER_KEY"))
 
 
-def private_dir(folder: Path) -> None:
-    """Create ``folder`` and its missing parents with mode 0700 (an existing one is kept)."""
-    missing = [p for p in (folder, *folder.parents) if not p.exists()]
-    for part in reversed(missing):
-        part.mkdir(mode=0o700, exist_ok=True)
-        os.chmod(part, 0o700)  # whatever the umask says
-
-
 def open_private(path: Path, flags: int = os.O_WRONLY | os.O_CREAT | os.O_APPEND) -> int:
     """A file descriptor on ``path``, created readable by the owner only."""
-    private_dir(path.parent)
+    private_folder(path.parent, tighten=False)
     return os.open(path, flags, 0o600)
 
 
 def write_private(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically, readable by the owner only."""
-    private_dir(path.parent)
+    private_folder(path.parent, tighten=False)
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:

@@ -30,8 +30,7 @@ from typing import Any
 
 from sqlalchemy.engine import URL
 
-from bots.runtime.paths import credentials_dir
-from bots.runtime.vault_keys import private_dir
+from bots.runtime.paths import credentials_dir, private_folder
 from orchestrator.store.audit_chain import AuditProblem
 from orchestrator.store.models import AuditRecord
 from orchestrator.store.types import utcnow
@@ -107,7 +106,7 @@ def read_checkpoint(db: str, key: bytes | None) -> Checkpoint | None:
 
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[None]:
-    private_dir(path.parent)  # 0700 when finbots makes it
+    private_folder(path.parent, tighten=False)  # 0700 when finbots makes it
     fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)

@@ -15,8 +15,7 @@ import secrets
 from pathlib import Path
 
 from bots.runtime.errors import ConfigError
-from bots.runtime.paths import credentials_dir
-from bots.runtime.vault_keys import private_dir
+from bots.runtime.paths import credentials_dir, private_folder
 
 __all__ = ["ENV_KEY", "ENV_KEY_FILE", "MIN_KEY_CHARS", "audit_key_path", "create_audit_key",
            "key_source", "load_audit_key"]
@@ -57,7 +56,7 @@ def load_audit_key() -> bytes | None:
 def create_audit_key() -> bytes:
     """Create the key file when missing and return the key in force (whoever created it)."""
     path = audit_key_path()
-    private_dir(path.parent)  # 0700 when finbots makes it
+    private_folder(path.parent, tighten=False)  # 0700 when finbots makes it
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:

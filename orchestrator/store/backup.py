@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 from bots.runtime.errors import StoreError
+from bots.runtime.paths import private_folder
 from orchestrator.store import pg_tools
 from orchestrator.store.audit_anchor import (
     advance_checkpoint,
@@ -44,7 +45,7 @@ from orchestrator.store.backup_file import (
 from orchestrator.store.engine import make_engine
 from orchestrator.store.legacy import baseline_metadata
 from orchestrator.store.schema import SchemaState, read_state
-from orchestrator.store.sqlite_files import make_private_dir, private_sqlite_file
+from orchestrator.store.sqlite_files import private_sqlite_file
 from orchestrator.store.types import utcnow
 
 __all__ = ["Restored", "backup", "restore"]
@@ -170,7 +171,7 @@ def restore(url: str, path: Path, *, actor: str, force: bool = False) -> Restore
 
 
 def _sqlite_restore(copy: Path, target: Path) -> None:
-    make_private_dir(target.parent)
+    private_folder(target.parent, tighten=False)
     private_sqlite_file(target)
     source = sqlite3.connect(copy)
     dest = sqlite3.connect(target, timeout=30)

@@ -17,25 +17,13 @@ from pathlib import Path
 
 from loguru import logger
 
-__all__ = ["SIDE_FILES", "make_private_dir", "move_old_store", "private_sqlite_file"]
+from bots.runtime.paths import private_folder
+
+__all__ = ["SIDE_FILES", "move_old_store", "private_sqlite_file"]
 
 #: What SQLite keeps beside a database in WAL mode.
 SIDE_FILES = ("-wal", "-shm")
 FILE_MODE = 0o600
-DIR_MODE = 0o700
-
-
-def make_private_dir(folder: Path) -> None:
-    """Create ``folder`` (and missing parents) with mode 0700; an existing one is kept."""
-    missing = []
-    for parent in (folder, *folder.parents):
-        if parent.exists():
-            break
-        missing.append(parent)
-    for part in reversed(missing):
-        with contextlib.suppress(FileExistsError):
-            part.mkdir(mode=DIR_MODE)
-        os.chmod(part, DIR_MODE)  # whatever the umask says
 
 
 def _files(db: Path) -> list[Path]:
@@ -50,7 +38,7 @@ def private_sqlite_file(db: Path) -> None:
     drop every lock this process's SQLite connections hold on it (POSIX locks belong to
     the process), and a CLI command closing its own connection meanwhile would then take
     itself for the last one and delete the write-ahead log under the server's feet."""
-    make_private_dir(db.parent)
+    private_folder(db.parent, tighten=False)
     with contextlib.suppress(FileExistsError):
         os.close(os.open(db, os.O_RDWR | os.O_CREAT | os.O_EXCL, FILE_MODE))
     for path in _files(db):
@@ -69,7 +57,7 @@ def move_old_store(old: Path, new: Path) -> bool:
     write-ahead log."""
     if new.exists() or not old.is_file():
         return False
-    make_private_dir(new.parent)
+    private_folder(new.parent, tighten=False)
     for suffix in (*SIDE_FILES, ""):
         source = old.with_name(old.name + suffix)
         with contextlib.suppress(FileNotFoundError):  # another process moved it first
