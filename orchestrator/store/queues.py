@@ -161,18 +161,17 @@ class QueuesMixin(StoreBase):
             if "resolves_case" in payload or "resolution" in payload:
                 # the case may have been decided again, or closed, since: its decision is
                 # tried again from the case (Retry), or decided anew there
-                case = payload.get("resolves_case") or (payload.get("resolution") or {}).get(
-                    "case_id")
+                decision = payload.get("resolution")
+                case = payload.get("resolves_case") or (
+                    decision.get("case_id") if isinstance(decision, Mapping) else None)
                 raise ValueError(f"work item {item_id} carries a person's decision on case "
                                  f"{case}: it is retried from the case, not from its queue")
             # the item a case waits to decide, or whose decision a bot carries out, is not
-            # tried again beside it (that would go round the approval, or do the work
-            # twice); the decision's own item is retried like any other once approved
+            # tried again beside it: that would go round the approval, or do the work twice
+            # (a decision's own item carries it, refused above)
             deciding = s.exec(select(ExceptionCase).where(
-                (col(ExceptionCase.status).in_(_DECISION_IN_FLIGHT)
-                 & (ExceptionCase.work_item_id == item_id))
-                | ((ExceptionCase.status == CaseStatus.AWAITING_APPROVAL.value)
-                   & (ExceptionCase.resolution_item_id == item_id))).limit(1)).first()
+                col(ExceptionCase.status).in_(_DECISION_IN_FLIGHT),
+                ExceptionCase.work_item_id == item_id).limit(1)).first()
             if deciding is not None:
                 raise ValueError(
                     f"work item {item_id} is before people in case {deciding.id} "
