@@ -303,7 +303,7 @@ def booked_entries(doc: Doc, ntry: etree._Element, index: int, *, kind: str = "c
     if batched and all(found_amount is None for found_amount in amounts):
         # a batch that lists its transactions without their amounts (camt version 2
         # allows it): one line of the entry's amount, carrying what they all say
-        lines = [_transaction_line(doc, tx, mine, way, own, reversed_entry)
+        lines = [_transaction_line(doc, mine, _tx_way(doc, tx, mine, way), own, reversed_entry)
                  for tx, mine in zip(txs, walks, strict=True)]
         note = join_parts([note, f"batch of {len(txs)} transactions without their own "
                            "amounts: one line of the entry's amount"])
@@ -326,27 +326,22 @@ def booked_entries(doc: Doc, ntry: etree._Element, index: int, *, kind: str = "c
             if amount_found is None:
                 raise doc.error("batched entry without a transaction amount", tx, "Amt")
             tx_amount, tx_currency = amount_found
-            if mine.get("CdtDbtInd"):
-                tx_way = _direction(doc, tx, mine)
+            tx_way = _tx_way(doc, tx, mine, way)
         total += tx_amount if tx_way is Direction.CREDIT else -tx_amount
         own_ref = _text(mine, "Refs/AcctSvcrRef") if tx is not ntry else None
         bank_ref = own_ref or (f"{entry_ref}-{n}" if batched and entry_ref else entry_ref)
-        name, iban = _counterparty(doc, mine, tx_way, own=own,
-                                   reversal=reversed_entry or "RtrInf" in mine)
-        if tx is ntry:  # no transaction details: what the entry itself says
+        e2e, name, iban, rf, text = _transaction_line(doc, mine, tx_way, own, reversed_entry,
+                                                      remittance=tx is not ntry)
+        # no transaction details, or details that say nothing of one transaction: what the
+        # entry itself says (never lent to the transactions of a batch)
+        if tx is ntry or (not text and not batched):
             text = _text(found, "AddtlNtryInf") or ""
-            rf = find_rf(text)
-        else:
-            rf, text = _remittance(doc, mine)
-            if not text and not batched:  # the details say nothing: the entry may
-                text = _text(found, "AddtlNtryInf") or ""
-                rf = rf or find_rf(text)
+            rf = rf or find_rf(text)
         out.append(StatementEntry(
             entry_id=f"{key}-{n}", amount=tx_amount, currency=tx_currency, direction=tx_way,
             booking_date=booking, value_date=value_date,
             bank_reference=bank_ref or "",  # none: made up with its statement
-            end_to_end_id=reference(_text(mine, "Refs/EndToEndId")),
-            counterparty_name=name, counterparty_iban=iban,
+            end_to_end_id=e2e, counterparty_name=name, counterparty_iban=iban,
             creditor_reference=rf, remittance_text=text, note=note))
     signed = amount if way is Direction.CREDIT else -amount
     if batched and total != signed:
@@ -367,12 +362,18 @@ def booked_entries(doc: Doc, ntry: etree._Element, index: int, *, kind: str = "c
     return out
 
 
-def _transaction_line(doc: Doc, tx: etree._Element, mine: Paths, way: Direction,
-                      own: OwnAccount, reversed_entry: bool,
+def _tx_way(doc: Doc, tx: etree._Element, mine: Paths, way: Direction) -> Direction:
+    """A batched transaction's direction: its own ``CdtDbtInd``, else the entry's."""
+    return _direction(doc, tx, mine) if mine.get("CdtDbtInd") else way
+
+
+def _transaction_line(doc: Doc, mine: Paths, way: Direction, own: OwnAccount,
+                      reversed_entry: bool, *, remittance: bool = True,
                       ) -> tuple[str | None, str | None, str | None, str | None, str]:
-    """(end-to-end id, counterparty name, account, RF reference, text) of one transaction."""
-    tx_way = _direction(doc, tx, mine) if mine.get("CdtDbtInd") else way
-    name, iban = _counterparty(doc, mine, tx_way, own=own,
+    """(end-to-end id, counterparty name, account, RF reference, text) of one transaction
+    (``mine``: its walked subtree) that moves money ``way``; without ``remittance`` its
+    text is not read (an entry without transaction details)."""
+    name, iban = _counterparty(doc, mine, way, own=own,
                                reversal=reversed_entry or "RtrInf" in mine)
-    rf, text = _remittance(doc, mine)
+    rf, text = _remittance(doc, mine) if remittance else (None, "")
     return reference(_text(mine, "Refs/EndToEndId")), name, iban, rf, text
