@@ -34,8 +34,8 @@ __all__ = [
     "config_view",
     "config_views",
     "decide_config",
+    "pending_change",
     "pending_changes",
-    "pending_view",
     "save_config",
 ]
 
@@ -137,37 +137,50 @@ def save_config(store: Store, actor: str, bot: str, name: str, content: str, *,
     parse_config(content, name, spec.validate)
     if not note.strip():
         raise ConfigError("say why the document changes (a note is required)")
-    if store.latest_config(bot, name) is None:
-        default = packaged_document(bot, name, spec)
-        if digest(content) == default.sha256:
+    current = config_view(store, bot, name)
+    if current.version == 0:  # the packaged default is in use
+        if digest(content) == current.sha256:
             raise ConfigError(f"{bot} {name}: no change from the packaged default")
-        if previous_sha256 not in (None, default.sha256):
+        if previous_sha256 not in (None, current.sha256):
             raise ConfigError(f"{bot} {name}: the version edited is not the current one; "
                               "reload and edit again")
         previous_sha256 = None
-    current = config_view(store, bot, name)
-    touched = changed_controls(spec.controls, parse_config(current.content, name),
-                               parse_config(content, name))
+    touched = _touched(spec, current.content, content, name)
     row = store.save_config(bot, name, content, actor=actor, note=note.strip(),
                             previous_sha256=previous_sha256, pending=bool(touched),
                             controls=tuple(touched), basis=current.version)
     return _view(bot, name, spec, row)
 
 
-def pending_view(store: Store, bot: str, name: str) -> ConfigView | None:
-    """The version waiting for a second person's approval, if any."""
-    spec = _spec(bot, name)
-    row = store.pending_config(bot, name)
-    return None if row is None else _view(bot, name, spec, row)
+def _touched(spec: ConfigSpec, before: str, after: str, name: str) -> list[str]:
+    """The control settings ``after`` changes against ``before``."""
+    return changed_controls(spec.controls, parse_config(before, name),
+                            parse_config(after, name))
 
 
 @dataclass(frozen=True)
 class PendingChange:
-    """A version waiting for a second person, with what it changes against the one in use."""
+    """A version waiting for a second person: what it changes against the one in use."""
 
     pending: ConfigView
     current: ConfigView
     diff: str
+    controls: tuple[str, ...]  # the control settings it changes
+
+
+def _pending_change(store: Store, spec: ConfigSpec, row: BotConfigVersion) -> PendingChange:
+    pending = _view(row.bot, row.name, spec, row)
+    current = config_view(store, row.bot, row.name)
+    return PendingChange(pending, current,
+                         config_diff(store, row.bot, row.name, current.version, row.version),
+                         tuple(_touched(spec, current.content, row.content, row.name)))
+
+
+def pending_change(store: Store, bot: str, name: str) -> PendingChange | None:
+    """The version of this document waiting for a second person's approval, if any."""
+    spec = _spec(bot, name)
+    row = store.pending_config(bot, name)
+    return None if row is None else _pending_change(store, spec, row)
 
 
 def pending_changes(store: Store) -> list[PendingChange]:
@@ -179,10 +192,7 @@ def pending_changes(store: Store) -> list[PendingChange]:
             spec = _spec(row.bot, row.name)
         except NotFoundError:
             continue
-        current = config_view(store, row.bot, row.name)
-        found.append(PendingChange(_view(row.bot, row.name, spec, row), current,
-                                   config_diff(store, row.bot, row.name, current.version,
-                                               row.version)))
+        found.append(_pending_change(store, spec, row))
     return found
 
 

@@ -24,7 +24,7 @@ from orchestrator.services.bot_config import (
     config_history,
     config_view,
     decide_config,
-    pending_view,
+    pending_change,
     save_config,
 )
 from orchestrator.services.deps import get_store, require
@@ -50,7 +50,7 @@ def _page(request: Request, store: Store, principal: Principal, bot: str, name: 
         current = config_view(store, bot, name)
         shown = current if version is None else config_view(store, bot, name, version)
         history = config_history(store, bot, name)
-        pending = pending_view(store, bot, name)
+        change = pending_change(store, bot, name)
     except NotFoundError as exc:
         raise HTTPException(404, str(exc)) from None
     diff = ""
@@ -60,11 +60,9 @@ def _page(request: Request, store: Store, principal: Principal, bot: str, name: 
     return render(request, "bot_config.html", status_code=status_code, bot=bot, doc=name,
                   current=current, shown=shown, history=history, diff=diff,
                   draft=current.content if draft is None else draft, note=note, error=error,
-                  can_edit=principal.can(Permission.BOTS_CONFIGURE), pending=pending,
-                  pending_diff=config_diff(store, bot, name, current.version, pending.version)
-                  if pending else "",
+                  can_edit=principal.can(Permission.BOTS_CONFIGURE), change=change,
                   can_decide=principal.can(Permission.APPROVALS_DECIDE)
-                  and pending is not None and pending.changed_by != principal.name,
+                  and change is not None and change.pending.changed_by != principal.name,
                   saved=request.query_params.get("saved"))
 
 
