@@ -101,7 +101,6 @@ class RobotPool:
                 proc.wait()
 
 
-
 #: the proxies whose ``X-Forwarded-For`` names the client (comma-separated addresses);
 #: unset, no one's is believed: the throttle of failed sign-ins counts per client, and a
 #: client that could name itself would get a fresh allowance with every try
@@ -110,6 +109,7 @@ TRUSTED_PROXIES_ENV = "FINBOTS_TRUSTED_PROXIES"
 
 def trusted_proxies() -> list[str]:
     return [a.strip() for a in os.environ.get(TRUSTED_PROXIES_ENV, "").split(",") if a.strip()]
+
 
 def _start_scheduler(store: Store, node: str) -> Any:
     """The scheduler, firing only while this node leads (see ``scheduler.leadership``)."""

@@ -20,6 +20,7 @@ ArgValue = str | int | float | bool | None
 #: the longest time limit a job may be given: a week
 MAX_TIME_LIMIT_SECONDS = 7 * 86400
 
+
 class JobStartIn(BaseModel):
     bot: str = Field(min_length=1, max_length=100, examples=["payment-posting"])
     args: dict[str, ArgValue] = Field(default_factory=dict, examples=[{"format": "camt053"}])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -57,6 +59,26 @@ def test_serve_runs_everything_and_stops_cleanly(tmp_path: Path) -> None:
     assert not _answers(f"http://127.0.0.1:{port}/login")
 
 
+@contextlib.contextmanager
+def _serving(env: dict[str, str], port: int) -> Iterator[str]:
+    """``finbots serve`` with no robots and no scheduler on ``port``; its base URL. Ctrl-C
+    stops it when the block ends."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "orchestrator.cli", "serve", "--robots", "0", "--port",
+         str(port), "--no-scheduler", "--stop-grace", "1"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: _answers(f"{base}/login"), 60, "the web app")
+        yield base
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 def _failed_sign_ins(base: str, forwarded: list[str]) -> list[int]:
     """Wrong passwords for one name, each try naming another client in X-Forwarded-For."""
     codes = []
@@ -79,20 +101,10 @@ def test_a_client_cannot_name_itself_another_to_escape_the_sign_in_throttle(
     store = Store(url)
     accounts.add_user(store, "alice", "correct-horse-battery-staple", ["finance_reviewer"])
     env = {k: v for k, v in robot_env(url, tmp_path).items() if k != TRUSTED_PROXIES_ENV}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "orchestrator.cli", "serve", "--robots", "0", "--port",
-         str(port), "--no-scheduler", "--stop-grace", "1"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for(lambda: _answers(f"{base}/login"), 60, "the web app")
-        codes = _failed_sign_ins(base, [f"203.0.113.{n}" for n in range(PAIR_FREE + 3)])
+        with _serving(env, port) as base:
+            codes = _failed_sign_ins(base, [f"203.0.113.{n}" for n in range(PAIR_FREE + 3)])
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
         store.close()
     assert codes[:PAIR_FREE] == [401] * PAIR_FREE
     assert 429 in codes[PAIR_FREE:], codes
@@ -110,32 +122,21 @@ def test_command_line_writes_beside_the_server_leave_its_store_whole(tmp_path: P
     token = accounts.create_token(store, "adm-t", ["admin"], owner="adm")[1]
     store.close()
     env = robot_env(url, tmp_path)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "orchestrator.cli", "serve", "--robots", "0", "--port",
-         str(port), "--no-scheduler", "--stop-grace", "1"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base, auth = f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {token}"}
+    auth = {"Authorization": f"Bearer {token}"}
     codes = []
-    try:
-        wait_for(lambda: _answers(f"{base}/login"), 60, "the web app")
-        with httpx.Client(base_url=base, headers=auth, timeout=20) as client:
-            for n in range(4):
-                codes.append(client.post("/api/v1/tokens", json={
-                    "name": f"api-{n}", "roles": ["admin"]}).status_code)
-                done = subprocess.run(
-                    [sys.executable, "-m", "orchestrator.cli", "users", "add", f"cli-{n}",
-                     "--role", "support", "--password-stdin"], input="user-password-123\n",
-                    cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
-                assert done.returncode == 0, done.stderr
+    with _serving(env, port) as base, \
+            httpx.Client(base_url=base, headers=auth, timeout=20) as client:
+        for n in range(4):
             codes.append(client.post("/api/v1/tokens", json={
-                "name": "api-last", "roles": ["admin"]}).status_code)
-            users = client.get("/api/v1/users").json()
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+                "name": f"api-{n}", "roles": ["admin"]}).status_code)
+            done = subprocess.run(
+                [sys.executable, "-m", "orchestrator.cli", "users", "add", f"cli-{n}",
+                 "--role", "support", "--password-stdin"], input="user-password-123\n",
+                cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+            assert done.returncode == 0, done.stderr
+        codes.append(client.post("/api/v1/tokens", json={
+            "name": "api-last", "roles": ["admin"]}).status_code)
+        users = client.get("/api/v1/users").json()
     assert codes == [201] * 5
     assert {f"cli-{n}" for n in range(4)} <= {u["username"] for u in users}
     after = Store(url, create=False)
